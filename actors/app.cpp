@@ -1,0 +1,132 @@
+// actor_app: wires the actors and bridges callbacks to CAF requests. Each call spawns a short-lived
+// actor that makes one request and invokes the callback with the reply (caf-0.17.md §6, option A:
+// native timeouts, no stale timeout messages piling up anywhere).
+#include "actors/app.hpp"
+
+#include <caf/io/all.hpp>
+
+#include "actors/messages.hpp"
+#include "actors/session_manager.hpp"
+#include "actors/storage_pool.hpp"
+#include "core/jwt.hpp"
+
+namespace foresight {
+
+namespace {
+
+struct app_config : caf::actor_system_config {
+  explicit app_config(const config& cfg) {
+    set("scheduler.max-threads", cfg.actor_threads);
+    set("logger.console", caf::atom("none"));
+    register_message_types(*this);
+    load<caf::io::middleman>();
+  }
+};
+
+} // namespace
+
+struct actor_app::impl {
+  app_config cfg;
+  caf::actor_system sys;
+  caf::actor storage;
+  caf::actor sessions;
+  caf::duration timeout;
+  std::string jwt_secret;
+  int token_ttl;
+  bool stopped = false;
+
+  impl(const config& c, std::string conninfo, std::string secret)
+    : cfg(c),
+      sys(cfg),
+      timeout(std::chrono::milliseconds(c.request_timeout_ms)),
+      jwt_secret(std::move(secret)),
+      token_ttl(c.token_ttl_seconds) {
+    storage_settings s{std::move(conninfo), c.db_pool_size, c.pbkdf2_iterations};
+    storage = spawn_storage_pool(sys, s);
+    sessions = spawn_session_manager(sys, storage, c.session_idle_timeout_ms);
+  }
+
+  /// One request to `target`; the reply (or error) goes to `done` on a CAF thread.
+  template <class T, class... Ts>
+  void ask(const caf::actor& target, callback<T> done, Ts... xs) {
+    auto t = timeout;
+    sys.spawn([=](caf::event_based_actor* self) {
+      self->request(target, t, xs...)
+        .then([=](T& value) { done({std::move(value), {}}); },
+              [=](caf::error& err) { done({T{}, to_api_error(err)}); });
+    });
+  }
+
+  /// The same, addressed to the caller's session.
+  template <class T, class... Ts>
+  void ask_session(const std::string& caller, callback<T> done, Ts... xs) {
+    ask<T>(sessions, std::move(done), for_user_atom::value, caller, xs...);
+  }
+};
+
+actor_app::actor_app(const config& cfg, std::string conninfo, std::string jwt_secret)
+  : impl_(std::make_unique<impl>(cfg, std::move(conninfo), std::move(jwt_secret))) {
+  // nop
+}
+
+actor_app::~actor_app() {
+  shutdown();
+}
+
+void actor_app::shutdown() {
+  if (!impl_ || impl_->stopped)
+    return;
+  impl_->stopped = true;
+  caf::anon_send_exit(impl_->sessions, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(impl_->storage, caf::exit_reason::user_shutdown);
+  impl_->sessions = nullptr;
+  impl_->storage = nullptr;
+  impl_->sys.await_all_actors_done();
+}
+
+void actor_app::issue_token(credentials creds, callback<token_grant> done) {
+  auto secret = impl_->jwt_secret;
+  auto ttl = impl_->token_ttl;
+  impl_->ask<user_profile>(impl_->storage,
+                           [=](outcome<user_profile> r) {
+                             if (r.error)
+                               return done({{}, r.error});
+                             auto now = static_cast<std::int64_t>(std::time(nullptr));
+                             token_grant g;
+                             g.user_id = r.value.id;
+                             g.expires_in = ttl;
+                             g.access_token = jwt_sign({r.value.id, now, now + ttl}, secret);
+                             done({std::move(g), {}});
+                           },
+                           login_atom::value, std::move(creds));
+}
+
+void actor_app::profile(std::string caller, callback<user_profile> done) {
+  impl_->ask_session<user_profile>(caller, std::move(done), profile_atom::value);
+}
+
+void actor_app::create_user(std::string caller, new_user user, callback<user_profile> done) {
+  impl_->ask_session<user_profile>(caller, std::move(done), user_add_atom::value, std::move(user));
+}
+
+void actor_app::put_catalog(std::string caller, connection_catalog catalog,
+                            callback<connection_catalog> done) {
+  impl_->ask_session<connection_catalog>(caller, std::move(done), cat_put_atom::value,
+                                         std::move(catalog));
+}
+
+void actor_app::get_catalog(std::string caller, std::string id,
+                            callback<connection_catalog> done) {
+  impl_->ask_session<connection_catalog>(caller, std::move(done), cat_get_atom::value,
+                                         std::move(id));
+}
+
+void actor_app::list_catalogs(std::string caller, callback<catalog_list> done) {
+  impl_->ask_session<catalog_list>(caller, std::move(done), cat_list_atom::value);
+}
+
+void actor_app::readiness(callback<readiness_report> done) {
+  impl_->ask<readiness_report>(impl_->storage, std::move(done), ready_atom::value);
+}
+
+} // namespace foresight

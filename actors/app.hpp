@@ -1,0 +1,36 @@
+// The actor system of foresightd behind the `backend` interface that the HTTP front end calls.
+// CAF stays inside app.cpp: this header is safe to include anywhere.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "core/config.hpp"
+#include "http/backend.hpp"
+
+namespace foresight {
+
+/// Owns the CAF actor system, the storage pool and the session manager.
+class actor_app : public backend {
+public:
+  /// `conninfo` is the libpq connection string; `jwt_secret` signs the tokens this app issues.
+  actor_app(const config& cfg, std::string conninfo, std::string jwt_secret);
+  ~actor_app() override;
+
+  /// Stops every actor and waits for them; idempotent.
+  void shutdown();
+
+  void issue_token(credentials creds, callback<token_grant> done) override;
+  void profile(std::string caller, callback<user_profile> done) override;
+  void create_user(std::string caller, new_user user, callback<user_profile> done) override;
+  void put_catalog(std::string caller, connection_catalog catalog,
+                   callback<connection_catalog> done) override;
+  void get_catalog(std::string caller, std::string id, callback<connection_catalog> done) override;
+  void list_catalogs(std::string caller, callback<catalog_list> done) override;
+  void readiness(callback<readiness_report> done) override;
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace foresight

@@ -1,0 +1,43 @@
+// Type registration and the error bridge between api_error and caf::error.
+#include "actors/messages.hpp"
+
+namespace foresight {
+
+void register_message_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<user_profile>("foresight::user_profile");
+  cfg.add_message_type<new_user>("foresight::new_user");
+  cfg.add_message_type<credentials>("foresight::credentials");
+  cfg.add_message_type<token_grant>("foresight::token_grant");
+  cfg.add_message_type<catalog_metric>("foresight::catalog_metric");
+  cfg.add_message_type<catalog_dimension>("foresight::catalog_dimension");
+  cfg.add_message_type<catalog_entity>("foresight::catalog_entity");
+  cfg.add_message_type<connection_catalog>("foresight::connection_catalog");
+  cfg.add_message_type<catalog_list>("foresight::catalog_list");
+  cfg.add_message_type<readiness_report>("foresight::readiness_report");
+}
+
+caf::error to_caf_error(const api_error& err) {
+  return caf::make_error(err.code, err.message, err.field);
+}
+
+api_error to_api_error(const caf::error& err) {
+  if (err.category() == caf::atom("foresight")) {
+    api_error out;
+    out.code = static_cast<error_code>(err.code());
+    auto& ctx = err.context();
+    if (ctx.match_elements<std::string, std::string>()) {
+      out.message = ctx.get_as<std::string>(0);
+      out.field = ctx.get_as<std::string>(1);
+    }
+    if (out.code == error_code::unavailable)
+      out.retry_after_seconds = 1;
+    return out;
+  }
+  if (err == caf::sec::request_timeout)
+    return make_error(error_code::timeout, "the server did not answer in time");
+  if (err == caf::sec::request_receiver_down)
+    return make_error(error_code::unavailable, "the server is restarting a component; retry");
+  return make_error(error_code::internal, "internal error");
+}
+
+} // namespace foresight

@@ -1,0 +1,37 @@
+// The actor protocol: atoms naming every operation, the error category, and type registration.
+// Message payloads are the plain structs of core/model.hpp, serializable for remote nodes.
+#pragma once
+#include <caf/all.hpp>
+
+#include "core/errors.hpp"
+#include "core/model.hpp"
+
+CAF_ERROR_CODE_ENUM(foresight::error_code, "foresight")
+
+namespace foresight {
+
+// -- storage operations (answered by storage workers) --
+using login_atom = caf::atom_constant<caf::atom("login")>;
+using user_get_atom = caf::atom_constant<caf::atom("user_get")>;
+using user_add_atom = caf::atom_constant<caf::atom("user_add")>;
+using cat_put_atom = caf::atom_constant<caf::atom("cat_put")>;
+using cat_get_atom = caf::atom_constant<caf::atom("cat_get")>;
+using cat_list_atom = caf::atom_constant<caf::atom("cat_list")>;
+using ready_atom = caf::atom_constant<caf::atom("ready")>;
+
+// -- session routing and lifetime --
+using for_user_atom = caf::atom_constant<caf::atom("for_user")>;
+using profile_atom = caf::atom_constant<caf::atom("profile")>;
+using idle_atom = caf::atom_constant<caf::atom("idle")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+
+/// Registers every payload type under a stable name, so that messages survive serialization.
+void register_message_types(caf::actor_system_config& cfg);
+
+/// A CAF error carrying an api_error (code, message, field).
+caf::error to_caf_error(const api_error& err);
+
+/// The reverse; errors of other categories become `internal`, timeouts `timeout`.
+api_error to_api_error(const caf::error& err);
+
+} // namespace foresight

@@ -1,0 +1,175 @@
+// storage_pool: the supervisor (round-robin delegation, restart on crash) and the worker behavior,
+// which runs blocking libpqxx calls and turns exceptions into API errors.
+#include "actors/storage_pool.hpp"
+
+#include <pqxx/pqxx>
+
+#include "actors/messages.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "core/password_hash.hpp"
+#include "storage/database.hpp"
+
+namespace foresight {
+
+namespace {
+
+// -- worker -------------------------------------------------------------------
+
+struct storage_worker_state {
+  std::unique_ptr<database> db;
+  static inline const char* name = "storage_worker";
+};
+
+using worker_actor = caf::stateful_actor<storage_worker_state>;
+
+/// Runs `op` against the worker's connection. A broken connection is reopened and, once, retried;
+/// everything else becomes an error value, so no exception ever leaves the worker.
+template <class F>
+auto guarded(worker_actor* self, F op) -> caf::result<decltype(op(*self->state.db))> {
+  auto& db = *self->state.db;
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return op(db);
+    } catch (const api_exception& e) {
+      return to_caf_error(e.error);
+    } catch (const duplicate_error& e) {
+      return to_caf_error(make_error(error_code::conflict, e.what()));
+    } catch (const pqxx::broken_connection& e) {
+      db.disconnect();
+      if (attempt == 0)
+        continue;
+      log_event("warn", "database unreachable", {{"error", e.what()}});
+      auto err = make_error(error_code::unavailable, "the database is unavailable; retry later");
+      err.retry_after_seconds = 1;
+      return to_caf_error(err);
+    } catch (const pqxx::in_doubt_error& e) {
+      db.disconnect();
+      return to_caf_error(make_error(error_code::unavailable, "commit outcome unknown; retry"));
+    } catch (const std::exception& e) {
+      log_event("error", "storage operation failed", {{"error", e.what()}});
+      // A failed statement may leave the session in an odd state; start clean next time.
+      db.disconnect();
+      return to_caf_error(make_error(error_code::internal, "internal database error"));
+    }
+  }
+}
+
+[[noreturn]] void fail(error_code code, std::string message) {
+  throw api_exception(make_error(code, std::move(message)));
+}
+
+caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
+  self->state.db = std::make_unique<database>(settings.conninfo);
+  auto iterations = settings.pbkdf2_iterations;
+  return {
+    [=](login_atom, const credentials& c) {
+      return guarded(self, [&](database& db) {
+        user_profile u;
+        std::string hash;
+        // The same answer for an unknown user and a wrong password: no user enumeration.
+        if (!db.find_login(c.username, u, hash) || !password_verify(c.password, hash))
+          fail(error_code::unauthorized, "invalid username or password");
+        return u;
+      });
+    },
+    [=](user_get_atom, const std::string& id) {
+      return guarded(self, [&](database& db) {
+        user_profile u;
+        if (!db.find_user(id, u))
+          fail(error_code::not_found, "no user '" + id + "'");
+        return u;
+      });
+    },
+    [=](user_add_atom, const new_user& nu) {
+      return guarded(self, [&](database& db) {
+        return db.insert_user(nu, password_hash(nu.password, iterations));
+      });
+    },
+    [=](cat_put_atom, const connection_catalog& c) {
+      return guarded(self, [&](database& db) { return db.put_catalog(c); });
+    },
+    [=](cat_get_atom, const std::string& id) {
+      return guarded(self, [&](database& db) {
+        connection_catalog c;
+        if (!db.get_catalog(id, c))
+          fail(error_code::not_found, "no connection '" + id + "'");
+        return c;
+      });
+    },
+    [=](cat_list_atom) {
+      return guarded(self, [&](database& db) { return db.list_catalogs(); });
+    },
+    [=](ready_atom) {
+      return guarded(self, [&](database& db) { return db.readiness(); });
+    },
+  };
+}
+
+// -- supervisor ---------------------------------------------------------------
+
+struct storage_pool_state {
+  std::vector<caf::actor> workers;
+  std::size_t next = 0;
+  static inline const char* name = "storage_pool";
+};
+
+caf::behavior storage_pool(caf::stateful_actor<storage_pool_state>* self,
+                           storage_settings settings) {
+  auto& busy = metrics_registry::instance().get_gauge("foresight_db_pool_workers",
+                                                      "storage workers alive (one connection each)");
+  auto start = [=, &busy](std::size_t i) {
+    auto w = self->spawn<caf::detached + caf::monitored>(storage_worker, settings);
+    self->state.workers[i] = w;
+    busy.add(1);
+  };
+  self->state.workers.resize(static_cast<std::size_t>(settings.workers));
+  for (std::size_t i = 0; i < self->state.workers.size(); ++i)
+    start(i);
+  self->set_down_handler([=, &busy](caf::down_msg& dm) {
+    auto& ws = self->state.workers;
+    for (std::size_t i = 0; i < ws.size(); ++i) {
+      if (ws[i] && ws[i].address() == dm.source) {
+        busy.add(-1);
+        ws[i] = nullptr;
+        if (dm.reason != caf::exit_reason::normal && dm.reason != caf::exit_reason::user_shutdown) {
+          log_event("warn", "storage worker died; restarting", {{"worker", std::to_string(i)}});
+          start(i);
+        }
+      }
+    }
+  });
+  self->set_exit_handler([=](caf::exit_msg& em) {
+    for (auto& w : self->state.workers)
+      if (w)
+        self->send_exit(w, em.reason);
+    self->quit(em.reason);
+  });
+  // Every storage request is handed to the next worker, which answers the requester directly.
+  self->set_default_handler([=](caf::scheduled_actor*, caf::message_view& x)
+                              -> caf::result<caf::message> {
+    auto& ws = self->state.workers;
+    for (std::size_t tries = 0; tries < ws.size(); ++tries) {
+      auto& w = ws[self->state.next++ % ws.size()];
+      if (w) {
+        auto rp = self->make_response_promise();
+        rp.delegate(w, x.move_content_to_message());
+        return rp;
+      }
+    }
+    return to_caf_error(make_error(error_code::unavailable, "no storage worker is running"));
+  });
+  return {
+    [](caf::unit_t) {
+      // nop: the default handler does the work; a behavior must not be empty
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_storage_pool(caf::actor_system& sys, const storage_settings& settings) {
+  return sys.spawn(storage_pool, settings);
+}
+
+} // namespace foresight

@@ -1,0 +1,78 @@
+// foresightd's settings: defaults, then a config file, then FORESIGHT_* environment variables,
+// then command-line options, each layer overriding the one before.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace foresight {
+
+/// Every tunable of the server. Durations are in milliseconds unless the name says otherwise.
+struct config {
+  // -- network --
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 8000;
+  int io_threads = 2;
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_header_bytes = 16 << 10;
+  int read_timeout_ms = 30000;    ///< a request must arrive completely within this
+  int idle_timeout_ms = 60000;    ///< keep-alive connections idle longer are closed
+  int request_timeout_ms = 10000; ///< deadline for the actors' answer
+  double rate_limit_per_user = 0; ///< requests/s per user (burst: 2 s worth); 0 = off
+  // -- storage --
+  std::string data_dir = "./var";
+  std::string database_url; ///< empty: run the embedded PostgreSQL cluster
+  int db_pool_size = 4;
+  // -- actors --
+  int actor_threads = 2;
+  int session_idle_timeout_ms = 300000;
+  // -- auth --
+  std::string jwt_secret; ///< empty: generated once into the data directory
+  int token_ttl_seconds = 3600;
+  int pbkdf2_iterations = 600000;
+  // -- activity --
+  std::size_t max_query_text_bytes = 8 << 10;
+  int writer_batch_max = 512;
+  int writer_batch_wait_ms = 1;
+  int writer_queue_max = 20000;
+  // -- misc --
+  bool demo = false;         ///< create demo users and a demo catalog on first start
+  bool log_requests = true;  ///< one JSON line per request on stdout
+  std::string config_file;
+};
+
+/// One documented option; `name` is the long option, the environment name is derived from it.
+struct option_spec {
+  std::string name;
+  std::string help;
+  std::function<bool(config&, const std::string&)> set; ///< false: value is invalid
+  std::function<std::string(const config&)> get;        ///< current value, for --help
+  bool flag = false; ///< a switch: `--name` alone means true
+};
+
+/// All options foresightd understands, in --help order.
+const std::vector<option_spec>& config_options();
+
+/// `data-dir` -> `FORESIGHT_DATA_DIR`.
+std::string env_name(const std::string& option);
+
+/// Result of layering the sources; `error` is empty on success.
+struct config_result {
+  config cfg;
+  std::vector<std::string> positional; ///< arguments that are not options (the subcommand, ...)
+  std::map<std::string, std::string> extra; ///< unknown `--x` options, for subcommands to claim
+  std::string error;
+};
+
+/// Layers defaults, file, environment and arguments. `env` looks a variable up ("" = unset);
+/// `read_file` returns false if the file cannot be read. Unknown options land in `extra`.
+config_result load_config(const std::vector<std::string>& args,
+                          const std::function<std::string(const std::string&)>& env,
+                          const std::function<bool(const std::string&, std::string&)>& read_file);
+
+/// The --help text listing every option with its environment variable and default.
+std::string config_help();
+
+} // namespace foresight

@@ -1,0 +1,303 @@
+// foresightd: the server and its admin subcommands (serve, migrate, user add, token).
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "actors/app.hpp"
+#include "core/config.hpp"
+#include "core/jwt.hpp"
+#include "core/log.hpp"
+#include "core/password_hash.hpp"
+#include "core/payloads.hpp"
+#include "http/handlers.hpp"
+#include "http/server.hpp"
+#include "storage/database.hpp"
+#include "storage/embedded_postgres.hpp"
+
+using namespace foresight;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* usage = R"(foresightd: activity tracking and personalized query suggestions
+
+usage:
+  foresightd serve   [options]        run the HTTP server (default 127.0.0.1:8000)
+  foresightd migrate [options]        apply pending database migrations and exit
+  foresightd user add --id ID --role ROLE [--username NAME] [--department D]
+                     [--goals '["..."]'] --password P [--admin] [options]
+  foresightd token --user ID [--ttl SECONDS] [options]   print a signed bearer token
+  foresightd help                     this text
+
+Without --database-url, foresightd runs a private PostgreSQL cluster in <data-dir>/postgres.
+Every option can also be given as an environment variable or in a --config file.
+
+options:
+)";
+
+/// The data directory's exclusive lock: held by `serve` for its whole life.
+class data_dir_lock {
+public:
+  explicit data_dir_lock(const std::string& dir) {
+    fs::create_directories(dir);
+    fd_ = ::open((dir + "/foresightd.lock").c_str(), O_RDWR | O_CREAT, 0644);
+  }
+  ~data_dir_lock() {
+    if (fd_ >= 0)
+      ::close(fd_);
+  }
+  bool try_lock() { return fd_ >= 0 && flock(fd_, LOCK_EX | LOCK_NB) == 0; }
+
+private:
+  int fd_ = -1;
+};
+
+/// The store, embedded or external, for the lifetime of one command.
+struct store {
+  std::unique_ptr<embedded_postgres> cluster;
+  std::string conninfo;
+};
+
+store open_store(const config& cfg, bool serving, data_dir_lock& lock) {
+  store s;
+  if (!cfg.database_url.empty()) {
+    s.conninfo = cfg.database_url;
+    return s;
+  }
+  s.cluster = std::make_unique<embedded_postgres>(cfg.data_dir);
+  bool owner = lock.try_lock();
+  if (serving && !owner)
+    throw std::runtime_error("another foresightd is serving " + cfg.data_dir);
+  // A subcommand next to a running server shares its cluster instead of restarting it.
+  s.conninfo = s.cluster->start(/*reuse_running=*/!owner);
+  return s;
+}
+
+/// FORESIGHT_JWT_SECRET / --jwt-secret, else a secret generated once into the data directory.
+std::string load_jwt_secret(const config& cfg) {
+  if (!cfg.jwt_secret.empty())
+    return cfg.jwt_secret;
+  fs::create_directories(cfg.data_dir);
+  auto path = cfg.data_dir + "/jwt_secret";
+  if (std::ifstream in{path}) {
+    std::string secret;
+    std::getline(in, secret);
+    if (secret.size() >= 32)
+      return secret;
+  }
+  auto secret = hex_encode(random_bytes(32));
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0 || ::write(fd, secret.data(), secret.size()) != static_cast<ssize_t>(secret.size()))
+    throw std::runtime_error("cannot write " + path);
+  ::fchmod(fd, 0600);
+  ::close(fd);
+  return secret;
+}
+
+std::string make_token(const std::string& user_id, int ttl, const std::string& secret) {
+  auto now = static_cast<std::int64_t>(std::time(nullptr));
+  return jwt_sign({user_id, now, now + ttl}, secret);
+}
+
+/// On first start with --demo: an admin, an analyst and a sales catalog to try things with.
+void seed_demo(database& db, const config& cfg) {
+  user_profile existing;
+  if (!db.find_user("admin", existing)) {
+    new_user admin{"admin", "admin", "admin-demo-password", "admin", "Operations", "[]", true};
+    db.insert_user(admin, password_hash(admin.password, cfg.pbkdf2_iterations));
+  }
+  if (!db.find_user("analyst001", existing)) {
+    new_user analyst{"analyst001",         "analyst001", "analyst-demo-password", "analyst",
+                     "Finance", R"(["grow margin"])", false};
+    db.insert_user(analyst, password_hash(analyst.password, cfg.pbkdf2_iterations));
+  }
+  connection_catalog c;
+  if (!db.get_catalog("demo-sales", c)) {
+    c.id = "demo-sales";
+    c.name = "Demo sales warehouse";
+    c.metrics = {{"revenue", "Revenue", "Gross revenue", "sum"},
+                 {"profit", "Profit", "Revenue minus costs", "sum"},
+                 {"margin", "Profit margin", "Profit over revenue", "avg"},
+                 {"volume", "Volume", "Units sold", "sum"},
+                 {"price", "Price", "Average unit price", "avg"}};
+    c.dimensions = {{"region", "Region", "string"},
+                    {"quarter", "Quarter", "time"},
+                    {"product_category", "Product category", "string"}};
+    c.entities = {{"product", "Products"}, {"customer", "Customers"}, {"stock", "Stocks"}};
+    db.put_catalog(c);
+  }
+}
+
+int serve(const config& cfg) {
+  // Signals are taken by sigwait below; block them before any thread exists so none gets them.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+
+  data_dir_lock lock{cfg.data_dir};
+  auto st = open_store(cfg, true, lock);
+  {
+    database db{st.conninfo};
+    int applied = db.migrate();
+    log_event("info", "migrations applied", {{"count", std::to_string(applied), true}});
+    if (cfg.demo)
+      seed_demo(db, cfg);
+  }
+  auto secret = load_jwt_secret(cfg);
+  actor_app app{cfg, st.conninfo, secret};
+  api_handlers handlers{app, cfg, secret};
+  http_server server{cfg, handlers};
+  auto port = server.start();
+  auto base = "http://" + cfg.bind + ":" + std::to_string(port);
+  log_event("info", "listening", {{"url", base}, {"port", std::to_string(port), true}});
+  if (cfg.demo) {
+    std::cout << "\nForesight is listening on " << base << "\n"
+              << "Try it (demo admin token, valid " << cfg.token_ttl_seconds << " s):\n"
+              << "  curl -s -H 'Authorization: Bearer "
+              << make_token("admin", cfg.token_ttl_seconds, secret) << "' " << base
+              << "/api/v1/connections\n"
+              << "Demo logins: admin / admin-demo-password, analyst001 / analyst-demo-password\n\n"
+              << std::flush;
+  }
+  int sig = 0;
+  sigwait(&sigs, &sig);
+  log_event("info", "shutting down", {{"signal", std::to_string(sig), true}});
+  server.shutdown(10000);
+  app.shutdown();
+  if (st.cluster)
+    st.cluster->stop();
+  log_event("info", "stopped");
+  return 0;
+}
+
+int migrate(const config& cfg) {
+  data_dir_lock lock{cfg.data_dir};
+  auto st = open_store(cfg, false, lock);
+  database db{st.conninfo};
+  int applied = db.migrate();
+  std::cout << "applied " << applied << " migration(s); schema at version "
+            << db.readiness().schema_version << "\n";
+  return 0;
+}
+
+std::string take(config_result& r, const std::string& name) {
+  auto i = r.extra.find(name);
+  if (i == r.extra.end())
+    return {};
+  auto v = i->second;
+  r.extra.erase(i);
+  return v;
+}
+
+int user_add(config_result& r) {
+  new_user u;
+  u.id = take(r, "id");
+  u.username = take(r, "username");
+  u.role = take(r, "role");
+  u.department = take(r, "department");
+  u.password = take(r, "password");
+  auto goals = take(r, "goals");
+  u.is_admin = take(r, "admin") == "true";
+  if (u.username.empty())
+    u.username = u.id;
+  if (!is_valid_identifier(u.id))
+    throw std::runtime_error("--id is required: letters, digits and _ . @ - (at most 100)");
+  if (u.role.empty())
+    throw std::runtime_error("--role is required");
+  if (u.password.size() < 8)
+    throw std::runtime_error("--password is required (at least 8 characters)");
+  if (!goals.empty()) {
+    if (auto err = normalise_string_array(goals, "--goals", u.goals_json))
+      throw std::runtime_error(err.message);
+  }
+  if (!r.extra.empty())
+    throw std::runtime_error("unknown option --" + r.extra.begin()->first);
+  data_dir_lock lock{r.cfg.data_dir};
+  auto st = open_store(r.cfg, false, lock);
+  database db{st.conninfo};
+  db.migrate();
+  auto p = db.insert_user(u, password_hash(u.password, r.cfg.pbkdf2_iterations));
+  std::cout << "created user " << p.id << " (role " << p.role << (p.is_admin ? ", admin" : "")
+            << ")\n";
+  return 0;
+}
+
+int token(config_result& r) {
+  auto user = take(r, "user");
+  auto ttl_text = take(r, "ttl");
+  int ttl = r.cfg.token_ttl_seconds;
+  if (!ttl_text.empty())
+    ttl = std::stoi(ttl_text);
+  if (user.empty() || ttl <= 0)
+    throw std::runtime_error("usage: foresightd token --user ID [--ttl SECONDS]");
+  if (!r.extra.empty())
+    throw std::runtime_error("unknown option --" + r.extra.begin()->first);
+  data_dir_lock lock{r.cfg.data_dir};
+  auto st = open_store(r.cfg, false, lock);
+  database db{st.conninfo};
+  db.migrate();
+  user_profile p;
+  if (!db.find_user(user, p))
+    throw std::runtime_error("no user '" + user + "'");
+  std::cout << make_token(user, ttl, load_jwt_secret(r.cfg)) << "\n";
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto r = load_config(
+    args,
+    [](const std::string& name) {
+      auto* v = std::getenv(name.c_str());
+      return std::string(v ? v : "");
+    },
+    [](const std::string& path, std::string& out) {
+      std::ifstream in(path);
+      if (!in)
+        return false;
+      std::stringstream ss;
+      ss << in.rdbuf();
+      out = ss.str();
+      return true;
+    });
+  auto cmd = r.positional.empty() ? std::string("help") : r.positional[0];
+  if (cmd == "help" || r.extra.count("help")) {
+    std::cout << usage << config_help();
+    return 0;
+  }
+  if (!r.error.empty()) {
+    std::cerr << "foresightd: " << r.error << "\n";
+    return 2;
+  }
+  try {
+    if (cmd == "serve" || cmd == "migrate") {
+      if (!r.extra.empty()) {
+        std::cerr << "foresightd: unknown option --" << r.extra.begin()->first
+                  << " (see foresightd help)\n";
+        return 2;
+      }
+      return cmd == "serve" ? serve(r.cfg) : migrate(r.cfg);
+    }
+    if (cmd == "user" && r.positional.size() > 1 && r.positional[1] == "add")
+      return user_add(r);
+    if (cmd == "token")
+      return token(r);
+    std::cerr << "foresightd: unknown command '" << cmd << "' (see foresightd help)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "foresightd: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,30 @@
+// Request bodies to domain values: every JSON body is parsed and validated here, before any
+// actor sees it. Malformed JSON is a 400; well-formed but invalid input is a 422 naming the field.
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "core/errors.hpp"
+#include "core/model.hpp"
+
+namespace foresight {
+
+/// True if `id` is 1-100 characters of [A-Za-z0-9_.@-] (user and connection ids).
+bool is_valid_identifier(std::string_view id);
+
+/// Checks that `text` is valid UTF-8 without NUL bytes (what PostgreSQL TEXT can store exactly).
+bool is_storable_text(std::string_view text);
+
+/// `{"username","password"}` for the token route.
+api_error parse_credentials(std::string_view body, credentials& out);
+
+/// A user for `POST /api/v1/users`.
+api_error parse_new_user(std::string_view body, new_user& out);
+
+/// A catalog for `PUT /api/v1/connections/{id}`; `out.id` is left to the caller (it is the path).
+api_error parse_catalog(std::string_view body, connection_catalog& out);
+
+/// Checks a JSON text is an array of strings (for `--goals`), normalised to compact JSON in `out`.
+api_error normalise_string_array(std::string_view json, const std::string& field, std::string& out);
+
+} // namespace foresight

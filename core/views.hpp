@@ -1,0 +1,26 @@
+// JSON renderings of domain values: the response shapes of the API (and the catalog's stored
+// JSONB columns, which use the same shape).
+#pragma once
+#include <string>
+
+#include "core/errors.hpp"
+#include "core/json_writer.hpp"
+#include "core/model.hpp"
+
+namespace foresight {
+
+/// `{"error":{"code","message"[,"field"]}}`.
+std::string error_json(const api_error& err);
+
+/// A user without secrets.
+void write_user(json_writer& w, const user_profile& u);
+
+/// The catalog as PUT accepts it, plus id, version and timestamps.
+void write_catalog(json_writer& w, const connection_catalog& c);
+
+/// The three item lists alone, as stored in the `connections` table's JSONB columns.
+std::string metrics_json(const connection_catalog& c);
+std::string dimensions_json(const connection_catalog& c);
+std::string entities_json(const connection_catalog& c);
+
+} // namespace foresight

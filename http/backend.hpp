@@ -1,0 +1,43 @@
+// The boundary between the HTTP front end and the actors: typed operations with callbacks.
+// http/ sees only this interface; actors/app.cpp implements it with CAF requests, so neither side
+// includes the other's framework. Callbacks may run on any thread.
+#pragma once
+#include <functional>
+#include <string>
+
+#include "core/errors.hpp"
+#include "core/model.hpp"
+
+namespace foresight {
+
+/// A value or the error that replaced it.
+template <class T>
+struct outcome {
+  T value;
+  api_error error;
+};
+
+template <class T>
+using callback = std::function<void(outcome<T>)>;
+
+/// What the routes ask of the actor system. `caller` is the user id taken from the token.
+class backend {
+public:
+  virtual ~backend() = default;
+
+  /// Checks username and password; on success the grant carries a signed token.
+  virtual void issue_token(credentials creds, callback<token_grant> done) = 0;
+  /// The caller's profile (also proves the user still exists).
+  virtual void profile(std::string caller, callback<user_profile> done) = 0;
+  /// Admin only.
+  virtual void create_user(std::string caller, new_user user, callback<user_profile> done) = 0;
+  /// Admin only.
+  virtual void put_catalog(std::string caller, connection_catalog catalog,
+                           callback<connection_catalog> done) = 0;
+  virtual void get_catalog(std::string caller, std::string id,
+                           callback<connection_catalog> done) = 0;
+  virtual void list_catalogs(std::string caller, callback<catalog_list> done) = 0;
+  virtual void readiness(callback<readiness_report> done) = 0;
+};
+
+} // namespace foresight

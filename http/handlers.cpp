@@ -1,0 +1,311 @@
+// api_handlers: one function per route, each parsing its input, calling the backend and shaping
+// the reply. Errors from anywhere become the one JSON error shape via error_response.
+#include "http/handlers.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <mutex>
+#include <unordered_map>
+
+#include "core/jwt.hpp"
+#include "core/metrics.hpp"
+#include "core/payloads.hpp"
+#include "core/views.hpp"
+#include "http/router.hpp"
+
+namespace foresight {
+
+response error_response(const api_error& err) {
+  response r;
+  r.status = http_status(err.code);
+  r.body = error_json(err);
+  if (err.retry_after_seconds > 0)
+    r.headers.emplace_back("Retry-After", std::to_string(err.retry_after_seconds));
+  if (err.code == error_code::unauthorized)
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return r;
+}
+
+namespace {
+
+using respond_fn = std::function<void(response)>;
+
+/// Per-user token buckets: `rate` tokens a second, holding at most two seconds' worth.
+class rate_limiter {
+public:
+  explicit rate_limiter(double rate) : rate_(rate) {}
+
+  /// 0 if allowed, else the seconds to wait.
+  int admit(const std::string& key) {
+    if (rate_ <= 0)
+      return 0;
+    auto now = std::chrono::steady_clock::now();
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto [it, fresh] = buckets_.try_emplace(key, bucket{2 * rate_, now});
+    auto& b = it->second;
+    if (!fresh) {
+      double elapsed = std::chrono::duration<double>(now - b.last).count();
+      b.tokens = std::min(2 * rate_, b.tokens + elapsed * rate_);
+      b.last = now;
+    }
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return std::max(1, static_cast<int>(std::ceil((1 - b.tokens) / rate_)));
+  }
+
+private:
+  struct bucket {
+    double tokens;
+    std::chrono::steady_clock::time_point last;
+  };
+  double rate_;
+  std::mutex mtx_;
+  std::unordered_map<std::string, bucket> buckets_;
+};
+
+bool is_json_content_type(const std::string& ct) {
+  auto semi = ct.find(';');
+  auto base = ct.substr(0, semi);
+  while (!base.empty() && base.back() == ' ')
+    base.pop_back();
+  for (auto& c : base)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return base == "application/json";
+}
+
+response json_response(int status, std::string body) {
+  response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+/// Adapts a backend callback: errors become error responses, values go through `shape`.
+template <class T, class Shape>
+callback<T> reply_with(respond_fn respond, std::string route, std::string user, Shape shape) {
+  return [respond = std::move(respond), route = std::move(route), user = std::move(user),
+          shape = std::move(shape)](outcome<T> r) {
+    response out = r.error ? error_response(r.error) : shape(r.value);
+    out.route = route;
+    out.user_id = user;
+    respond(std::move(out));
+  };
+}
+
+std::string catalog_body(const connection_catalog& c) {
+  json_writer w;
+  write_catalog(w, c);
+  return w.take();
+}
+
+} // namespace
+
+struct api_handlers::impl {
+  backend& app;
+  config cfg;
+  std::string secret;
+  rate_limiter limiter;
+
+  impl(backend& a, const config& c, std::string s)
+    : app(a), cfg(c), secret(std::move(s)), limiter(c.rate_limit_per_user) {}
+
+  /// Verifies the bearer token; returns the user id or fills `err`.
+  std::string authenticate(const request_view& req, api_error& err) {
+    constexpr std::string_view scheme = "Bearer ";
+    const auto& h = req.authorization;
+    if (h.empty()) {
+      err = make_error(error_code::unauthorized, "missing Authorization: Bearer <token> header");
+      return {};
+    }
+    if (h.size() <= scheme.size() || h.compare(0, scheme.size(), scheme) != 0) {
+      err = make_error(error_code::unauthorized, "Authorization must use the Bearer scheme");
+      return {};
+    }
+    auto v = jwt_verify(std::string_view(h).substr(scheme.size()), secret,
+                        static_cast<std::int64_t>(std::time(nullptr)));
+    if (!v.ok()) {
+      err = make_error(error_code::unauthorized,
+                       std::string("invalid token: ") + to_string(v.error));
+      return {};
+    }
+    return v.claims.subject;
+  }
+
+  void handle(const request_view& req, const respond_fn& respond) {
+    auto route = api_router().resolve(req.method, req.target);
+    if (route.kind == routing_result::not_found) {
+      respond(error_response(make_error(error_code::not_found, "no route for " + req.method +
+                                                                 " " + req.target.substr(0, 200))));
+      return;
+    }
+    if (route.kind == routing_result::method_not_allowed) {
+      auto r = error_response(make_error(error_code::method_not_allowed,
+                                         req.method + " is not allowed here; use " + route.allow));
+      r.headers.emplace_back("Allow", route.allow);
+      r.route = route.pattern;
+      respond(std::move(r));
+      return;
+    }
+    auto fail = [&](api_error err, std::string user = {}) {
+      auto r = error_response(err);
+      r.route = route.pattern;
+      r.user_id = std::move(user);
+      respond(std::move(r));
+    };
+    // Public routes.
+    switch (route.id) {
+      case route_id::healthz:
+        return respond(tag(json_response(200, R"({"status":"ok"})"), route));
+      case route_id::metrics: {
+        auto r = json_response(200, metrics_registry::instance().render());
+        r.content_type = "text/plain; version=0.0.4";
+        return respond(tag(std::move(r), route));
+      }
+      case route_id::readyz:
+        app.readiness([respond, route](outcome<readiness_report> r) {
+          json_writer w;
+          bool ready = !r.error && r.value.database_reachable && r.value.migrations_applied;
+          w.begin_object().key("status").value(ready ? "ready" : "not_ready");
+          w.key("database").value(!r.error && r.value.database_reachable ? "reachable"
+                                                                          : "unreachable");
+          w.key("schema_version").value(static_cast<std::int64_t>(r.value.schema_version));
+          if (r.error)
+            w.key("detail").value(r.error.message);
+          else if (!r.value.detail.empty())
+            w.key("detail").value(r.value.detail);
+          w.end_object();
+          auto out = json_response(ready ? 200 : 503, w.take());
+          if (!ready)
+            out.headers.emplace_back("Retry-After", "1");
+          out.route = route.pattern;
+          respond(std::move(out));
+        });
+        return;
+      case route_id::auth_token: {
+        credentials creds;
+        if (auto err = check_json_body(req))
+          return fail(err);
+        if (auto err = parse_credentials(req.body, creds))
+          return fail(err);
+        if (auto wait = limiter.admit("login:" + creds.username); wait > 0) {
+          auto err = make_error(error_code::rate_limited, "too many login attempts; slow down");
+          err.retry_after_seconds = wait;
+          return fail(err);
+        }
+        app.issue_token(std::move(creds),
+                        reply_with<token_grant>(respond, route.pattern, "", [](token_grant& g) {
+                          json_writer w;
+                          w.begin_object()
+                            .key("access_token").value(g.access_token)
+                            .key("token_type").value("bearer")
+                            .key("expires_in").value(g.expires_in)
+                            .end_object();
+                          return json_response(200, w.take());
+                        }));
+        return;
+      }
+      default:
+        break;
+    }
+    // Everything under /api/v1 needs a valid token.
+    api_error err;
+    auto user = authenticate(req, err);
+    if (err)
+      return fail(err);
+    if (auto wait = limiter.admit(user); wait > 0) {
+      auto limited = make_error(error_code::rate_limited, "rate limit exceeded; slow down");
+      limited.retry_after_seconds = wait;
+      return fail(limited, user);
+    }
+    switch (route.id) {
+      case route_id::create_user: {
+        new_user nu;
+        if (auto e = check_json_body(req))
+          return fail(e, user);
+        if (auto e = parse_new_user(req.body, nu))
+          return fail(e, user);
+        app.create_user(user, std::move(nu),
+                        reply_with<user_profile>(respond, route.pattern, user, [](user_profile& u) {
+                          json_writer w;
+                          write_user(w, u);
+                          return json_response(201, w.take());
+                        }));
+        return;
+      }
+      case route_id::put_connection: {
+        connection_catalog c;
+        if (!is_valid_identifier(route.params[0]))
+          return fail(make_error(error_code::validation_failed,
+                                 "connection_id may contain only letters, digits and _ . @ -",
+                                 "connection_id"),
+                      user);
+        if (auto e = check_json_body(req))
+          return fail(e, user);
+        if (auto e = parse_catalog(req.body, c))
+          return fail(e, user);
+        c.id = route.params[0];
+        app.put_catalog(user, std::move(c),
+                        reply_with<connection_catalog>(
+                          respond, route.pattern, user, [](connection_catalog& stored) {
+                            return json_response(stored.version == 1 ? 201 : 200,
+                                                 catalog_body(stored));
+                          }));
+        return;
+      }
+      case route_id::get_connection:
+        app.get_catalog(user, route.params[0],
+                        reply_with<connection_catalog>(
+                          respond, route.pattern, user,
+                          [](connection_catalog& c) { return json_response(200, catalog_body(c)); }));
+        return;
+      case route_id::list_connections:
+        app.list_catalogs(user, reply_with<catalog_list>(
+                                  respond, route.pattern, user, [](catalog_list& list) {
+                                    json_writer w;
+                                    w.begin_object().key("connections").begin_array();
+                                    for (auto& c : list.items)
+                                      write_catalog(w, c);
+                                    w.end_array().key("count").value(
+                                      static_cast<std::int64_t>(list.items.size()));
+                                    w.end_object();
+                                    return json_response(200, w.take());
+                                  }));
+        return;
+      default:
+        return fail(make_error(error_code::not_found, "route not implemented yet"), user);
+    }
+  }
+
+  static response tag(response r, const routing_result& route) {
+    r.route = route.pattern;
+    return r;
+  }
+
+  api_error check_json_body(const request_view& req) const {
+    if (!is_json_content_type(req.content_type))
+      return make_error(error_code::unsupported_media_type,
+                        "Content-Type must be application/json");
+    return {};
+  }
+};
+
+api_handlers::api_handlers(backend& app, const config& cfg, std::string jwt_secret)
+  : impl_(std::make_unique<impl>(app, cfg, std::move(jwt_secret))) {
+  // nop
+}
+
+api_handlers::~api_handlers() = default;
+
+void api_handlers::handle(const request_view& req, std::function<void(response)> respond) {
+  try {
+    impl_->handle(req, respond);
+  } catch (const std::exception&) {
+    // A bug in a handler must still produce an answer, never a dropped connection.
+    respond(error_response(make_error(error_code::internal, "internal error")));
+  }
+}
+
+} // namespace foresight

@@ -1,0 +1,50 @@
+// Route handlers: authentication, rate limiting, body checks and JSON shaping around backend
+// calls. Free of Beast: the server hands in a request_view and gets a response back.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/config.hpp"
+#include "http/backend.hpp"
+
+namespace foresight {
+
+/// The parts of an HTTP request the handlers look at.
+struct request_view {
+  std::string method;
+  std::string target; ///< path and query string
+  std::string content_type;
+  std::string authorization;
+  std::string body;
+};
+
+/// What the server writes back.
+struct response {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string route = "unmatched"; ///< route pattern, for metrics and logs
+  std::string user_id;             ///< for the request log, when authenticated
+};
+
+/// An error response in the one JSON shape.
+response error_response(const api_error& err);
+
+/// Dispatches requests to routes. Thread-safe; `respond` may be called on any thread.
+class api_handlers {
+public:
+  api_handlers(backend& app, const config& cfg, std::string jwt_secret);
+  ~api_handlers();
+
+  void handle(const request_view& req, std::function<void(response)> respond);
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace foresight

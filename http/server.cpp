@@ -1,0 +1,248 @@
+// http_server: Beast's async server shape (listener, session with do_x/on_x pairs, a strand per
+// connection), with limits and timeouts on every read and a request log line per answer.
+#include "http/server.hpp"
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "core/password_hash.hpp"
+#include "core/views.hpp"
+#include "http/handlers.hpp"
+
+namespace foresight {
+
+namespace beast = boost::beast; // <boost/beast/core.hpp>
+namespace http = beast::http;   // <boost/beast/http.hpp>
+namespace net = boost::asio;    // <boost/asio.hpp>
+using tcp = net::ip::tcp;
+
+namespace {
+
+/// Shared by the listener and its sessions.
+struct server_shared {
+  config cfg;
+  api_handlers& handlers;
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> stopping{false};
+  gauge& connections;
+};
+
+bool valid_request_id(beast::string_view id) {
+  if (id.empty() || id.size() > 64)
+    return false;
+  for (char c : id)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+      return false;
+  return true;
+}
+
+class session : public std::enable_shared_from_this<session> {
+public:
+  session(tcp::socket&& socket, server_shared& shared)
+    : stream_(std::move(socket)), shared_(shared) {
+    shared_.connections.add(1);
+  }
+  ~session() { shared_.connections.add(-1); }
+
+  void run() {
+    // Start on the strand: every handler of this connection runs there.
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&session::do_read, shared_from_this()));
+  }
+
+private:
+  void do_read() {
+    // A fresh parser per request: its limits and state must not leak into the next one.
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(shared_.cfg.max_header_bytes));
+    parser_->body_limit(shared_.cfg.max_body_bytes);
+    stream_.expires_after(std::chrono::milliseconds(shared_.cfg.idle_timeout_ms));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec)
+      return on_read(ec, 0);
+    started_ = std::chrono::steady_clock::now();
+    stream_.expires_after(std::chrono::milliseconds(shared_.cfg.read_timeout_ms));
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream || ec == net::error::eof ||
+        ec == net::error::connection_reset || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted)
+      return do_close();
+    if (ec) {
+      // The request cannot be trusted: answer once, then close so nothing is misread after it.
+      api_error err;
+      if (ec == http::error::body_limit)
+        err = make_error(error_code::payload_too_large,
+                         "request body exceeds " + std::to_string(shared_.cfg.max_body_bytes) +
+                           " bytes");
+      else if (ec == http::error::header_limit)
+        err = make_error(error_code::header_too_large, "request head is too large");
+      else
+        err = make_error(error_code::bad_request, "malformed HTTP request: " + ec.message());
+      close_after_write_ = true;
+      if (started_ == std::chrono::steady_clock::time_point{})
+        started_ = std::chrono::steady_clock::now();
+      auto r = error_response(err);
+      r.route = "unparsed";
+      return send(std::move(r));
+    }
+    auto& req = parser_->get();
+    keep_alive_ = req.keep_alive();
+    request_view view;
+    view.method = std::string(req.method_string());
+    view.target = std::string(req.target());
+    view.content_type = std::string(req[http::field::content_type]);
+    view.authorization = std::string(req[http::field::authorization]);
+    view.body = std::move(req.body());
+    auto rid = req["X-Request-Id"];
+    request_id_ = valid_request_id(rid) ? std::string(rid) : hex_encode(random_bytes(8));
+    method_ = view.method;
+    path_ = view.target.substr(0, view.target.find('?'));
+    ++shared_.in_flight;
+    // The answer may come from an actor thread: hop back onto this connection's strand.
+    auto self = shared_from_this();
+    shared_.handlers.handle(view, [self](response r) {
+      net::post(self->stream_.get_executor(),
+                [self, r = std::move(r)]() mutable { self->send(std::move(r)); });
+    });
+  }
+
+  void send(response r) {
+    auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_);
+    metrics_registry::instance().observe_request(r.route, r.status, elapsed.count());
+    if (shared_.cfg.log_requests)
+      log_event("info", "request",
+                {{"request_id", request_id_},
+                 {"method", method_},
+                 {"path", path_},
+                 {"route", r.route},
+                 {"status", std::to_string(r.status), true},
+                 {"duration_ms", std::to_string(elapsed.count() * 1000), true},
+                 {"user_id", r.user_id}});
+    res_.emplace();
+    res_->result(static_cast<unsigned>(r.status));
+    res_->version(11);
+    res_->set(http::field::server, "foresightd");
+    res_->set(http::field::content_type, r.content_type);
+    if (!request_id_.empty())
+      res_->set("X-Request-Id", request_id_);
+    for (auto& [k, v] : r.headers)
+      res_->set(k, v);
+    bool keep = keep_alive_ && !close_after_write_ && !shared_.stopping.load();
+    res_->keep_alive(keep);
+    res_->body() = std::move(r.body);
+    res_->prepare_payload();
+    stream_.expires_after(std::chrono::milliseconds(shared_.cfg.read_timeout_ms));
+    http::async_write(stream_, *res_,
+                      beast::bind_front_handler(&session::on_write, shared_from_this(), keep));
+  }
+
+  void on_write(bool keep, beast::error_code ec, std::size_t) {
+    if (!close_after_write_)
+      --shared_.in_flight;
+    res_.reset();
+    request_id_.clear();
+    started_ = {};
+    if (ec || !keep)
+      return do_close();
+    do_read();
+  }
+
+  void do_close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  server_shared& shared_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::string_body>> res_;
+  std::chrono::steady_clock::time_point started_{};
+  std::string request_id_, method_, path_;
+  bool keep_alive_ = false;
+  bool close_after_write_ = false;
+};
+
+} // namespace
+
+struct http_server::impl {
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  server_shared shared;
+  std::vector<std::thread> threads;
+
+  impl(const config& cfg, api_handlers& h)
+    : ioc(cfg.io_threads),
+      acceptor(net::make_strand(ioc)),
+      shared{cfg, h, {}, {}, metrics_registry::instance().get_gauge(
+                               "foresight_http_connections", "open HTTP connections")} {}
+
+  void do_accept() {
+    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
+      if (ec == net::error::operation_aborted || !acceptor.is_open())
+        return;
+      if (!ec)
+        std::make_shared<session>(std::move(s), shared)->run();
+      do_accept();
+    });
+  }
+};
+
+http_server::http_server(const config& cfg, api_handlers& handlers)
+  : impl_(std::make_unique<impl>(cfg, handlers)) {
+  // nop
+}
+
+http_server::~http_server() {
+  shutdown(0);
+}
+
+std::uint16_t http_server::start() {
+  auto& cfg = impl_->shared.cfg;
+  tcp::endpoint ep{net::ip::make_address(cfg.bind), cfg.port};
+  auto& a = impl_->acceptor;
+  a.open(ep.protocol());
+  a.set_option(net::socket_base::reuse_address(true));
+  a.bind(ep);
+  a.listen(net::socket_base::max_listen_connections);
+  impl_->do_accept();
+  for (int i = 0; i < cfg.io_threads; ++i)
+    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  return a.local_endpoint().port();
+}
+
+void http_server::shutdown(int grace_ms) {
+  if (impl_->threads.empty())
+    return;
+  impl_->shared.stopping = true;
+  net::post(impl_->acceptor.get_executor(), [this] {
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+  });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
+  while (impl_->shared.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads)
+    t.join();
+  impl_->threads.clear();
+}
+
+} // namespace foresight

@@ -1,0 +1,181 @@
+// database: SQL statements beside the functions that run them.
+#include "storage/database.hpp"
+
+#include <pqxx/pqxx>
+
+#include "core/payloads.hpp"
+#include "core/views.hpp"
+#include "storage/migrations.hpp"
+
+namespace foresight {
+
+namespace {
+
+// Timestamps are stored as UTC TIMESTAMP (sessions run with TimeZone = UTC) and sent as ISO 8601.
+#define FS_ISO(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+const char* const user_columns =
+  "id, username, role, COALESCE(department, ''), goals::text, is_admin, " FS_ISO("created_at");
+
+user_profile read_user(const pqxx::row& r) {
+  user_profile u;
+  u.id = r[0].as<std::string>();
+  u.username = r[1].as<std::string>();
+  u.role = r[2].as<std::string>();
+  u.department = r[3].as<std::string>();
+  u.goals_json = r[4].as<std::string>();
+  u.is_admin = r[5].as<bool>();
+  u.created_at = r[6].as<std::string>();
+  return u;
+}
+
+const char* const catalog_columns =
+  "id, json_build_object('name', name, 'metrics', metrics, 'dimensions', dimensions,"
+  " 'entities', entities)::text, version, " FS_ISO("created_at") ", " FS_ISO("updated_at");
+
+connection_catalog read_catalog(const pqxx::row& r) {
+  connection_catalog c;
+  // The stored JSON has the PUT body's shape, so the same parser reads it back.
+  auto err = parse_catalog(r[1].as<std::string>(), c);
+  if (err)
+    throw std::runtime_error("stored catalog is unreadable: " + err.message);
+  c.id = r[0].as<std::string>();
+  c.version = r[2].as<int>();
+  c.created_at = r[3].as<std::string>();
+  c.updated_at = r[4].as<std::string>();
+  return c;
+}
+
+} // namespace
+
+struct database::holder {
+  pqxx::connection c;
+  explicit holder(const std::string& conninfo) : c(conninfo) {}
+};
+
+database::database(std::string conninfo) : conninfo_(std::move(conninfo)) {
+  // nop: connects on first use
+}
+
+database::~database() = default;
+
+void database::connect() {
+  if (conn_ && conn_->c.is_open())
+    return;
+  conn_.reset();
+  auto h = std::make_unique<holder>(conninfo_);
+  pqxx::nontransaction tx{h->c};
+  tx.exec("SET TIME ZONE 'UTC'");
+  tx.commit();
+  conn_ = std::move(h);
+}
+
+void database::disconnect() {
+  conn_.reset();
+}
+
+bool database::connected() const {
+  return conn_ && conn_->c.is_open();
+}
+
+pqxx::connection_base& database::conn() {
+  connect();
+  return conn_->c;
+}
+
+int database::migrate() {
+  std::string error;
+  auto plan = plan_migrations(embedded_migrations(), error);
+  if (!error.empty())
+    throw std::runtime_error(error);
+  return apply_migrations(conn(), plan);
+}
+
+bool database::find_user(const std::string& id, user_profile& out) {
+  pqxx::read_transaction tx{conn()};
+  auto rows = tx.exec_params(std::string("SELECT ") + user_columns + " FROM users WHERE id = $1", id);
+  if (rows.empty())
+    return false;
+  out = read_user(rows[0]);
+  return true;
+}
+
+bool database::find_login(const std::string& username, user_profile& out,
+                          std::string& password_hash) {
+  pqxx::read_transaction tx{conn()};
+  auto rows = tx.exec_params(std::string("SELECT ") + user_columns +
+                               ", password_hash FROM users WHERE username = $1",
+                             username);
+  if (rows.empty())
+    return false;
+  out = read_user(rows[0]);
+  password_hash = rows[0][7].as<std::string>();
+  return true;
+}
+
+user_profile database::insert_user(const new_user& u, const std::string& password_hash) {
+  pqxx::work tx{conn()};
+  try {
+    auto rows = tx.exec_params(
+      std::string("INSERT INTO users (id, username, password_hash, role, department, goals,"
+                  " is_admin) VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6::jsonb, $7) RETURNING ") +
+        user_columns,
+      u.id, u.username, password_hash, u.role, u.department, u.goals_json, u.is_admin);
+    auto profile = read_user(rows[0]);
+    tx.commit();
+    return profile;
+  } catch (const pqxx::unique_violation&) {
+    throw duplicate_error("a user with id '" + u.id + "' or username '" + u.username +
+                          "' exists already");
+  }
+}
+
+connection_catalog database::put_catalog(const connection_catalog& c) {
+  pqxx::work tx{conn()};
+  auto rows = tx.exec_params(
+    std::string("INSERT INTO connections (id, name, metrics, dimensions, entities)"
+                " VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb)"
+                " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name,"
+                " metrics = EXCLUDED.metrics, dimensions = EXCLUDED.dimensions,"
+                " entities = EXCLUDED.entities, version = connections.version + 1,"
+                " updated_at = CURRENT_TIMESTAMP RETURNING ") +
+      catalog_columns,
+    c.id, c.name, metrics_json(c), dimensions_json(c), entities_json(c));
+  auto stored = read_catalog(rows[0]);
+  tx.commit();
+  return stored;
+}
+
+bool database::get_catalog(const std::string& id, connection_catalog& out) {
+  pqxx::read_transaction tx{conn()};
+  auto rows = tx.exec_params(
+    std::string("SELECT ") + catalog_columns + " FROM connections WHERE id = $1", id);
+  if (rows.empty())
+    return false;
+  out = read_catalog(rows[0]);
+  return true;
+}
+
+catalog_list database::list_catalogs() {
+  pqxx::read_transaction tx{conn()};
+  auto rows = tx.exec(std::string("SELECT ") + catalog_columns + " FROM connections ORDER BY id");
+  catalog_list out;
+  for (const auto& r : rows)
+    out.items.push_back(read_catalog(r));
+  return out;
+}
+
+readiness_report database::readiness() {
+  readiness_report report;
+  pqxx::read_transaction tx{conn()};
+  report.database_reachable = true;
+  auto rows = tx.exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  report.schema_version = rows[0][0].as<int>();
+  report.migrations_applied = report.schema_version >= latest_migration_version();
+  if (!report.migrations_applied)
+    report.detail = "schema at version " + std::to_string(report.schema_version) + ", binary expects " +
+                    std::to_string(latest_migration_version());
+  return report;
+}
+
+} // namespace foresight

@@ -1,0 +1,60 @@
+// Typed operations on PostgreSQL. All SQL of foresightd lives in storage/, and all of it is
+// parameterized. A `database` is one connection: use it from one thread only.
+#pragma once
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/model.hpp"
+
+namespace pqxx {
+class connection_base;
+}
+
+namespace foresight {
+
+/// Thrown when an insert collides with an existing row (the API answers 409).
+struct duplicate_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// One libpqxx connection with the operations foresightd needs; reconnects on demand.
+class database {
+public:
+  explicit database(std::string conninfo);
+  ~database();
+
+  /// Opens the connection if it is closed or broken. Throws pqxx::broken_connection if it cannot.
+  void connect();
+  /// Drops the connection; the next operation reconnects.
+  void disconnect();
+  bool connected() const;
+
+  /// Applies pending migrations; returns how many ran.
+  int migrate();
+
+  // -- users --
+  bool find_user(const std::string& id, user_profile& out);
+  /// Looks a user up by username and hands back the stored password hash.
+  bool find_login(const std::string& username, user_profile& out, std::string& password_hash);
+  /// Inserts a user whose password is already hashed. Throws duplicate_error on id/username clash.
+  user_profile insert_user(const new_user& u, const std::string& password_hash);
+
+  // -- connection catalogs --
+  /// Creates or replaces a catalog; the version grows by one on every replace.
+  connection_catalog put_catalog(const connection_catalog& c);
+  bool get_catalog(const std::string& id, connection_catalog& out);
+  catalog_list list_catalogs();
+
+  // -- operations --
+  readiness_report readiness();
+
+private:
+  pqxx::connection_base& conn();
+  struct holder; // the pqxx::connection, kept out of this header
+  std::string conninfo_;
+  std::unique_ptr<holder> conn_;
+};
+
+} // namespace foresight

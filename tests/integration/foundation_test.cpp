@@ -1,0 +1,433 @@
+// Foundation: the embedded cluster, migrations, tokens, catalogs, users, and every error status,
+// all through a real foresightd process over HTTP.
+#include <boost/test/unit_test.hpp>
+#include <csignal>
+#include <filesystem>
+#include <pqxx/pqxx>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+#include "core/jwt.hpp"
+#include "storage/database.hpp"
+#include "tests/integration/http_client.hpp"
+#include "tests/integration/json_assert.hpp"
+#include "tests/integration/server_process.hpp"
+
+using namespace foresight;
+using namespace foresight::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string sales_catalog = R"({"name":"Sales",
+  "metrics":[{"name":"revenue","display_name":"Revenue","description":"Gross","aggregation":"sum"},
+             {"name":"profit_margin","display_name":"Profit margin","aggregation":"avg"}],
+  "dimensions":[{"name":"region","display_name":"Region","type":"string"}],
+  "entities":[{"name":"product","display_name":"Products"}]})";
+
+/// A database with an admin and an analyst, and a server on it.
+struct served_db {
+  std::string db = fresh_database();
+  served_db() {
+    add_user(db, "admin1", "admin", true);
+    add_user(db, "analyst1", "analyst", false);
+  }
+};
+
+void expect_error(const http_reply& r, int status, const std::string& code) {
+  BOOST_TEST(r.status == status, "status " << r.status << " body " << r.body);
+  BOOST_TEST(json_at(r.body, "/error/code") == code, r.body);
+  BOOST_TEST(json_at(r.body, "/error/message") != "<missing>");
+  BOOST_TEST(r.header("content-type") == "application/json");
+}
+
+} // namespace
+
+// -- embedded PostgreSQL --------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(embedded_cluster)
+
+BOOST_AUTO_TEST_CASE(serves_from_its_own_cluster_survives_a_kill_and_stops_it_on_sigterm) {
+  char tmpl[] = "/tmp/foresight-embedded-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  auto args = std::vector<std::string>{"serve", "--port", "0", "--data-dir", dir,
+                                       "--pbkdf2-iterations", "1000"};
+  {
+    server_process first{args};
+    BOOST_TEST(request(first.port(), "GET", "/readyz").status == 200);
+    // A subcommand beside a running server shares its cluster.
+    server_process add{{"user", "add", "--data-dir", dir, "--id", "boss", "--role", "executive",
+                        "--password", "boss-password", "--admin", "--goals", R"(["grow"])",
+                        "--pbkdf2-iterations", "1000"}};
+    BOOST_TEST(add.wait() == 0, add.output());
+    first.stop(SIGKILL); // leaves the cluster running, as a crash would
+  }
+  struct stat st{};
+  BOOST_TEST(stat((dir + "/jwt_secret").c_str(), &st) == 0);
+  BOOST_TEST((st.st_mode & 0777) == 0600);
+  if (geteuid() == 0) {
+    BOOST_TEST(stat((dir + "/postgres").c_str(), &st) == 0);
+    BOOST_TEST(st.st_uid != 0u, "the cluster must not be owned by root");
+  }
+  server_process second{args};
+  auto login = request(second.port(), "POST", "/api/v1/auth/token",
+                       R"({"username":"boss","password":"boss-password"})");
+  BOOST_TEST(login.status == 200, login.body);
+  auto token = json_at(login.body, "/access_token");
+  auto list = request(second.port(), "GET", "/api/v1/connections", "", token);
+  BOOST_TEST(list.status == 200, list.body);
+  BOOST_TEST(second.stop(SIGTERM) == 0, second.output());
+  BOOST_TEST(second.output().find("\"msg\":\"stopped\"") != std::string::npos);
+  BOOST_TEST(!fs::exists(dir + "/postgres/postmaster.pid"), "the cluster was left running");
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// -- migrations against a real database ------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(migrations_db)
+
+BOOST_AUTO_TEST_CASE(a_second_run_changes_nothing) {
+  auto url = fresh_database();
+  database db{url};
+  BOOST_TEST(db.migrate() >= 3);
+  BOOST_TEST(db.migrate() == 0);
+  server_process cli{{"migrate", "--database-url", url}};
+  BOOST_TEST(cli.wait() == 0, cli.output());
+  BOOST_TEST(cli.output().find("applied 0 migration(s)") != std::string::npos, cli.output());
+}
+
+BOOST_AUTO_TEST_CASE(migration_004_creates_the_spec_tables_and_indexes) {
+  auto url = fresh_database();
+  database{url}.migrate();
+  pqxx::connection c{url};
+  pqxx::read_transaction tx{c};
+  auto columns = [&](const std::string& table) {
+    std::string out;
+    for (auto row : tx.exec_params("SELECT column_name || ' ' || data_type FROM "
+                                   "information_schema.columns WHERE table_name = $1 "
+                                   "ORDER BY ordinal_position",
+                                   table))
+      out += row[0].as<std::string>() + ",";
+    return out;
+  };
+  BOOST_TEST(columns("user_activity").find(
+               "id integer,user_id character varying,activity_type character varying,query_text "
+               "text,response_data jsonb,suggestion_clicked text,feedback_rating integer,metadata "
+               "jsonb,created_at timestamp without time zone,") == 0u,
+             columns("user_activity"));
+  BOOST_TEST(columns("query_patterns").find(
+               "id integer,pattern_type character varying,target_id character varying,"
+               "query_template text,frequency integer,success_rate double precision,"
+               "avg_response_time double precision,last_used timestamp without time zone,"
+               "metadata jsonb,created_at timestamp without time zone,updated_at timestamp "
+               "without time zone") == 0u,
+             columns("query_patterns"));
+  BOOST_TEST(columns("suggestion_cache") ==
+             "id integer,user_id character varying,context_hash character varying,suggestions "
+             "jsonb,generated_at timestamp without time zone,expires_at timestamp without time "
+             "zone,hit_count integer,");
+  BOOST_TEST(columns("user_suggestion_preferences") ==
+             "user_id character varying,preferred_query_types jsonb,excluded_metrics jsonb,"
+             "preferred_metrics jsonb,preferred_dimensions jsonb,show_advanced_queries boolean,"
+             "max_suggestions integer,updated_at timestamp without time zone,");
+  auto idx = tx.exec("SELECT count(*) FROM pg_indexes WHERE indexname IN ("
+                     "'idx_user_activity_user_id','idx_user_activity_type',"
+                     "'idx_user_activity_created_at','idx_user_activity_user_type',"
+                     "'idx_query_patterns_type','idx_query_patterns_target',"
+                     "'idx_query_patterns_frequency','idx_query_patterns_success',"
+                     "'idx_suggestion_cache_user_id','idx_suggestion_cache_hash',"
+                     "'idx_suggestion_cache_expires')");
+  BOOST_TEST(idx[0][0].as<int>() == 11);
+  auto cascades = tx.exec("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND "
+                          "confdeltype = 'c' AND confrelid = 'users'::regclass AND conrelid IN "
+                          "('user_activity'::regclass, 'suggestion_cache'::regclass, "
+                          "'user_suggestion_preferences'::regclass)");
+  BOOST_TEST(cascades[0][0].as<int>() == 3);
+  auto defaults = tx.exec("SELECT column_default FROM information_schema.columns WHERE "
+                          "table_name = 'user_suggestion_preferences' AND column_name = "
+                          "'max_suggestions'");
+  BOOST_TEST(defaults[0][0].as<std::string>() == "6");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// -- tokens and identity --------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(auth)
+
+BOOST_AUTO_TEST_CASE(every_api_route_needs_a_valid_bearer_token) {
+  served_db s;
+  server_process srv{serve_args(s.db)};
+  auto p = srv.port();
+  expect_error(request(p, "GET", "/api/v1/connections"), 401, "unauthorized");
+  BOOST_TEST(request(p, "GET", "/api/v1/connections").header("www-authenticate") == "Bearer");
+  expect_error(request(p, "GET", "/api/v1/connections", "", "not.a.token"), 401, "unauthorized");
+  auto now = static_cast<std::int64_t>(std::time(nullptr));
+  expect_error(request(p, "GET", "/api/v1/connections", "",
+                       jwt_sign({"admin1", now, now + 60}, "some-other-secret")),
+               401, "unauthorized");
+  expect_error(request(p, "GET", "/api/v1/connections", "", jwt_sign({"admin1", now - 100, now - 10}, test_secret)),
+               401, "unauthorized");
+  expect_error(request(p, "GET", "/api/v1/connections", "", {}, {{"Authorization", "Basic YTpi"}}),
+               401, "unauthorized");
+  // A valid token for a user that does not exist proves nothing.
+  expect_error(request(p, "GET", "/api/v1/connections", "", token_for("ghost")), 401,
+               "unauthorized");
+  BOOST_TEST(request(p, "GET", "/api/v1/connections", "", token_for("admin1")).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(the_token_route_exchanges_credentials_for_a_working_token) {
+  served_db s;
+  server_process srv{serve_args(s.db, {"--token-ttl", "120"})};
+  auto p = srv.port();
+  auto r = request(p, "POST", "/api/v1/auth/token",
+                   R"({"username":"admin1","password":"password-123"})");
+  BOOST_TEST(r.status == 200, r.body);
+  BOOST_TEST(json_at(r.body, "/token_type") == "bearer");
+  BOOST_TEST(json_at(r.body, "/expires_in") == "120");
+  auto token = json_at(r.body, "/access_token");
+  auto v = jwt_verify(token, test_secret, static_cast<std::int64_t>(std::time(nullptr)));
+  BOOST_TEST(v.ok());
+  BOOST_TEST(v.claims.subject == "admin1");
+  BOOST_TEST(request(p, "GET", "/api/v1/connections", "", token).status == 200);
+  expect_error(request(p, "POST", "/api/v1/auth/token",
+                       R"({"username":"admin1","password":"wrong-password"})"),
+               401, "unauthorized");
+  auto unknown = request(p, "POST", "/api/v1/auth/token",
+                         R"({"username":"nobody","password":"password-123"})");
+  expect_error(unknown, 401, "unauthorized");
+  // Unknown user and wrong password read the same: no user enumeration.
+  BOOST_TEST(json_at(unknown.body, "/error/message") == "invalid username or password");
+  auto missing = request(p, "POST", "/api/v1/auth/token", R"({"username":"admin1"})");
+  expect_error(missing, 422, "validation_failed");
+  BOOST_TEST(json_at(missing.body, "/error/field") == "password");
+}
+
+BOOST_AUTO_TEST_CASE(the_token_subcommand_prints_a_token_the_server_accepts) {
+  served_db s;
+  server_process srv{serve_args(s.db)};
+  server_process cli{{"token", "--user", "analyst1", "--ttl", "60", "--database-url", s.db,
+                      "--jwt-secret", test_secret}};
+  BOOST_TEST(cli.wait() == 0, cli.output());
+  auto token = cli.output().substr(0, cli.output().find('\n'));
+  auto v = jwt_verify(token, test_secret, static_cast<std::int64_t>(std::time(nullptr)));
+  BOOST_TEST(v.ok(), cli.output());
+  BOOST_TEST(v.claims.expires_at - v.claims.issued_at == 60);
+  server_process bad{{"token", "--user", "ghost", "--database-url", s.db, "--jwt-secret", test_secret}};
+  BOOST_TEST(bad.wait() != 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// -- catalogs and users -----------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(catalogs)
+
+BOOST_AUTO_TEST_CASE(a_catalog_round_trips_and_its_version_grows) {
+  served_db s;
+  server_process srv{serve_args(s.db)};
+  auto p = srv.port();
+  auto admin = token_for("admin1");
+  auto put = request(p, "PUT", "/api/v1/connections/sales-db", sales_catalog, admin);
+  BOOST_TEST(put.status == 201, put.body);
+  BOOST_TEST(json_at(put.body, "/version") == "1");
+  auto got = request(p, "GET", "/api/v1/connections/sales-db", "", admin);
+  BOOST_TEST(got.status == 200);
+  BOOST_TEST(json_at(got.body, "/connection_id") == "sales-db");
+  BOOST_TEST(json_at(got.body, "/name") == "Sales");
+  BOOST_TEST(json_at(got.body, "/metrics/1/name") == "profit_margin");
+  BOOST_TEST(json_at(got.body, "/metrics/1/display_name") == "Profit margin");
+  BOOST_TEST(json_at(got.body, "/metrics/0/aggregation") == "sum");
+  BOOST_TEST(json_at(got.body, "/dimensions/0/type") == "string");
+  BOOST_TEST(json_at(got.body, "/entities/0/display_name") == "Products");
+  auto again = request(p, "PUT", "/api/v1/connections/sales-db",
+                       R"({"name":"Sales v2","metrics":[{"name":"volume"}]})", admin);
+  BOOST_TEST(again.status == 200);
+  BOOST_TEST(json_at(again.body, "/version") == "2");
+  BOOST_TEST(json_at(again.body, "/metrics") ==
+             R"([{"name":"volume","display_name":"volume","description":"","aggregation":""}])");
+  request(p, "PUT", "/api/v1/connections/hr", R"({"name":"HR"})", admin);
+  auto list = request(p, "GET", "/api/v1/connections", "", admin);
+  BOOST_TEST(json_at(list.body, "/count") == "2");
+  BOOST_TEST(json_at(list.body, "/connections/0/connection_id") == "hr");
+  expect_error(request(p, "GET", "/api/v1/connections/none", "", admin), 404, "not_found");
+}
+
+BOOST_AUTO_TEST_CASE(only_admins_manage_catalogs_and_users) {
+  served_db s;
+  server_process srv{serve_args(s.db)};
+  auto p = srv.port();
+  auto analyst = token_for("analyst1");
+  expect_error(request(p, "PUT", "/api/v1/connections/x", sales_catalog, analyst), 403, "forbidden");
+  expect_error(request(p, "GET", "/api/v1/connections", "", analyst), 403, "forbidden");
+  const std::string trader =
+    R"({"id":"trader7","password":"trader-pass","role":"trader","department":"Markets","goals":["alpha"]})";
+  expect_error(request(p, "POST", "/api/v1/users", trader, analyst), 403, "forbidden");
+  auto created = request(p, "POST", "/api/v1/users", trader, token_for("admin1"));
+  BOOST_TEST(created.status == 201, created.body);
+  BOOST_TEST(json_at(created.body, "/role") == "trader");
+  BOOST_TEST(json_at(created.body, "/goals") == R"(["alpha"])");
+  BOOST_TEST(json_at(created.body, "/password") == "<missing>");
+  expect_error(request(p, "POST", "/api/v1/users", trader, token_for("admin1")), 409, "conflict");
+  auto login = request(p, "POST", "/api/v1/auth/token",
+                       R"({"username":"trader7","password":"trader-pass"})");
+  BOOST_TEST(login.status == 200, login.body);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// -- every error status -------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(errors)
+
+BOOST_AUTO_TEST_CASE(client_errors_have_the_right_status_and_shape) {
+  served_db s;
+  server_process srv{serve_args(s.db, {"--max-body-bytes", "2048"})};
+  auto p = srv.port();
+  auto admin = token_for("admin1");
+  expect_error(request(p, "PUT", "/api/v1/connections/x", "{\"name\":", admin), 400, "bad_request");
+  expect_error(request(p, "GET", "/api/v1/nothing-here", "", admin), 404, "not_found");
+  auto r405 = request(p, "DELETE", "/api/v1/connections/x", "", admin);
+  expect_error(r405, 405, "method_not_allowed");
+  BOOST_TEST(r405.header("allow") == "GET, PUT");
+  expect_error(request(p, "PUT", "/api/v1/connections/x",
+                       R"({"name":")" + std::string(4000, 'a') + "\"}", admin),
+               413, "payload_too_large");
+  expect_error(request(p, "PUT", "/api/v1/connections/x", sales_catalog, admin,
+                       {{"Content-Type", "text/plain"}}),
+               415, "unsupported_media_type");
+  auto r422 = request(p, "PUT", "/api/v1/connections/x", R"({"name":"n","metrics":[{"name":7}]})", admin);
+  expect_error(r422, 422, "validation_failed");
+  BOOST_TEST(json_at(r422.body, "/error/field") == "metrics[0].name");
+  auto head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(40000, 'a') + "\r\n\r\n";
+  auto big = parse_replies(send_raw(p, head));
+  BOOST_REQUIRE(big.size() == 1u);
+  BOOST_TEST(big[0].status == 431);
+  auto garbage = parse_replies(send_raw(p, "NOT HTTP AT ALL\r\n\r\n"));
+  BOOST_REQUIRE(garbage.size() == 1u);
+  BOOST_TEST(garbage[0].status == 400);
+  BOOST_TEST(json_at(garbage[0].body, "/error/code") == "bad_request");
+}
+
+BOOST_AUTO_TEST_CASE(too_many_requests_is_429_with_retry_after) {
+  served_db s;
+  server_process srv{serve_args(s.db, {"--rate-limit", "2"})};
+  auto token = token_for("admin1");
+  int limited = 0;
+  std::string retry_after;
+  for (int i = 0; i < 10; ++i) {
+    auto r = request(srv.port(), "GET", "/api/v1/connections", "", token);
+    if (r.status == 429) {
+      ++limited;
+      retry_after = r.header("retry-after");
+      BOOST_TEST(json_at(r.body, "/error/code") == "rate_limited");
+    }
+  }
+  BOOST_TEST(limited >= 5);
+  BOOST_TEST(!retry_after.empty());
+}
+
+BOOST_AUTO_TEST_CASE(database_failures_are_500_and_503_and_the_server_recovers) {
+  served_db s;
+  server_process srv{serve_args(s.db)};
+  auto p = srv.port();
+  auto admin = token_for("admin1");
+  BOOST_TEST(request(p, "GET", "/api/v1/connections", "", admin).status == 200);
+  {
+    pqxx::connection c{s.db};
+    pqxx::work tx{c};
+    tx.exec("ALTER TABLE connections RENAME TO connections_away");
+    tx.commit();
+  }
+  expect_error(request(p, "GET", "/api/v1/connections", "", admin), 500, "internal");
+  {
+    pqxx::connection c{s.db};
+    pqxx::work tx{c};
+    tx.exec("ALTER TABLE connections_away RENAME TO connections");
+    tx.commit();
+  }
+  BOOST_TEST(request(p, "GET", "/api/v1/connections", "", admin).status == 200);
+  // Take the database away entirely: refuse new connections and end the server's sessions.
+  auto dbname = s.db.substr(s.db.rfind("dbname=") + 7);
+  {
+    pqxx::connection c{admin_conninfo()};
+    pqxx::nontransaction tx{c};
+    tx.exec("ALTER DATABASE " + dbname + " ALLOW_CONNECTIONS false");
+    tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + dbname + "'");
+  }
+  auto down = request(p, "GET", "/readyz");
+  BOOST_TEST(down.status == 503, down.body);
+  BOOST_TEST(json_at(down.body, "/database") == "unreachable");
+  auto unavailable = request(p, "PUT", "/api/v1/connections/x", sales_catalog, token_for("admin1"));
+  expect_error(unavailable, 503, "unavailable");
+  BOOST_TEST(!unavailable.header("retry-after").empty());
+  {
+    pqxx::connection c{admin_conninfo()};
+    pqxx::nontransaction tx{c};
+    tx.exec("ALTER DATABASE " + dbname + " ALLOW_CONNECTIONS true");
+  }
+  BOOST_TEST(request(p, "GET", "/readyz").status == 200);
+  BOOST_TEST(request(p, "PUT", "/api/v1/connections/x", sales_catalog, admin).status == 201);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// -- operations -----------------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(operations)
+
+BOOST_AUTO_TEST_CASE(health_readiness_metrics_and_request_ids) {
+  served_db s;
+  server_process srv{serve_args(s.db)};
+  auto p = srv.port();
+  auto health = request(p, "GET", "/healthz");
+  BOOST_TEST(health.status == 200);
+  BOOST_TEST(json_at(health.body, "/status") == "ok");
+  auto ready = request(p, "GET", "/readyz");
+  BOOST_TEST(ready.status == 200, ready.body);
+  BOOST_TEST(json_at(ready.body, "/status") == "ready");
+  auto traced = request(p, "GET", "/healthz", "", "", {{"X-Request-Id", "trace-42"}});
+  BOOST_TEST(traced.header("x-request-id") == "trace-42");
+  BOOST_TEST(request(p, "GET", "/healthz").header("x-request-id").size() == 16u);
+  request(p, "GET", "/api/v1/connections", "", token_for("admin1"));
+  auto metrics = request(p, "GET", "/metrics");
+  BOOST_TEST(metrics.status == 200);
+  BOOST_TEST(metrics.header("content-type").find("text/plain") == 0u);
+  for (auto* needle :
+       {"foresight_http_requests_total{route=\"/api/v1/connections\",status=\"200\"} 1",
+        "foresight_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"}",
+        "foresight_sessions_alive 1", "foresight_db_pool_workers 4"})
+    BOOST_TEST(metrics.body.find(needle) != std::string::npos, needle << "\n" << metrics.body);
+}
+
+BOOST_AUTO_TEST_CASE(pipelined_requests_are_answered_in_order_on_one_connection) {
+  served_db s;
+  server_process srv{serve_args(s.db)};
+  std::string raw;
+  for (auto* path : {"/healthz", "/readyz", "/nope", "/healthz"})
+    raw += std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  raw += "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  auto replies = parse_replies(send_raw(srv.port(), raw));
+  BOOST_REQUIRE(replies.size() == 5u);
+  BOOST_TEST(replies[0].status == 200);
+  BOOST_TEST(json_at(replies[1].body, "/status") == "ready");
+  BOOST_TEST(replies[2].status == 404);
+  BOOST_TEST(replies[4].status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_drains_and_exits_zero) {
+  served_db s;
+  server_process srv{serve_args(s.db, {"--log-requests", "true"})};
+  BOOST_TEST(request(srv.port(), "GET", "/healthz").status == 200);
+  BOOST_TEST(srv.stop(SIGTERM) == 0);
+  auto out = srv.output();
+  BOOST_TEST(out.find("\"msg\":\"request\"") != std::string::npos, out);
+  BOOST_TEST(out.find("\"request_id\":") != std::string::npos);
+  BOOST_TEST(out.find("\"msg\":\"stopped\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

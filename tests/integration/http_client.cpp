@@ -1,0 +1,108 @@
+// http_client: connect, write, read to EOF, parse Content-Length framed responses.
+#include "tests/integration/http_client.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdexcept>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <vector>
+
+namespace foresight::testing {
+
+std::string send_raw(std::uint16_t port, const std::string& raw, int timeout_ms) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    throw std::runtime_error("cannot connect to port " + std::to_string(port));
+  }
+  std::size_t sent = 0;
+  while (sent < raw.size()) {
+    auto n = ::send(fd, raw.data() + sent, raw.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0)
+      break; // the server may close early (e.g. after a 413); read what it said
+    sent += static_cast<std::size_t>(n);
+  }
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0)
+      break;
+    auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0)
+      break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+std::vector<http_reply> parse_replies(const std::string& bytes) {
+  std::vector<http_reply> out;
+  std::size_t pos = 0;
+  while (pos < bytes.size()) {
+    auto head_end = bytes.find("\r\n\r\n", pos);
+    if (head_end == std::string::npos)
+      break;
+    http_reply r;
+    auto head = bytes.substr(pos, head_end - pos);
+    auto line_end = head.find("\r\n");
+    auto status_line = head.substr(0, line_end);
+    if (status_line.size() < 12)
+      break;
+    r.status = std::stoi(status_line.substr(9, 3));
+    std::size_t p = line_end == std::string::npos ? head.size() : line_end + 2;
+    while (p < head.size()) {
+      auto e = head.find("\r\n", p);
+      if (e == std::string::npos)
+        e = head.size();
+      auto line = head.substr(p, e - p);
+      auto colon = line.find(':');
+      if (colon != std::string::npos) {
+        auto name = line.substr(0, colon);
+        for (auto& c : name)
+          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        auto value = line.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ')
+          value.erase(0, 1);
+        r.headers[name] = value;
+      }
+      p = e + 2;
+    }
+    std::size_t len = r.headers.count("content-length") ? std::stoul(r.headers["content-length"]) : 0;
+    r.body = bytes.substr(head_end + 4, len);
+    pos = head_end + 4 + len;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+http_reply request(std::uint16_t port, const std::string& method, const std::string& target,
+                   const std::string& body, const std::string& token,
+                   const std::map<std::string, std::string>& headers) {
+  std::string raw = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  bool has_type = false;
+  for (auto& [k, v] : headers) {
+    raw += k + ": " + v + "\r\n";
+    has_type = has_type || k == "Content-Type";
+  }
+  if (!token.empty())
+    raw += "Authorization: Bearer " + token + "\r\n";
+  if (!body.empty() && !has_type)
+    raw += "Content-Type: application/json\r\n";
+  if (!body.empty() || method == "POST" || method == "PUT")
+    raw += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  raw += "\r\n" + body;
+  auto replies = parse_replies(send_raw(port, raw, 15000));
+  if (replies.empty())
+    throw std::runtime_error("no reply to " + method + " " + target);
+  return replies.front();
+}
+
+} // namespace foresight::testing
