@@ -43,8 +43,8 @@ std::string jwt_sign(const jwt_claims& claims, std::string_view secret);
 
 /// Outcome of jwt_verify; `claims` is filled only when ok().
 struct jwt_verification {
-  jwt_error error = jwt_error::none;
-  jwt_claims claims;
+  jwt_error error = jwt_error::none; ///< why the token was refused, or none
+  jwt_claims claims;                 ///< the verified claims; empty unless ok()
   /// True when the token is authentic and currently valid.
   bool ok() const { return error == jwt_error::none; }
 };

@@ -48,7 +48,8 @@ class data_dir_lock {
 public:
   explicit data_dir_lock(const std::string& dir) {
     fs::create_directories(dir);
-    fd_ = ::open((dir + "/foresightd.lock").c_str(), O_RDWR | O_CREAT, 0644);
+    // CLOEXEC: the PostgreSQL server we fork must not inherit (and so keep holding) the lock.
+    fd_ = ::open((dir + "/foresightd.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   }
   ~data_dir_lock() {
     if (fd_ >= 0)

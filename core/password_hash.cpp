@@ -86,7 +86,8 @@ std::string hex_encode(std::string_view bytes) {
   static const char* hex = "0123456789abcdef";
   std::string out;
   out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
+  for (char ch : bytes) {
+    auto c = static_cast<unsigned char>(ch);
     out.push_back(hex[c >> 4]);
     out.push_back(hex[c & 0xF]);
   }

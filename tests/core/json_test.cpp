@@ -15,7 +15,7 @@ BOOST_AUTO_TEST_CASE(commas_are_placed_between_members_and_elements) {
 
 BOOST_AUTO_TEST_CASE(strings_are_escaped_and_utf8_passes_through) {
   std::string out;
-  append_json_string(out, std::string("q\"b\\n\n\t\x01 \xF0\x9F\x98\x80", 14));
+  append_json_string(out, std::string("q\"b\\n\n\t\x01 \xF0\x9F\x98\x80", 13));
   BOOST_TEST(out == "\"q\\\"b\\\\n\\n\\t\\u0001 \xF0\x9F\x98\x80\"");
 }
 

@@ -160,9 +160,13 @@ server_process::server_process(std::vector<std::string> args,
     bool ok = impl_->cv.wait_for(lock, std::chrono::seconds(90), [&] {
       return std::regex_search(impl_->output, m, listening) || impl_->closed;
     });
-    if (!ok || impl_->closed || m.empty())
-      throw std::runtime_error("foresightd did not start:\n" + impl_->output);
-    port_ = static_cast<std::uint16_t>(std::stoi(m[1].str()));
+    if (ok && !impl_->closed && !m.empty()) {
+      port_ = static_cast<std::uint16_t>(std::stoi(m[1].str()));
+      return;
+    }
+    lock.unlock();
+    stop(SIGKILL); // joins the reader, so the exception leaves nothing running behind
+    throw std::runtime_error("foresightd did not start:\n" + output());
   }
 }
 
