@@ -84,8 +84,12 @@ store open_store(const config& cfg, bool serving, data_dir_lock& lock) {
 
 /// FORESIGHT_JWT_SECRET / --jwt-secret, else a secret generated once into the data directory.
 std::string load_jwt_secret(const config& cfg) {
-  if (!cfg.jwt_secret.empty())
+  if (!cfg.jwt_secret.empty()) {
+    if (cfg.jwt_secret.size() < min_hs256_key_bytes)
+      throw std::runtime_error("the JWT secret must have at least " +
+                               std::to_string(min_hs256_key_bytes) + " bytes (RFC 7518 §3.2)");
     return cfg.jwt_secret;
+  }
   fs::create_directories(cfg.data_dir);
   auto path = cfg.data_dir + "/jwt_secret";
   if (std::ifstream in{path}) {

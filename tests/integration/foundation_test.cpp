@@ -168,7 +168,7 @@ BOOST_AUTO_TEST_CASE(every_api_route_needs_a_valid_bearer_token) {
   expect_error(request(p, "GET", "/api/v1/connections", "", "not.a.token"), 401, "unauthorized");
   auto now = static_cast<std::int64_t>(std::time(nullptr));
   expect_error(request(p, "GET", "/api/v1/connections", "",
-                       jwt_sign({"admin1", now, now + 60}, "some-other-secret")),
+                       jwt_sign({"admin1", now, now + 60}, "another-secret-that-is-long-enough-0123")),
                401, "unauthorized");
   expect_error(request(p, "GET", "/api/v1/connections", "", jwt_sign({"admin1", now - 100, now - 10}, test_secret)),
                401, "unauthorized");
