@@ -5,6 +5,7 @@
 
 #include <caf/io/all.hpp>
 
+#include "actors/activity_writer.hpp"
 #include "actors/messages.hpp"
 #include "actors/session_manager.hpp"
 #include "actors/storage_pool.hpp"
@@ -29,6 +30,7 @@ struct actor_app::impl {
   app_config cfg;
   caf::actor_system sys;
   caf::actor storage;
+  caf::actor writer;
   caf::actor sessions;
   caf::duration timeout;
   std::string jwt_secret;
@@ -41,9 +43,17 @@ struct actor_app::impl {
       timeout(std::chrono::milliseconds(c.request_timeout_ms)),
       jwt_secret(std::move(secret)),
       token_ttl(c.token_ttl_seconds) {
-    storage_settings s{std::move(conninfo), c.db_pool_size, c.pbkdf2_iterations};
+    storage_settings s{conninfo, c.db_pool_size, c.pbkdf2_iterations};
     storage = spawn_storage_pool(sys, s);
-    sessions = spawn_session_manager(sys, storage, c.session_idle_timeout_ms);
+    writer_settings w;
+    w.conninfo = conninfo;
+    w.committers = c.writer_committers;
+    w.batch_max = c.writer_batch_max;
+    w.batch_wait_ms = c.writer_batch_wait_ms;
+    w.queue_max = c.writer_queue_max;
+    writer = spawn_activity_writer(sys, w);
+    sessions = spawn_session_manager(sys, storage, writer, c.session_idle_timeout_ms,
+                                     c.request_timeout_ms);
   }
 
   /// One request to `target`; the reply (or error) goes to `done` on a CAF thread.
@@ -78,8 +88,10 @@ void actor_app::shutdown() {
     return;
   impl_->stopped = true;
   caf::anon_send_exit(impl_->sessions, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(impl_->writer, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(impl_->storage, caf::exit_reason::user_shutdown);
   impl_->sessions = nullptr;
+  impl_->writer = nullptr;
   impl_->storage = nullptr;
   impl_->sys.await_all_actors_done();
 }
@@ -123,6 +135,17 @@ void actor_app::get_catalog(std::string caller, std::string id,
 
 void actor_app::list_catalogs(std::string caller, callback<catalog_list> done) {
   impl_->ask_session<catalog_list>(caller, std::move(done), cat_list_atom::value);
+}
+
+void actor_app::log_activity(std::string caller, activity_row row,
+                             callback<logged_activity> done) {
+  impl_->ask_session<logged_activity>(caller, std::move(done), log_atom::value, std::move(row));
+}
+
+void actor_app::activity_history(std::string caller, history_query query,
+                                 callback<activity_page> done) {
+  impl_->ask_session<activity_page>(caller, std::move(done), history_atom::value,
+                                    std::move(query));
 }
 
 void actor_app::readiness(callback<readiness_report> done) {

@@ -27,6 +27,10 @@ public:
   void get_catalog(std::string caller, std::string id, callback<connection_catalog> done) override;
   void list_catalogs(std::string caller, callback<catalog_list> done) override;
   void readiness(callback<readiness_report> done) override;
+  void log_activity(std::string caller, activity_row row,
+                    callback<logged_activity> done) override;
+  void activity_history(std::string caller, history_query query,
+                        callback<activity_page> done) override;
 
 private:
   struct impl;

@@ -14,6 +14,12 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<connection_catalog>("foresight::connection_catalog");
   cfg.add_message_type<catalog_list>("foresight::catalog_list");
   cfg.add_message_type<readiness_report>("foresight::readiness_report");
+  cfg.add_message_type<activity_row>("foresight::activity_row");
+  cfg.add_message_type<logged_activity>("foresight::logged_activity");
+  cfg.add_message_type<activity_batch>("foresight::activity_batch");
+  cfg.add_message_type<batch_receipt>("foresight::batch_receipt");
+  cfg.add_message_type<history_query>("foresight::history_query");
+  cfg.add_message_type<activity_page>("foresight::activity_page");
 }
 
 caf::error to_caf_error(const api_error& err) {

@@ -18,10 +18,17 @@ using cat_put_atom = caf::atom_constant<caf::atom("cat_put")>;
 using cat_get_atom = caf::atom_constant<caf::atom("cat_get")>;
 using cat_list_atom = caf::atom_constant<caf::atom("cat_list")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
+using history_atom = caf::atom_constant<caf::atom("history")>;
+
+// -- activity writing (answered by the activity writer and its committers) --
+using write_atom = caf::atom_constant<caf::atom("write")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
 
 // -- session routing and lifetime --
 using for_user_atom = caf::atom_constant<caf::atom("for_user")>;
 using profile_atom = caf::atom_constant<caf::atom("profile")>;
+using log_atom = caf::atom_constant<caf::atom("log")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 

@@ -2,7 +2,10 @@
 // permissions and hands storage work to the pool.
 #include "actors/session_actor.hpp"
 
+#include <deque>
+
 #include "actors/messages.hpp"
+#include "core/activity.hpp"
 #include "core/metrics.hpp"
 
 namespace foresight {
@@ -11,6 +14,9 @@ namespace {
 
 struct session_state {
   user_profile profile;
+  /// The user's latest committed activities, newest last: the context later work builds on
+  /// (which query a feedback rates, what the user just asked).
+  std::deque<logged_activity> recent;
 };
 
 caf::error forbidden() {
@@ -19,9 +25,12 @@ caf::error forbidden() {
 
 } // namespace
 
-caf::behavior session_actor(caf::event_based_actor* base, session_settings settings,
-                            caf::actor storage, caf::actor manager) {
-  auto self = static_cast<caf::event_based_actor*>(base);
+caf::behavior session_actor(caf::event_based_actor* self, session_settings settings,
+                            session_peers peers) {
+  auto storage = peers.storage;
+  auto writer = peers.writer;
+  auto manager = peers.manager;
+  auto timeout = std::chrono::milliseconds(settings.request_timeout_ms);
   auto state = std::make_shared<session_state>();
   auto& alive = metrics_registry::instance().get_gauge("foresight_sessions_alive",
                                                        "user session actors alive");
@@ -58,6 +67,26 @@ caf::behavior session_actor(caf::event_based_actor* base, session_settings setti
     [=](cat_put_atom a, connection_catalog& c) { return admin_only(a, std::move(c)); },
     [=](cat_get_atom a, std::string& id) { return admin_only(a, std::move(id)); },
     [=](cat_list_atom a) { return admin_only(a); },
+    [=](log_atom, activity_row& row) -> caf::result<logged_activity> {
+      // Identity and context come from the session, never from the client.
+      row.user_id = user_id;
+      row.metadata_json = enrich_metadata(row.metadata_json, state->profile);
+      auto rp = self->make_response_promise<logged_activity>();
+      self->request(writer, timeout, write_atom::value, std::move(row))
+        .then(
+          [=](logged_activity& ack) mutable {
+            state->recent.push_back(ack);
+            if (state->recent.size() > session_recent_activities)
+              state->recent.pop_front();
+            rp.deliver(std::move(ack));
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [=](history_atom a, history_query& q) {
+      q.user_id = user_id; // one user never sees another's rows
+      return self->delegate(storage, a, std::move(q));
+    },
     [=](stop_atom) { self->quit(); },
     caf::after(idle) >> [=] { self->send(manager, idle_atom::value, user_id); },
   };

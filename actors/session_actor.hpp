@@ -1,6 +1,7 @@
 // One actor per user session: holds the user's profile (and, later, preferences and recent
 // activity) and does the user's work, asking the storage pool for what it cannot answer itself.
 #pragma once
+#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 #include <string>
 
@@ -10,10 +11,21 @@ namespace foresight {
 struct session_settings {
   std::string user_id;
   int idle_timeout_ms = 300000;
+  int request_timeout_ms = 10000;
 };
 
-/// The behavior of a session actor; `manager` is told when the session has been idle too long.
+/// The actors a session works with.
+struct session_peers {
+  caf::actor storage; ///< the storage pool
+  caf::actor writer;  ///< the activity writer
+  caf::actor manager; ///< told when the session has been idle too long
+};
+
+/// How many of the user's latest activities a session keeps in memory.
+constexpr std::size_t session_recent_activities = 50;
+
+/// The behavior of a session actor.
 caf::behavior session_actor(caf::event_based_actor* self, session_settings settings,
-                            caf::actor storage, caf::actor manager);
+                            session_peers peers);
 
 } // namespace foresight

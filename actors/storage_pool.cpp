@@ -2,8 +2,7 @@
 // which runs blocking libpqxx calls and turns exceptions into API errors.
 #include "actors/storage_pool.hpp"
 
-#include <pqxx/pqxx>
-
+#include "actors/guarded.hpp"
 #include "actors/messages.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
@@ -23,38 +22,6 @@ struct storage_worker_state {
 
 using worker_actor = caf::stateful_actor<storage_worker_state>;
 
-/// Runs `op` against the worker's connection. A broken connection is reopened and, once, retried;
-/// everything else becomes an error value, so no exception ever leaves the worker.
-template <class F>
-auto guarded(worker_actor* self, F op) -> caf::result<decltype(op(*self->state.db))> {
-  auto& db = *self->state.db;
-  for (int attempt = 0;; ++attempt) {
-    try {
-      return op(db);
-    } catch (const api_exception& e) {
-      return to_caf_error(e.error);
-    } catch (const duplicate_error& e) {
-      return to_caf_error(make_error(error_code::conflict, e.what()));
-    } catch (const pqxx::broken_connection& e) {
-      db.disconnect();
-      if (attempt == 0)
-        continue;
-      log_event("warn", "database unreachable", {{"error", e.what()}});
-      auto err = make_error(error_code::unavailable, "the database is unavailable; retry later");
-      err.retry_after_seconds = 1;
-      return to_caf_error(err);
-    } catch (const pqxx::in_doubt_error& e) {
-      db.disconnect();
-      return to_caf_error(make_error(error_code::unavailable, "commit outcome unknown; retry"));
-    } catch (const std::exception& e) {
-      log_event("error", "storage operation failed", {{"error", e.what()}});
-      // A failed statement may leave the session in an odd state; start clean next time.
-      db.disconnect();
-      return to_caf_error(make_error(error_code::internal, "internal database error"));
-    }
-  }
-}
-
 [[noreturn]] void fail(error_code code, std::string message) {
   throw api_exception(make_error(code, std::move(message)));
 }
@@ -64,7 +31,7 @@ caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
   auto iterations = settings.pbkdf2_iterations;
   return {
     [=](login_atom, const credentials& c) {
-      return guarded(self, [&](database& db) {
+      return guarded(*self->state.db, [&](database& db) {
         user_profile u;
         std::string hash;
         // The same answer for an unknown user and a wrong password: no user enumeration.
@@ -74,7 +41,7 @@ caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
       });
     },
     [=](user_get_atom, const std::string& id) {
-      return guarded(self, [&](database& db) {
+      return guarded(*self->state.db, [&](database& db) {
         user_profile u;
         if (!db.find_user(id, u))
           fail(error_code::not_found, "no user '" + id + "'");
@@ -82,15 +49,15 @@ caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
       });
     },
     [=](user_add_atom, const new_user& nu) {
-      return guarded(self, [&](database& db) {
+      return guarded(*self->state.db, [&](database& db) {
         return db.insert_user(nu, password_hash(nu.password, iterations));
       });
     },
     [=](cat_put_atom, const connection_catalog& c) {
-      return guarded(self, [&](database& db) { return db.put_catalog(c); });
+      return guarded(*self->state.db, [&](database& db) { return db.put_catalog(c); });
     },
     [=](cat_get_atom, const std::string& id) {
-      return guarded(self, [&](database& db) {
+      return guarded(*self->state.db, [&](database& db) {
         connection_catalog c;
         if (!db.get_catalog(id, c))
           fail(error_code::not_found, "no connection '" + id + "'");
@@ -98,10 +65,13 @@ caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
       });
     },
     [=](cat_list_atom) {
-      return guarded(self, [&](database& db) { return db.list_catalogs(); });
+      return guarded(*self->state.db, [&](database& db) { return db.list_catalogs(); });
+    },
+    [=](history_atom, const history_query& q) {
+      return guarded(*self->state.db, [&](database& db) { return db.activity_history(q); });
     },
     [=](ready_atom) {
-      return guarded(self, [&](database& db) { return db.readiness(); });
+      return guarded(*self->state.db, [&](database& db) { return db.readiness(); });
     },
   };
 }

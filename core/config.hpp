@@ -34,8 +34,9 @@ struct config {
   int pbkdf2_iterations = 600000;
   // -- activity --
   std::size_t max_query_text_bytes = 8 << 10;
+  int writer_committers = 2; ///< group-commit transactions in flight at once
   int writer_batch_max = 512;
-  int writer_batch_wait_ms = 1;
+  int writer_batch_wait_ms = 0;
   int writer_queue_max = 20000;
   // -- misc --
   bool demo = false;         ///< create demo users and a demo catalog on first start

@@ -127,6 +127,85 @@ typename Inspector::result_type inspect(Inspector& f, catalog_list& x) {
   return f(x.items);
 }
 
+// -- activity -----------------------------------------------------------------
+
+/// One activity on its way to `user_activity`. Optional columns are empty strings / 0 for NULL.
+struct activity_row {
+  std::string user_id;
+  std::string activity_type;
+  std::string query_text;
+  bool has_query_text = false;
+  std::string response_data_json; ///< compact JSON object, empty for NULL
+  std::string suggestion_clicked;
+  bool has_suggestion_clicked = false;
+  std::int32_t feedback_rating = 0; ///< 1-5, 0 for NULL
+  std::string metadata_json = "{}";
+  std::string idempotency_key; ///< empty: none
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, activity_row& x) {
+  return f(x.user_id, x.activity_type, x.query_text, x.has_query_text, x.response_data_json,
+           x.suggestion_clicked, x.has_suggestion_clicked, x.feedback_rating, x.metadata_json,
+           x.idempotency_key);
+}
+
+/// The acknowledgement of a committed activity.
+struct logged_activity {
+  std::int64_t id = 0;
+  std::string activity_type;
+  bool replayed = false; ///< an earlier request with the same Idempotency-Key stored it
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, logged_activity& x) {
+  return f(x.id, x.activity_type, x.replayed);
+}
+
+/// Rows committed together in one transaction by an activity writer.
+struct activity_batch {
+  std::vector<activity_row> rows;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, activity_batch& x) {
+  return f(x.rows);
+}
+
+/// One acknowledgement per row of a batch, in the batch's order.
+struct batch_receipt {
+  std::vector<logged_activity> items;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, batch_receipt& x) {
+  return f(x.items);
+}
+
+/// `GET /api/v1/activity/history` parameters.
+struct history_query {
+  std::string user_id;
+  std::string activity_type; ///< empty: all types
+  std::int32_t limit = 100;
+  std::int64_t before_id = 0; ///< 0: from the newest
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, history_query& x) {
+  return f(x.user_id, x.activity_type, x.limit, x.before_id);
+}
+
+/// A page of history, each activity already rendered as its JSON object.
+struct activity_page {
+  std::vector<std::string> items_json;
+  std::int64_t last_id = 0; ///< id of the oldest activity on the page
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, activity_page& x) {
+  return f(x.items_json, x.last_id);
+}
+
 // -- operations ---------------------------------------------------------------
 
 /// What `/readyz` reports.

@@ -1,9 +1,11 @@
 // Body parsing with simdjson's DOM API; field-level rules for each payload.
 #include "core/payloads.hpp"
 
+#include <limits>
 #include <set>
 #include <simdjson.h>
 
+#include "core/activity.hpp"
 #include "core/json_writer.hpp"
 
 namespace foresight {
@@ -242,6 +244,106 @@ api_error parse_catalog(std::string_view body, connection_catalog& out) {
     out.entities.push_back(std::move(en));
     return {};
   });
+}
+
+api_error parse_activity(std::string_view body, std::size_t max_text_bytes, activity_row& out) {
+  dom::parser parser;
+  dom::object root;
+  if (auto err = parse_object(parser, body, root))
+    return err;
+  if (auto err = read_string(root, "activity_type", out.activity_type, true, 50))
+    return err;
+  if (!is_activity_type(out.activity_type))
+    return invalid("activity_type", "activity_type must be one of query, chat, suggestion_click, "
+                                    "feedback");
+  bool needs_text = out.activity_type == "query" || out.activity_type == "chat";
+  dom::element e;
+  if (!root.at_key("query_text").get(e) && !e.is_null()) {
+    if (auto err = read_string(root, "query_text", out.query_text, needs_text, max_text_bytes))
+      return err;
+    out.has_query_text = true;
+  } else if (needs_text) {
+    return invalid("query_text", "query_text is required for " + out.activity_type);
+  }
+  bool needs_click = out.activity_type == "suggestion_click";
+  if (!root.at_key("suggestion_clicked").get(e) && !e.is_null()) {
+    if (auto err = read_string(root, "suggestion_clicked", out.suggestion_clicked, needs_click,
+                               max_text_bytes))
+      return err;
+    out.has_suggestion_clicked = true;
+  } else if (needs_click) {
+    return invalid("suggestion_clicked", "suggestion_clicked is required for suggestion_click");
+  }
+  if (!root.at_key("feedback_rating").get(e) && !e.is_null()) {
+    std::int64_t rating = 0;
+    if (e.get(rating) || rating < 1 || rating > 5)
+      return invalid("feedback_rating", "feedback_rating must be an integer from 1 to 5");
+    out.feedback_rating = static_cast<std::int32_t>(rating);
+  } else if (out.activity_type == "feedback") {
+    return invalid("feedback_rating", "feedback_rating is required for feedback");
+  }
+  if (!root.at_key("response_data").get(e) && !e.is_null()) {
+    if (!e.is_object())
+      return invalid("response_data", "response_data must be an object");
+    out.response_data_json = simdjson::minify(e);
+  }
+  out.metadata_json = "{}";
+  if (!root.at_key("metadata").get(e) && !e.is_null()) {
+    dom::object meta;
+    if (e.get(meta))
+      return invalid("metadata", "metadata must be an object");
+    json_writer w;
+    w.begin_object();
+    for (auto field : meta) {
+      if (is_reserved_metadata_key(field.key))
+        continue;
+      w.key(field.key).raw(simdjson::minify(field.value));
+    }
+    w.end_object();
+    out.metadata_json = w.take();
+  }
+  return {};
+}
+
+api_error parse_history_query(const std::map<std::string, std::string>& q, history_query& out) {
+  auto read_int = [&](const char* name, std::int64_t lo, std::int64_t hi, std::int64_t& v) {
+    auto i = q.find(name);
+    if (i == q.end() || i->second.empty())
+      return api_error{};
+    std::size_t used = 0;
+    try {
+      v = std::stoll(i->second, &used);
+    } catch (...) {
+      used = 0;
+    }
+    if (used != i->second.size() || used == 0 || v < lo || v > hi)
+      return invalid(name, std::string(name) + " must be an integer from " + std::to_string(lo) +
+                             " to " + std::to_string(hi));
+    return api_error{};
+  };
+  std::int64_t limit = 100, before = 0;
+  if (auto err = read_int("limit", 1, 1000, limit))
+    return err;
+  if (auto err = read_int("before_id", 1, std::numeric_limits<std::int32_t>::max(), before))
+    return err;
+  out.limit = static_cast<std::int32_t>(limit);
+  out.before_id = before;
+  if (auto i = q.find("activity_type"); i != q.end() && !i->second.empty()) {
+    if (!is_activity_type(i->second))
+      return invalid("activity_type", "activity_type must be one of query, chat, "
+                                      "suggestion_click, feedback");
+    out.activity_type = i->second;
+  }
+  return {};
+}
+
+api_error check_idempotency_key(const std::string& key) {
+  if (key.size() > 100)
+    return invalid("Idempotency-Key", "Idempotency-Key must have at most 100 characters");
+  for (unsigned char c : key)
+    if (c < 0x21 || c > 0x7e)
+      return invalid("Idempotency-Key", "Idempotency-Key must be visible ASCII characters");
+  return {};
 }
 
 api_error normalise_string_array(std::string_view json, const std::string& field,

@@ -1,6 +1,7 @@
 // Request bodies to domain values: every JSON body is parsed and validated here, before any
 // actor sees it. Malformed JSON is a 400; well-formed but invalid input is a 422 naming the field.
 #pragma once
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,17 @@ api_error parse_new_user(std::string_view body, new_user& out);
 
 /// A catalog for `PUT /api/v1/connections/{id}`; `out.id` is left to the caller (it is the path).
 api_error parse_catalog(std::string_view body, connection_catalog& out);
+
+/// A body for `POST /api/v1/activity/log`, without user id, enrichment or idempotency key.
+/// Reserved metadata keys (role, department, goals) are dropped: only the server sets them.
+api_error parse_activity(std::string_view body, std::size_t max_text_bytes, activity_row& out);
+
+/// `activity_type`, `limit` (1-1000, default 100) and `before_id` of the history route, from
+/// the decoded query parameters.
+api_error parse_history_query(const std::map<std::string, std::string>& q, history_query& out);
+
+/// The optional Idempotency-Key header: at most 100 visible ASCII characters.
+api_error check_idempotency_key(const std::string& key);
 
 /// Checks a JSON text is an array of strings (for `--goals`), normalised to compact JSON in `out`.
 api_error normalise_string_array(std::string_view json, const std::string& field, std::string& out);

@@ -38,6 +38,12 @@ public:
                            callback<connection_catalog> done) = 0;
   virtual void list_catalogs(std::string caller, callback<catalog_list> done) = 0;
   virtual void readiness(callback<readiness_report> done) = 0;
+  /// Stores an activity (user id and metadata enrichment are the session's); answers after commit.
+  virtual void log_activity(std::string caller, activity_row row,
+                            callback<logged_activity> done) = 0;
+  /// The caller's own activities, newest first.
+  virtual void activity_history(std::string caller, history_query query,
+                                callback<activity_page> done) = 0;
 };
 
 } // namespace foresight

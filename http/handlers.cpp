@@ -274,8 +274,62 @@ struct api_handlers::impl {
                                     return json_response(200, w.take());
                                   }));
         return;
+      case route_id::log_activity: {
+        activity_row row;
+        if (auto e = check_json_body(req))
+          return fail(e, user);
+        if (auto e = parse_activity(req.body, cfg.max_query_text_bytes, row))
+          return fail(e, user);
+        if (auto e = check_idempotency_key(req.idempotency_key))
+          return fail(e, user);
+        row.idempotency_key = req.idempotency_key;
+        app.log_activity(user, std::move(row),
+                         reply_with<logged_activity>(
+                           respond, route.pattern, user, [](logged_activity& ack) {
+                             json_writer w;
+                             w.begin_object()
+                               .key("success").value(true)
+                               .key("activity_id").value(ack.id)
+                               .key("activity_type").value(ack.activity_type)
+                               .end_object();
+                             auto r = json_response(200, w.take());
+                             if (ack.replayed)
+                               r.headers.emplace_back("Idempotent-Replayed", "true");
+                             return r;
+                           }));
+        return;
+      }
+      case route_id::activity_history: {
+        std::map<std::string, std::string> params;
+        auto qpos = req.target.find('?');
+        if (qpos != std::string::npos && !parse_query_string(req.target.substr(qpos + 1), params))
+          return fail(make_error(error_code::bad_request, "malformed query string"), user);
+        history_query q;
+        if (auto e = parse_history_query(params, q))
+          return fail(e, user);
+        auto limit = q.limit;
+        app.activity_history(
+          user, std::move(q),
+          reply_with<activity_page>(respond, route.pattern, user, [user, limit](activity_page& p) {
+            json_writer w;
+            w.begin_object().key("user_id").value(user).key("activities").begin_array();
+            for (auto& item : p.items_json)
+              w.raw(item);
+            w.end_array();
+            w.key("count").value(static_cast<std::int64_t>(p.items_json.size()));
+            // Where the next page starts, when this one is full.
+            w.key("next_before_id");
+            if (static_cast<std::int32_t>(p.items_json.size()) == limit)
+              w.value(p.last_id);
+            else
+              w.null();
+            w.end_object();
+            return json_response(200, w.take());
+          }));
+        return;
+      }
       default:
-        return fail(make_error(error_code::not_found, "route not implemented yet"), user);
+        return fail(make_error(error_code::not_found, "no such route"), user);
     }
   }
 

@@ -18,6 +18,7 @@ struct request_view {
   std::string target; ///< path and query string
   std::string content_type;
   std::string authorization;
+  std::string idempotency_key;
   std::string body;
 };
 

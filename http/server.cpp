@@ -108,6 +108,7 @@ private:
     view.target = std::string(req.target());
     view.content_type = std::string(req[http::field::content_type]);
     view.authorization = std::string(req[http::field::authorization]);
+    view.idempotency_key = std::string(req["Idempotency-Key"]);
     view.body = std::move(req.body());
     auto rid = req["X-Request-Id"];
     request_id_ = valid_request_id(rid) ? std::string(rid) : hex_encode(random_bytes(8));

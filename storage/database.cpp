@@ -2,7 +2,9 @@
 #include "storage/database.hpp"
 
 #include <pqxx/pqxx>
+#include <unordered_set>
 
+#include "core/json_writer.hpp"
 #include "core/payloads.hpp"
 #include "core/views.hpp"
 #include "storage/migrations.hpp"
@@ -163,6 +165,82 @@ catalog_list database::list_catalogs() {
   for (const auto& r : rows)
     out.items.push_back(read_catalog(r));
   return out;
+}
+
+batch_receipt database::insert_activities(const activity_batch& batch) {
+  batch_receipt receipt;
+  if (batch.rows.empty())
+    return receipt;
+  pqxx::work tx{conn()};
+  // Ids are reserved first, so each row's id is known without relying on RETURNING's order.
+  auto ids = tx.exec_params("SELECT nextval('user_activity_id_seq') FROM generate_series(1, $1)",
+                            static_cast<int>(batch.rows.size()));
+  // All rows travel as one JSON parameter: a single statement, however large the batch.
+  json_writer w;
+  w.begin_array();
+  for (std::size_t i = 0; i < batch.rows.size(); ++i) {
+    auto& r = batch.rows[i];
+    w.begin_object().key("id").value(ids[static_cast<int>(i)][0].as<std::int64_t>());
+    w.key("user_id").value(r.user_id).key("activity_type").value(r.activity_type);
+    w.key("query_text");
+    r.has_query_text ? w.value(r.query_text) : w.null();
+    w.key("response_data").raw(r.response_data_json);
+    w.key("suggestion_clicked");
+    r.has_suggestion_clicked ? w.value(r.suggestion_clicked) : w.null();
+    w.key("feedback_rating");
+    r.feedback_rating > 0 ? w.value(r.feedback_rating) : w.null();
+    w.key("metadata").raw(r.metadata_json);
+    w.key("idempotency_key");
+    r.idempotency_key.empty() ? w.null() : w.value(r.idempotency_key);
+    w.end_object();
+  }
+  w.end_array();
+  auto inserted = tx.exec_params(
+    "INSERT INTO user_activity (id, user_id, activity_type, query_text, response_data,"
+    " suggestion_clicked, feedback_rating, metadata, idempotency_key)"
+    " SELECT id, user_id, activity_type, query_text, response_data, suggestion_clicked,"
+    " feedback_rating, COALESCE(metadata, '{}'), idempotency_key"
+    " FROM jsonb_to_recordset($1::jsonb) AS x(id int, user_id text, activity_type text,"
+    " query_text text, response_data jsonb, suggestion_clicked text, feedback_rating int,"
+    " metadata jsonb, idempotency_key text)"
+    " ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
+    " RETURNING id",
+    w.str());
+  std::unordered_set<std::int64_t> stored;
+  for (const auto& row : inserted)
+    stored.insert(row[0].as<std::int64_t>());
+  for (std::size_t i = 0; i < batch.rows.size(); ++i) {
+    auto& r = batch.rows[i];
+    logged_activity ack{ids[static_cast<int>(i)][0].as<std::int64_t>(), r.activity_type, false};
+    if (!stored.count(ack.id)) {
+      // A retry: the row stored under this key (earlier, or earlier in this very batch).
+      auto first = tx.exec_params("SELECT id, activity_type FROM user_activity"
+                                  " WHERE user_id = $1 AND idempotency_key = $2",
+                                  r.user_id, r.idempotency_key);
+      if (first.empty())
+        throw std::runtime_error("idempotent row vanished");
+      ack = {first[0][0].as<std::int64_t>(), first[0][1].as<std::string>(), true};
+    }
+    receipt.items.push_back(std::move(ack));
+  }
+  tx.commit();
+  return receipt;
+}
+
+activity_page database::activity_history(const history_query& q) {
+  pqxx::read_transaction tx{conn()};
+  auto rows = tx.exec_params(
+    "SELECT row_to_json(a)::text, a.id FROM (SELECT id, user_id, activity_type, query_text,"
+    " response_data, suggestion_clicked, feedback_rating, metadata, " FS_ISO("created_at")
+    " AS created_at FROM user_activity WHERE user_id = $1 AND ($2 = '' OR activity_type = $2)"
+    " AND ($3 = 0 OR id < $3) ORDER BY id DESC LIMIT $4) a",
+    q.user_id, q.activity_type, q.before_id, q.limit);
+  activity_page page;
+  for (const auto& r : rows) {
+    page.items_json.push_back(r[0].as<std::string>());
+    page.last_id = r[1].as<std::int64_t>();
+  }
+  return page;
 }
 
 readiness_report database::readiness() {

@@ -47,6 +47,13 @@ public:
   bool get_catalog(const std::string& id, connection_catalog& out);
   catalog_list list_catalogs();
 
+  // -- activity --
+  /// Inserts a batch in one transaction and returns one receipt per row, in order. A row whose
+  /// (user, Idempotency-Key) exists already is not stored again: its receipt names the first row.
+  batch_receipt insert_activities(const activity_batch& batch);
+  /// The user's activities, newest first.
+  activity_page activity_history(const history_query& q);
+
   // -- operations --
   readiness_report readiness();
 

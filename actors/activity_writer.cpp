@@ -1,0 +1,182 @@
+// activity_writer: a cooperative actor queueing rows with their response promises, and detached
+// committers that each own a connection. Whenever a committer is free, the queue (up to
+// batch_max rows) becomes its next transaction, so batches grow exactly as fast as load does.
+#include "actors/activity_writer.hpp"
+
+#include <deque>
+#include <memory>
+
+#include "actors/guarded.hpp"
+#include "actors/messages.hpp"
+#include "core/metrics.hpp"
+
+namespace foresight {
+
+namespace {
+
+// -- committer ------------------------------------------------------------------
+
+struct committer_state {
+  std::unique_ptr<database> db;
+  static inline const char* name = "activity_committer";
+};
+
+caf::behavior committer(caf::stateful_actor<committer_state>* self, std::string conninfo) {
+  self->state.db = std::make_unique<database>(conninfo);
+  return {
+    [=](commit_atom, const activity_batch& batch) {
+      return guarded(*self->state.db,
+                     [&](database& db) { return db.insert_activities(batch); });
+    },
+  };
+}
+
+// -- writer ------------------------------------------------------------------------
+
+struct pending_row {
+  activity_row row;
+  caf::response_promise promise;
+};
+
+struct writer_state {
+  std::deque<pending_row> queue;
+  std::vector<caf::actor> committers;
+  std::vector<bool> busy;
+  std::size_t in_flight_rows = 0;
+  bool timer_armed = false;
+  static inline const char* name = "activity_writer";
+};
+
+struct writer_metrics {
+  gauge& queued = metrics_registry::instance().get_gauge(
+    "foresight_activity_queue_rows", "activities waiting for or inside a commit");
+  gauge& batches = metrics_registry::instance().get_counter(
+    "foresight_activity_batches_total", "group-commit transactions committed");
+  gauge& rows = metrics_registry::instance().get_counter(
+    "foresight_activity_rows_total", "activities committed");
+  gauge& failures = metrics_registry::instance().get_counter(
+    "foresight_activity_commit_failures_total", "group-commit transactions that failed");
+};
+
+caf::error overloaded(const char* why) {
+  auto err = make_error(error_code::unavailable, why);
+  err.retry_after_seconds = 1;
+  return to_caf_error(err);
+}
+
+caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_settings settings) {
+  static writer_metrics m;
+  auto& st = self->state;
+  auto start = [=](std::size_t i) {
+    self->state.committers[i] =
+      self->spawn<caf::detached + caf::monitored>(committer, settings.conninfo);
+  };
+  st.committers.resize(static_cast<std::size_t>(settings.committers));
+  st.busy.assign(st.committers.size(), false);
+  for (std::size_t i = 0; i < st.committers.size(); ++i)
+    start(i);
+  // Hands the queue to free committers. `waited`: the batch_wait timer has expired.
+  auto flush = std::make_shared<std::function<void(bool)>>();
+  std::weak_ptr<std::function<void(bool)>> weak_flush = flush;
+  *flush = [=](bool waited) {
+    auto& s = self->state;
+    while (!s.queue.empty()) {
+      std::size_t i = 0;
+      while (i < s.busy.size() && (s.busy[i] || !s.committers[i]))
+        ++i;
+      if (i == s.busy.size())
+        return; // all committers busy: the queue grows into the next batch
+      auto batch_max = static_cast<std::size_t>(settings.batch_max);
+      if (!waited && settings.batch_wait_ms > 0 && s.queue.size() < batch_max) {
+        if (!s.timer_armed) {
+          s.timer_armed = true;
+          self->delayed_send(self, std::chrono::milliseconds(settings.batch_wait_ms),
+                             flush_atom::value);
+        }
+        return;
+      }
+      waited = false;
+      auto n = std::min(batch_max, s.queue.size());
+      activity_batch batch;
+      auto promises = std::make_shared<std::vector<caf::response_promise>>();
+      batch.rows.reserve(n);
+      promises->reserve(n);
+      for (std::size_t k = 0; k < n; ++k) {
+        batch.rows.push_back(std::move(s.queue.front().row));
+        promises->push_back(std::move(s.queue.front().promise));
+        s.queue.pop_front();
+      }
+      s.busy[i] = true;
+      s.in_flight_rows += n;
+      auto done = [=](const caf::error* err, batch_receipt* receipt) {
+        auto& s2 = self->state;
+        s2.busy[i] = false;
+        s2.in_flight_rows -= n;
+        m.queued.add(-static_cast<std::int64_t>(n));
+        if (err) {
+          m.failures.add(1);
+          auto api = to_api_error(*err);
+          log_event("error", "activity commit failed",
+                    {{"rows", std::to_string(n), true}, {"error", api.message}});
+          // Nothing was acknowledged: every waiting request learns it must retry.
+          auto reply = overloaded("the activity could not be stored; retry");
+          for (auto& p : *promises)
+            p.deliver(reply);
+        } else {
+          m.batches.add(1);
+          m.rows.add(static_cast<std::int64_t>(n));
+          for (std::size_t k = 0; k < n; ++k)
+            (*promises)[k].deliver(std::move(receipt->items[k]));
+        }
+        if (auto f = weak_flush.lock())
+          (*f)(false);
+      };
+      self->request(s.committers[i], std::chrono::milliseconds(settings.commit_timeout_ms),
+                    commit_atom::value, std::move(batch))
+        .then([=](batch_receipt& r) { done(nullptr, &r); },
+              [=](caf::error& e) { done(&e, nullptr); });
+    }
+  };
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& cs = self->state.committers;
+    for (std::size_t i = 0; i < cs.size(); ++i)
+      if (cs[i] && cs[i].address() == dm.source) {
+        cs[i] = nullptr;
+        if (dm.reason != caf::exit_reason::normal &&
+            dm.reason != caf::exit_reason::user_shutdown) {
+          log_event("warn", "activity committer died; restarting");
+          start(i);
+        }
+      }
+  });
+  self->set_exit_handler([=](caf::exit_msg& em) {
+    for (auto& c : self->state.committers)
+      if (c)
+        self->send_exit(c, em.reason);
+    self->quit(em.reason);
+  });
+  return {
+    [=](write_atom, activity_row& row) -> caf::result<logged_activity> {
+      auto& s = self->state;
+      if (s.queue.size() + s.in_flight_rows >= static_cast<std::size_t>(settings.queue_max))
+        return overloaded("too many activities are waiting to be stored; retry");
+      auto rp = self->make_response_promise();
+      s.queue.push_back({std::move(row), rp});
+      m.queued.add(1);
+      (*flush)(false);
+      return rp;
+    },
+    [=](flush_atom) {
+      self->state.timer_armed = false;
+      (*flush)(true);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_activity_writer(caf::actor_system& sys, const writer_settings& settings) {
+  return sys.spawn(activity_writer, settings);
+}
+
+} // namespace foresight

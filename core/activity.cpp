@@ -1,0 +1,31 @@
+// Activity types and metadata enrichment.
+#include "core/activity.hpp"
+
+#include "core/json_writer.hpp"
+
+namespace foresight {
+
+bool is_activity_type(std::string_view type) {
+  return type == "query" || type == "chat" || type == "suggestion_click" || type == "feedback";
+}
+
+bool is_reserved_metadata_key(std::string_view key) {
+  return key == "role" || key == "department" || key == "goals";
+}
+
+std::string enrich_metadata(const std::string& metadata_json, const user_profile& user) {
+  json_writer w;
+  w.begin_object()
+    .key("role").value(user.role)
+    .key("department").value(user.department)
+    .key("goals").raw(user.goals_json);
+  auto out = w.take(); // `{...` without the closing brace
+  // The client's members follow; `{}` has none.
+  if (metadata_json.size() > 2)
+    out += "," + metadata_json.substr(1);
+  else
+    out += "}";
+  return out;
+}
+
+} // namespace foresight

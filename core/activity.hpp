@@ -1,0 +1,21 @@
+// Activity rules that are not about parsing: the known types and the server-side metadata
+// enrichment (role, department and goals as they are when the activity is logged).
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "core/model.hpp"
+
+namespace foresight {
+
+/// query, chat, suggestion_click or feedback.
+bool is_activity_type(std::string_view type);
+
+/// The metadata keys only the server may set.
+bool is_reserved_metadata_key(std::string_view key);
+
+/// Prepends the user's role, department and goals to a compact JSON object that carries no
+/// reserved keys (payload parsing strips them).
+std::string enrich_metadata(const std::string& metadata_json, const user_profile& user);
+
+} // namespace foresight
