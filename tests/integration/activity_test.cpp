@@ -1,0 +1,341 @@
+// Activity tracking: every type through log and history, every validation rule, isolation
+// between users, concurrency, idempotent retries, commit failures and a crash mid-stream.
+#include <atomic>
+#include <boost/test/unit_test.hpp>
+#include <csignal>
+#include <fstream>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "core/json_writer.hpp"
+#include "storage/database.hpp"
+#include "tests/integration/http_client.hpp"
+#include "tests/integration/json_assert.hpp"
+#include "tests/integration/server_process.hpp"
+
+using namespace foresight;
+using namespace foresight::testing;
+
+namespace {
+
+struct activity_env {
+  std::string db = fresh_database();
+  activity_env(int users = 2) {
+    add_user(db, "u0", "analyst", false);
+    for (int i = 1; i < users; ++i)
+      add_user(db, "u" + std::to_string(i), i % 2 ? "trader" : "analyst", false);
+  }
+};
+
+http_reply log_activity(std::uint16_t port, const std::string& user, const std::string& body,
+                        std::map<std::string, std::string> headers = {}) {
+  return request(port, "POST", "/api/v1/activity/log", body, token_for(user), headers);
+}
+
+std::string json_quoted(const std::string& s) {
+  std::string out;
+  append_json_string(out, s);
+  return out;
+}
+
+long long count_rows(const std::string& db, const std::string& where) {
+  pqxx::connection c{db};
+  pqxx::read_transaction tx{c};
+  return tx.exec("SELECT count(*) FROM user_activity WHERE " + where)[0][0].as<long long>();
+}
+
+void expect_422(const http_reply& r, const std::string& field) {
+  BOOST_TEST(r.status == 422, "status " << r.status << " " << r.body);
+  BOOST_TEST(json_at(r.body, "/error/code") == "validation_failed");
+  BOOST_TEST(json_at(r.body, "/error/field") == field, r.body);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(activity_log)
+
+BOOST_AUTO_TEST_CASE(each_type_round_trips_with_every_field_intact) {
+  activity_env env;
+  server_process srv{serve_args(env.db)};
+  auto p = srv.port();
+  auto q = log_activity(p, "u0", R"({"activity_type":"query",
+    "query_text":"Show me quarterly profits from last 5 years",
+    "response_data":{"data":[{"q":"Q1","profit":12.5}],"metadata":{"generated_sql":"SELECT 1",
+      "execution_time_ms":245,"row_count":20}},
+    "metadata":{"connection_id":"my-database","role":"ceo","goals":["steal"],"screen":"home"}})");
+  BOOST_TEST(q.status == 200, q.body);
+  BOOST_TEST(json_at(q.body, "/success") == "true");
+  BOOST_TEST(json_at(q.body, "/activity_type") == "query");
+  auto query_id = json_at(q.body, "/activity_id");
+  BOOST_TEST(log_activity(p, "u0", R"({"activity_type":"chat","query_text":"why did margin drop?"})").status == 200);
+  BOOST_TEST(log_activity(p, "u0", R"({"activity_type":"suggestion_click","suggestion_clicked":"Top 10 products by profit"})").status == 200);
+  BOOST_TEST(log_activity(p, "u0", R"({"activity_type":"feedback","feedback_rating":4,"metadata":{"activity_id":)" + query_id + "}}").status == 200);
+
+  auto h = request(p, "GET", "/api/v1/activity/history", "", token_for("u0"));
+  BOOST_TEST(h.status == 200, h.body);
+  BOOST_TEST(json_at(h.body, "/user_id") == "u0");
+  BOOST_TEST(json_at(h.body, "/count") == "4");
+  // Newest first.
+  BOOST_TEST(json_at(h.body, "/activities/0/activity_type") == "feedback");
+  BOOST_TEST(json_at(h.body, "/activities/0/feedback_rating") == "4");
+  BOOST_TEST(json_at(h.body, "/activities/0/metadata/activity_id") == query_id);
+  BOOST_TEST(json_at(h.body, "/activities/1/suggestion_clicked") == "Top 10 products by profit");
+  BOOST_TEST(json_at(h.body, "/activities/1/query_text") == "null");
+  BOOST_TEST(json_at(h.body, "/activities/2/query_text") == "why did margin drop?");
+  auto first = "/activities/3";
+  BOOST_TEST(json_at(h.body, std::string(first) + "/id") == query_id);
+  BOOST_TEST(json_at(h.body, std::string(first) + "/user_id") == "u0");
+  BOOST_TEST(json_at(h.body, std::string(first) + "/query_text") ==
+             "Show me quarterly profits from last 5 years");
+  BOOST_TEST(json_at(h.body, std::string(first) + "/response_data/metadata/execution_time_ms") == "245");
+  BOOST_TEST(json_at(h.body, std::string(first) + "/response_data/data/0/profit") == "12.5");
+  BOOST_TEST(json_at(h.body, std::string(first) + "/feedback_rating") == "null");
+  // The server's view of the user wins over the client's; the client's own keys stay.
+  BOOST_TEST(json_at(h.body, std::string(first) + "/metadata/role") == "analyst");
+  BOOST_TEST(json_at(h.body, std::string(first) + "/metadata/department") == "Test");
+  BOOST_TEST(json_at(h.body, std::string(first) + "/metadata/goals") == R"(["learn"])");
+  BOOST_TEST(json_at(h.body, std::string(first) + "/metadata/connection_id") == "my-database");
+  BOOST_TEST(json_at(h.body, std::string(first) + "/metadata/screen") == "home");
+  BOOST_TEST(json_at(h.body, std::string(first) + "/created_at").size() == 24u);
+
+  auto only_chat = request(p, "GET", "/api/v1/activity/history?activity_type=chat", "", token_for("u0"));
+  BOOST_TEST(json_at(only_chat.body, "/count") == "1");
+  auto page1 = request(p, "GET", "/api/v1/activity/history?limit=3", "", token_for("u0"));
+  BOOST_TEST(json_at(page1.body, "/count") == "3");
+  auto next = json_at(page1.body, "/next_before_id");
+  auto page2 = request(p, "GET", "/api/v1/activity/history?limit=3&before_id=" + next, "", token_for("u0"));
+  BOOST_TEST(json_at(page2.body, "/count") == "1");
+  BOOST_TEST(json_at(page2.body, "/activities/0/id") == query_id);
+  BOOST_TEST(json_at(page2.body, "/next_before_id") == "null");
+}
+
+BOOST_AUTO_TEST_CASE(naughty_strings_are_stored_byte_exact) {
+  activity_env env;
+  server_process srv{serve_args(env.db)};
+  std::ifstream in(std::string(FORESIGHT_SOURCE_DIR) + "/../shared/corpora/blns/blns.json");
+  BOOST_REQUIRE(in.good());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  simdjson::dom::parser parser;
+  simdjson::dom::array strings = parser.parse(ss.str()).get_array();
+  std::vector<std::string> sent;
+  for (auto e : strings) {
+    std::string s(std::string_view(e.get_string()));
+    if (s.empty() || s.find('\0') != std::string::npos)
+      continue; // empty chat text and NUL are rejected by design (tested elsewhere)
+    auto r = log_activity(srv.port(), "u0", R"({"activity_type":"chat","query_text":)" + json_quoted(s) + "}");
+    BOOST_TEST(r.status == 200, s << " -> " << r.body);
+    sent.push_back(s);
+  }
+  BOOST_TEST(sent.size() > 400u);
+  auto h = request(srv.port(), "GET", "/api/v1/activity/history?limit=1000", "", token_for("u0"));
+  simdjson::dom::parser p2;
+  auto acts = p2.parse(h.body)["activities"].get_array();
+  std::vector<std::string> got;
+  for (auto a : acts.value())
+    got.emplace_back(std::string_view(a["query_text"].get_string()));
+  BOOST_REQUIRE(got.size() == sent.size());
+  for (std::size_t i = 0; i < sent.size(); ++i)
+    BOOST_TEST(got[sent.size() - 1 - i] == sent[i]);
+}
+
+BOOST_AUTO_TEST_CASE(users_never_see_each_others_rows) {
+  activity_env env;
+  server_process srv{serve_args(env.db)};
+  log_activity(srv.port(), "u0", R"({"activity_type":"chat","query_text":"mine"})");
+  log_activity(srv.port(), "u1", R"({"activity_type":"chat","query_text":"theirs"})");
+  auto h = request(srv.port(), "GET", "/api/v1/activity/history", "", token_for("u1"));
+  BOOST_TEST(json_at(h.body, "/count") == "1");
+  BOOST_TEST(json_at(h.body, "/activities/0/query_text") == "theirs");
+  BOOST_TEST(h.body.find("mine") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(activity_validation)
+
+BOOST_AUTO_TEST_CASE(every_rule_answers_422_naming_the_field) {
+  activity_env env;
+  server_process srv{serve_args(env.db, {"--max-body-bytes", "65536"})};
+  auto p = srv.port();
+  expect_422(log_activity(p, "u0", R"({"activity_type":"click"})"), "activity_type");
+  expect_422(log_activity(p, "u0", R"({"query_text":"x"})"), "activity_type");
+  expect_422(log_activity(p, "u0", R"({"activity_type":"query"})"), "query_text");
+  expect_422(log_activity(p, "u0", R"({"activity_type":"chat","query_text":""})"), "query_text");
+  expect_422(log_activity(p, "u0", R"({"activity_type":"query","query_text":42})"), "query_text");
+  expect_422(log_activity(p, "u0", R"({"activity_type":"suggestion_click"})"), "suggestion_clicked");
+  expect_422(log_activity(p, "u0", R"({"activity_type":"feedback"})"), "feedback_rating");
+  for (auto* rating : {"0", "6", "\"5\"", "4.5", "true"})
+    expect_422(log_activity(p, "u0", std::string(R"({"activity_type":"feedback","feedback_rating":)") + rating + "}"),
+               "feedback_rating");
+  expect_422(log_activity(p, "u0", R"({"activity_type":"query","query_text":"x","response_data":[1]})"),
+             "response_data");
+  expect_422(log_activity(p, "u0", R"({"activity_type":"query","query_text":"x","metadata":"m"})"),
+             "metadata");
+  expect_422(log_activity(p, "u0", R"({"activity_type":"query","query_text":")" + std::string(8193, 'a') + "\"}"),
+             "query_text");
+  BOOST_TEST(log_activity(p, "u0", R"({"activity_type":"query","query_text":")" + std::string(8192, 'a') + "\"}").status == 200);
+  expect_422(log_activity(p, "u0", R"({"activity_type":"chat","query_text":"a\u0000b"})"), "query_text");
+  auto bad_utf8 = log_activity(p, "u0", "{\"activity_type\":\"chat\",\"query_text\":\"\xc3\x28\"}");
+  BOOST_TEST(bad_utf8.status == 422);
+  expect_422(log_activity(p, "u0", R"({"activity_type":"chat","query_text":"x"})",
+                          {{"Idempotency-Key", std::string(101, 'k')}}),
+             "Idempotency-Key");
+  auto malformed = log_activity(p, "u0", R"({"activity_type":"chat",)");
+  BOOST_TEST(malformed.status == 400);
+  auto huge = log_activity(p, "u0", R"({"activity_type":"chat","query_text":"x","metadata":{"pad":")" +
+                                      std::string(70000, 'p') + "\"}}");
+  BOOST_TEST(huge.status == 413);
+  auto h = [&](const std::string& q) {
+    return request(p, "GET", "/api/v1/activity/history" + q, "", token_for("u0"));
+  };
+  expect_422(h("?limit=0"), "limit");
+  expect_422(h("?limit=1001"), "limit");
+  expect_422(h("?limit=ten"), "limit");
+  expect_422(h("?activity_type=bogus"), "activity_type");
+  expect_422(h("?before_id=-3"), "before_id");
+  BOOST_TEST(h("?limit=%zz").status == 400);
+  // Nothing invalid was stored.
+  BOOST_TEST(count_rows(env.db, "true") == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(activity_concurrency)
+
+BOOST_AUTO_TEST_CASE(two_hundred_users_at_once_every_acknowledged_id_stored_once) {
+  activity_env env{200};
+  server_process srv{serve_args(env.db)};
+  std::mutex mtx;
+  std::vector<long long> acked;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 20; ++t)
+    threads.emplace_back([&, t] {
+      for (int u = t; u < 200; u += 20)
+        for (int k = 0; k < 5; ++k) {
+          auto r = log_activity(srv.port(), "u" + std::to_string(u),
+                                R"({"activity_type":"query","query_text":"top )" + std::to_string(k) +
+                                  R"( products by revenue","metadata":{"connection_id":"c"}})");
+          if (r.status != 200) {
+            ++failures;
+            continue;
+          }
+          std::lock_guard<std::mutex> g{mtx};
+          acked.push_back(std::stoll(json_at(r.body, "/activity_id")));
+        }
+    });
+  for (auto& t : threads)
+    t.join();
+  BOOST_TEST(failures.load() == 0);
+  BOOST_TEST(acked.size() == 1000u);
+  BOOST_TEST(std::set<long long>(acked.begin(), acked.end()).size() == acked.size());
+  pqxx::connection c{env.db};
+  pqxx::read_transaction tx{c};
+  std::string list;
+  for (auto id : acked)
+    list += (list.empty() ? "" : ",") + std::to_string(id);
+  BOOST_TEST(tx.exec("SELECT count(*) FROM user_activity WHERE id IN (" + list + ")")[0][0].as<int>() == 1000);
+  BOOST_TEST(tx.exec("SELECT count(*) FROM user_activity")[0][0].as<int>() == 1000);
+  // Every user's rows are their own and carry their role.
+  BOOST_TEST(tx.exec("SELECT count(*) FROM user_activity a JOIN users u ON u.id = a.user_id "
+                     "WHERE a.metadata->>'role' = u.role")[0][0].as<int>() == 1000);
+}
+
+BOOST_AUTO_TEST_CASE(a_retried_request_is_stored_once_even_when_both_arrive_together) {
+  activity_env env;
+  server_process srv{serve_args(env.db)};
+  std::vector<std::string> ids(12);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    threads.emplace_back([&, i] {
+      auto r = log_activity(srv.port(), "u0", R"({"activity_type":"chat","query_text":"retry me"})",
+                            {{"Idempotency-Key", "req-7f3a"}});
+      ids[i] = r.status == 200 ? json_at(r.body, "/activity_id") : "status " + std::to_string(r.status);
+    });
+  for (auto& t : threads)
+    t.join();
+  for (auto& id : ids)
+    BOOST_TEST(id == ids[0]);
+  BOOST_TEST(count_rows(env.db, "true") == 1);
+  // The same key from another user is another request.
+  auto other = log_activity(srv.port(), "u1", R"({"activity_type":"chat","query_text":"retry me"})",
+                            {{"Idempotency-Key", "req-7f3a"}});
+  BOOST_TEST(json_at(other.body, "/activity_id") != ids[0]);
+  BOOST_TEST(count_rows(env.db, "true") == 2);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(activity_durability)
+
+BOOST_AUTO_TEST_CASE(a_failed_commit_answers_503_and_the_next_request_succeeds) {
+  activity_env env;
+  server_process srv{serve_args(env.db)};
+  {
+    pqxx::connection c{env.db};
+    pqxx::work tx{c};
+    tx.exec("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk on fire'; "
+            "END $$ LANGUAGE plpgsql");
+    tx.exec("CREATE TRIGGER refuse BEFORE INSERT ON user_activity FOR EACH ROW EXECUTE FUNCTION refuse()");
+    tx.commit();
+  }
+  auto failed = log_activity(srv.port(), "u0", R"({"activity_type":"chat","query_text":"lost?"})");
+  BOOST_TEST(failed.status == 503, failed.body);
+  BOOST_TEST(json_at(failed.body, "/error/code") == "unavailable");
+  BOOST_TEST(failed.header("retry-after") == "1");
+  {
+    pqxx::connection c{env.db};
+    pqxx::work tx{c};
+    tx.exec("DROP TRIGGER refuse ON user_activity");
+    tx.commit();
+  }
+  auto ok = log_activity(srv.port(), "u0", R"({"activity_type":"chat","query_text":"stored"})");
+  BOOST_TEST(ok.status == 200, ok.body);
+  BOOST_TEST(count_rows(env.db, "true") == 1);
+  BOOST_TEST(count_rows(env.db, "query_text = 'stored'") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(every_acknowledged_activity_survives_a_crash) {
+  activity_env env{8};
+  std::vector<long long> acked;
+  {
+    server_process srv{serve_args(env.db)};
+    std::mutex mtx;
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t)
+      threads.emplace_back([&, t] {
+        while (!stop.load()) {
+          http_reply r;
+          try {
+            r = log_activity(srv.port(), "u" + std::to_string(t),
+                             R"({"activity_type":"query","query_text":"revenue by region"})");
+          } catch (...) {
+            return; // the server is gone
+          }
+          if (r.status == 200) {
+            std::lock_guard<std::mutex> g{mtx};
+            acked.push_back(std::stoll(json_at(r.body, "/activity_id")));
+          }
+        }
+      });
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    srv.stop(SIGKILL);
+    stop = true;
+    for (auto& t : threads)
+      t.join();
+  }
+  BOOST_TEST(acked.size() > 20u);
+  server_process again{serve_args(env.db)};
+  BOOST_TEST(request(again.port(), "GET", "/readyz").status == 200);
+  std::string list;
+  for (auto id : acked)
+    list += (list.empty() ? "" : ",") + std::to_string(id);
+  BOOST_TEST(count_rows(env.db, "id IN (" + list + ")") == static_cast<long long>(acked.size()));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
