@@ -18,6 +18,9 @@ namespace {
 struct app_config : caf::actor_system_config {
   explicit app_config(const config& cfg) {
     set("scheduler.max-threads", cfg.actor_threads);
+    // Work sharing wakes an idle worker at once; 0.17's work stealing lets idle workers sleep
+    // up to 10 ms between polls, which showed up as that much latency on every actor hop.
+    set("scheduler.policy", caf::atom("sharing"));
     set("logger.console", caf::atom("none"));
     register_message_types(*this);
     load<caf::io::middleman>();
@@ -52,8 +55,7 @@ struct actor_app::impl {
     w.batch_wait_ms = c.writer_batch_wait_ms;
     w.queue_max = c.writer_queue_max;
     writer = spawn_activity_writer(sys, w);
-    sessions = spawn_session_manager(sys, storage, writer, c.session_idle_timeout_ms,
-                                     c.request_timeout_ms);
+    sessions = spawn_session_manager(sys, storage, writer, c.session_idle_timeout_ms);
   }
 
   /// One request to `target`; the reply (or error) goes to `done` on a CAF thread.

@@ -30,7 +30,6 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
   auto storage = peers.storage;
   auto writer = peers.writer;
   auto manager = peers.manager;
-  auto timeout = std::chrono::milliseconds(settings.request_timeout_ms);
   auto state = std::make_shared<session_state>();
   auto& alive = metrics_registry::instance().get_gauge("foresight_sessions_alive",
                                                        "user session actors alive");
@@ -72,7 +71,10 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
       row.user_id = user_id;
       row.metadata_json = enrich_metadata(row.metadata_json, state->profile);
       auto rp = self->make_response_promise<logged_activity>();
-      self->request(writer, timeout, write_atom::value, std::move(row))
+      // No timeout of our own: the writer always answers (commit, failure or overload), and the
+      // HTTP requester's deadline still bounds the wait. 0.17 never cancels request timeouts,
+      // so a finite one here would cost a stale clock entry per activity.
+      self->request(writer, caf::infinite, write_atom::value, std::move(row))
         .then(
           [=](logged_activity& ack) mutable {
             state->recent.push_back(ack);

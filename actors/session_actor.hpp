@@ -11,7 +11,6 @@ namespace foresight {
 struct session_settings {
   std::string user_id;
   int idle_timeout_ms = 300000;
-  int request_timeout_ms = 10000;
 };
 
 /// The actors a session works with.

@@ -17,8 +17,7 @@ struct session_manager_state {
 };
 
 caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
-                              caf::actor storage, caf::actor writer, int idle_timeout_ms,
-                              int request_timeout_ms) {
+                              caf::actor storage, caf::actor writer, int idle_timeout_ms) {
   auto retire = [=](const std::string& user_id) {
     auto i = self->state.sessions.find(user_id);
     // A late notice from an already replaced session must not retire its successor.
@@ -53,7 +52,7 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
     auto user_id = msg.get_as<std::string>(1);
     auto& session = self->state.sessions[user_id];
     if (!session) {
-      session_settings settings{user_id, idle_timeout_ms, request_timeout_ms};
+      session_settings settings{user_id, idle_timeout_ms};
       session_peers peers{storage, writer, caf::actor_cast<caf::actor>(self)};
       session = self->spawn<caf::monitored>(session_actor, settings, peers);
     }
@@ -69,9 +68,9 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
 } // namespace
 
 caf::actor spawn_session_manager(caf::actor_system& sys, caf::actor storage, caf::actor writer,
-                                 int session_idle_timeout_ms, int request_timeout_ms) {
+                                 int session_idle_timeout_ms) {
   return sys.spawn(session_manager, std::move(storage), std::move(writer),
-                   session_idle_timeout_ms, request_timeout_ms);
+                   session_idle_timeout_ms);
 }
 
 } // namespace foresight

@@ -164,10 +164,13 @@ config_result load_config(const std::vector<std::string>& args,
     auto eq = a.find('=');
     std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
     std::string value;
+    bool ignored = false;
     auto* spec = find_option(name);
     bool next_is_value = i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0;
     if (eq != std::string::npos)
       value = a.substr(eq + 1);
+    else if (spec && spec->flag && next_is_value && parse_bool(args[i + 1], ignored))
+      value = args[++i]; // `--demo false`
     else if (spec ? spec->flag : !next_is_value)
       value = "true"; // a switch such as --demo or a subcommand's --admin
     else if (next_is_value)

@@ -2,7 +2,6 @@
 #include "storage/database.hpp"
 
 #include <pqxx/pqxx>
-#include <unordered_set>
 
 #include "core/json_writer.hpp"
 #include "core/payloads.hpp"
@@ -171,17 +170,12 @@ batch_receipt database::insert_activities(const activity_batch& batch) {
   batch_receipt receipt;
   if (batch.rows.empty())
     return receipt;
-  pqxx::work tx{conn()};
-  // Ids are reserved first, so each row's id is known without relying on RETURNING's order.
-  auto ids = tx.exec_params("SELECT nextval('user_activity_id_seq') FROM generate_series(1, $1)",
-                            static_cast<int>(batch.rows.size()));
-  // All rows travel as one JSON parameter: a single statement, however large the batch.
+  // All rows travel as one JSON parameter of one autocommit statement: a single round trip and
+  // a single commit, however large the batch.
   json_writer w;
   w.begin_array();
-  for (std::size_t i = 0; i < batch.rows.size(); ++i) {
-    auto& r = batch.rows[i];
-    w.begin_object().key("id").value(ids[static_cast<int>(i)][0].as<std::int64_t>());
-    w.key("user_id").value(r.user_id).key("activity_type").value(r.activity_type);
+  for (auto& r : batch.rows) {
+    w.begin_object().key("user_id").value(r.user_id).key("activity_type").value(r.activity_type);
     w.key("query_text");
     r.has_query_text ? w.value(r.query_text) : w.null();
     w.key("response_data").raw(r.response_data_json);
@@ -195,25 +189,36 @@ batch_receipt database::insert_activities(const activity_batch& batch) {
     w.end_object();
   }
   w.end_array();
-  auto inserted = tx.exec_params(
-    "INSERT INTO user_activity (id, user_id, activity_type, query_text, response_data,"
-    " suggestion_clicked, feedback_rating, metadata, idempotency_key)"
-    " SELECT id, user_id, activity_type, query_text, response_data, suggestion_clicked,"
-    " feedback_rating, COALESCE(metadata, '{}'), idempotency_key"
-    " FROM jsonb_to_recordset($1::jsonb) AS x(id int, user_id text, activity_type text,"
-    " query_text text, response_data jsonb, suggestion_clicked text, feedback_rating int,"
-    " metadata jsonb, idempotency_key text)"
-    " ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
-    " RETURNING id",
+  pqxx::nontransaction tx{conn()};
+  // Each input row gets its id before the insert, so rows map back to requests by position
+  // (`ord`), and a row skipped for its Idempotency-Key shows up as not inserted.
+  auto rows = tx.exec_params(
+    "WITH input AS MATERIALIZED ("
+    "  SELECT nextval('user_activity_id_seq') AS id, x.*"
+    "  FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (user_id text, activity_type text,"
+    "    query_text text, response_data jsonb, suggestion_clicked text, feedback_rating int,"
+    "    metadata jsonb, idempotency_key text))"
+    "  WITH ORDINALITY AS x(user_id, activity_type, query_text, response_data,"
+    "    suggestion_clicked, feedback_rating, metadata, idempotency_key, ord)),"
+    " stored AS ("
+    "  INSERT INTO user_activity (id, user_id, activity_type, query_text, response_data,"
+    "    suggestion_clicked, feedback_rating, metadata, idempotency_key)"
+    "  SELECT id, user_id, activity_type, query_text, response_data, suggestion_clicked,"
+    "    feedback_rating, COALESCE(metadata, '{}'), idempotency_key FROM input ORDER BY ord"
+    "  ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
+    "  RETURNING id)"
+    " SELECT input.id, stored.id IS NOT NULL FROM input LEFT JOIN stored USING (id)"
+    " ORDER BY input.ord",
     w.str());
-  std::unordered_set<std::int64_t> stored;
-  for (const auto& row : inserted)
-    stored.insert(row[0].as<std::int64_t>());
+  if (rows.size() != batch.rows.size())
+    throw std::runtime_error("activity insert returned an unexpected number of rows");
   for (std::size_t i = 0; i < batch.rows.size(); ++i) {
     auto& r = batch.rows[i];
-    logged_activity ack{ids[static_cast<int>(i)][0].as<std::int64_t>(), r.activity_type, false};
-    if (!stored.count(ack.id)) {
-      // A retry: the row stored under this key (earlier, or earlier in this very batch).
+    auto row = rows[static_cast<int>(i)];
+    logged_activity ack{row[0].as<std::int64_t>(), r.activity_type, false};
+    if (!row[1].as<bool>()) {
+      // A retry: answer with the row stored under this key (earlier, or earlier in this batch,
+      // whose statement has committed by now).
       auto first = tx.exec_params("SELECT id, activity_type FROM user_activity"
                                   " WHERE user_id = $1 AND idempotency_key = $2",
                                   r.user_id, r.idempotency_key);
@@ -223,7 +228,6 @@ batch_receipt database::insert_activities(const activity_batch& batch) {
     }
     receipt.items.push_back(std::move(ack));
   }
-  tx.commit();
   return receipt;
 }
 

@@ -74,6 +74,15 @@ BOOST_AUTO_TEST_CASE(switches_and_subcommand_options) {
   BOOST_TEST((r.positional == std::vector<std::string>{"user", "add"}));
 }
 
+BOOST_AUTO_TEST_CASE(switches_take_an_explicit_boolean_too) {
+  auto r = load({"serve", "--log-requests", "false", "--demo"});
+  BOOST_TEST(r.error.empty());
+  BOOST_TEST(!r.cfg.log_requests);
+  BOOST_TEST(r.cfg.demo);
+  BOOST_TEST(r.positional == std::vector<std::string>{"serve"});
+  BOOST_TEST(!load({"--log-requests=no"}).cfg.log_requests);
+}
+
 BOOST_AUTO_TEST_CASE(help_lists_every_option_with_its_variable) {
   auto text = config_help();
   for (auto& o : config_options()) {

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Ingest benchmark: POST /api/v1/activity/log at 64 connections from 200 users in 5 roles, then
+# the same table shape through pgbench (one single-row INSERT per transaction, 16 clients) and
+# through COPY. Prints requests/s, latency percentiles, lost acknowledgements, and the ratios.
+set -euo pipefail
+BUILD_DIR="$1"
+SECONDS_RUN="${2:-20}"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+WORK="$(mktemp -d /tmp/foresight-bench-XXXXXX)"
+chmod 755 "$WORK"
+FSD="$BUILD_DIR/foresightd"
+USERS=200
+cleanup() {
+  [ -n "${SERVER_PID:-}" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "==> starting foresightd (embedded PostgreSQL in $WORK)"
+"$FSD" serve --port 0 --data-dir "$WORK/data" --log-requests false --pbkdf2-iterations 1000 \
+  > "$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 300); do
+  grep -q '"msg":"listening"' "$WORK/server.log" 2>/dev/null && break
+  sleep 0.2
+done
+PORT=$(sed -n 's/.*"msg":"listening".*"port":\([0-9]*\).*/\1/p' "$WORK/server.log")
+[ -n "$PORT" ] || { cat "$WORK/server.log"; exit 1; }
+SOCK="$WORK/data/run"
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h "$SOCK" -U foresight -d foresight)
+
+echo "==> creating $USERS users in 5 roles"
+"$FSD" user add --data-dir "$WORK/data" --id u0 --role analyst --password bench-password \
+  --pbkdf2-iterations 1000 > /dev/null
+"${PSQL[@]}" -c "INSERT INTO users (id, username, password_hash, role, department, goals)
+  SELECT 'u' || i, 'u' || i, (SELECT password_hash FROM users WHERE id = 'u0'),
+         (ARRAY['analyst','trader','executive','marketer','engineer'])[1 + i % 5],
+         'Dept ' || (i % 7), '[\"grow margin\"]'
+  FROM generate_series(1, $((USERS - 1))) AS i"
+: > "$WORK/tokens.txt"
+for i in $(seq 0 $((USERS - 1))); do
+  "$FSD" token --data-dir "$WORK/data" --user "u$i" --ttl 7200 >> "$WORK/tokens.txt"
+done
+
+echo "==> wrk: 64 connections, ${SECONDS_RUN}s"
+curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"
+BEFORE=$("${PSQL[@]}" -t -A -c "SELECT count(*) FROM user_activity")
+TOKENS_FILE="$WORK/tokens.txt" IDS_FILE="$WORK/acked.txt" \
+  wrk -t2 -c64 -d"${SECONDS_RUN}s" --timeout 10s -s "$HERE/ingest.lua" \
+  "http://127.0.0.1:$PORT/api/v1/activity/log" | tee "$WORK/wrk.txt"
+RPS=$(sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$WORK/wrk.txt")
+NON2XX=$(sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$WORK/wrk.txt"); NON2XX=${NON2XX:-0}
+
+echo "==> checking every acknowledged id is in the table"
+"${PSQL[@]}" -c "CREATE TABLE bench_acked (id bigint)"
+"${PSQL[@]}" -c "\\copy bench_acked FROM '$WORK/acked.txt'"
+ACKED=$("${PSQL[@]}" -t -A -c "SELECT count(*) FROM bench_acked")
+MISSING=$("${PSQL[@]}" -t -A -c "SELECT count(*) FROM bench_acked b WHERE NOT EXISTS (SELECT 1 FROM user_activity a WHERE a.id = b.id)")
+DUPES=$("${PSQL[@]}" -t -A -c "SELECT count(*) - count(DISTINCT id) FROM bench_acked")
+AFTER=$("${PSQL[@]}" -t -A -c "SELECT count(*) FROM user_activity")
+
+echo "==> reference: pgbench, one single-row INSERT per transaction, 16 clients, ${SECONDS_RUN}s"
+"${PSQL[@]}" -c "CREATE TABLE bench_activity (LIKE user_activity INCLUDING DEFAULTS INCLUDING INDEXES)"
+cat > "$WORK/insert.sql" <<'SQL'
+\set uid random(0, 199)
+\set ms random(20, 2000)
+INSERT INTO bench_activity (user_id, activity_type, query_text, response_data, metadata) VALUES ('u' || :uid, 'query', 'Show me quarterly profits from last 5 years', ('{"data":[{"quarter":"Q1","profit":1250000.5},{"quarter":"Q2","profit":1310000.25},{"quarter":"Q3","profit":990000.75}],"metadata":{"generated_sql":"SELECT quarter, SUM(profit) FROM sales GROUP BY quarter ORDER BY quarter","execution_time_ms":' || :ms || ',"row_count":20}}')::jsonb, '{"role":"analyst","department":"Finance","goals":["grow margin"],"connection_id":"my-database"}'::jsonb);
+SQL
+pgbench -n -h "$SOCK" -U foresight -c 16 -j 2 -T "$SECONDS_RUN" -f "$WORK/insert.sql" foresight | tee "$WORK/pgbench.txt"
+TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/pgbench.txt" | head -1)
+
+echo "==> reference: COPY of the same rows"
+COPY_ROWS=200000
+"${PSQL[@]}" -c "CREATE TABLE bench_copy (LIKE user_activity INCLUDING DEFAULTS INCLUDING INDEXES)"
+"${PSQL[@]}" -c "\\copy (SELECT 'u' || (i % 200), 'query', 'Show me quarterly profits from last 5 years', ('{\"data\":[{\"quarter\":\"Q1\",\"profit\":1250000.5},{\"quarter\":\"Q2\",\"profit\":1310000.25},{\"quarter\":\"Q3\",\"profit\":990000.75}],\"metadata\":{\"generated_sql\":\"SELECT quarter, SUM(profit) FROM sales GROUP BY quarter ORDER BY quarter\",\"execution_time_ms\":' || (i % 2000) || ',\"row_count\":20}}')::jsonb, '{\"role\":\"analyst\",\"department\":\"Finance\",\"goals\":[\"grow margin\"],\"connection_id\":\"my-database\"}'::jsonb FROM generate_series(1, $COPY_ROWS) i) TO '$WORK/rows.tsv'"
+START=$(date +%s.%N)
+"${PSQL[@]}" -c "\\copy bench_copy (user_id, activity_type, query_text, response_data, metadata) FROM '$WORK/rows.tsv'"
+END=$(date +%s.%N)
+COPY_RPS=$(echo "$COPY_ROWS / ($END - $START)" | bc -l)
+
+echo
+echo "== ingest results ($(nproc) cores, ${SECONDS_RUN}s runs) =="
+printf 'foresightd            %10.0f req/s  (%s non-2xx)\n' "$RPS" "$NON2XX"
+grep -E '^ *(50|99|99.9)% ' "$WORK/wrk.txt" | sed 's/^/  latency /' || true
+printf 'acknowledged ids      %10d  missing from table: %d  duplicated: %d  rows added: %d\n' \
+  "$ACKED" "$MISSING" "$DUPES" "$((AFTER - BEFORE))"
+printf 'pgbench single-row    %10.0f tps\n' "$TPS"
+printf 'COPY                  %10.0f rows/s\n' "$COPY_RPS"
+printf 'ratio vs pgbench      %10.2f x  (floor 4)\n' "$(echo "$RPS / $TPS" | bc -l)"
+printf 'ratio vs COPY         %10.2f x  (floor 0.5)\n' "$(echo "$RPS / $COPY_RPS" | bc -l)"
+[ "$MISSING" -eq 0 ] || { echo "LOST ACKNOWLEDGED ACTIVITIES"; exit 1; }
