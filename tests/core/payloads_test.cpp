@@ -79,3 +79,43 @@ BOOST_AUTO_TEST_CASE(identifiers) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// -- JSONTestSuite: every must-reject file is a 400 (or 422 for bad UTF-8), never a crash; every
+// -- must-accept file parses (and then fails only the payload's own rules) -------------------
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+BOOST_AUTO_TEST_SUITE(payloads)
+
+BOOST_AUTO_TEST_CASE(json_test_suite_corpus) {
+  namespace fs = std::filesystem;
+  auto dir = fs::path(FORESIGHT_SOURCE_DIR) / ".." / "shared" / "corpora" / "jsontestsuite";
+  BOOST_REQUIRE(fs::exists(dir));
+  int must_reject = 0, must_accept = 0;
+  for (auto& entry : fs::directory_iterator(dir)) {
+    auto name = entry.path().filename().string();
+    if (entry.path().extension() != ".json")
+      continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    credentials c;
+    auto err = parse_credentials(ss.str(), c); // any outcome is fine for i_ files: no crash
+    if (name.rfind("n_", 0) == 0) {
+      ++must_reject;
+      BOOST_TEST((err.code == error_code::bad_request || err.code == error_code::validation_failed),
+                 name);
+      if (err.code == error_code::validation_failed)
+        BOOST_TEST(err.message.find("UTF-8") != std::string::npos, name << ": " << err.message);
+    } else if (name.rfind("y_", 0) == 0) {
+      ++must_accept;
+      // Valid JSON is never called malformed; it fails the credentials rules instead (422).
+      BOOST_TEST((err.code == error_code::validation_failed), name << ": " << err.message);
+    }
+  }
+  BOOST_TEST(must_reject >= 180);
+  BOOST_TEST(must_accept >= 90);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,90 @@
+#include "actors/messages.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
+
+using namespace foresight;
+
+namespace {
+
+struct serialization_fixture {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  serialization_fixture() {
+    register_message_types(cfg);
+    cfg.set("scheduler.max-threads", 1);
+    sys = std::make_unique<caf::actor_system>(cfg);
+  }
+
+  /// Serializes `x` inside a message (as the middleman would), reads it back, and checks that
+  /// the copy serializes to the very same bytes.
+  template <class T>
+  T round_trip(const T& x) {
+    std::vector<char> buf;
+    caf::binary_serializer sink{*sys, buf};
+    auto msg = caf::make_message(x);
+    BOOST_REQUIRE(!sink(msg));
+    caf::message copy;
+    caf::binary_deserializer source{*sys, buf};
+    BOOST_REQUIRE(!source(copy));
+    BOOST_REQUIRE(copy.match_elements<T>());
+    std::vector<char> again;
+    caf::binary_serializer sink2{*sys, again};
+    BOOST_REQUIRE(!sink2(copy));
+    BOOST_TEST(buf == again);
+    return copy.get_as<T>(0);
+  }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(messages, serialization_fixture)
+
+BOOST_AUTO_TEST_CASE(every_payload_survives_the_wire) {
+  user_profile u{"analyst001", "ana", "analyst", "Finance", R"(["grow"])", true, "2026-01-01T00:00:00.000Z"};
+  BOOST_TEST(round_trip(u).goals_json == u.goals_json);
+  new_user nu{"id1", "name1", "secret-pw", "trader", "Markets", "[]", true};
+  BOOST_TEST(round_trip(nu).password == "secret-pw");
+  BOOST_TEST(round_trip(credentials{"a", "b"}).password == "b");
+  BOOST_TEST(round_trip(token_grant{"tok", 3600, "u"}).expires_in == 3600);
+  connection_catalog c;
+  c.id = "db";
+  c.name = "DB";
+  c.metrics = {{"revenue", "Revenue", "Gross", "sum"}};
+  c.dimensions = {{"region", "Region", "string"}};
+  c.entities = {{"product", "Products"}};
+  c.version = 7;
+  auto c2 = round_trip(c);
+  BOOST_TEST(c2.metrics.at(0).aggregation == "sum");
+  BOOST_TEST(c2.dimensions.at(0).type == "string");
+  BOOST_TEST(c2.entities.at(0).display_name == "Products");
+  BOOST_TEST(c2.version == 7);
+  BOOST_TEST(round_trip(catalog_list{{c, c}}).items.size() == 2u);
+  BOOST_TEST(round_trip(readiness_report{true, true, 6, "ok"}).schema_version == 6);
+  activity_row row;
+  row.user_id = "u";
+  row.activity_type = "feedback";
+  row.feedback_rating = 5;
+  row.metadata_json = R"({"a":1})";
+  row.idempotency_key = "k";
+  BOOST_TEST(round_trip(row).feedback_rating == 5);
+  BOOST_TEST(round_trip(activity_batch{{row, row}}).rows.size() == 2u);
+  BOOST_TEST(round_trip(logged_activity{42, "query", true}).replayed);
+  BOOST_TEST(round_trip(batch_receipt{{{1, "chat", false}}}).items.at(0).id == 1);
+  BOOST_TEST(round_trip(history_query{"u", "chat", 10, 99}).before_id == 99);
+  BOOST_TEST(round_trip(activity_page{{"{}", "{}"}, 3}).last_id == 3);
+}
+
+BOOST_AUTO_TEST_CASE(api_errors_cross_as_caf_errors_and_come_back_whole) {
+  auto err = make_error(error_code::validation_failed, "bad rating", "feedback_rating");
+  auto back = to_api_error(to_caf_error(err));
+  BOOST_TEST((back.code == error_code::validation_failed));
+  BOOST_TEST(back.message == "bad rating");
+  BOOST_TEST(back.field == "feedback_rating");
+  BOOST_TEST(to_api_error(to_caf_error(make_error(error_code::unavailable, "x"))).retry_after_seconds == 1);
+  BOOST_TEST((to_api_error(caf::make_error(caf::sec::request_timeout)).code == error_code::timeout));
+  BOOST_TEST((to_api_error(caf::make_error(caf::sec::runtime_error)).code == error_code::internal));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
