@@ -3,6 +3,7 @@
 #include "core/jwt.hpp"
 
 #include "core/base64url.hpp"
+#include "core/json_writer.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -395,32 +396,6 @@ bool hmac_sha256(std::string_view key, std::string_view data, unsigned char (&ma
          len == hs256_mac_bytes;
 }
 
-void append_json_escaped(std::string& out, std::string_view s) {
-  static const char* hex = "0123456789abcdef";
-  out.push_back('"');
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(hex[c >> 4]);
-          out.push_back(hex[c & 0xF]);
-        } else {
-          out.push_back(ch); // valid UTF-8 (checked by the caller) passes through
-        }
-    }
-  }
-  out.push_back('"');
-}
-
 } // namespace
 
 const char* to_string(jwt_error error) {
@@ -441,7 +416,7 @@ std::string jwt_sign(const jwt_claims& claims, std::string_view secret) {
       !valid_utf8(claims.subject))
     return {};
   std::string payload = "{\"sub\":";
-  append_json_escaped(payload, claims.subject);
+  append_json_string(payload, claims.subject);
   payload += ",\"iat\":";
   payload += std::to_string(claims.issued_at);
   payload += ",\"exp\":";

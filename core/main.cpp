@@ -204,6 +204,19 @@ std::string take(config_result& r, const std::string& name) {
   return v;
 }
 
+/// Runs an admin subcommand against the migrated store, once every option has been claimed.
+template <class F>
+int with_database(config_result& r, F run) {
+  if (!r.extra.empty())
+    throw std::runtime_error("unknown option --" + r.extra.begin()->first);
+  data_dir_lock lock{r.cfg.data_dir};
+  auto st = open_store(r.cfg, false, lock);
+  database db{st.conninfo};
+  db.migrate();
+  run(db);
+  return 0;
+}
+
 int user_add(config_result& r) {
   new_user u;
   u.id = take(r, "id");
@@ -225,37 +238,31 @@ int user_add(config_result& r) {
     if (auto err = normalise_string_array(goals, "--goals", u.goals_json))
       throw std::runtime_error(err.message);
   }
-  if (!r.extra.empty())
-    throw std::runtime_error("unknown option --" + r.extra.begin()->first);
-  data_dir_lock lock{r.cfg.data_dir};
-  auto st = open_store(r.cfg, false, lock);
-  database db{st.conninfo};
-  db.migrate();
-  auto p = db.insert_user(u, password_hash(u.password, r.cfg.pbkdf2_iterations));
-  std::cout << "created user " << p.id << " (role " << p.role << (p.is_admin ? ", admin" : "")
-            << ")\n";
-  return 0;
+  return with_database(r, [&](database& db) {
+    auto p = db.insert_user(u, password_hash(u.password, r.cfg.pbkdf2_iterations));
+    std::cout << "created user " << p.id << " (role " << p.role << (p.is_admin ? ", admin" : "")
+              << ")\n";
+  });
 }
 
 int token(config_result& r) {
   auto user = take(r, "user");
   auto ttl_text = take(r, "ttl");
-  int ttl = r.cfg.token_ttl_seconds;
-  if (!ttl_text.empty())
-    ttl = std::stoi(ttl_text);
-  if (user.empty() || ttl <= 0)
+  long ttl = r.cfg.token_ttl_seconds;
+  if (!ttl_text.empty()) {
+    char* end = nullptr;
+    ttl = std::strtol(ttl_text.c_str(), &end, 10);
+    if (*end != '\0')
+      ttl = 0;
+  }
+  if (user.empty() || ttl <= 0 || ttl > 100000000)
     throw std::runtime_error("usage: foresightd token --user ID [--ttl SECONDS]");
-  if (!r.extra.empty())
-    throw std::runtime_error("unknown option --" + r.extra.begin()->first);
-  data_dir_lock lock{r.cfg.data_dir};
-  auto st = open_store(r.cfg, false, lock);
-  database db{st.conninfo};
-  db.migrate();
-  user_profile p;
-  if (!db.find_user(user, p))
-    throw std::runtime_error("no user '" + user + "'");
-  std::cout << make_token(user, ttl, load_jwt_secret(r.cfg)) << "\n";
-  return 0;
+  return with_database(r, [&](database& db) {
+    user_profile p;
+    if (!db.find_user(user, p))
+      throw std::runtime_error("no user '" + user + "'");
+    std::cout << make_token(user, static_cast<int>(ttl), load_jwt_secret(r.cfg)) << "\n";
+  });
 }
 
 } // namespace
