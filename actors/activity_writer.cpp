@@ -1,6 +1,11 @@
-// activity_writer: a cooperative actor queueing rows with their response promises, and detached
-// committers that each own a connection. Whenever a committer is free, the queue (up to
-// batch_max rows) becomes its next transaction, so batches grow exactly as fast as load does.
+// activity_writer: a cooperative actor queueing rows with their response promises, and a detached
+// committer that owns a connection. Whenever the committer is free, the queue (up to batch_max
+// rows) becomes its next transaction, so batches grow exactly as fast as load does.
+//
+// One committer, deliberately: transactions then commit in the order their ids were drawn, so the
+// learners receive activities in strictly increasing id order and a watermark (the last id
+// applied) is enough to never lose or double-count one. Two committers measured no faster
+// (bench/README.md).
 #include "actors/activity_writer.hpp"
 
 #include <deque>
@@ -64,14 +69,15 @@ caf::error overloaded(const char* why) {
   return to_caf_error(err);
 }
 
-caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_settings settings) {
+caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_settings settings,
+                             caf::actor learners) {
   static writer_metrics m;
   auto& st = self->state;
   auto start = [=](std::size_t i) {
     self->state.committers[i] =
       self->spawn<caf::detached + caf::monitored>(committer, settings.conninfo);
   };
-  st.committers.resize(static_cast<std::size_t>(settings.committers));
+  st.committers.resize(1);
   st.busy.assign(st.committers.size(), false);
   for (std::size_t i = 0; i < st.committers.size(); ++i)
     start(i);
@@ -127,6 +133,8 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
           m.rows.add(static_cast<std::int64_t>(n));
           for (std::size_t k = 0; k < n; ++k)
             (*promises)[k].deliver(std::move(receipt->items[k]));
+          if (!receipt->learned.empty())
+            self->send(learners, learn_atom::value, learn_batch{std::move(receipt->learned)});
         }
         if (auto f = weak_flush.lock())
           (*f)(false);
@@ -175,8 +183,9 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
 
 } // namespace
 
-caf::actor spawn_activity_writer(caf::actor_system& sys, const writer_settings& settings) {
-  return sys.spawn(activity_writer, settings);
+caf::actor spawn_activity_writer(caf::actor_system& sys, const writer_settings& settings,
+                                 caf::actor learners) {
+  return sys.spawn(activity_writer, settings, std::move(learners));
 }
 
 } // namespace foresight

@@ -9,15 +9,16 @@ namespace foresight {
 
 struct writer_settings {
   std::string conninfo;
-  int committers = 2;      ///< transactions in flight at once, one connection each
   int batch_max = 512;     ///< most rows per transaction
   int batch_wait_ms = 0;   ///< how long a free committer waits for a batch to fill
   int queue_max = 20000;   ///< rows waiting or committing; beyond it requests get 503
   int commit_timeout_ms = 30000;
 };
 
-/// Spawns the writer and its committers. Send `(write_atom, activity_row)`; the reply is a
-/// `logged_activity` with the committed id, or `unavailable` (503 + Retry-After).
-caf::actor spawn_activity_writer(caf::actor_system& sys, const writer_settings& settings);
+/// Spawns the writer and its committer. Send `(write_atom, activity_row)`; the reply is a
+/// `logged_activity` with the committed id, or `unavailable` (503 + Retry-After). Every committed
+/// learnable activity is published to `learners` as `(learn_atom, learn_batch)`, in id order.
+caf::actor spawn_activity_writer(caf::actor_system& sys, const writer_settings& settings,
+                                 caf::actor learners);
 
 } // namespace foresight

@@ -7,6 +7,7 @@
 
 #include "actors/activity_writer.hpp"
 #include "actors/messages.hpp"
+#include "actors/pattern_learner.hpp"
 #include "actors/session_manager.hpp"
 #include "actors/storage_pool.hpp"
 #include "core/jwt.hpp"
@@ -33,11 +34,13 @@ struct actor_app::impl {
   app_config cfg;
   caf::actor_system sys;
   caf::actor storage;
+  caf::actor learners;
   caf::actor writer;
   caf::actor sessions;
   caf::duration timeout;
   std::string jwt_secret;
   int token_ttl;
+  int min_users;
   bool stopped = false;
 
   impl(const config& c, std::string conninfo, std::string secret)
@@ -45,16 +48,21 @@ struct actor_app::impl {
       sys(cfg),
       timeout(std::chrono::milliseconds(c.request_timeout_ms)),
       jwt_secret(std::move(secret)),
-      token_ttl(c.token_ttl_seconds) {
+      token_ttl(c.token_ttl_seconds),
+      min_users(c.pattern_min_users) {
     storage_settings s{conninfo, c.db_pool_size, c.pbkdf2_iterations};
     storage = spawn_storage_pool(sys, s);
+    learner_settings l;
+    l.flush_interval_ms = c.pattern_flush_ms;
+    l.rebuild_days = c.patterns_rebuild_days;
+    l.rebuild_at_minute = minute_of_day(c.patterns_rebuild_at);
+    learners = spawn_pattern_learners(sys, storage, l);
     writer_settings w;
     w.conninfo = conninfo;
-    w.committers = c.writer_committers;
     w.batch_max = c.writer_batch_max;
     w.batch_wait_ms = c.writer_batch_wait_ms;
     w.queue_max = c.writer_queue_max;
-    writer = spawn_activity_writer(sys, w);
+    writer = spawn_activity_writer(sys, w, learners);
     sessions = spawn_session_manager(sys, storage, writer, c.session_idle_timeout_ms);
   }
 
@@ -91,9 +99,11 @@ void actor_app::shutdown() {
   impl_->stopped = true;
   caf::anon_send_exit(impl_->sessions, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(impl_->writer, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(impl_->learners, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(impl_->storage, caf::exit_reason::user_shutdown);
   impl_->sessions = nullptr;
   impl_->writer = nullptr;
+  impl_->learners = nullptr;
   impl_->storage = nullptr;
   impl_->sys.await_all_actors_done();
 }
@@ -125,7 +135,14 @@ void actor_app::create_user(std::string caller, new_user user, callback<user_pro
 
 void actor_app::put_catalog(std::string caller, connection_catalog catalog,
                             callback<connection_catalog> done) {
-  impl_->ask_session<connection_catalog>(caller, std::move(done), cat_put_atom::value,
+  // The learners generalise with the newest catalog from now on.
+  auto learners = impl_->learners;
+  auto notify = [learners, done = std::move(done)](outcome<connection_catalog> r) {
+    if (!r.error)
+      caf::anon_send(learners, catalog_atom::value, r.value);
+    done(std::move(r));
+  };
+  impl_->ask_session<connection_catalog>(caller, std::move(notify), cat_put_atom::value,
                                          std::move(catalog));
 }
 
@@ -148,6 +165,18 @@ void actor_app::activity_history(std::string caller, history_query query,
                                  callback<activity_page> done) {
   impl_->ask_session<activity_page>(caller, std::move(done), history_atom::value,
                                     std::move(query));
+}
+
+void actor_app::patterns(std::string caller, patterns_query query,
+                         callback<patterns_view> done) {
+  query.min_users = impl_->min_users;
+  impl_->ask_session<patterns_view>(caller, std::move(done), patterns_atom::value,
+                                    std::move(query));
+}
+
+void actor_app::rebuild_patterns(int days, callback<bool> done) {
+  impl_->ask<bool>(impl_->learners, std::move(done), rebuild_atom::value,
+                   static_cast<std::int32_t>(days));
 }
 
 void actor_app::readiness(callback<readiness_report> done) {

@@ -27,6 +27,10 @@ public:
   void get_catalog(std::string caller, std::string id, callback<connection_catalog> done) override;
   void list_catalogs(std::string caller, callback<catalog_list> done) override;
   void readiness(callback<readiness_report> done) override;
+  void patterns(std::string caller, patterns_query query, callback<patterns_view> done) override;
+
+  /// Recomputes every pattern from the activities of the last `days` days (0: all).
+  void rebuild_patterns(int days, callback<bool> done);
   void log_activity(std::string caller, activity_row row,
                     callback<logged_activity> done) override;
   void activity_history(std::string caller, history_query query,

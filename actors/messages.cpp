@@ -20,6 +20,12 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<batch_receipt>("foresight::batch_receipt");
   cfg.add_message_type<history_query>("foresight::history_query");
   cfg.add_message_type<activity_page>("foresight::activity_page");
+  cfg.add_message_type<learned_activity>("foresight::learned_activity");
+  cfg.add_message_type<learn_batch>("foresight::learn_batch");
+  cfg.add_message_type<pattern_row>("foresight::pattern_row");
+  cfg.add_message_type<pattern_shard_state>("foresight::pattern_shard_state");
+  cfg.add_message_type<patterns_query>("foresight::patterns_query");
+  cfg.add_message_type<patterns_view>("foresight::patterns_view");
 }
 
 caf::error to_caf_error(const api_error& err) {

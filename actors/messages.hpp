@@ -20,6 +20,18 @@ using cat_list_atom = caf::atom_constant<caf::atom("cat_list")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 using history_atom = caf::atom_constant<caf::atom("history")>;
 
+// -- patterns (storage side) --
+using pat_load_atom = caf::atom_constant<caf::atom("pat_load")>;
+using pat_replay_atom = caf::atom_constant<caf::atom("pat_replay")>;
+using pat_save_atom = caf::atom_constant<caf::atom("pat_save")>;
+using pat_reset_atom = caf::atom_constant<caf::atom("pat_reset")>;
+using pat_read_atom = caf::atom_constant<caf::atom("pat_read")>;
+
+// -- pattern learners --
+using learn_atom = caf::atom_constant<caf::atom("learn")>;
+using catalog_atom = caf::atom_constant<caf::atom("catalog")>;
+using rebuild_atom = caf::atom_constant<caf::atom("rebuild")>;
+
 // -- activity writing (answered by the activity writer and its committers) --
 using write_atom = caf::atom_constant<caf::atom("write")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
@@ -29,6 +41,7 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using for_user_atom = caf::atom_constant<caf::atom("for_user")>;
 using profile_atom = caf::atom_constant<caf::atom("profile")>;
 using log_atom = caf::atom_constant<caf::atom("log")>;
+using patterns_atom = caf::atom_constant<caf::atom("patterns")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 

@@ -69,6 +69,15 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
     [=](log_atom, activity_row& row) -> caf::result<logged_activity> {
       // Identity and context come from the session, never from the client.
       row.user_id = user_id;
+      row.role = state->profile.role;
+      // A rating without a named activity rates the user's latest query.
+      if (row.activity_type == "feedback" && row.rated_activity_id == 0)
+        for (auto i = state->recent.rbegin(); i != state->recent.rend(); ++i)
+          if (i->activity_type == "query") {
+            row.rated_activity_id = i->id;
+            row.metadata_json = with_member(row.metadata_json, "activity_id", i->id);
+            break;
+          }
       row.metadata_json = enrich_metadata(row.metadata_json, state->profile);
       auto rp = self->make_response_promise<logged_activity>();
       // No timeout of our own: the writer always answers (commit, failure or overload), and the
@@ -84,6 +93,11 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
           },
           [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
       return rp;
+    },
+    [=](patterns_atom, patterns_query& q) {
+      q.user_id = user_id;
+      q.role = state->profile.role;
+      return self->delegate(storage, pat_read_atom::value, std::move(q));
     },
     [=](history_atom a, history_query& q) {
       q.user_id = user_id; // one user never sees another's rows

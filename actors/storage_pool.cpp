@@ -70,6 +70,28 @@ caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
     [=](history_atom, const history_query& q) {
       return guarded(*self->state.db, [&](database& db) { return db.activity_history(q); });
     },
+    [=](pat_load_atom, std::int32_t shard) {
+      return guarded(*self->state.db, [&](database& db) { return db.load_pattern_shard(shard); });
+    },
+    [=](pat_replay_atom, std::int64_t after_id, std::int32_t limit) {
+      return guarded(*self->state.db,
+                     [&](database& db) { return db.replay_activities(after_id, limit); });
+    },
+    [=](pat_save_atom, const pattern_shard_state& state) {
+      return guarded(*self->state.db, [&](database& db) {
+        db.save_pattern_shard(state);
+        return true;
+      });
+    },
+    [=](pat_reset_atom, std::int32_t days) {
+      return guarded(*self->state.db, [&](database& db) {
+        db.reset_patterns(days);
+        return true;
+      });
+    },
+    [=](pat_read_atom, const patterns_query& q) {
+      return guarded(*self->state.db, [&](database& db) { return db.read_patterns(q); });
+    },
     [=](ready_atom) {
       return guarded(*self->state.db, [&](database& db) { return db.readiness(); });
     },

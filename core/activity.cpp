@@ -28,4 +28,13 @@ std::string enrich_metadata(const std::string& metadata_json, const user_profile
   return out;
 }
 
+std::string with_member(const std::string& object_json, std::string_view name, std::int64_t value) {
+  std::string member;
+  append_json_string(member, name);
+  member += ":" + std::to_string(value);
+  if (object_json.size() <= 2)
+    return "{" + member + "}";
+  return object_json.substr(0, object_json.size() - 1) + "," + member + "}";
+}
+
 } // namespace foresight

@@ -1,6 +1,7 @@
 // Activity rules that are not about parsing: the known types and the server-side metadata
 // enrichment (role, department and goals as they are when the activity is logged).
 #pragma once
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -17,5 +18,8 @@ bool is_reserved_metadata_key(std::string_view key);
 /// Prepends the user's role, department and goals to a compact JSON object that carries no
 /// reserved keys (payload parsing strips them).
 std::string enrich_metadata(const std::string& metadata_json, const user_profile& user);
+
+/// Appends `"name":value` to a compact JSON object that does not have that member yet.
+std::string with_member(const std::string& object_json, std::string_view name, std::int64_t value);
 
 } // namespace foresight

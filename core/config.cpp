@@ -127,19 +127,44 @@ const std::vector<option_spec>& config_options() {
                &config::pbkdf2_iterations, 1000, 10000000),
     int_option("max-query-text-bytes", "largest accepted query_text",
                &config::max_query_text_bytes, 16, 1 << 20),
-    int_option("writer-committers", "activity transactions in flight at once (one connection each)",
-               &config::writer_committers, 1, 64),
     int_option("writer-batch-max", "most activities committed in one transaction",
                &config::writer_batch_max, 1, 100000),
     int_option("writer-batch-wait-ms", "how long a free committer waits for a batch to fill",
                &config::writer_batch_wait_ms, 0, 1000),
     int_option("writer-queue-max", "activities waiting for commit before 503",
                &config::writer_queue_max, 1, 10000000),
+    int_option("pattern-min-users",
+               "distinct users a role or global pattern needs before anyone sees it",
+               &config::pattern_min_users, 1, 1000000),
+    int_option("pattern-flush-ms", "how often learners save changed patterns",
+               &config::pattern_flush_ms, 10, 600000),
+    {"patterns-rebuild-at", "nightly pattern rebuild, UTC HH:MM, or off",
+     [](config& c, const std::string& v) {
+       if (v != "off" && minute_of_day(v) < 0)
+         return false;
+       c.patterns_rebuild_at = v;
+       return true;
+     },
+     [](const config& c) { return c.patterns_rebuild_at; }},
+    int_option("patterns-rebuild-days", "the nightly rebuild replays this many days",
+               &config::patterns_rebuild_days, 0, 100000),
     bool_option("demo", "create a demo admin, analyst and catalog on first start", &config::demo),
     bool_option("log-requests", "one JSON log line per request on stdout", &config::log_requests),
     string_option("config", "file of `option = value` lines", &config::config_file),
   };
   return all;
+}
+
+int minute_of_day(const std::string& hh_mm) {
+  if (hh_mm.size() != 5 || hh_mm[2] != ':')
+    return -1;
+  int h = 0, m = 0;
+  for (int i : {0, 1, 3, 4})
+    if (hh_mm[i] < '0' || hh_mm[i] > '9')
+      return -1;
+  h = (hh_mm[0] - '0') * 10 + (hh_mm[1] - '0');
+  m = (hh_mm[3] - '0') * 10 + (hh_mm[4] - '0');
+  return h < 24 && m < 60 ? h * 60 + m : -1;
 }
 
 std::string env_name(const std::string& option) {

@@ -34,10 +34,14 @@ struct config {
   int pbkdf2_iterations = 600000;
   // -- activity --
   std::size_t max_query_text_bytes = 8 << 10;
-  int writer_committers = 2; ///< group-commit transactions in flight at once
   int writer_batch_max = 512;
   int writer_batch_wait_ms = 0;
   int writer_queue_max = 20000;
+  // -- patterns --
+  int pattern_min_users = 2;       ///< k: role and global patterns need this many distinct users
+  int pattern_flush_ms = 200;      ///< how often learners save changed patterns
+  std::string patterns_rebuild_at = "03:30"; ///< nightly rebuild time (UTC HH:MM); "off" disables
+  int patterns_rebuild_days = 90;  ///< the nightly rebuild's window
   // -- misc --
   bool demo = false;         ///< create demo users and a demo catalog on first start
   bool log_requests = true;  ///< one JSON line per request on stdout
@@ -55,6 +59,9 @@ struct option_spec {
 
 /// All options foresightd understands, in --help order.
 const std::vector<option_spec>& config_options();
+
+/// "03:30" -> 210; -1 unless it is a valid UTC HH:MM.
+int minute_of_day(const std::string& hh_mm);
 
 /// `data-dir` -> `FORESIGHT_DATA_DIR`.
 std::string env_name(const std::string& option);

@@ -16,6 +16,7 @@
 #include "core/jwt.hpp"
 #include "core/log.hpp"
 #include "core/password_hash.hpp"
+#include "core/pattern_book.hpp"
 #include "core/payloads.hpp"
 #include "http/handlers.hpp"
 #include "http/server.hpp"
@@ -35,6 +36,8 @@ usage:
   foresightd user add --id ID --role ROLE [--username NAME] [--department D]
                      [--goals '["..."]'] --password P [--admin] [options]
   foresightd token --user ID [--ttl SECONDS] [options]   print a signed bearer token
+  foresightd patterns rebuild [--days 90] [options]     recompute every pattern from the
+                     activities of the last N days (0: all); a running server picks it up
   foresightd help                     this text
 
 Without --database-url, foresightd runs a private PostgreSQL cluster in <data-dir>/postgres.
@@ -265,6 +268,46 @@ int token(config_result& r) {
   });
 }
 
+int patterns_rebuild(config_result& r) {
+  auto days_text = take(r, "days");
+  long days = 90;
+  if (!days_text.empty()) {
+    char* end = nullptr;
+    days = std::strtol(days_text.c_str(), &end, 10);
+    if (*end != '\0' || days < 0 || days > 100000)
+      throw std::runtime_error("--days must be a whole number of days (0: all history)");
+  }
+  return with_database(r, [&](database& db) {
+    // The same bookkeeping as the learner shards, run to the end of the history here.
+    db.reset_patterns(static_cast<int>(days));
+    std::vector<pattern_book> books;
+    for (int shard = 0; shard < pattern_shards; ++shard)
+      books.emplace_back(db.load_pattern_shard(shard));
+    for (auto& c : db.list_catalogs().items)
+      for (auto& b : books)
+        b.set_catalog(c);
+    constexpr int page = 5000;
+    auto after = books.front().watermark();
+    std::size_t replayed = 0;
+    for (;;) {
+      auto batch = db.replay_activities(after, page);
+      for (auto& a : batch.items)
+        for (auto& b : books)
+          b.apply(a);
+      replayed += batch.items.size();
+      if (batch.items.size() < static_cast<std::size_t>(page))
+        break;
+      after = batch.items.back().id;
+    }
+    std::size_t patterns = 0;
+    for (auto& b : books) {
+      patterns += b.patterns().size();
+      db.save_pattern_shard(b.take_changes());
+    }
+    std::cout << "replayed " << replayed << " activities into " << patterns << " patterns\n";
+  });
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -306,6 +349,8 @@ int main(int argc, char** argv) {
       return user_add(r);
     if (cmd == "token")
       return token(r);
+    if (cmd == "patterns" && r.positional.size() > 1 && r.positional[1] == "rebuild")
+      return patterns_rebuild(r);
     std::cerr << "foresightd: unknown command '" << cmd << "' (see foresightd help)\n";
     return 2;
   } catch (const std::exception& e) {

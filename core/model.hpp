@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/patterns.hpp"
+
 namespace foresight {
 
 // -- users and tokens ---------------------------------------------------------
@@ -132,6 +134,9 @@ typename Inspector::result_type inspect(Inspector& f, catalog_list& x) {
 /// One activity on its way to `user_activity`. Optional columns are empty strings / 0 for NULL.
 struct activity_row {
   std::string user_id;
+  std::string role;           ///< set by the session, for the learners
+  std::string connection_id;  ///< metadata.connection_id, if any
+  std::int64_t rated_activity_id = 0; ///< feedback: metadata.activity_id, if any
   std::string activity_type;
   std::string query_text;
   bool has_query_text = false;
@@ -145,9 +150,9 @@ struct activity_row {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, activity_row& x) {
-  return f(x.user_id, x.activity_type, x.query_text, x.has_query_text, x.response_data_json,
-           x.suggestion_clicked, x.has_suggestion_clicked, x.feedback_rating, x.metadata_json,
-           x.idempotency_key);
+  return f(x.user_id, x.role, x.connection_id, x.rated_activity_id, x.activity_type, x.query_text,
+           x.has_query_text, x.response_data_json, x.suggestion_clicked,
+           x.has_suggestion_clicked, x.feedback_rating, x.metadata_json, x.idempotency_key);
 }
 
 /// The acknowledgement of a committed activity.
@@ -175,11 +180,12 @@ typename Inspector::result_type inspect(Inspector& f, activity_batch& x) {
 /// One acknowledgement per row of a batch, in the batch's order.
 struct batch_receipt {
   std::vector<logged_activity> items;
+  std::vector<learned_activity> learned; ///< the newly stored learnable rows, for the learners
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batch_receipt& x) {
-  return f(x.items);
+  return f(x.items, x.learned);
 }
 
 /// `GET /api/v1/activity/history` parameters.
@@ -204,6 +210,35 @@ struct activity_page {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, activity_page& x) {
   return f(x.items_json, x.last_id);
+}
+
+// -- patterns -------------------------------------------------------------------
+
+/// `GET /api/v1/activity/patterns` parameters; user and role come from the session.
+struct patterns_query {
+  std::string user_id;
+  std::string role;
+  std::int32_t limit = 10;
+  std::int32_t min_users = 2; ///< k: role patterns need this many distinct users
+  bool all = false;           ///< export: every pattern, no limit
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, patterns_query& x) {
+  return f(x.user_id, x.role, x.limit, x.min_users, x.all);
+}
+
+/// The user's and the role's patterns, each rendered as its JSON object (every column).
+struct patterns_view {
+  std::vector<std::string> user_patterns;
+  std::vector<std::string> role_patterns;
+  std::int64_t user_pattern_count = 0;
+  std::int64_t role_pattern_count = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, patterns_view& x) {
+  return f(x.user_patterns, x.role_patterns, x.user_pattern_count, x.role_pattern_count);
 }
 
 // -- operations ---------------------------------------------------------------

@@ -304,6 +304,14 @@ api_error parse_activity(std::string_view body, std::size_t max_text_bytes, acti
     for (auto field : meta) {
       if (is_reserved_metadata_key(field.key))
         continue;
+      // What the learners need from the client's context.
+      std::string_view text;
+      if (field.key == "connection_id" && !field.value.get(text))
+        out.connection_id.assign(text.data(), text.size());
+      std::int64_t rated = 0;
+      if (field.key == "activity_id" && field.value.is_int64() && !field.value.get(rated) &&
+          rated > 0)
+        out.rated_activity_id = rated;
       w.key(field.key).raw(simdjson::minify(field.value));
     }
     w.end_object();
@@ -312,26 +320,41 @@ api_error parse_activity(std::string_view body, std::size_t max_text_bytes, acti
   return {};
 }
 
-api_error parse_history_query(const std::map<std::string, std::string>& q, history_query& out) {
-  auto read_int = [&](const char* name, std::int64_t lo, std::int64_t hi, std::int64_t& v) {
-    auto i = q.find(name);
-    if (i == q.end() || i->second.empty())
-      return api_error{};
-    std::size_t used = 0;
-    try {
-      v = std::stoll(i->second, &used);
-    } catch (...) {
-      used = 0;
-    }
-    if (used != i->second.size() || used == 0 || v < lo || v > hi)
-      return invalid(name, std::string(name) + " must be an integer from " + std::to_string(lo) +
-                             " to " + std::to_string(hi));
-    return api_error{};
-  };
-  std::int64_t limit = 100, before = 0;
-  if (auto err = read_int("limit", 1, 1000, limit))
+namespace {
+
+/// Reads an optional integer query parameter bounded to [lo, hi].
+api_error read_bounded(const std::map<std::string, std::string>& q, const char* name,
+                       std::int64_t lo, std::int64_t hi, std::int64_t& v) {
+  auto i = q.find(name);
+  if (i == q.end() || i->second.empty())
+    return {};
+  std::size_t used = 0;
+  try {
+    v = std::stoll(i->second, &used);
+  } catch (...) {
+    used = 0;
+  }
+  if (used != i->second.size() || used == 0 || v < lo || v > hi)
+    return invalid(name, std::string(name) + " must be an integer from " + std::to_string(lo) +
+                           " to " + std::to_string(hi));
+  return {};
+}
+
+} // namespace
+
+api_error parse_patterns_query(const std::map<std::string, std::string>& q, patterns_query& out) {
+  std::int64_t limit = 10;
+  if (auto err = read_bounded(q, "limit", 1, 100, limit))
     return err;
-  if (auto err = read_int("before_id", 1, std::numeric_limits<std::int32_t>::max(), before))
+  out.limit = static_cast<std::int32_t>(limit);
+  return {};
+}
+
+api_error parse_history_query(const std::map<std::string, std::string>& q, history_query& out) {
+  std::int64_t limit = 100, before = 0;
+  if (auto err = read_bounded(q, "limit", 1, 1000, limit))
+    return err;
+  if (auto err = read_bounded(q, "before_id", 1, std::numeric_limits<std::int32_t>::max(), before))
     return err;
   out.limit = static_cast<std::int32_t>(limit);
   out.before_id = before;

@@ -33,6 +33,9 @@ api_error parse_activity(std::string_view body, std::size_t max_text_bytes, acti
 /// the decoded query parameters.
 api_error parse_history_query(const std::map<std::string, std::string>& q, history_query& out);
 
+/// `limit` of the patterns route: 1-100, default 10 (per pattern type).
+api_error parse_patterns_query(const std::map<std::string, std::string>& q, patterns_query& out);
+
 /// The optional Idempotency-Key header: at most 100 visible ASCII characters.
 api_error check_idempotency_key(const std::string& key);
 

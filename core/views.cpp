@@ -1,6 +1,8 @@
 // Response shapes, written once so that routes and storage agree on them.
 #include "core/views.hpp"
 
+#include <simdjson.h>
+
 namespace foresight {
 
 std::string error_json(const api_error& err) {
@@ -77,6 +79,77 @@ void write_catalog(json_writer& w, const connection_catalog& c) {
   w.key("version").value(static_cast<std::int64_t>(c.version));
   w.key("created_at").value(c.created_at).key("updated_at").value(c.updated_at);
   w.end_object();
+}
+
+std::string patterns_json(const std::string& user_id, const patterns_view& v) {
+  json_writer w;
+  w.begin_object().key("user_id").value(user_id).key("user_patterns").begin_array();
+  for (auto& p : v.user_patterns)
+    w.raw(p);
+  w.end_array().key("role_patterns").begin_array();
+  for (auto& p : v.role_patterns)
+    w.raw(p);
+  w.end_array();
+  w.key("user_pattern_count").value(v.user_pattern_count);
+  w.key("role_pattern_count").value(v.role_pattern_count);
+  w.end_object();
+  return w.take();
+}
+
+namespace {
+
+void append_csv_cell(std::string& out, std::string_view cell) {
+  bool formula = !cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' ||
+                                   cell[0] == '@' || cell[0] == '\t' || cell[0] == '\r');
+  bool quote = formula || cell.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (!quote) {
+    out.append(cell.data(), cell.size());
+    return;
+  }
+  out.push_back('"');
+  if (formula)
+    out.push_back('\'');
+  for (char c : cell) {
+    if (c == '"')
+      out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+} // namespace
+
+std::string patterns_csv(const patterns_view& v) {
+  static const char* columns[] = {"id", "pattern_type", "target_id", "query_template",
+                                  "frequency", "success_rate", "avg_response_time", "last_used"};
+  std::string out = "id,pattern_type,target_id,query_template,frequency,success_rate,"
+                    "avg_response_time,last_used,query_type,distinct_users\r\n";
+  simdjson::dom::parser parser;
+  for (auto* list : {&v.user_patterns, &v.role_patterns})
+    for (auto& row : *list) {
+      simdjson::dom::object o;
+      if (parser.parse(row).get(o))
+        continue;
+      auto cell = [&](simdjson::dom::element e) {
+        std::string_view sv;
+        if (e.is_null())
+          return std::string();
+        if (!e.get(sv))
+          return std::string(sv);
+        return simdjson::minify(e);
+      };
+      for (auto* c : columns) {
+        simdjson::dom::element e;
+        append_csv_cell(out, o.at_key(c).get(e) ? std::string() : cell(e));
+        out.push_back(',');
+      }
+      simdjson::dom::element e;
+      append_csv_cell(out, o.at_pointer("/metadata/query_type").get(e) ? std::string() : cell(e));
+      out.push_back(',');
+      append_csv_cell(out, o.at_pointer("/metadata/distinct_users").get(e) ? std::string() : cell(e));
+      out += "\r\n";
+    }
+  return out;
 }
 
 std::string metrics_json(const connection_catalog& c) { return render(write_metrics, c); }

@@ -23,4 +23,11 @@ std::string metrics_json(const connection_catalog& c);
 std::string dimensions_json(const connection_catalog& c);
 std::string entities_json(const connection_catalog& c);
 
+/// The patterns route's body: user and role patterns with their counts.
+std::string patterns_json(const std::string& user_id, const patterns_view& v);
+
+/// The same patterns as CSV (one row per pattern; cells that a spreadsheet would run as a
+/// formula are prefixed with an apostrophe).
+std::string patterns_csv(const patterns_view& v);
+
 } // namespace foresight

@@ -44,6 +44,9 @@ public:
   /// The caller's own activities, newest first.
   virtual void activity_history(std::string caller, history_query query,
                                 callback<activity_page> done) = 0;
+  /// The caller's patterns and their role's shared ones (user and role filled in by the session).
+  virtual void patterns(std::string caller, patterns_query query,
+                        callback<patterns_view> done) = 0;
 };
 
 } // namespace foresight

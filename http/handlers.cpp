@@ -328,6 +328,40 @@ struct api_handlers::impl {
           }));
         return;
       }
+      case route_id::activity_patterns:
+      case route_id::patterns_export: {
+        std::map<std::string, std::string> params;
+        auto qpos = req.target.find('?');
+        if (qpos != std::string::npos && !parse_query_string(req.target.substr(qpos + 1), params))
+          return fail(make_error(error_code::bad_request, "malformed query string"), user);
+        patterns_query q;
+        bool csv = false;
+        if (route.id == route_id::activity_patterns) {
+          if (auto e = parse_patterns_query(params, q))
+            return fail(e, user);
+        } else {
+          auto format = params.count("format") ? params["format"] : "json";
+          if (format != "json" && format != "csv")
+            return fail(make_error(error_code::validation_failed, "format must be json or csv",
+                                   "format"),
+                        user);
+          csv = format == "csv";
+          q.all = true;
+        }
+        app.patterns(user, std::move(q),
+                     reply_with<patterns_view>(respond, route.pattern, user,
+                                               [user, csv](patterns_view& v) {
+                                                 if (!csv)
+                                                   return json_response(200, patterns_json(user, v));
+                                                 auto r = json_response(200, patterns_csv(v));
+                                                 r.content_type = "text/csv; charset=utf-8";
+                                                 r.headers.emplace_back(
+                                                   "Content-Disposition",
+                                                   "attachment; filename=\"patterns.csv\"");
+                                                 return r;
+                                               }));
+        return;
+      }
       default:
         return fail(make_error(error_code::not_found, "no such route"), user);
     }

@@ -20,6 +20,8 @@ enum class route_id {
   put_connection,
   log_activity,
   activity_history,
+  activity_patterns,
+  patterns_export,
 };
 
 /// Outcome of resolving one request target.

@@ -206,9 +206,9 @@ batch_receipt database::insert_activities(const activity_batch& batch) {
     "  SELECT id, user_id, activity_type, query_text, response_data, suggestion_clicked,"
     "    feedback_rating, COALESCE(metadata, '{}'), idempotency_key FROM input ORDER BY ord"
     "  ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
-    "  RETURNING id)"
-    " SELECT input.id, stored.id IS NOT NULL FROM input LEFT JOIN stored USING (id)"
-    " ORDER BY input.ord",
+    "  RETURNING id, " FS_ISO("created_at") " AS created_at)"
+    " SELECT input.id, stored.id IS NOT NULL, stored.created_at FROM input"
+    " LEFT JOIN stored USING (id) ORDER BY input.ord",
     w.str());
   if (rows.size() != batch.rows.size())
     throw std::runtime_error("activity insert returned an unexpected number of rows");
@@ -225,6 +225,28 @@ batch_receipt database::insert_activities(const activity_batch& batch) {
       if (first.empty())
         throw std::runtime_error("idempotent row vanished");
       ack = {first[0][0].as<std::int64_t>(), first[0][1].as<std::string>(), true};
+    } else if (r.activity_type != "chat") {
+      // A new learnable row: the learners get it exactly as replay_activities would.
+      learned_activity l;
+      l.id = ack.id;
+      l.user_id = r.user_id;
+      l.role = r.role;
+      l.activity_type = r.activity_type;
+      l.query_text = r.query_text;
+      l.response_data_json = r.response_data_json;
+      l.suggestion_clicked = r.suggestion_clicked;
+      l.feedback_rating = r.feedback_rating;
+      l.rated_activity_id = r.rated_activity_id;
+      l.connection_id = r.connection_id;
+      l.created_at = row[2].as<std::string>();
+      if (r.activity_type == "feedback" && r.rated_activity_id > 0) {
+        auto rated = tx.exec_params("SELECT query_text FROM user_activity WHERE id = $1"
+                                    " AND user_id = $2 AND activity_type = 'query'",
+                                    r.rated_activity_id, r.user_id);
+        if (!rated.empty() && !rated[0][0].is_null())
+          l.rated_query_text = rated[0][0].as<std::string>();
+      }
+      receipt.learned.push_back(std::move(l));
     }
     receipt.items.push_back(std::move(ack));
   }
@@ -245,6 +267,167 @@ activity_page database::activity_history(const history_query& q) {
     page.last_id = r[1].as<std::int64_t>();
   }
   return page;
+}
+
+learn_batch database::replay_activities(std::int64_t after_id, int limit) {
+  pqxx::read_transaction tx{conn()};
+  // The same fields, and the same rules for optional ones, as insert_activities publishes.
+  auto rows = tx.exec_params(
+    "SELECT a.id, a.user_id, COALESCE(a.metadata->>'role', ''), a.activity_type,"
+    " COALESCE(a.query_text, ''), COALESCE(a.response_data::text, ''),"
+    " COALESCE(a.suggestion_clicked, ''), COALESCE(a.feedback_rating, 0),"
+    " COALESCE(rated.id, 0), COALESCE(rated.query_text, ''),"
+    " CASE WHEN jsonb_typeof(a.metadata->'connection_id') = 'string'"
+    "  THEN a.metadata->>'connection_id' ELSE '' END, " FS_ISO("a.created_at")
+    " FROM user_activity a"
+    " LEFT JOIN user_activity rated ON a.activity_type = 'feedback'"
+    "  AND jsonb_typeof(a.metadata->'activity_id') = 'number'"
+    "  AND a.metadata->>'activity_id' ~ '^[1-9][0-9]{0,17}$'"
+    "  AND rated.id = (a.metadata->>'activity_id')::bigint"
+    "  AND rated.user_id = a.user_id AND rated.activity_type = 'query'"
+    " WHERE a.id > $1 AND a.activity_type IN ('query', 'suggestion_click', 'feedback')"
+    " ORDER BY a.id LIMIT $2",
+    after_id, limit);
+  learn_batch out;
+  for (const auto& r : rows) {
+    learned_activity l;
+    l.id = r[0].as<std::int64_t>();
+    l.user_id = r[1].as<std::string>();
+    l.role = r[2].as<std::string>();
+    l.activity_type = r[3].as<std::string>();
+    l.query_text = r[4].as<std::string>();
+    l.response_data_json = r[5].as<std::string>();
+    l.suggestion_clicked = r[6].as<std::string>();
+    l.feedback_rating = r[7].as<int>();
+    l.rated_activity_id = r[8].as<std::int64_t>();
+    l.rated_query_text = r[9].as<std::string>();
+    l.connection_id = r[10].as<std::string>();
+    l.created_at = r[11].as<std::string>();
+    out.items.push_back(std::move(l));
+  }
+  return out;
+}
+
+pattern_shard_state database::load_pattern_shard(int shard) {
+  pqxx::read_transaction tx{conn()};
+  pattern_shard_state state;
+  state.shard = shard;
+  auto w = tx.exec_params(
+    "SELECT last_activity_id, generation FROM pattern_learner_state WHERE shard = $1", shard);
+  if (!w.empty()) {
+    state.watermark = w[0][0].as<std::int64_t>();
+    state.generation = w[0][1].as<int>();
+  }
+  auto rows = tx.exec(
+    "SELECT p.pattern_type, p.target_id, p.query_template, p.frequency,"
+    " " FS_ISO("p.last_used") ", p.metadata::text,"
+    " COALESCE((SELECT string_agg(u.user_id, ',' ORDER BY u.user_id) FROM query_pattern_users u"
+    "  WHERE u.pattern_id = p.id), '')"
+    " FROM query_patterns p");
+  for (const auto& r : rows) {
+    auto type = r[0].as<std::string>();
+    auto target = r[1].as<std::string>();
+    if (shard_of(type, target) != shard)
+      continue;
+    pattern_row row;
+    row.type = std::move(type);
+    row.target = std::move(target);
+    row.template_text = r[2].as<std::string>();
+    row.frequency = r[3].as<std::int64_t>();
+    row.last_used = r[4].as<std::string>();
+    row.metadata_json = r[5].as<std::string>();
+    // User ids cannot contain commas (see is_valid_identifier).
+    auto users = r[6].as<std::string>();
+    for (std::size_t i = 0; i < users.size();) {
+      auto comma = std::min(users.find(',', i), users.size());
+      row.users.push_back(users.substr(i, comma - i));
+      i = comma + 1;
+    }
+    state.rows.push_back(std::move(row));
+  }
+  return state;
+}
+
+void database::save_pattern_shard(const pattern_shard_state& state) {
+  pqxx::work tx{conn()};
+  // The row lock orders this save against a concurrent rebuild; a learner from before the
+  // rebuild must not write its old counts into the fresh tables.
+  auto gen = tx.exec_params(
+    "SELECT generation FROM pattern_learner_state WHERE shard = $1 FOR UPDATE", state.shard);
+  if (!gen.empty() && gen[0][0].as<int>() != state.generation)
+    throw api_exception(make_error(error_code::conflict, "patterns were rebuilt meanwhile"));
+  for (auto& r : state.rows) {
+    auto id = tx.exec_params(
+      "INSERT INTO query_patterns (pattern_type, target_id, query_template, frequency,"
+      " success_rate, avg_response_time, last_used, metadata)"
+      " VALUES ($1, $2, $3, $4, $5::float8, CASE WHEN $6::float8 < 0 THEN NULL ELSE $6::float8 END,"
+      " $7::timestamp,"
+      " $8::jsonb)"
+      " ON CONFLICT (pattern_type, target_id, query_template) DO UPDATE SET"
+      " frequency = EXCLUDED.frequency, success_rate = EXCLUDED.success_rate,"
+      " avg_response_time = EXCLUDED.avg_response_time, last_used = EXCLUDED.last_used,"
+      " metadata = EXCLUDED.metadata, updated_at = CURRENT_TIMESTAMP RETURNING id",
+      r.type, r.target, r.template_text, r.frequency, r.success_rate, r.avg_response_time,
+      r.last_used, r.metadata_json)[0][0].as<int>();
+    for (auto& u : r.users)
+      tx.exec_params("INSERT INTO query_pattern_users (pattern_id, user_id) VALUES ($1, $2)"
+                     " ON CONFLICT DO NOTHING",
+                     id, u);
+  }
+  tx.exec_params("INSERT INTO pattern_learner_state (shard, last_activity_id, generation)"
+                 " VALUES ($1, $2, $3) ON CONFLICT (shard) DO UPDATE SET"
+                 " last_activity_id = EXCLUDED.last_activity_id, updated_at = CURRENT_TIMESTAMP",
+                 state.shard, state.watermark, state.generation);
+  tx.commit();
+}
+
+void database::reset_patterns(int days) {
+  pqxx::work tx{conn()};
+  tx.exec("SELECT 1 FROM pattern_learner_state FOR UPDATE"); // waits for saves under way
+  tx.exec("DELETE FROM query_patterns");
+  auto start = tx.exec_params(
+    "SELECT COALESCE(MIN(id) - 1, (SELECT COALESCE(MAX(id), 0) FROM user_activity))"
+    " FROM user_activity WHERE $1 > 0 AND created_at >= CURRENT_TIMESTAMP - make_interval(days => $1)",
+    days)[0][0].as<std::int64_t>();
+  if (days <= 0)
+    start = 0;
+  for (int shard = 0; shard < pattern_shards; ++shard)
+    tx.exec_params("INSERT INTO pattern_learner_state (shard, last_activity_id, generation)"
+                   " VALUES ($1, $2, 1) ON CONFLICT (shard) DO UPDATE SET"
+                   " last_activity_id = EXCLUDED.last_activity_id,"
+                   " generation = pattern_learner_state.generation + 1,"
+                   " updated_at = CURRENT_TIMESTAMP",
+                   shard, start);
+  tx.commit();
+}
+
+patterns_view database::read_patterns(const patterns_query& q) {
+  pqxx::read_transaction tx{conn()};
+  // Most used first, then most successful, then most recent.
+  const std::string select =
+    "SELECT row_to_json(p)::text FROM (SELECT id, pattern_type, target_id, query_template,"
+    " frequency, success_rate, avg_response_time, " FS_ISO("last_used") " AS last_used,"
+    " metadata, " FS_ISO("created_at") " AS created_at, " FS_ISO("updated_at") " AS updated_at"
+    " FROM query_patterns WHERE pattern_type = $1 AND target_id = $2"
+    " AND COALESCE((metadata->>'distinct_users')::int, 0) >= $3"
+    " ORDER BY frequency DESC, success_rate DESC, last_used DESC, id LIMIT $4) p";
+  const std::string count =
+    "SELECT count(*) FROM query_patterns WHERE pattern_type = $1 AND target_id = $2"
+    " AND COALESCE((metadata->>'distinct_users')::int, 0) >= $3";
+  patterns_view v;
+  int limit = q.all ? 1000000 : q.limit;
+  for (const auto& r : tx.exec_params(select, std::string(user_specific), q.user_id, 0, limit))
+    v.user_patterns.push_back(r[0].as<std::string>());
+  v.user_pattern_count =
+    tx.exec_params(count, std::string(user_specific), q.user_id, 0)[0][0].as<std::int64_t>();
+  if (!q.role.empty()) {
+    for (const auto& r :
+         tx.exec_params(select, std::string(role_based), q.role, q.min_users, limit))
+      v.role_patterns.push_back(r[0].as<std::string>());
+    v.role_pattern_count = tx.exec_params(count, std::string(role_based), q.role, q.min_users)[0][0]
+                             .as<std::int64_t>();
+  }
+  return v;
 }
 
 readiness_report database::readiness() {

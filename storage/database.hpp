@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/model.hpp"
+#include "core/patterns.hpp"
 
 namespace pqxx {
 class connection_base;
@@ -53,6 +54,20 @@ public:
   batch_receipt insert_activities(const activity_batch& batch);
   /// The user's activities, newest first.
   activity_page activity_history(const history_query& q);
+
+  // -- patterns --
+  /// Committed learnable activities (query, suggestion_click, feedback) after `after_id`, in id
+  /// order, with a feedback's rated query text.
+  learn_batch replay_activities(std::int64_t after_id, int limit);
+  /// The patterns and watermark of one learner shard.
+  pattern_shard_state load_pattern_shard(int shard);
+  /// Writes a shard's changed patterns (absolute values) and its watermark in one transaction.
+  void save_pattern_shard(const pattern_shard_state& state);
+  /// Deletes every pattern and sets each shard's watermark to just before the activities of the
+  /// last `days` days (0: all history), so that replaying rebuilds the tables.
+  void reset_patterns(int days);
+  /// Patterns for the patterns route: the user's own and the role's shared ones.
+  patterns_view read_patterns(const patterns_query& q);
 
   // -- operations --
   readiness_report readiness();

@@ -71,7 +71,18 @@ BOOST_AUTO_TEST_CASE(every_payload_survives_the_wire) {
   BOOST_TEST(round_trip(row).feedback_rating == 5);
   BOOST_TEST(round_trip(activity_batch{{row, row}}).rows.size() == 2u);
   BOOST_TEST(round_trip(logged_activity{42, "query", true}).replayed);
-  BOOST_TEST(round_trip(batch_receipt{{{1, "chat", false}}}).items.at(0).id == 1);
+  learned_activity la;
+  la.id = 9;
+  la.rated_query_text = "Top 10 stocks by volume";
+  BOOST_TEST(round_trip(batch_receipt{{{1, "chat", false}}, {la}}).learned.at(0).id == 9);
+  BOOST_TEST(round_trip(learn_batch{{la}}).items.at(0).rated_query_text == la.rated_query_text);
+  pattern_row pr;
+  pr.users = {"a", "b"};
+  pr.avg_response_time = 0.25;
+  pattern_shard_state ps{2, 1, 77, {pr}};
+  BOOST_TEST(round_trip(ps).rows.at(0).users.size() == 2u);
+  BOOST_TEST(round_trip(patterns_query{"u", "analyst", 10, 2, false}).min_users == 2);
+  BOOST_TEST(round_trip(patterns_view{{"{}"}, {}, 1, 0}).user_pattern_count == 1);
   BOOST_TEST(round_trip(history_query{"u", "chat", 10, 99}).before_id == 99);
   BOOST_TEST(round_trip(activity_page{{"{}", "{}"}, 3}).last_id == 3);
 }

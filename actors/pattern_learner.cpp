@@ -1,0 +1,207 @@
+// pattern_learner: the shard behavior (load, replay, apply, flush) and its supervisor.
+#include "actors/pattern_learner.hpp"
+
+#include <ctime>
+#include <memory>
+
+#include "actors/messages.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "core/pattern_book.hpp"
+
+namespace foresight {
+
+namespace {
+
+constexpr int replay_page = 2000;
+
+// -- shard ----------------------------------------------------------------------
+
+struct shard_state {
+  std::unique_ptr<pattern_book> book;
+  bool flushing = false;
+  static inline const char* name = "pattern_learner";
+};
+
+using shard_actor = caf::stateful_actor<shard_state>;
+
+caf::behavior pattern_shard(shard_actor* self, int shard, caf::actor storage,
+                            learner_settings settings) {
+  static auto& applied = metrics_registry::instance().get_counter(
+    "foresight_pattern_activities_total", "activities applied by pattern learners");
+  static auto& flushes = metrics_registry::instance().get_counter(
+    "foresight_pattern_flushes_total", "pattern flushes committed");
+  auto flush_every = std::chrono::milliseconds(settings.flush_interval_ms);
+  auto apply_all = [=](const learn_batch& b) {
+    for (auto& a : b.items)
+      self->state.book->apply(a);
+    applied.add(static_cast<std::int64_t>(b.items.size()));
+  };
+  // Recovery, in order and before any live message: stored state, catalogs, then every activity
+  // after the stored watermark. `await` holds the mailbox (live activities queue meanwhile and are
+  // skipped by id if the replay already covered them).
+  auto replay = std::make_shared<std::function<void()>>();
+  std::weak_ptr<std::function<void()>> weak_replay = replay;
+  *replay = [=] {
+    self->request(storage, caf::infinite, pat_replay_atom::value, self->state.book->watermark(),
+                  std::int32_t{replay_page})
+      .await(
+        [=](learn_batch& b) {
+          apply_all(b);
+          if (b.items.size() == static_cast<std::size_t>(replay_page))
+            if (auto r = weak_replay.lock())
+              (*r)();
+        },
+        [=](caf::error& err) { self->quit(err); }); // the supervisor restarts us
+  };
+  self->request(storage, caf::infinite, pat_load_atom::value, std::int32_t{shard})
+    .await(
+      [=](pattern_shard_state& st) {
+        self->state.book = std::make_unique<pattern_book>(st);
+        self->request(storage, caf::infinite, cat_list_atom::value)
+          .await(
+            [=](catalog_list& list) {
+              for (auto& c : list.items)
+                self->state.book->set_catalog(c);
+              (*replay)();
+            },
+            [=](caf::error& err) { self->quit(err); });
+      },
+      [=](caf::error& err) { self->quit(err); });
+  self->delayed_send(self, flush_every, flush_atom::value);
+  return {
+    [=](learn_atom, const learn_batch& b) { apply_all(b); },
+    [=](catalog_atom, const connection_catalog& c) { self->state.book->set_catalog(c); },
+    [=](flush_atom) {
+      auto& st = self->state;
+      if (st.flushing || !st.book->has_changes()) {
+        self->delayed_send(self, flush_every, flush_atom::value);
+        return;
+      }
+      // Absolute values plus the watermark, in one transaction: replaying after a crash
+      // recomputes exactly what was not saved, never what was.
+      auto changes = std::make_shared<pattern_shard_state>(st.book->take_changes());
+      st.flushing = true;
+      self->request(storage, caf::infinite, pat_save_atom::value, *changes)
+        .then(
+          [=](bool) {
+            self->state.flushing = false;
+            self->state.book->mark_saved(changes->watermark);
+            flushes.add(1);
+            self->delayed_send(self, flush_every, flush_atom::value);
+          },
+          [=](caf::error& err) {
+            auto api = to_api_error(err);
+            if (api.code == error_code::conflict)
+              return self->quit(err); // rebuilt meanwhile: restart from the new tables
+            // Nothing was saved: the same keys (with any newer changes) go in the next flush.
+            self->state.flushing = false;
+            self->state.book->restore_changes(*changes);
+            log_event("warn", "pattern flush failed; retrying",
+                      {{"shard", std::to_string(shard), true}, {"error", api.message}});
+            self->delayed_send(self, flush_every, flush_atom::value);
+          });
+    },
+  };
+}
+
+// -- supervisor ---------------------------------------------------------------------
+
+struct router_state {
+  std::vector<caf::actor> shards;
+  static inline const char* name = "pattern_router";
+};
+
+/// Milliseconds from now to the next `minute` of the UTC day.
+long long ms_until_minute_of_day(int minute) {
+  auto now = std::time(nullptr);
+  auto into_day = static_cast<long long>(now % 86400);
+  auto target = static_cast<long long>(minute) * 60;
+  auto wait = target - into_day;
+  if (wait <= 0)
+    wait += 86400;
+  return wait * 1000;
+}
+
+caf::behavior pattern_router(caf::stateful_actor<router_state>* self, caf::actor storage,
+                             learner_settings settings) {
+  auto start = [=](std::size_t i) {
+    self->state.shards[i] = self->spawn<caf::monitored>(pattern_shard, static_cast<int>(i),
+                                                        storage, settings);
+  };
+  self->state.shards.resize(pattern_shards);
+  for (std::size_t i = 0; i < self->state.shards.size(); ++i)
+    start(i);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& ss = self->state.shards;
+    for (std::size_t i = 0; i < ss.size(); ++i)
+      if (ss[i] && ss[i].address() == dm.source) {
+        ss[i] = nullptr;
+        if (dm.reason != caf::exit_reason::user_shutdown) {
+          log_event("warn", "pattern learner stopped; restarting it",
+                    {{"shard", std::to_string(i), true}});
+          start(i);
+        }
+      }
+  });
+  self->set_exit_handler([=](caf::exit_msg& em) {
+    for (auto& s : self->state.shards)
+      if (s)
+        self->send_exit(s, em.reason);
+    self->quit(em.reason);
+  });
+  if (settings.rebuild_at_minute >= 0)
+    self->delayed_send(self, std::chrono::milliseconds(ms_until_minute_of_day(settings.rebuild_at_minute)),
+                       rebuild_atom::value, std::int32_t{settings.rebuild_days});
+  return {
+    [=](learn_atom, const learn_batch& batch) {
+      // Each activity goes, in order, to the shards owning its user, role and global targets.
+      std::vector<learn_batch> per_shard(pattern_shards);
+      for (auto& a : batch.items) {
+        std::set<int> owners = {shard_of(user_specific, a.user_id),
+                                shard_of(global_pattern, global_target)};
+        if (!a.role.empty())
+          owners.insert(shard_of(role_based, a.role));
+        for (int s : owners)
+          per_shard[static_cast<std::size_t>(s)].items.push_back(a);
+      }
+      for (std::size_t i = 0; i < per_shard.size(); ++i)
+        if (!per_shard[i].items.empty() && self->state.shards[i])
+          self->send(self->state.shards[i], learn_atom::value, std::move(per_shard[i]));
+    },
+    [=](catalog_atom a, const connection_catalog& c) {
+      for (auto& s : self->state.shards)
+        if (s)
+          self->send(s, a, c);
+    },
+    [=](rebuild_atom, std::int32_t days) -> caf::result<bool> {
+      auto rp = self->make_response_promise<bool>();
+      log_event("info", "rebuilding patterns", {{"days", std::to_string(days), true}});
+      self->request(storage, caf::infinite, pat_reset_atom::value, days)
+        .then(
+          [=](bool) mutable {
+            // Restarted shards find empty tables and replay from the reset watermark.
+            for (auto& s : self->state.shards)
+              if (s)
+                self->send_exit(s, caf::exit_reason::kill);
+            rp.deliver(true);
+          },
+          [=](caf::error& err) mutable { rp.deliver(err); });
+      bool nightly =
+        caf::actor_cast<caf::actor_addr>(self->current_sender()) == self->address();
+      if (nightly)
+        self->delayed_send(self, std::chrono::milliseconds(ms_until_minute_of_day(settings.rebuild_at_minute)),
+                           rebuild_atom::value, std::int32_t{settings.rebuild_days});
+      return rp;
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_pattern_learners(caf::actor_system& sys, caf::actor storage,
+                                  const learner_settings& settings) {
+  return sys.spawn(pattern_router, std::move(storage), settings);
+}
+
+} // namespace foresight

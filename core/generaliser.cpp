@@ -1,0 +1,525 @@
+// generaliser: tokenize once, mark literals and catalog terms in one pass, then give the
+// remaining content phrases their grammatical role (the words around them say what they are).
+#include "core/generaliser.hpp"
+
+#include <cctype>
+#include <unordered_set>
+
+namespace foresight {
+
+namespace {
+
+using set = std::unordered_set<std::string_view>;
+
+// Words that shape a question rather than name data; they stay in the template.
+const set& structure_words() {
+  static const set s = {
+    "show", "me", "what", "whats", "is", "are", "was", "were", "the", "a", "an", "of", "for",
+    "in", "on", "at", "to", "from", "by", "per", "across", "between", "among", "with", "where",
+    "and", "or", "vs", "versus", "compare", "top", "bottom", "average", "avg", "total", "sum",
+    "mean", "median", "count", "how", "many", "much", "which", "who", "give", "list", "get",
+    "find", "display", "trend", "trends", "over", "time", "than", "against", "only", "excluding",
+    "during", "each", "all", "my", "our", "their", "this", "that", "these", "those", "do", "does",
+    "did", "has", "have", "highest", "lowest", "best", "worst", "most", "least", "largest",
+    "smallest", "biggest", "rank", "ranking", "growth", "change", "difference", "breakdown",
+    "distribution", "whose", "when", "why", "please", "can", "you", "i", "we", "it", "be", "as",
+    "up", "down", "into", "within", "without", "not", "no", "than", "more", "less", "greater",
+    "above", "below", "under", "about", "?", "and"};
+  return s;
+}
+
+const set& ranking_words() {
+  static const set s = {"top", "bottom", "highest", "lowest", "best", "worst", "rank", "ranking",
+                        "most", "least", "largest", "smallest", "biggest"};
+  return s;
+}
+const set& comparison_words() {
+  static const set s = {"compare", "vs", "versus", "across", "against", "between", "difference"};
+  return s;
+}
+const set& aggregation_words() {
+  static const set s = {"average", "avg", "total", "sum", "mean", "median", "count"};
+  return s;
+}
+const set& time_units() {
+  static const set s = {"day", "days", "week", "weeks", "month", "months", "quarter",
+                        "quarters", "year", "years", "hour", "hours"};
+  return s;
+}
+
+int month_number(std::string_view w) {
+  static const std::unordered_map<std::string_view, int> m = {
+    {"january", 1}, {"jan", 1},  {"february", 2}, {"feb", 2},       {"march", 3},
+    {"mar", 3},     {"april", 4}, {"apr", 4},     {"may", 5},       {"june", 6},
+    {"jun", 6},     {"july", 7}, {"jul", 7},      {"august", 8},    {"aug", 8},
+    {"september", 9}, {"sep", 9}, {"sept", 9},    {"october", 10},  {"oct", 10},
+    {"november", 11}, {"nov", 11}, {"december", 12}, {"dec", 12}};
+  auto i = m.find(w);
+  return i == m.end() ? 0 : i->second;
+}
+
+bool all_digits(std::string_view w) {
+  if (w.empty())
+    return false;
+  for (char c : w)
+    if (c < '0' || c > '9')
+      return false;
+  return true;
+}
+
+/// 10, 1,000, 3.5, $20, 15%, 2k
+bool is_number(std::string_view w) {
+  if (!w.empty() && (w.front() == '$' || w.front() == '-'))
+    w.remove_prefix(1);
+  if (!w.empty() && (w.back() == '%' || w.back() == 'k' || w.back() == 'm'))
+    w.remove_suffix(1);
+  bool digit = false;
+  for (char c : w) {
+    if (c >= '0' && c <= '9')
+      digit = true;
+    else if (c != '.' && c != ',')
+      return false;
+  }
+  return digit;
+}
+
+bool is_year(std::string_view w) {
+  if (w.size() != 4 || !all_digits(w))
+    return false;
+  int y = std::stoi(std::string(w));
+  return y >= 1900 && y <= 2100;
+}
+
+bool is_ordinal_day(std::string_view w) {
+  std::string_view digits = w;
+  for (auto suffix : {"st", "nd", "rd", "th"})
+    if (w.size() > 2 && w.substr(w.size() - 2) == suffix)
+      digits = w.substr(0, w.size() - 2);
+  if (digits.empty() || digits.size() > 2 || !all_digits(digits))
+    return false;
+  int d = std::stoi(std::string(digits));
+  return d >= 1 && d <= 31;
+}
+
+/// 2024-03-01, 03/01/2024, 1/3/24
+bool is_numeric_date(std::string_view w) {
+  int parts = 0, digits = 0;
+  char sep = 0;
+  for (char c : w) {
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c == '-' || c == '/') {
+      if ((sep && c != sep) || digits == 0)
+        return false;
+      sep = c;
+      ++parts;
+      digits = 0;
+    } else {
+      return false;
+    }
+  }
+  return parts == 2 && digits > 0;
+}
+
+std::string singular(std::string_view w) {
+  std::string s(w);
+  if (s.size() > 4 && s.compare(s.size() - 3, 3, "ies") == 0)
+    return s.substr(0, s.size() - 3) + "y";
+  if (s.size() > 3 && s.back() == 's' && s[s.size() - 2] != 's' && s[s.size() - 2] != 'u')
+    s.pop_back();
+  return s;
+}
+
+struct token {
+  std::string lower;    // lower-cased text
+  std::string original; // as typed
+  bool quoted = false;
+  bool sentence_start = false;
+};
+
+std::vector<token> tokenize(std::string_view q) {
+  std::vector<token> out;
+  std::size_t i = 0;
+  bool start = true;
+  while (i < q.size()) {
+    unsigned char c = static_cast<unsigned char>(q[i]);
+    if (c == '"' || c == '\'') {
+      auto end = q.find(static_cast<char>(c), i + 1);
+      // An apostrophe inside a word (what's) is not a quote; a lone quote is dropped.
+      if (end != std::string_view::npos && (c == '"' || i == 0 || q[i - 1] == ' ')) {
+        token t;
+        t.quoted = true;
+        t.original = std::string(q.substr(i + 1, end - i - 1));
+        t.lower = t.original;
+        out.push_back(std::move(t));
+        i = end + 1;
+        start = false;
+        continue;
+      }
+      ++i;
+      continue;
+    }
+    if (std::isspace(c) || c == ',' || c == ';' || c == ':' || c == '(' || c == ')' ||
+        c == '!' || c == '?') {
+      if (c == '?' || c == '!')
+        start = true;
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < q.size()) {
+      unsigned char d = static_cast<unsigned char>(q[j]);
+      if (std::isspace(d) || d == ',' || d == ';' || d == ':' || d == '(' || d == ')' ||
+          d == '!' || d == '?' || d == '"')
+        break;
+      // A comma inside a number (1,000) keeps the number whole.
+      ++j;
+    }
+    if (j < q.size() && q[j] == ',' && j + 1 < q.size() && std::isdigit(static_cast<unsigned char>(q[j + 1])) &&
+        j > i && std::isdigit(static_cast<unsigned char>(q[j - 1]))) {
+      j += 1;
+      while (j < q.size() && (std::isdigit(static_cast<unsigned char>(q[j])) || q[j] == ','))
+        ++j;
+    }
+    token t;
+    t.original = std::string(q.substr(i, j - i));
+    while (!t.original.empty() && (t.original.back() == '.' || t.original.back() == '\''))
+      t.original.pop_back(); // "sales." at the end of a sentence
+    if (!t.original.empty()) {
+      t.lower.reserve(t.original.size());
+      for (char ch : t.original)
+        t.lower.push_back(static_cast<unsigned char>(ch) < 0x80
+                            ? static_cast<char>(std::tolower(static_cast<unsigned char>(ch)))
+                            : ch); // multibyte UTF-8 passes through untouched
+      t.sentence_start = start;
+      out.push_back(std::move(t));
+    }
+    start = false;
+    i = j;
+  }
+  return out;
+}
+
+/// An output slot: a literal word or a placeholder.
+struct slot {
+  std::string text;     // the literal (lower-cased) or the placeholder
+  bool placeholder = false;
+  bool content = false; // a literal that may name data (not a structure word)
+  std::string original;
+};
+
+bool is_ticker(const token& t) {
+  if (t.original.size() < 2 || t.original.size() > 5)
+    return false;
+  for (char c : t.original)
+    if (c < 'A' || c > 'Z')
+      return false;
+  return true;
+}
+
+bool capitalised(const token& t) {
+  return !t.original.empty() && t.original[0] >= 'A' && t.original[0] <= 'Z';
+}
+
+} // namespace
+
+const char* to_string(query_type t) {
+  switch (t) {
+    case query_type::ranking: return "ranking";
+    case query_type::trend: return "trend";
+    case query_type::comparison: return "comparison";
+    case query_type::aggregation: return "aggregation";
+    case query_type::filter: return "filter";
+    case query_type::other: return "other";
+  }
+  return "other";
+}
+
+// -- catalog_index ------------------------------------------------------------------
+
+void catalog_index::add(const std::string& text, kind what, const std::string& name) {
+  // Normalise: lower case, '_' and '-' as spaces, each word singular.
+  std::string key, word;
+  std::size_t words = 0;
+  auto flush = [&] {
+    if (word.empty())
+      return;
+    if (!key.empty())
+      key.push_back(' ');
+    key += singular(word);
+    word.clear();
+    ++words;
+  };
+  for (char c : text) {
+    if (c == '_' || c == '-' || c == ' ')
+      flush();
+    else
+      word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  flush();
+  if (key.empty())
+    return;
+  phrases_.emplace(key, term{what, name});
+  longest_ = std::max(longest_, words);
+}
+
+catalog_index::catalog_index(const connection_catalog& c) {
+  for (auto& m : c.metrics) {
+    add(m.name, kind::metric, m.name);
+    add(m.display_name, kind::metric, m.name);
+  }
+  for (auto& d : c.dimensions) {
+    add(d.name, kind::dimension, d.name);
+    add(d.display_name, kind::dimension, d.name);
+  }
+  for (auto& e : c.entities) {
+    add(e.name, kind::entity, e.name);
+    add(e.display_name, kind::entity, e.name);
+  }
+}
+
+std::size_t catalog_index::match(const std::vector<std::string>& words, std::size_t i,
+                                 term& out) const {
+  if (phrases_.empty())
+    return 0;
+  std::string key;
+  std::size_t best = 0;
+  for (std::size_t n = 1; n <= longest_ && i + n <= words.size(); ++n) {
+    if (n > 1)
+      key.push_back(' ');
+    key += singular(words[i + n - 1]);
+    auto it = phrases_.find(key);
+    if (it != phrases_.end()) {
+      out = it->second;
+      best = n;
+    }
+  }
+  return best;
+}
+
+// -- generalise -----------------------------------------------------------------------
+
+generalised_query generalise(std::string_view query, const catalog_index& catalog) {
+  generalised_query g;
+  auto tokens = tokenize(query);
+  std::vector<std::string> lower;
+  lower.reserve(tokens.size());
+  for (auto& t : tokens)
+    lower.push_back(t.lower);
+  std::vector<slot> slots;
+  auto put = [&](const char* placeholder) {
+    if (!slots.empty() && slots.back().placeholder && slots.back().text == placeholder)
+      return; // one phrase, one placeholder
+    slots.push_back({placeholder, true, false, {}});
+  };
+  auto at = [&](std::size_t k) -> std::string_view {
+    return k < lower.size() ? std::string_view(lower[k]) : std::string_view();
+  };
+  bool timeframe = false, value = false;
+  for (std::size_t i = 0; i < tokens.size();) {
+    auto& t = tokens[i];
+    auto w = at(i);
+    if (t.quoted) {
+      put("{value}");
+      value = true;
+      ++i;
+      continue;
+    }
+    // -- periods --
+    std::size_t j = i;
+    if (w == "over" && at(i + 1) == "the" && (at(i + 2) == "last" || at(i + 2) == "past"))
+      j = i + 2;
+    if (at(j) == "last" || at(j) == "past" || at(j) == "previous" || at(j) == "next" ||
+        at(j) == "this" || at(j) == "current") {
+      std::size_t k = j + 1;
+      if (is_number(at(k)))
+        ++k;
+      if (time_units().count(at(k))) {
+        put("{timeframe}");
+        timeframe = true;
+        i = k + 1;
+        continue;
+      }
+    }
+    if (w == "ytd" || w == "mtd" || w == "qtd" || w == "wtd" || w == "today" ||
+        w == "yesterday") {
+      put("{timeframe}");
+      timeframe = true;
+      ++i;
+      continue;
+    }
+    if ((w == "year" || w == "month" || w == "quarter" || w == "week") && at(i + 1) == "to" &&
+        at(i + 2) == "date") {
+      put("{timeframe}");
+      timeframe = true;
+      i += 3;
+      continue;
+    }
+    if (w == "since" && (month_number(at(i + 1)) || is_year(at(i + 1)) ||
+                         is_numeric_date(at(i + 1)))) {
+      put("{timeframe}");
+      timeframe = true;
+      i += 2;
+      if (is_year(at(i)))
+        ++i;
+      continue;
+    }
+    // -- dates, quarters, months, years, numbers --
+    if (is_numeric_date(w)) {
+      put("{date}");
+      ++i;
+      continue;
+    }
+    if (month_number(w) && is_ordinal_day(at(i + 1))) { // "March 1st", "march 1 2024"
+      put("{date}");
+      i += 2;
+      if (is_year(at(i)))
+        ++i;
+      continue;
+    }
+    if (is_ordinal_day(w) && !all_digits(w) && at(i + 1) == "of" && month_number(at(i + 2))) {
+      put("{date}"); // "1st of March"
+      i += 3;
+      if (is_year(at(i)))
+        ++i;
+      continue;
+    }
+    if (w.size() == 2 && w[0] == 'q' && w[1] >= '1' && w[1] <= '4') {
+      put("{quarter}");
+      ++i;
+      continue;
+    }
+    if ((w == "first" || w == "second" || w == "third" || w == "fourth" || w == "1st" ||
+         w == "2nd" || w == "3rd" || w == "4th") &&
+        (at(i + 1) == "quarter" || at(i + 1) == "qtr")) {
+      put("{quarter}");
+      i += 2;
+      continue;
+    }
+    // "may" is a month only where a month fits: before a year, or after in/for/of/since.
+    if (month_number(w) && (w != "may" || is_year(at(i + 1)) ||
+                            (i > 0 && (at(i - 1) == "in" || at(i - 1) == "for" ||
+                                       at(i - 1) == "of" || at(i - 1) == "during")))) {
+      put("{month}");
+      ++i;
+      continue;
+    }
+    if (is_year(w)) {
+      put("{year}");
+      ++i;
+      continue;
+    }
+    if (is_number(w)) {
+      put("{N}");
+      ++i;
+      continue;
+    }
+    // -- the catalog --
+    catalog_index::term term;
+    if (auto n = catalog.match(lower, i, term)) {
+      switch (term.what) {
+        case catalog_index::kind::metric:
+          put("{metric}");
+          g.metrics.push_back(term.name);
+          break;
+        case catalog_index::kind::dimension:
+          put("{dimension}");
+          g.dimensions.push_back(term.name);
+          break;
+        case catalog_index::kind::entity:
+          put("{entity}");
+          g.entities.push_back(term.name);
+          break;
+      }
+      i += n;
+      continue;
+    }
+    // -- literal values: tickers, names the catalog does not know --
+    bool structure = structure_words().count(w) > 0;
+    if (!structure && (is_ticker(t) || (capitalised(t) && !t.sentence_start))) {
+      put("{value}");
+      value = true;
+      ++i;
+      continue;
+    }
+    slots.push_back({std::string(w), false, !structure, t.original});
+    ++i;
+  }
+
+  // -- grammar: give each run of content words the role its neighbours imply --
+  bool ranking = false;
+  for (auto& s : slots)
+    if (!s.placeholder && ranking_words().count(s.text))
+      ranking = true;
+  std::vector<slot> out;
+  for (std::size_t i = 0; i < slots.size();) {
+    if (!slots[i].content) {
+      out.push_back(slots[i]);
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    std::string words;
+    while (end < slots.size() && slots[end].content) {
+      if (!words.empty())
+        words.push_back(' ');
+      words += slots[end].text;
+      ++end;
+    }
+    std::string_view before = out.empty() ? std::string_view() : std::string_view(out.back().text);
+    std::string_view before2 =
+      out.size() < 2 ? std::string_view() : std::string_view(out[out.size() - 2].text);
+    std::string_view after = end < slots.size() ? std::string_view(slots[end].text) : "";
+    const char* role = nullptr;
+    if ((before == "{N}" && ranking_words().count(before2)) || ranking_words().count(before))
+      role = "{entity}";
+    else if (before == "by" || before == "per" || before == "across" || before == "between" ||
+             before == "among")
+      role = ranking && (before == "by") ? "{metric}" : "{dimension}";
+    else if (after == "by" || after == "per" || after == "across" || after == "over" ||
+             after == "trend" || before == "compare" || aggregation_words().count(before) ||
+             before == "of" || (before == "me" && before2 == "show") || before == "show")
+      role = "{metric}";
+    if (role && end - i <= 3) {
+      if (out.empty() || out.back().text != role)
+        out.push_back({role, true, false, {}});
+      auto* list = std::string_view(role) == "{metric}"      ? &g.metrics
+                   : std::string_view(role) == "{dimension}" ? &g.dimensions
+                                                             : &g.entities;
+      list->push_back(words);
+    } else {
+      for (std::size_t k = i; k < end; ++k)
+        out.push_back(slots[k]);
+    }
+    i = end;
+  }
+
+  // -- the template and the kind of question --
+  bool comparison = false, trend = timeframe, aggregation = false, filter = value;
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    auto& s = out[k];
+    if (k > 0 && s.placeholder && out[k - 1].placeholder && out[k - 1].text == s.text)
+      continue; // "quarterly" + catalog "profits": one {metric}
+    if (!g.template_text.empty())
+      g.template_text.push_back(' ');
+    g.template_text += s.text;
+    if (comparison_words().count(s.text))
+      comparison = true;
+    if (s.text == "trend" || s.text == "trends" || s.text == "growth" || s.text == "time" ||
+        s.text == "{month}" || s.text == "{quarter}" || s.text == "{date}")
+      trend = true;
+    if (aggregation_words().count(s.text) || s.text == "how")
+      aggregation = true;
+    if (s.text == "where" || s.text == "only" || s.text == "excluding" || s.text == "with")
+      filter = true;
+  }
+  g.type = ranking       ? query_type::ranking
+           : comparison  ? query_type::comparison
+           : trend       ? query_type::trend
+           : aggregation ? query_type::aggregation
+           : filter      ? query_type::filter
+                         : query_type::other;
+  return g;
+}
+
+} // namespace foresight

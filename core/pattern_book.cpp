@@ -1,0 +1,90 @@
+// pattern_book: the shard's bookkeeping, free of actors and SQL.
+#include "core/pattern_book.hpp"
+
+namespace foresight {
+
+pattern_book::pattern_book(const pattern_shard_state& state)
+  : shard_(state.shard),
+    generation_(state.generation),
+    watermark_(state.watermark),
+    saved_watermark_(state.watermark) {
+  for (auto& row : state.rows)
+    patterns_[pattern_key{row.type, row.target, row.template_text}] = from_row(row);
+}
+
+void pattern_book::set_catalog(const connection_catalog& c) {
+  catalogs_[c.id] = catalog_index(c);
+}
+
+const catalog_index& pattern_book::catalog_for(const std::string& connection_id) const {
+  auto i = catalogs_.find(connection_id);
+  return i == catalogs_.end() ? no_catalog_ : i->second;
+}
+
+void pattern_book::apply(const learned_activity& a) {
+  if (a.id <= watermark_)
+    return; // replayed and then delivered live, or delivered twice: counted once
+  watermark_ = a.id;
+  const std::string* text = nullptr;
+  if (a.activity_type == "query")
+    text = &a.query_text;
+  else if (a.activity_type == "suggestion_click")
+    text = &a.suggestion_clicked;
+  else if (a.activity_type == "feedback" && a.feedback_rating > 0)
+    text = &a.rated_query_text;
+  if (!text || text->empty())
+    return;
+  auto g = generalise(*text, catalog_for(a.connection_id));
+  if (g.template_text.empty())
+    return;
+  for (auto& key : keys_for(a, g.template_text)) {
+    if (shard_of(key.type, key.target) != shard_)
+      continue;
+    if (a.activity_type == "query") {
+      auto& s = patterns_[key];
+      bool new_user = !s.users.count(a.user_id);
+      apply_query(s, a, to_string(g.type), g.metrics, g.dimensions, g.entities,
+                  key.type == user_specific); // colleagues never see each other's queries
+      if (new_user)
+        unsaved_users_[key].insert(a.user_id);
+    } else {
+      // Clicks and ratings credit a pattern the user already has; they never create one.
+      auto i = patterns_.find(key);
+      if (i == patterns_.end())
+        continue;
+      if (a.activity_type == "suggestion_click") {
+        i->second.clicks += 1;
+      } else {
+        i->second.ratings += 1;
+        i->second.rating_total += a.feedback_rating;
+      }
+    }
+    dirty_.insert(key);
+  }
+}
+
+pattern_shard_state pattern_book::take_changes() {
+  pattern_shard_state out;
+  out.shard = shard_;
+  out.generation = generation_;
+  out.watermark = watermark_;
+  for (auto& key : dirty_) {
+    auto row = to_row(key, patterns_[key]);
+    auto& fresh = unsaved_users_[key];
+    row.users.assign(fresh.begin(), fresh.end()); // the others are stored already
+    out.rows.push_back(std::move(row));
+  }
+  dirty_.clear();
+  unsaved_users_.clear();
+  return out;
+}
+
+void pattern_book::restore_changes(const pattern_shard_state& failed) {
+  for (auto& row : failed.rows) {
+    pattern_key key{row.type, row.target, row.template_text};
+    dirty_.insert(key);
+    unsaved_users_[key].insert(row.users.begin(), row.users.end());
+  }
+}
+
+} // namespace foresight

@@ -1,0 +1,55 @@
+// One learner shard's patterns in memory: applies committed activities exactly once (by id) to
+// the pattern targets the shard owns, and hands out what changed since the last save. The learner
+// actor and `foresightd patterns rebuild` both run this, so they cannot disagree.
+#pragma once
+#include <map>
+#include <set>
+#include <string>
+
+#include "core/generaliser.hpp"
+#include "core/model.hpp"
+#include "core/patterns.hpp"
+
+namespace foresight {
+
+class pattern_book {
+public:
+  /// Starts from a stored state (patterns, watermark and generation of `state.shard`).
+  explicit pattern_book(const pattern_shard_state& state);
+
+  /// Uses `c` to recognise metrics, dimensions and entities of its connection from now on.
+  void set_catalog(const connection_catalog& c);
+
+  /// Applies one committed activity; does nothing for ids at or below the watermark.
+  void apply(const learned_activity& a);
+
+  /// The changed patterns (with only their not yet saved users) and the watermark; clears them.
+  pattern_shard_state take_changes();
+
+  /// Puts back what a failed save took.
+  void restore_changes(const pattern_shard_state& failed);
+
+  /// True if there is anything to save.
+  bool has_changes() const { return !dirty_.empty() || watermark_ != saved_watermark_; }
+
+  /// Records that a save of `watermark` committed.
+  void mark_saved(std::int64_t watermark) { saved_watermark_ = watermark; }
+
+  std::int64_t watermark() const { return watermark_; }
+  const std::map<pattern_key, pattern_stats>& patterns() const { return patterns_; }
+
+private:
+  const catalog_index& catalog_for(const std::string& connection_id) const;
+
+  int shard_;
+  std::int32_t generation_;
+  std::int64_t watermark_;
+  std::int64_t saved_watermark_;
+  std::map<pattern_key, pattern_stats> patterns_;
+  std::map<pattern_key, std::set<std::string>> unsaved_users_;
+  std::set<pattern_key> dirty_;
+  std::map<std::string, catalog_index> catalogs_;
+  catalog_index no_catalog_;
+};
+
+} // namespace foresight

@@ -1,0 +1,253 @@
+// Pattern learning end to end: exact counts, success and timing statistics, the k-users rule,
+// clicks and ratings, the patterns route and export, crash recovery, and rebuild == incremental.
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <csignal>
+#include <functional>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "storage/database.hpp"
+#include "tests/integration/http_client.hpp"
+#include "tests/integration/json_assert.hpp"
+#include "tests/integration/server_process.hpp"
+
+using namespace foresight;
+using namespace foresight::testing;
+
+namespace {
+
+/// Four query families; within a family only numbers and periods change, so each family is one
+/// template.
+std::string family_query(int family, int variant) {
+  switch (family) {
+    case 0: return "Top " + std::to_string(5 + variant) + " stocks by volume";
+    case 1: return "Show me profit for Q" + std::to_string(1 + variant % 4) + " " +
+                   std::to_string(2020 + variant % 5);
+    case 2: return "Compare revenue across regions";
+    default: return "Average price by product category";
+  }
+}
+
+std::string query_body(const std::string& text, bool ok = true, int ms = 100) {
+  return std::string(R"({"activity_type":"query","query_text":")") + text +
+         R"(","response_data":{)" + (ok ? R"("data":[{"v":1}])" : R"("error":"timeout")") +
+         R"(,"metadata":{"execution_time_ms":)" + std::to_string(ms) + "}}}";
+}
+
+long long scalar(const std::string& db, const std::string& sql) {
+  pqxx::connection c{db};
+  pqxx::read_transaction tx{c};
+  auto r = tx.exec(sql);
+  return r.empty() || r[0][0].is_null() ? 0 : r[0][0].as<long long>();
+}
+
+/// Waits (up to 20 s) until `sql` returns `expected`; learners flush every few hundred ms.
+void wait_for(const std::string& db, const std::string& sql, long long expected) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  long long got = -1;
+  while (std::chrono::steady_clock::now() < deadline) {
+    got = scalar(db, sql);
+    if (got == expected)
+      return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  BOOST_TEST(got == expected, sql);
+}
+
+/// Every pattern row, as text, in a stable order (what rebuild must reproduce).
+std::string pattern_table(const std::string& db) {
+  pqxx::connection c{db};
+  pqxx::read_transaction tx{c};
+  std::string out;
+  for (auto r : tx.exec("SELECT concat_ws('|', pattern_type, target_id, query_template, frequency,"
+                        " success_rate, avg_response_time, last_used, metadata::text,"
+                        " (SELECT string_agg(user_id, ',' ORDER BY user_id) FROM"
+                        "  query_pattern_users u WHERE u.pattern_id = p.id))"
+                        " FROM query_patterns p ORDER BY 1"))
+    out += r[0].as<std::string>() + "\n";
+  return out;
+}
+
+std::vector<std::string> serve_fast(const std::string& db) {
+  return serve_args(db, {"--pattern-flush-ms", "50"});
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(patterns_learning)
+
+BOOST_AUTO_TEST_CASE(counts_are_exact_after_1000_queries_from_50_users_in_5_roles) {
+  auto db = fresh_database();
+  for (int u = 0; u < 50; ++u)
+    add_user(db, "p" + std::to_string(u), "role" + std::to_string(u % 5), false);
+  server_process srv{serve_fast(db)};
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 10; ++t)
+    threads.emplace_back([&, t] {
+      for (int u = t; u < 50; u += 10)
+        for (int j = 0; j < 20; ++j) {
+          auto r = request(srv.port(), "POST", "/api/v1/activity/log",
+                           query_body(family_query(j % 4, j)), token_for("p" + std::to_string(u)));
+          if (r.status != 200)
+            ++failures;
+        }
+    });
+  for (auto& t : threads)
+    t.join();
+  BOOST_TEST(failures.load() == 0);
+  wait_for(db, "SELECT sum(frequency) FROM query_patterns WHERE pattern_type = 'global'", 1000);
+  wait_for(db, "SELECT sum(frequency) FROM query_patterns WHERE pattern_type = 'role_based'", 1000);
+  wait_for(db, "SELECT sum(frequency) FROM query_patterns WHERE pattern_type = 'user_specific'", 1000);
+  // Each family is one template: 4 per user, 4 per role, 4 global.
+  BOOST_TEST(scalar(db, "SELECT count(*) FROM query_patterns WHERE pattern_type = 'user_specific'") == 200);
+  BOOST_TEST(scalar(db, "SELECT count(*) FROM query_patterns WHERE pattern_type = 'user_specific' AND frequency <> 5") == 0);
+  BOOST_TEST(scalar(db, "SELECT count(*) FROM query_patterns WHERE pattern_type = 'role_based'") == 20);
+  BOOST_TEST(scalar(db, "SELECT count(*) FROM query_patterns WHERE pattern_type = 'role_based' AND frequency <> 50") == 0);
+  BOOST_TEST(scalar(db, "SELECT count(*) FROM query_patterns WHERE pattern_type = 'global' AND frequency = 250 AND (metadata->>'distinct_users')::int = 50") == 4);
+  BOOST_TEST(scalar(db, "SELECT count(*) FROM query_patterns WHERE pattern_type = 'role_based' AND (metadata->>'distinct_users')::int = 10") == 20);
+  BOOST_TEST(scalar(db, "SELECT count(*) FROM query_patterns WHERE query_template = 'top {N} {entity} by {metric}'") == 50 + 5 + 1);
+
+  // Rebuilding from the activities gives the very same tables, twice.
+  auto incremental = pattern_table(db);
+  for (int round = 0; round < 2; ++round) {
+    server_process cli{{"patterns", "rebuild", "--days", "0", "--database-url", db}};
+    BOOST_TEST(cli.wait() == 0, cli.output());
+    BOOST_TEST(cli.output().find("replayed 1000 activities") != std::string::npos, cli.output());
+    BOOST_TEST(pattern_table(db) == incremental);
+  }
+  // The running server picks the rebuilt tables up and keeps counting from there.
+  BOOST_TEST(request(srv.port(), "POST", "/api/v1/activity/log", query_body(family_query(2, 0)),
+                     token_for("p0")).status == 200);
+  wait_for(db, "SELECT sum(frequency) FROM query_patterns WHERE pattern_type = 'global'", 1001);
+}
+
+BOOST_AUTO_TEST_CASE(success_rate_response_time_clicks_and_ratings) {
+  auto db = fresh_database();
+  add_user(db, "s1", "analyst", false);
+  server_process srv{serve_fast(db)};
+  auto token = token_for("s1");
+  auto log = [&](const std::string& body) {
+    auto r = request(srv.port(), "POST", "/api/v1/activity/log", body, token);
+    BOOST_TEST(r.status == 200, r.body);
+    return json_at(r.body, "/activity_id");
+  };
+  log(query_body("Top 10 stocks by volume", true, 100));
+  log(query_body("Top 20 stocks by volume", true, 200));
+  log(query_body("Top 30 stocks by volume", false, 300));
+  auto last = log(query_body("Top 40 stocks by volume", true, 400));
+  log(R"({"activity_type":"suggestion_click","suggestion_clicked":"Top 3 stocks by volume"})");
+  log(R"({"activity_type":"suggestion_click","suggestion_clicked":"never seen before"})");
+  log(R"({"activity_type":"feedback","feedback_rating":4})"); // rates the latest query
+  log(R"({"activity_type":"feedback","feedback_rating":2,"metadata":{"activity_id":)" + last + "}}");
+  auto mine = "SELECT %s FROM query_patterns WHERE pattern_type = 'user_specific' AND target_id = 's1'";
+  auto q = [&](const std::string& what) {
+    char buf[512];
+    std::snprintf(buf, sizeof buf, mine, what.c_str());
+    return std::string(buf);
+  };
+  wait_for(db, q("(metadata->>'ratings')::int"), 2);
+  BOOST_TEST(scalar(db, q("frequency")) == 4);
+  BOOST_TEST(scalar(db, q("(success_rate * 100)::int")) == 75);
+  BOOST_TEST(scalar(db, q("(avg_response_time * 1000)::int")) == 250);
+  BOOST_TEST(scalar(db, q("(metadata->>'clicks')::int")) == 1);
+  BOOST_TEST(scalar(db, q("(metadata->>'rating_total')::int")) == 6);
+  BOOST_TEST(scalar(db, "SELECT count(*) FROM query_patterns WHERE pattern_type = 'user_specific'") == 1);
+
+  auto r = request(srv.port(), "GET", "/api/v1/activity/patterns", "", token);
+  BOOST_TEST(r.status == 200, r.body);
+  BOOST_TEST(json_at(r.body, "/user_id") == "s1");
+  BOOST_TEST(json_at(r.body, "/user_pattern_count") == "1");
+  BOOST_TEST(json_at(r.body, "/user_patterns/0/query_template") == "top {N} {entity} by {metric}");
+  BOOST_TEST(json_at(r.body, "/user_patterns/0/frequency") == "4");
+  BOOST_TEST(json_at(r.body, "/user_patterns/0/success_rate") == "0.75");
+  BOOST_TEST(json_at(r.body, "/user_patterns/0/avg_response_time") == "0.25");
+  BOOST_TEST(json_at(r.body, "/user_patterns/0/pattern_type") == "user_specific");
+  BOOST_TEST(json_at(r.body, "/user_patterns/0/metadata/query_type") == "ranking");
+  BOOST_TEST(json_at(r.body, "/user_patterns/0/metadata/example_query") == "Top 40 stocks by volume");
+  // One user alone: the role's pattern exists but nobody is shown it yet (k = 2).
+  BOOST_TEST(json_at(r.body, "/role_pattern_count") == "0");
+  auto bad = request(srv.port(), "GET", "/api/v1/activity/patterns?limit=101", "", token);
+  BOOST_TEST(bad.status == 422);
+  BOOST_TEST(json_at(bad.body, "/error/field") == "limit");
+  auto csv = request(srv.port(), "GET", "/api/v1/activity/patterns/export?format=csv", "", token);
+  BOOST_TEST(csv.status == 200);
+  BOOST_TEST(csv.header("content-type").find("text/csv") == 0u);
+  BOOST_TEST(csv.body.find("id,pattern_type,target_id,query_template") == 0u);
+  BOOST_TEST(csv.body.find(",user_specific,s1,top {N} {entity} by {metric},4,0.75,0.25,") !=
+             std::string::npos, csv.body);
+  auto json = request(srv.port(), "GET", "/api/v1/activity/patterns/export?format=json", "", token);
+  BOOST_TEST(json_at(json.body, "/user_patterns/0/frequency") == "4");
+  BOOST_TEST(request(srv.port(), "GET", "/api/v1/activity/patterns/export?format=xml", "", token).status == 422);
+}
+
+BOOST_AUTO_TEST_CASE(role_patterns_are_shown_once_k_colleagues_share_them_without_their_words) {
+  auto db = fresh_database();
+  add_user(db, "ra", "trader", false);
+  add_user(db, "rb", "trader", false);
+  server_process srv{serve_fast(db)};
+  request(srv.port(), "POST", "/api/v1/activity/log",
+          query_body("Compare revenue across regions for Acme Corp"), token_for("ra"));
+  wait_for(db, "SELECT count(*) FROM query_patterns WHERE pattern_type = 'role_based'", 1);
+  auto before = request(srv.port(), "GET", "/api/v1/activity/patterns", "", token_for("rb"));
+  BOOST_TEST(json_at(before.body, "/role_pattern_count") == "0");
+  request(srv.port(), "POST", "/api/v1/activity/log",
+          query_body("Compare revenue across regions for Globex"), token_for("rb"));
+  wait_for(db, "SELECT max((metadata->>'distinct_users')::int) FROM query_patterns WHERE pattern_type = 'role_based'", 2);
+  auto after = request(srv.port(), "GET", "/api/v1/activity/patterns", "", token_for("rb"));
+  BOOST_TEST(json_at(after.body, "/role_pattern_count") == "1");
+  BOOST_TEST(json_at(after.body, "/role_patterns/0/target_id") == "trader");
+  BOOST_TEST(json_at(after.body, "/role_patterns/0/frequency") == "2");
+  // The shared pattern carries no one's words: no example, no customer names. (A user's own
+  // pattern may show their own example.)
+  auto shared = json_at(after.body, "/role_patterns");
+  BOOST_TEST(shared.find("Acme") == std::string::npos, shared);
+  BOOST_TEST(shared.find("Globex") == std::string::npos, shared);
+  BOOST_TEST(shared.find("example_query") == std::string::npos, shared);
+  BOOST_TEST(json_at(after.body, "/user_patterns/0/metadata/example_query") ==
+             "Compare revenue across regions for Globex");
+}
+
+BOOST_AUTO_TEST_CASE(a_learner_killed_mid_stream_loses_nothing_and_counts_nothing_twice) {
+  auto db = fresh_database();
+  for (int u = 0; u < 6; ++u)
+    add_user(db, "k" + std::to_string(u), "role" + std::to_string(u % 2), false);
+  std::atomic<int> acked{0};
+  {
+    server_process srv{serve_args(db, {"--pattern-flush-ms", "100"})};
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t)
+      threads.emplace_back([&, t] {
+        for (int j = 0; !stop.load(); ++j) {
+          try {
+            auto r = request(srv.port(), "POST", "/api/v1/activity/log",
+                             query_body(family_query(j % 4, j)), token_for("k" + std::to_string(t)));
+            if (r.status == 200)
+              ++acked;
+          } catch (...) {
+            return;
+          }
+        }
+      });
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    srv.stop(SIGKILL); // learners die between flushes, with unsaved counts
+    stop = true;
+    for (auto& t : threads)
+      t.join();
+  }
+  auto stored = scalar(db, "SELECT count(*) FROM user_activity WHERE activity_type = 'query'");
+  BOOST_TEST(stored >= acked.load());
+  server_process again{serve_fast(db)};
+  // Replay after the watermark brings every stored query in exactly once.
+  wait_for(db, "SELECT sum(frequency) FROM query_patterns WHERE pattern_type = 'global'", stored);
+  wait_for(db, "SELECT sum(frequency) FROM query_patterns WHERE pattern_type = 'user_specific'", stored);
+  wait_for(db, "SELECT sum(frequency) FROM query_patterns WHERE pattern_type = 'role_based'", stored);
+  auto recovered = pattern_table(db);
+  server_process cli{{"patterns", "rebuild", "--days", "0", "--database-url", db}};
+  BOOST_TEST(cli.wait() == 0, cli.output());
+  BOOST_TEST(pattern_table(db) == recovered);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
