@@ -435,7 +435,8 @@ generalised_query generalise(std::string_view query, const catalog_index& catalo
       continue;
     }
     // -- literal values: tickers, names the catalog does not know --
-    bool structure = structure_words().count(w) > 0;
+    // Structure words, and symbols such as emoji (4-byte UTF-8), never name data.
+    bool structure = structure_words().count(w) > 0 || static_cast<unsigned char>(w[0]) >= 0xF0;
     if (!structure && (is_ticker(t) || (capitalised(t) && !t.sentence_start))) {
       put("{value}");
       value = true;
