@@ -6,41 +6,9 @@ set -euo pipefail
 BUILD_DIR="$1"
 SECONDS_RUN="${2:-20}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
-WORK="$(mktemp -d /tmp/foresight-bench-XXXXXX)"
-chmod 755 "$WORK"
-FSD="$BUILD_DIR/foresightd"
-USERS=200
-cleanup() {
-  [ -n "${SERVER_PID:-}" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-echo "==> starting foresightd (embedded PostgreSQL in $WORK)"
-"$FSD" serve --port 0 --data-dir "$WORK/data" --log-requests false --pbkdf2-iterations 1000 \
-  > "$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 300); do
-  grep -q '"msg":"listening"' "$WORK/server.log" 2>/dev/null && break
-  sleep 0.2
-done
-PORT=$(sed -n 's/.*"msg":"listening".*"port":\([0-9]*\).*/\1/p' "$WORK/server.log")
-[ -n "$PORT" ] || { cat "$WORK/server.log"; exit 1; }
-SOCK="$WORK/data/run"
-PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h "$SOCK" -U foresight -d foresight)
-
-echo "==> creating $USERS users in 5 roles"
-"$FSD" user add --data-dir "$WORK/data" --id u0 --role analyst --password bench-password \
-  --pbkdf2-iterations 1000 > /dev/null
-"${PSQL[@]}" -c "INSERT INTO users (id, username, password_hash, role, department, goals)
-  SELECT 'u' || i, 'u' || i, (SELECT password_hash FROM users WHERE id = 'u0'),
-         (ARRAY['analyst','trader','executive','marketer','engineer'])[1 + i % 5],
-         'Dept ' || (i % 7), '[\"grow margin\"]'
-  FROM generate_series(1, $((USERS - 1))) AS i"
-: > "$WORK/tokens.txt"
-for i in $(seq 0 $((USERS - 1))); do
-  "$FSD" token --data-dir "$WORK/data" --user "u$i" --ttl 7200 >> "$WORK/tokens.txt"
-done
+source "$HERE/lib.sh"
+start_foresightd "$BUILD_DIR"
+create_users_and_tokens
 
 echo "==> wrk: 64 connections, ${SECONDS_RUN}s"
 curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"

@@ -121,39 +121,56 @@ bool is_numeric_date(std::string_view w) {
   return parts == 2 && digits > 0;
 }
 
-std::string singular(std::string_view w) {
-  std::string s(w);
-  if (s.size() > 4 && s.compare(s.size() - 3, 3, "ies") == 0)
-    return s.substr(0, s.size() - 3) + "y";
-  if (s.size() > 3 && s.back() == 's' && s[s.size() - 2] != 's' && s[s.size() - 2] != 'u')
-    s.pop_back();
-  return s;
+/// Appends the singular of `w` to `out` (categories -> category, regions -> region).
+void append_singular(std::string_view w, std::string& out) {
+  if (w.size() > 4 && w.substr(w.size() - 3) == "ies") {
+    out.append(w.data(), w.size() - 3);
+    out.push_back('y');
+    return;
+  }
+  if (w.size() > 3 && w.back() == 's' && w[w.size() - 2] != 's' && w[w.size() - 2] != 'u')
+    w.remove_suffix(1);
+  out.append(w.data(), w.size());
 }
 
 struct token {
-  std::string lower;    // lower-cased text
-  std::string original; // as typed
+  std::string_view lower;    // lower-cased, a view into the per-thread buffer
+  std::string_view original; // as typed, a view into the query
   bool quoted = false;
   bool sentence_start = false;
 };
 
-std::vector<token> tokenize(std::string_view q) {
-  std::vector<token> out;
+/// Splits `q` into tokens; lower-cased text goes into `buf`, which the tokens then view. All
+/// storage is reused across calls on the same thread, so steady-state tokenizing allocates
+/// nothing.
+void tokenize(std::string_view q, std::string& buf, std::vector<token>& out) {
+  out.clear();
+  buf.clear();
+  buf.reserve(q.size()); // never grows below: the views stay valid
   std::size_t i = 0;
   bool start = true;
+  auto emit = [&](std::string_view original, bool quoted) {
+    auto at = buf.size();
+    for (char ch : original)
+      buf.push_back(static_cast<unsigned char>(ch) < 0x80 && !quoted
+                      ? static_cast<char>(std::tolower(static_cast<unsigned char>(ch)))
+                      : ch); // multibyte UTF-8 passes through untouched
+    token t;
+    t.lower = std::string_view(buf.data() + at, original.size());
+    t.original = original;
+    t.quoted = quoted;
+    t.sentence_start = start;
+    out.push_back(t);
+    start = false;
+  };
   while (i < q.size()) {
     unsigned char c = static_cast<unsigned char>(q[i]);
     if (c == '"' || c == '\'') {
       auto end = q.find(static_cast<char>(c), i + 1);
       // An apostrophe inside a word (what's) is not a quote; a lone quote is dropped.
       if (end != std::string_view::npos && (c == '"' || i == 0 || q[i - 1] == ' ')) {
-        token t;
-        t.quoted = true;
-        t.original = std::string(q.substr(i + 1, end - i - 1));
-        t.lower = t.original;
-        out.push_back(std::move(t));
+        emit(q.substr(i + 1, end - i - 1), true);
         i = end + 1;
-        start = false;
         continue;
       }
       ++i;
@@ -172,40 +189,32 @@ std::vector<token> tokenize(std::string_view q) {
       if (std::isspace(d) || d == ',' || d == ';' || d == ':' || d == '(' || d == ')' ||
           d == '!' || d == '?' || d == '"')
         break;
-      // A comma inside a number (1,000) keeps the number whole.
       ++j;
     }
-    if (j < q.size() && q[j] == ',' && j + 1 < q.size() && std::isdigit(static_cast<unsigned char>(q[j + 1])) &&
-        j > i && std::isdigit(static_cast<unsigned char>(q[j - 1]))) {
+    // A comma inside a number (1,000) keeps the number whole.
+    while (j + 1 < q.size() && q[j] == ',' && j > i &&
+           std::isdigit(static_cast<unsigned char>(q[j - 1])) &&
+           std::isdigit(static_cast<unsigned char>(q[j + 1]))) {
       j += 1;
-      while (j < q.size() && (std::isdigit(static_cast<unsigned char>(q[j])) || q[j] == ','))
+      while (j < q.size() && std::isdigit(static_cast<unsigned char>(q[j])))
         ++j;
     }
-    token t;
-    t.original = std::string(q.substr(i, j - i));
-    while (!t.original.empty() && (t.original.back() == '.' || t.original.back() == '\''))
-      t.original.pop_back(); // "sales." at the end of a sentence
-    if (!t.original.empty()) {
-      t.lower.reserve(t.original.size());
-      for (char ch : t.original)
-        t.lower.push_back(static_cast<unsigned char>(ch) < 0x80
-                            ? static_cast<char>(std::tolower(static_cast<unsigned char>(ch)))
-                            : ch); // multibyte UTF-8 passes through untouched
-      t.sentence_start = start;
-      out.push_back(std::move(t));
-    }
-    start = false;
+    auto original = q.substr(i, j - i);
+    while (!original.empty() && (original.back() == '.' || original.back() == '\''))
+      original.remove_suffix(1); // "sales." at the end of a sentence
+    if (!original.empty())
+      emit(original, false);
+    else
+      start = false;
     i = j;
   }
-  return out;
 }
 
 /// An output slot: a literal word or a placeholder.
 struct slot {
-  std::string text;     // the literal (lower-cased) or the placeholder
+  std::string_view text; // the literal (lower-cased) or the placeholder
   bool placeholder = false;
-  bool content = false; // a literal that may name data (not a structure word)
-  std::string original;
+  bool content = false;  // a literal that may name data (not a structure word)
 };
 
 bool is_ticker(const token& t) {
@@ -246,7 +255,7 @@ void catalog_index::add(const std::string& text, kind what, const std::string& n
       return;
     if (!key.empty())
       key.push_back(' ');
-    key += singular(word);
+    append_singular(word, key);
     word.clear();
     ++words;
   };
@@ -278,16 +287,17 @@ catalog_index::catalog_index(const connection_catalog& c) {
   }
 }
 
-std::size_t catalog_index::match(const std::vector<std::string>& words, std::size_t i,
+std::size_t catalog_index::match(const std::vector<std::string_view>& words, std::size_t i,
                                  term& out) const {
   if (phrases_.empty())
     return 0;
-  std::string key;
+  thread_local std::string key; // keeps its capacity: no allocation per lookup
+  key.clear();
   std::size_t best = 0;
   for (std::size_t n = 1; n <= longest_ && i + n <= words.size(); ++n) {
     if (n > 1)
       key.push_back(' ');
-    key += singular(words[i + n - 1]);
+    append_singular(words[i + n - 1], key);
     auto it = phrases_.find(key);
     if (it != phrases_.end()) {
       out = it->second;
@@ -301,19 +311,24 @@ std::size_t catalog_index::match(const std::vector<std::string>& words, std::siz
 
 generalised_query generalise(std::string_view query, const catalog_index& catalog) {
   generalised_query g;
-  auto tokens = tokenize(query);
-  std::vector<std::string> lower;
-  lower.reserve(tokens.size());
+  // Per-thread scratch space, reused across calls.
+  thread_local std::string buf;
+  thread_local std::vector<token> tokens;
+  thread_local std::vector<std::string_view> lower;
+  thread_local std::vector<slot> slots, out;
+  tokenize(query, buf, tokens);
+  lower.clear();
   for (auto& t : tokens)
     lower.push_back(t.lower);
-  std::vector<slot> slots;
+  slots.clear();
+  out.clear();
   auto put = [&](const char* placeholder) {
     if (!slots.empty() && slots.back().placeholder && slots.back().text == placeholder)
       return; // one phrase, one placeholder
-    slots.push_back({placeholder, true, false, {}});
+    slots.push_back({placeholder, true, false});
   };
   auto at = [&](std::size_t k) -> std::string_view {
-    return k < lower.size() ? std::string_view(lower[k]) : std::string_view();
+    return k < lower.size() ? lower[k] : std::string_view();
   };
   bool timeframe = false, value = false;
   for (std::size_t i = 0; i < tokens.size();) {
@@ -443,7 +458,7 @@ generalised_query generalise(std::string_view query, const catalog_index& catalo
       ++i;
       continue;
     }
-    slots.push_back({std::string(w), false, !structure, t.original});
+    slots.push_back({w, false, !structure});
     ++i;
   }
 
@@ -452,7 +467,6 @@ generalised_query generalise(std::string_view query, const catalog_index& catalo
   for (auto& s : slots)
     if (!s.placeholder && ranking_words().count(s.text))
       ranking = true;
-  std::vector<slot> out;
   for (std::size_t i = 0; i < slots.size();) {
     if (!slots[i].content) {
       out.push_back(slots[i]);
@@ -467,10 +481,9 @@ generalised_query generalise(std::string_view query, const catalog_index& catalo
       words += slots[end].text;
       ++end;
     }
-    std::string_view before = out.empty() ? std::string_view() : std::string_view(out.back().text);
-    std::string_view before2 =
-      out.size() < 2 ? std::string_view() : std::string_view(out[out.size() - 2].text);
-    std::string_view after = end < slots.size() ? std::string_view(slots[end].text) : "";
+    std::string_view before = out.empty() ? std::string_view() : out.back().text;
+    std::string_view before2 = out.size() < 2 ? std::string_view() : out[out.size() - 2].text;
+    std::string_view after = end < slots.size() ? slots[end].text : std::string_view();
     const char* role = nullptr;
     if ((before == "{N}" && ranking_words().count(before2)) || ranking_words().count(before))
       role = "{entity}";
@@ -483,7 +496,7 @@ generalised_query generalise(std::string_view query, const catalog_index& catalo
       role = "{metric}";
     if (role && end - i <= 3) {
       if (out.empty() || out.back().text != role)
-        out.push_back({role, true, false, {}});
+        out.push_back({role, true, false});
       auto* list = std::string_view(role) == "{metric}"      ? &g.metrics
                    : std::string_view(role) == "{dimension}" ? &g.dimensions
                                                              : &g.entities;
@@ -497,13 +510,14 @@ generalised_query generalise(std::string_view query, const catalog_index& catalo
 
   // -- the template and the kind of question --
   bool comparison = false, trend = timeframe, aggregation = false, filter = value;
+  g.template_text.reserve(query.size() + 16);
   for (std::size_t k = 0; k < out.size(); ++k) {
     auto& s = out[k];
     if (k > 0 && s.placeholder && out[k - 1].placeholder && out[k - 1].text == s.text)
       continue; // "quarterly" + catalog "profits": one {metric}
     if (!g.template_text.empty())
       g.template_text.push_back(' ');
-    g.template_text += s.text;
+    g.template_text.append(s.text.data(), s.text.size());
     if (comparison_words().count(s.text))
       comparison = true;
     if (s.text == "trend" || s.text == "trends" || s.text == "growth" || s.text == "time" ||

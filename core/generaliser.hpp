@@ -40,7 +40,7 @@ public:
   explicit catalog_index(const connection_catalog& c);
 
   /// The longest catalog phrase starting at words[i]; returns its length in words (0: none).
-  std::size_t match(const std::vector<std::string>& words, std::size_t i, term& out) const;
+  std::size_t match(const std::vector<std::string_view>& words, std::size_t i, term& out) const;
   bool empty() const { return phrases_.empty(); }
 
 private:

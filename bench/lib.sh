@@ -1,0 +1,42 @@
+# Shared set-up for the benchmark scripts: a foresightd with an embedded PostgreSQL in a temporary
+# directory, 200 users in 5 roles, and a token file. Source it; it defines WORK, PORT, SOCK, PSQL.
+BENCH_USERS=200
+
+start_foresightd() { # BUILD_DIR
+  FSD="$1/foresightd"
+  WORK="$(mktemp -d /tmp/foresight-bench-XXXXXX)"
+  chmod 755 "$WORK"
+  trap 'stop_foresightd' EXIT
+  echo "==> starting foresightd (embedded PostgreSQL in $WORK)"
+  "$FSD" serve --port 0 --data-dir "$WORK/data" --log-requests false --pbkdf2-iterations 1000 \
+    > "$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 300); do
+    grep -q '"msg":"listening"' "$WORK/server.log" 2>/dev/null && break
+    sleep 0.2
+  done
+  PORT=$(sed -n 's/.*"msg":"listening".*"port":\([0-9]*\).*/\1/p' "$WORK/server.log")
+  [ -n "$PORT" ] || { cat "$WORK/server.log"; exit 1; }
+  SOCK="$WORK/data/run"
+  PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h "$SOCK" -U foresight -d foresight)
+}
+
+stop_foresightd() {
+  [ -n "${SERVER_PID:-}" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+
+create_users_and_tokens() { # writes $WORK/tokens.txt
+  echo "==> creating $BENCH_USERS users in 5 roles"
+  "$FSD" user add --data-dir "$WORK/data" --id u0 --role analyst --password bench-password \
+    --pbkdf2-iterations 1000 > /dev/null
+  "${PSQL[@]}" -c "INSERT INTO users (id, username, password_hash, role, department, goals)
+    SELECT 'u' || i, 'u' || i, (SELECT password_hash FROM users WHERE id = 'u0'),
+           (ARRAY['analyst','trader','executive','marketer','engineer'])[1 + i % 5],
+           'Dept ' || (i % 7), '[\"grow margin\"]'
+    FROM generate_series(1, $((BENCH_USERS - 1))) AS i"
+  : > "$WORK/tokens.txt"
+  for i in $(seq 0 $((BENCH_USERS - 1))); do
+    "$FSD" token --data-dir "$WORK/data" --user "u$i" --ttl 7200 >> "$WORK/tokens.txt"
+  done
+}
