@@ -21,8 +21,12 @@ grow_to() { # rows
            '{\"role\":\"analyst\",\"department\":\"Finance\",\"goals\":[\"grow margin\"],\"connection_id\":\"demo-sales\"}'::jsonb
     FROM generate_series(1, $1 - $have) AS i"
   "${PSQL[@]}" -c "VACUUM ANALYZE user_activity"
+  "${PSQL[@]}" -c "CHECKPOINT" # the bulk load's writeback must not land inside the measurement
 }
 
+# Warm-up: the first requests spawn every user's session and load profiles.
+TOKENS_FILE="$WORK/tokens.txt" IDS_FILE="$WORK/acked.txt" \
+  wrk -t2 -c16 -d3s -s "$HERE/ingest.lua" "http://127.0.0.1:$PORT/api/v1/activity/log" > /dev/null
 printf '%-12s %12s %10s %10s %10s\n' rows req/s p50 p99 p99.9 > "$WORK/results.txt"
 for size in 1000 100000 1000000; do
   grow_to "$size"

@@ -39,7 +39,7 @@ struct config {
   int writer_queue_max = 20000;
   // -- patterns --
   int pattern_min_users = 2;       ///< k: role and global patterns need this many distinct users
-  int pattern_flush_ms = 200;      ///< how often learners save changed patterns
+  int pattern_flush_ms = 1000;     ///< how often learners save changed patterns
   std::string patterns_rebuild_at = "03:30"; ///< nightly rebuild time (UTC HH:MM); "off" disables
   int patterns_rebuild_days = 90;  ///< the nightly rebuild's window
   // -- misc --

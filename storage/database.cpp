@@ -356,23 +356,43 @@ void database::save_pattern_shard(const pattern_shard_state& state) {
     "SELECT generation FROM pattern_learner_state WHERE shard = $1 FOR UPDATE", state.shard);
   if (!gen.empty() && gen[0][0].as<int>() != state.generation)
     throw api_exception(make_error(error_code::conflict, "patterns were rebuilt meanwhile"));
-  for (auto& r : state.rows) {
-    auto id = tx.exec_params(
-      "INSERT INTO query_patterns (pattern_type, target_id, query_template, frequency,"
-      " success_rate, avg_response_time, last_used, metadata)"
-      " VALUES ($1, $2, $3, $4, $5::float8, CASE WHEN $6::float8 < 0 THEN NULL ELSE $6::float8 END,"
-      " $7::timestamp,"
-      " $8::jsonb)"
-      " ON CONFLICT (pattern_type, target_id, query_template) DO UPDATE SET"
-      " frequency = EXCLUDED.frequency, success_rate = EXCLUDED.success_rate,"
-      " avg_response_time = EXCLUDED.avg_response_time, last_used = EXCLUDED.last_used,"
-      " metadata = EXCLUDED.metadata, updated_at = CURRENT_TIMESTAMP RETURNING id",
-      r.type, r.target, r.template_text, r.frequency, r.success_rate, r.avg_response_time,
-      r.last_used, r.metadata_json)[0][0].as<int>();
-    for (auto& u : r.users)
-      tx.exec_params("INSERT INTO query_pattern_users (pattern_id, user_id) VALUES ($1, $2)"
-                     " ON CONFLICT DO NOTHING",
-                     id, u);
+  if (!state.rows.empty()) {
+    // Every changed pattern and its new users in one statement, however many there are.
+    json_writer w;
+    w.begin_array();
+    for (auto& r : state.rows) {
+      w.begin_object()
+        .key("type").value(r.type)
+        .key("target").value(r.target)
+        .key("tmpl").value(r.template_text)
+        .key("frequency").value(r.frequency)
+        .key("success_rate").value(r.success_rate)
+        .key("avg").value(r.avg_response_time)
+        .key("last_used").value(r.last_used)
+        .key("metadata").raw(r.metadata_json)
+        .key("users").value(r.users)
+        .end_object();
+    }
+    w.end_array();
+    tx.exec_params(
+      "WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(type text, target text,"
+      "  tmpl text, frequency int, success_rate float8, avg float8, last_used timestamp,"
+      "  metadata jsonb, users jsonb)),"
+      " saved AS (INSERT INTO query_patterns (pattern_type, target_id, query_template, frequency,"
+      "  success_rate, avg_response_time, last_used, metadata)"
+      "  SELECT type, target, tmpl, frequency, success_rate,"
+      "   CASE WHEN avg < 0 THEN NULL ELSE avg END, last_used, metadata FROM input"
+      "  ON CONFLICT (pattern_type, target_id, query_template) DO UPDATE SET"
+      "  frequency = EXCLUDED.frequency, success_rate = EXCLUDED.success_rate,"
+      "  avg_response_time = EXCLUDED.avg_response_time, last_used = EXCLUDED.last_used,"
+      "  metadata = EXCLUDED.metadata, updated_at = CURRENT_TIMESTAMP"
+      "  RETURNING id, pattern_type, target_id, query_template)"
+      " INSERT INTO query_pattern_users (pattern_id, user_id)"
+      " SELECT saved.id, u.user_id FROM saved JOIN input ON saved.pattern_type = input.type"
+      "  AND saved.target_id = input.target AND saved.query_template = input.tmpl"
+      "  CROSS JOIN LATERAL jsonb_array_elements_text(input.users) AS u(user_id)"
+      " ON CONFLICT DO NOTHING",
+      w.str());
   }
   tx.exec_params("INSERT INTO pattern_learner_state (shard, last_activity_id, generation)"
                  " VALUES ($1, $2, $3) ON CONFLICT (shard) DO UPDATE SET"

@@ -176,7 +176,9 @@ std::string embedded_postgres::start(bool reuse_running) {
          << "unix_socket_directories = '" << socket_dir_ << "'\n"
          << "port = 5432\n"
          << "timezone = 'UTC'\n"
-         << "max_connections = 200\n";
+         << "max_connections = 200\n"
+         // The default 128MB is sized for a toy; 1M activities and their indexes want more.
+         << "shared_buffers = 512MB\n";
   }
   if (owner_uid_ >= 0) {
     auto conf = cluster_dir_ + "/foresight.conf";
