@@ -241,6 +241,218 @@ typename Inspector::result_type inspect(Inspector& f, patterns_view& x) {
   return f(x.user_patterns, x.role_patterns, x.user_pattern_count, x.role_pattern_count);
 }
 
+// -- suggestion preferences -------------------------------------------------------
+
+/// A user's suggestion preferences (`user_suggestion_preferences`); defaults until first PUT.
+struct suggestion_preferences {
+  std::string user_id;
+  std::vector<std::string> preferred_query_types;
+  std::vector<std::string> excluded_metrics;
+  std::vector<std::string> preferred_metrics;
+  std::vector<std::string> preferred_dimensions;
+  bool show_advanced_queries = false;
+  std::int32_t max_suggestions = 6;
+  std::int32_t version = 0; ///< grows by one on every change; part of the cache key
+  std::string updated_at;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, suggestion_preferences& x) {
+  return f(x.user_id, x.preferred_query_types, x.excluded_metrics, x.preferred_metrics,
+           x.preferred_dimensions, x.show_advanced_queries, x.max_suggestions, x.version,
+           x.updated_at);
+}
+
+/// A partial `PUT /api/v1/activity/preferences`: only the fields marked present change.
+struct preferences_update {
+  std::vector<std::string> preferred_query_types;
+  std::vector<std::string> excluded_metrics;
+  std::vector<std::string> preferred_metrics;
+  std::vector<std::string> preferred_dimensions;
+  bool show_advanced_queries = false;
+  std::int32_t max_suggestions = 6;
+  bool has_query_types = false, has_excluded = false, has_preferred_metrics = false,
+       has_preferred_dimensions = false, has_advanced = false, has_max = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, preferences_update& x) {
+  return f(x.preferred_query_types, x.excluded_metrics, x.preferred_metrics,
+           x.preferred_dimensions, x.show_advanced_queries, x.max_suggestions, x.has_query_types,
+           x.has_excluded, x.has_preferred_metrics, x.has_preferred_dimensions, x.has_advanced,
+           x.has_max);
+}
+
+// -- suggestions ------------------------------------------------------------------
+
+/// One suggestion as the API shows it.
+struct suggestion {
+  std::string text;
+  std::string type; ///< complete, metric, dimension, filter, comparison, ranking, trend, aggregation
+  std::string description;
+  std::string icon;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, suggestion& x) {
+  return f(x.text, x.type, x.description, x.icon);
+}
+
+/// `POST /api/v1/connections/{id}/suggestions/personalized` parameters.
+struct suggestion_request {
+  std::string connection_id;
+  std::string partial_query;
+  std::int32_t max_suggestions = 0; ///< 0: the user's preference
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, suggestion_request& x) {
+  return f(x.connection_id, x.partial_query, x.max_suggestions);
+}
+
+/// A learned pattern as the suggestion generator uses it.
+struct pattern_hint {
+  std::string scope; ///< user_specific, role_based or global
+  std::string template_text;
+  std::string query_type;
+  std::int64_t frequency = 0;
+  double success_rate = 1.0;
+  double age_days = 0; ///< since last use
+  std::int64_t clicks = 0;
+  std::int64_t ratings = 0;
+  std::int64_t rating_total = 0;
+  std::vector<std::string> metrics, dimensions, entities;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pattern_hint& x) {
+  return f(x.scope, x.template_text, x.query_type, x.frequency, x.success_rate, x.age_days,
+           x.clicks, x.ratings, x.rating_total, x.metrics, x.dimensions, x.entities);
+}
+
+/// The learned patterns a suggestion may build on, each list best first.
+struct pattern_hints {
+  std::vector<pattern_hint> user;
+  std::vector<pattern_hint> role;
+  std::vector<pattern_hint> global;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pattern_hints& x) {
+  return f(x.user, x.role, x.global);
+}
+
+/// Everything needed to generate one suggestion list (what a cache miss works from).
+struct suggestion_job {
+  std::string context_hash;
+  std::string user_id;
+  std::string role;
+  suggestion_request request;
+  std::int32_t count = 6; ///< resolved max_suggestions
+  suggestion_preferences preferences;
+  connection_catalog catalog;
+  std::int32_t min_users = 2;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, suggestion_job& x) {
+  return f(x.context_hash, x.user_id, x.role, x.request, x.count, x.preferences, x.catalog,
+           x.min_users);
+}
+
+/// A served suggestion list: the route's body, before rendering.
+struct suggestion_list {
+  std::string connection_id;
+  std::string partial_query;
+  std::vector<suggestion> suggestions;
+  std::string source; ///< cached, patterns, llm_with_patterns or llm_fallback
+  std::vector<std::string> user_patterns;
+  std::vector<std::string> role_patterns;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, suggestion_list& x) {
+  return f(x.connection_id, x.partial_query, x.suggestions, x.source, x.user_patterns,
+           x.role_patterns);
+}
+
+/// A cache entry as written behind to (and warmed from) `suggestion_cache`.
+struct cached_suggestions {
+  std::string context_hash;
+  std::string user_id;
+  suggestion_list list; ///< source: how it was generated
+  std::int64_t expires_at_ms = 0; ///< Unix epoch milliseconds
+  std::int64_t hit_count = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cached_suggestions& x) {
+  return f(x.context_hash, x.user_id, x.list, x.expires_at_ms, x.hit_count);
+}
+
+/// Served lists since the last flush (click-through needs the denominator).
+struct impression {
+  std::string user_id;
+  std::string connection_id;
+  std::string source;
+  std::int32_t count = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, impression& x) {
+  return f(x.user_id, x.connection_id, x.source, x.count);
+}
+
+/// Hits on one cache entry since the last write-behind.
+struct cache_hit {
+  std::string context_hash;
+  std::int64_t hits = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cache_hit& x) {
+  return f(x.context_hash, x.hits);
+}
+
+/// What the write-behind sends to storage in one go.
+struct cache_writes {
+  std::vector<cached_suggestions> inserts;
+  std::vector<cache_hit> hits;
+  std::vector<impression> impressions;
+  std::vector<std::string> evicted; ///< context hashes to delete (invalidated)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cache_writes& x) {
+  return f(x.inserts, x.hits, x.impressions, x.evicted);
+}
+
+/// LLM usage of one user on one UTC day (the daily budget).
+struct llm_usage_row {
+  std::string user_id;
+  std::int64_t calls = 0, tokens_in = 0, tokens_out = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, llm_usage_row& x) {
+  return f(x.user_id, x.calls, x.tokens_in, x.tokens_out);
+}
+
+/// `GET /api/v1/activity/stats`: the database figures, each rendered as JSON text.
+struct usage_stats {
+  double cache_hit_rate_percent = 0; ///< spec: entries of the last 24 h hit at least once
+  std::int64_t cache_entries_24h = 0;
+  std::string top_role_patterns_json = "[]";
+  std::string activity_breakdown_json = "[]";
+  std::string click_through_json = "[]";
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, usage_stats& x) {
+  return f(x.cache_hit_rate_percent, x.cache_entries_24h, x.top_role_patterns_json,
+           x.activity_breakdown_json, x.click_through_json);
+}
+
 // -- operations ---------------------------------------------------------------
 
 /// What `/readyz` reports.

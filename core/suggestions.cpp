@@ -1,0 +1,571 @@
+// Suggestion generation. Candidates come from five origins, best first: the user's templates,
+// completions of what the user typed, the role's templates, global ones, then catalog rules. Every candidate
+// passes the same gate (answerable), so no origin can show an excluded or unknown metric.
+#include "core/suggestions.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <map>
+
+#include "core/preferences.hpp"
+#include "core/text_match.hpp"
+
+namespace foresight {
+
+namespace {
+
+// The user's own templates lead; completing what was typed comes next, before what others ask.
+enum origin : int { from_llm = 0, user_pattern = 1, completion = 2, role_pattern = 3,
+                    global_pattern_origin = 4, catalog_rule = 5 };
+
+struct candidate {
+  suggestion s;
+  int origin = catalog_rule;
+  double score = 0; ///< within its origin, higher first
+  bool advanced = false;
+  std::size_t order = 0; ///< generation order, the last tie-breaker
+};
+
+std::string capitalise(std::string s) {
+  if (!s.empty())
+    s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+std::string phrase_of(const std::string& name, const std::string& display) {
+  std::string p = display.empty() ? name : display;
+  for (auto& c : p)
+    c = c == '_' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return p;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+const char* month_names[] = {"January", "February", "March",     "April",   "May",      "June",
+                             "July",    "August",   "September", "October", "November", "December"};
+
+const std::string& description_for(const std::string& type) {
+  static const std::map<std::string, std::string> d = {
+    {"complete", "Completes your question"},
+    {"metric", "A key metric"},
+    {"dimension", "A breakdown"},
+    {"filter", "Narrowed to a period"},
+    {"comparison", "Side-by-side comparison"},
+    {"ranking", "Highest values first"},
+    {"trend", "How it changes over time"},
+    {"aggregation", "A summary figure"},
+  };
+  return d.at(is_suggestion_type(type) ? type : "complete");
+}
+
+suggestion make(std::string text, const std::string& type, std::string description = {}) {
+  suggestion s;
+  s.text = capitalise(std::move(text));
+  s.type = type;
+  s.description = capitalise(description.empty() ? description_for(type) : std::move(description));
+  s.icon = icon_for(type);
+  return s;
+}
+
+/// Fills a learned template's placeholders; empty if one cannot be filled ({value} holds words
+/// only the original asker knew).
+std::string fill_template(const std::string& tmpl, const suggestion_context& ctx,
+                          const std::vector<const suggestion_context::term*>& metrics,
+                          const std::vector<const suggestion_context::term*>& dims,
+                          const std::vector<const suggestion_context::term*>& ents) {
+  std::string out;
+  std::size_t mi = 0, di = 0, ei = 0;
+  auto& today = ctx.today();
+  for (std::size_t i = 0; i < tmpl.size();) {
+    if (tmpl[i] != '{') {
+      out.push_back(tmpl[i++]);
+      continue;
+    }
+    auto close = tmpl.find('}', i);
+    if (close == std::string::npos)
+      return {};
+    auto name = tmpl.substr(i + 1, close - i - 1);
+    i = close + 1;
+    if (name == "metric") {
+      if (mi >= metrics.size())
+        return {};
+      out += metrics[mi++]->phrase;
+    } else if (name == "dimension") {
+      if (di >= dims.size())
+        return {};
+      out += dims[di++]->phrase;
+    } else if (name == "entity") {
+      if (ei >= ents.size())
+        return {};
+      out += ents[ei++]->phrase;
+    } else if (name == "N") {
+      out += "10";
+    } else if (name == "timeframe") {
+      out += "the last 12 months";
+    } else if (name == "year") {
+      out += std::to_string(today.year);
+    } else if (name == "quarter") {
+      out += "Q" + std::to_string((today.month - 1) / 3 + 1);
+    } else if (name == "month") {
+      out += month_names[today.month - 1];
+    } else if (name == "date") {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", today.year, today.month, today.day);
+      out += buf;
+    } else {
+      return {};
+    }
+  }
+  return out;
+}
+
+/// Terms for a template: those the user is typing, then the pattern's own, then the rest in
+/// preference order; each at most once.
+std::vector<const suggestion_context::term*>
+pick_terms(const std::vector<suggestion_context::term>& terms, const std::vector<std::string>& own,
+           std::size_t skip_first) {
+  std::vector<const suggestion_context::term*> out;
+  auto add = [&](const suggestion_context::term& t) {
+    if (std::find(out.begin(), out.end(), &t) == out.end())
+      out.push_back(&t);
+  };
+  for (auto& t : terms)
+    if (t.mentioned)
+      add(t);
+  for (auto& name : own)
+    for (auto& t : terms)
+      if (t.name == name)
+        add(t);
+  for (auto& t : terms)
+    add(t);
+  if (skip_first > 0 && out.size() > 1)
+    std::rotate(out.begin(), out.begin() + std::min(skip_first, out.size() - 1), out.end());
+  return out;
+}
+
+void add_pattern_candidates(const suggestion_context& ctx, const std::vector<pattern_hint>& hints,
+                            int origin, std::vector<candidate>& out) {
+  std::vector<const pattern_hint*> sorted;
+  for (auto& h : hints)
+    sorted.push_back(&h);
+  std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) {
+    return pattern_score(*a) > pattern_score(*b);
+  });
+  std::string description;
+  if (origin == user_pattern)
+    description = "From your past questions";
+  else if (origin == role_pattern)
+    description = ctx.role().empty() ? "Popular in your role" : "Popular with " + ctx.role() + "s";
+  else
+    description = "Popular across teams";
+  for (auto* h : sorted) {
+    auto type = h->query_type;
+    if (type != "ranking" && type != "trend" && type != "comparison" && type != "aggregation" &&
+        type != "filter")
+      type = "complete";
+    // Two fills per template: with the best terms, and with the next metric for variety.
+    for (std::size_t variant = 0; variant < 2; ++variant) {
+      auto text = fill_template(h->template_text, ctx,
+                                pick_terms(ctx.metrics(), h->metrics, variant),
+                                pick_terms(ctx.dimensions(), h->dimensions, 0),
+                                pick_terms(ctx.entities(), h->entities, 0));
+      if (text.empty())
+        break;
+      candidate c;
+      c.s = make(std::move(text), type, description);
+      c.origin = origin;
+      c.score = pattern_score(*h) - static_cast<double>(variant) * 1e-3;
+      c.advanced = std::count(h->template_text.begin(), h->template_text.end(), '{') >= 4;
+      out.push_back(std::move(c));
+      if (h->template_text.find("{metric}") == std::string::npos)
+        break;
+    }
+  }
+}
+
+std::string aggregate_word(const std::string& aggregation) {
+  if (aggregation == "avg" || aggregation == "average" || aggregation == "mean")
+    return "average";
+  if (aggregation == "count")
+    return "count of";
+  if (aggregation == "max")
+    return "maximum";
+  if (aggregation == "min")
+    return "minimum";
+  return "total";
+}
+
+void add_rule_candidates(const suggestion_context& ctx, std::vector<candidate>& out) {
+  auto& ms = ctx.metrics();
+  auto& ds = ctx.dimensions();
+  auto& es = ctx.entities();
+  auto rule = [&](std::string text, const char* type, std::string description, double score,
+                  bool advanced = false) {
+    candidate c;
+    c.s = make(std::move(text), type, std::move(description));
+    c.origin = catalog_rule;
+    c.score = score;
+    c.advanced = advanced;
+    out.push_back(std::move(c));
+  };
+  // Metrics the user is typing (or prefers) lead; every type gets a turn per metric, so that a
+  // short list still shows variety.
+  std::size_t metric_limit = std::min<std::size_t>(ms.size(), 4);
+  for (std::size_t i = 0; i < metric_limit; ++i) {
+    auto& m = ms[i];
+    double score = -static_cast<double>(i);
+    const auto* d = ds.empty() ? nullptr : &ds[i % ds.size()];
+    const auto* d2 = ds.size() > 1 ? &ds[(i + 1) % ds.size()] : nullptr;
+    if (!es.empty())
+      rule("top 10 " + es[0].phrase + " by " + m.phrase, "ranking",
+           "The " + es[0].phrase + " with the highest " + m.phrase, score);
+    else if (d)
+      rule("rank " + d->phrase + " by " + m.phrase, "ranking",
+           "Which " + d->phrase + " leads on " + m.phrase, score);
+    rule(m.phrase + " over the last 12 months", "trend", "How " + m.phrase + " has moved",
+         score);
+    if (d)
+      rule("compare " + m.phrase + " across " + d->phrase, "comparison",
+           m.phrase + " side by side for each " + d->phrase, score);
+    if (d)
+      rule(aggregate_word(m.aggregation) + " " + m.phrase + " by " + d->phrase, "aggregation",
+           "One figure per " + d->phrase, score);
+    rule(m.phrase + " for last quarter", "filter", m.phrase + " in the last full quarter", score);
+    if (m.mentioned || ms.size() == 1)
+      rule("show me " + m.phrase, "metric", "The " + m.phrase + " metric", score);
+    if (d2)
+      rule(m.phrase + " by " + d2->phrase, "dimension", m.phrase + " broken down by " + d2->phrase,
+           score);
+    // Multi-step questions, only for users who asked for them.
+    if (d && ctx.preferences().show_advanced_queries) {
+      rule("compare " + m.phrase + " across " + d->phrase + " over the last 4 quarters",
+           "comparison", "Comparison and trend in one view", score, true);
+      if (!es.empty() && ms.size() > 1)
+        rule("top 5 " + es[0].phrase + " by " + m.phrase + " and their " +
+               ms[(i + 1) % ms.size()].phrase + " over the last 12 months",
+             "ranking", "Leaders and how they developed", score, true);
+    }
+  }
+}
+
+/// Completions of the partial query itself: the word being typed finished, then a natural
+/// continuation from the catalog.
+void add_completions(const suggestion_context& ctx, std::vector<candidate>& out) {
+  const auto& partial = ctx.partial();
+  if (partial.empty())
+    return;
+  auto words = split_words(partial);
+  std::string base;
+  for (std::size_t i = 0; i + 1 < words.size(); ++i)
+    base.append(words[i]).push_back(' ');
+  // Finish the last word from the catalog's vocabulary.
+  std::string last(words.back());
+  auto finish = [&](const std::vector<suggestion_context::term>& terms) {
+    for (auto& t : terms)
+      for (auto w : split_words(t.phrase))
+        if (w != last && w.size() > last.size() && word_matches(last, w, true)) {
+          last = std::string(w);
+          return true;
+        }
+    return false;
+  };
+  finish(ctx.metrics()) || finish(ctx.dimensions()) || finish(ctx.entities());
+  base += last;
+  auto g = generalise(base, ctx.index());
+  std::vector<std::string> texts;
+  std::string tail = words.size() ? std::string(words.back()) : "";
+  bool ends_open = last == "by" || last == "across" || last == "per" || last == "of" ||
+                   last == "for" || last == "me" || last == "show";
+  if (ends_open) {
+    bool want_dimension = !g.metrics.empty() && (last == "by" || last == "across" || last == "per");
+    auto& terms = want_dimension ? ctx.dimensions() : ctx.metrics();
+    for (std::size_t i = 0; i < terms.size() && i < 3; ++i)
+      texts.push_back(base + " " + terms[i].phrase);
+  } else if (!g.metrics.empty()) {
+    texts.push_back(base);
+    if (g.dimensions.empty())
+      for (std::size_t i = 0; i < ctx.dimensions().size() && i < 2; ++i)
+        texts.push_back(base + " by " + ctx.dimensions()[i].phrase);
+    if (g.type != query_type::trend)
+      texts.push_back(base + " over the last 12 months");
+  } else if (!g.entities.empty() || !g.dimensions.empty()) {
+    for (std::size_t i = 0; i < ctx.metrics().size() && i < 2; ++i)
+      texts.push_back(base + " by " + ctx.metrics()[i].phrase);
+  }
+  double score = 0;
+  for (auto& t : texts) {
+    candidate c;
+    c.s = make(t, "complete");
+    c.origin = completion;
+    c.score = score--;
+    out.push_back(std::move(c));
+  }
+}
+
+bool mentions_any(const std::string& normalised, const std::vector<suggestion_context::term>& ts) {
+  for (auto& t : ts)
+    if (t.preferred && (" " + normalised + " ").find(" " + t.phrase + " ") != std::string::npos)
+      return true;
+  return false;
+}
+
+/// Orders, filters and trims candidates into the answer.
+std::vector<suggestion> select(const suggestion_context& ctx, std::vector<candidate> cands,
+                               std::size_t max) {
+  auto& prefs = ctx.preferences();
+  struct ranked {
+    candidate* c;
+    text_match m;
+    bool preferred_type;
+    bool preferred_term;
+  };
+  std::vector<ranked> rs;
+  for (std::size_t i = 0; i < cands.size(); ++i) {
+    auto& c = cands[i];
+    c.order = i;
+    if (c.advanced && !prefs.show_advanced_queries)
+      continue;
+    ranked r{&c, {}, false, false};
+    if (c.origin != from_llm) {
+      r.m = match_partial(ctx.partial(), c.s.text);
+      if (!r.m.matched)
+        continue;
+    }
+    r.preferred_type = contains(prefs.preferred_query_types, c.s.type);
+    auto norm = normalise_text(c.s.text);
+    r.preferred_term = mentions_any(norm, ctx.metrics()) || mentions_any(norm, ctx.dimensions());
+    rs.push_back(r);
+  }
+  std::stable_sort(rs.begin(), rs.end(), [](const ranked& a, const ranked& b) {
+    if (a.preferred_type != b.preferred_type)
+      return a.preferred_type;
+    if (a.preferred_term != b.preferred_term)
+      return a.preferred_term;
+    if (a.c->origin != b.c->origin)
+      return a.c->origin < b.c->origin;
+    if (a.m.prefix != b.m.prefix)
+      return a.m.prefix;
+    if (a.m.words != b.m.words)
+      return a.m.words > b.m.words;
+    if (a.c->score != b.c->score)
+      return a.c->score > b.c->score;
+    return a.c->order < b.c->order;
+  });
+  std::vector<suggestion> out;
+  std::unordered_set<std::string> seen;
+  for (auto& r : rs) {
+    if (out.size() >= max)
+      break;
+    if (!seen.insert(normalise_text(r.c->s.text)).second)
+      continue;
+    if (!ctx.answerable(r.c->s.text))
+      continue;
+    out.push_back(std::move(r.c->s));
+  }
+  return out;
+}
+
+std::vector<candidate> pattern_path_candidates(const suggestion_context& ctx) {
+  std::vector<candidate> cands;
+  add_completions(ctx, cands);
+  add_pattern_candidates(ctx, ctx.patterns().user, user_pattern, cands);
+  add_pattern_candidates(ctx, ctx.patterns().role, role_pattern, cands);
+  add_pattern_candidates(ctx, ctx.patterns().global, global_pattern_origin, cands);
+  add_rule_candidates(ctx, cands);
+  return cands;
+}
+
+std::size_t word_count(std::string_view normalised) {
+  return split_words(normalised).size();
+}
+
+} // namespace
+
+const char* icon_for(std::string_view type) {
+  if (type == "metric") return "📊";
+  if (type == "dimension") return "🏷️";
+  if (type == "filter") return "📆";
+  if (type == "comparison") return "⚖️";
+  if (type == "ranking") return "🏆";
+  if (type == "trend") return "📈";
+  if (type == "aggregation") return "🔢";
+  return "💬";
+}
+
+bool is_suggestion_type(std::string_view t) {
+  return t == "complete" || t == "metric" || t == "dimension" || t == "filter" ||
+         t == "comparison" || t == "ranking" || t == "trend" || t == "aggregation";
+}
+
+calendar_day calendar_day::today() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  return {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+}
+
+double pattern_score(const pattern_hint& h) {
+  // Frequency with diminishing returns, discounted by age (30-day half-life) and failure;
+  // clicks and good ratings are explicit votes, so they weigh more than repetition.
+  double recency = std::exp2(-std::max(0.0, h.age_days) / 30.0);
+  double rating = h.ratings ? (double(h.rating_total) / double(h.ratings) - 3.0) / 2.0 : 0.0;
+  return std::log1p(double(h.frequency)) * recency * (0.5 + 0.5 * h.success_rate) +
+         0.5 * std::log1p(double(h.clicks)) + 0.5 * rating;
+}
+
+suggestion_context::suggestion_context(const connection_catalog& catalog,
+                                       const suggestion_preferences& prefs,
+                                       const pattern_hints& patterns,
+                                       std::string_view partial_query, int count,
+                                       std::string role, calendar_day today)
+  : catalog_(catalog),
+    prefs_(prefs),
+    patterns_(patterns),
+    partial_(normalise_text(partial_query)),
+    count_(count),
+    role_(std::move(role)),
+    today_(today),
+    index_(catalog) {
+  for (auto& m : catalog.metrics) {
+    metric_names_.insert(m.name);
+    // Excluded catalog metrics are caught by the index (longest phrase wins, so excluding
+    // "profit" leaves "profit margin" alone); excluded names it does not know, by their words.
+    if (is_excluded_metric(prefs, m.name) || is_excluded_metric(prefs, m.display_name))
+      excluded_catalog_.insert(m.name);
+    else
+      metrics_.push_back({m.name, phrase_of(m.name, m.display_name), m.aggregation});
+  }
+  for (auto& e : prefs.excluded_metrics) {
+    bool known = false;
+    for (auto& m : catalog.metrics)
+      known = known || normalise_text(e) == normalise_text(m.name) ||
+              normalise_text(e) == normalise_text(m.display_name);
+    if (!known) {
+      excluded_phrases_.push_back(normalise_text(e));
+      excluded_phrases_.push_back(normalise_text(phrase_of(e, {})));
+    }
+  }
+  for (auto& d : catalog.dimensions) {
+    dimension_names_.insert(d.name);
+    dimensions_.push_back({d.name, phrase_of(d.name, d.display_name), {}});
+  }
+  for (auto& e : catalog.entities) {
+    entity_names_.insert(e.name);
+    entities_.push_back({e.name, phrase_of(e.name, e.display_name), {}});
+  }
+  order_terms(metrics_, prefs.preferred_metrics);
+  order_terms(dimensions_, prefs.preferred_dimensions);
+  order_terms(entities_, {});
+}
+
+void suggestion_context::order_terms(std::vector<term>& terms,
+                                     const std::vector<std::string>& preferred) {
+  auto typed = split_words(partial_);
+  for (auto& t : terms) {
+    for (auto& p : preferred)
+      if (p == t.name || normalise_text(p) == normalise_text(t.phrase))
+        t.preferred = true;
+    for (std::size_t i = 0; i < typed.size() && !t.mentioned; ++i) {
+      if (is_filler_word(typed[i]))
+        continue;
+      for (auto w : split_words(t.phrase))
+        if (word_matches(typed[i], w, i + 1 == typed.size())) {
+          t.mentioned = true;
+          break;
+        }
+    }
+  }
+  // Mentioned, then preferred (in the order the user listed them), then catalog order.
+  auto pref_rank = [&](const term& t) {
+    for (std::size_t i = 0; i < preferred.size(); ++i)
+      if (preferred[i] == t.name || normalise_text(preferred[i]) == normalise_text(t.phrase))
+        return i;
+    return preferred.size();
+  };
+  std::stable_sort(terms.begin(), terms.end(), [&](const term& a, const term& b) {
+    if (a.mentioned != b.mentioned)
+      return a.mentioned;
+    return pref_rank(a) < pref_rank(b);
+  });
+}
+
+bool suggestion_context::names_excluded(std::string_view normalised) const {
+  std::string padded = " " + std::string(normalised) + " ";
+  for (auto& e : excluded_phrases_)
+    if (!e.empty() && padded.find(" " + e + " ") != std::string::npos)
+      return true;
+  return false;
+}
+
+bool suggestion_context::answerable(std::string_view text) const {
+  auto norm = normalise_text(text);
+  if (norm.empty() || names_excluded(norm))
+    return false;
+  auto g = generalise(text, index_);
+  for (auto& m : g.metrics)
+    if (!metric_names_.count(m) || excluded_catalog_.count(m))
+      return false;
+  for (auto& d : g.dimensions)
+    if (!dimension_names_.count(d))
+      return false;
+  for (auto& e : g.entities)
+    if (!entity_names_.count(e))
+      return false;
+  return !g.metrics.empty() || !g.dimensions.empty() || !g.entities.empty();
+}
+
+std::vector<suggestion> generate_suggestions(const suggestion_context& ctx) {
+  return select(ctx, pattern_path_candidates(ctx), static_cast<std::size_t>(ctx.count()));
+}
+
+std::vector<suggestion> merge_llm_suggestions(const suggestion_context& ctx,
+                                              const std::vector<suggestion>& llm, int& usable) {
+  std::vector<candidate> cands;
+  usable = 0;
+  std::unordered_set<std::string> seen;
+  for (auto& s : llm) {
+    auto norm = normalise_text(s.text);
+    auto words = word_count(norm);
+    if (words == 0 || words >= 15 || !ctx.answerable(s.text) || !seen.insert(norm).second)
+      continue;
+    candidate c;
+    auto type = is_suggestion_type(s.type) ? s.type : std::string("complete");
+    // The model's spacing, capitalisation and punctuation are kept; only runs of space go.
+    std::string text;
+    for (auto w : split_words(std::string_view(s.text)))
+      text.append(text.empty() ? "" : " ").append(w);
+    c.s = make(std::move(text), type, s.description.empty() ? std::string() : s.description);
+    if (c.s.description.size() > 200)
+      c.s.description = description_for(type);
+    c.origin = from_llm;
+    c.score = -static_cast<double>(cands.size());
+    cands.push_back(std::move(c));
+  }
+  usable = static_cast<int>(cands.size());
+  if (static_cast<int>(cands.size()) > ctx.count())
+    cands.resize(static_cast<std::size_t>(ctx.count()));
+  for (auto& c : pattern_path_candidates(ctx))
+    cands.push_back(std::move(c));
+  return select(ctx, std::move(cands), static_cast<std::size_t>(ctx.count()));
+}
+
+std::vector<std::string> template_texts(const std::vector<pattern_hint>& hints, std::size_t max) {
+  std::vector<const pattern_hint*> sorted;
+  for (auto& h : hints)
+    sorted.push_back(&h);
+  std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) {
+    return pattern_score(*a) > pattern_score(*b);
+  });
+  std::vector<std::string> out;
+  for (auto* h : sorted) {
+    if (out.size() >= max)
+      break;
+    out.push_back(h->template_text);
+  }
+  return out;
+}
+
+} // namespace foresight

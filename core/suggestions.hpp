@@ -1,0 +1,97 @@
+// The suggestion generator: personalised query suggestions from learned templates and the
+// connection's catalog, matched against what the user is typing and shaped by their
+// preferences. Pure: the cache actors call it on a miss, and the LLM path uses it to validate the
+// model's answer and to top it up.
+#pragma once
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "core/generaliser.hpp"
+#include "core/model.hpp"
+
+namespace foresight {
+
+/// The icon the product shows beside each suggestion type.
+const char* icon_for(std::string_view type);
+
+/// True for the eight suggestion types.
+bool is_suggestion_type(std::string_view type);
+
+/// The calendar a template's {year}, {quarter}, {month} and {date} are filled from.
+struct calendar_day {
+  int year = 2026, month = 1, day = 1; ///< month 1-12
+  /// Today in UTC.
+  static calendar_day today();
+};
+
+/// One request's inputs, compiled once: the catalog as an index and as name sets, the
+/// vocabulary ordered by preference (excluded metrics gone), the normalised partial query.
+class suggestion_context {
+public:
+  suggestion_context(const connection_catalog& catalog, const suggestion_preferences& prefs,
+                     const pattern_hints& patterns, std::string_view partial_query, int count,
+                     std::string role, calendar_day today = calendar_day::today());
+
+  /// True if `text` is safe to show: it names at least one catalog metric, dimension or entity,
+  /// nothing outside the catalog, and no excluded metric.
+  bool answerable(std::string_view text) const;
+
+  const connection_catalog& catalog() const { return catalog_; }
+  const suggestion_preferences& preferences() const { return prefs_; }
+  const pattern_hints& patterns() const { return patterns_; }
+  const std::string& partial() const { return partial_; }
+  int count() const { return count_; }
+
+  // -- for the generator --
+  struct term {
+    std::string name;   ///< catalog name
+    std::string phrase; ///< how it reads in a sentence ("profit margin")
+    std::string aggregation;
+    bool preferred = false;
+    bool mentioned = false; ///< what the user is typing seems to name it
+  };
+  const std::vector<term>& metrics() const { return metrics_; }
+  const std::vector<term>& dimensions() const { return dimensions_; }
+  const std::vector<term>& entities() const { return entities_; }
+  const catalog_index& index() const { return index_; }
+  const std::string& role() const { return role_; }
+  const calendar_day& today() const { return today_; }
+
+private:
+  void order_terms(std::vector<term>& terms, const std::vector<std::string>& preferred);
+  bool names_excluded(std::string_view normalised_text) const;
+
+  const connection_catalog& catalog_;
+  const suggestion_preferences& prefs_;
+  const pattern_hints& patterns_;
+  std::string partial_;
+  int count_;
+  std::string role_;
+  calendar_day today_;
+  catalog_index index_;
+  std::unordered_set<std::string> metric_names_, dimension_names_, entity_names_;
+  std::unordered_set<std::string> excluded_catalog_;  ///< excluded catalog metric names
+  std::vector<std::string> excluded_phrases_; ///< excluded names the catalog does not know
+  std::vector<term> metrics_, dimensions_, entities_;
+};
+
+/// The suggestions without an LLM: completions of the partial query, filled templates (the
+/// user's, then the role's, then global ones) and catalog rules; matched, deduplicated, ordered
+/// by preference, at most `ctx.count()`.
+std::vector<suggestion> generate_suggestions(const suggestion_context& ctx);
+
+/// The LLM's answer, validated (unanswerable, excluded, duplicate, typeless or overlong entries
+/// dropped), first; then topped up from `generate_suggestions`. `usable` tells how many of the
+/// LLM's entries survived (0: the answer was garbage).
+std::vector<suggestion> merge_llm_suggestions(const suggestion_context& ctx,
+                                              const std::vector<suggestion>& llm, int& usable);
+
+/// The template texts the response lists as `user_patterns` / `role_patterns` (best first).
+std::vector<std::string> template_texts(const std::vector<pattern_hint>& hints, std::size_t max);
+
+/// A pattern's rank within its scope: frequency, recency, success, clicks and ratings.
+double pattern_score(const pattern_hint& h);
+
+} // namespace foresight

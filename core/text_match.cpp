@@ -1,0 +1,135 @@
+// Text matching for suggestions.
+#include "core/text_match.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace foresight {
+
+std::string normalise_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool space = true; // suppress leading and repeated spaces
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    bool keep = std::isalnum(c) || c >= 0x80 || c == '%' ||
+                // "1.5" and "2024-01" stay one token; "profit." does not
+                ((c == '.' || c == '-' || c == '/') && i > 0 && i + 1 < text.size() &&
+                 std::isdigit(static_cast<unsigned char>(text[i - 1])) &&
+                 std::isdigit(static_cast<unsigned char>(text[i + 1]))) ||
+                (c == '_' && !space);
+    if (keep) {
+      out.push_back(static_cast<char>(std::tolower(c)));
+      space = false;
+    } else if (!space) {
+      out.push_back(' ');
+      space = true;
+    }
+  }
+  if (!out.empty() && out.back() == ' ')
+    out.pop_back();
+  return out;
+}
+
+std::vector<std::string_view> split_words(std::string_view s) {
+  std::vector<std::string_view> words;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto j = s.find(' ', i);
+    if (j == std::string_view::npos)
+      j = s.size();
+    if (j > i)
+      words.push_back(s.substr(i, j - i));
+    i = j + 1;
+  }
+  return words;
+}
+
+int edit_distance(std::string_view a, std::string_view b, int limit) {
+  auto la = static_cast<int>(a.size()), lb = static_cast<int>(b.size());
+  if (std::abs(la - lb) > limit)
+    return limit + 1;
+  // Three rows suffice for one transposition; words are short.
+  std::vector<int> prev2(lb + 1), prev(lb + 1), cur(lb + 1);
+  for (int j = 0; j <= lb; ++j)
+    prev[j] = j;
+  for (int i = 1; i <= la; ++i) {
+    cur[0] = i;
+    int row_min = cur[0];
+    for (int j = 1; j <= lb; ++j) {
+      int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+      row_min = std::min(row_min, cur[j]);
+    }
+    if (row_min > limit)
+      return limit + 1;
+    std::swap(prev2, prev);
+    std::swap(prev, cur);
+  }
+  return std::min(prev[lb], limit + 1);
+}
+
+bool word_matches(std::string_view typed, std::string_view word, bool typing) {
+  if (typed == word)
+    return true;
+  auto plural_of = [](std::string_view a, std::string_view b) {
+    return a.size() == b.size() + 1 && a.back() == 's' && a.substr(0, b.size()) == b;
+  };
+  if (plural_of(typed, word) || plural_of(word, typed))
+    return true;
+  // "prof" while typing, "reven" anywhere; a finished short word must match exactly.
+  std::size_t min_prefix = typing ? 1 : 3;
+  if (typed.size() >= min_prefix && typed.size() < word.size() &&
+      word.compare(0, typed.size(), typed) == 0)
+    return true;
+  if (typed.size() >= 4 && word.size() >= 4) {
+    if (edit_distance(typed, word, 1) <= 1)
+      return true;
+    // A typo in the part typed so far: "porfi" for "profit".
+    if (typing && word.size() > typed.size() &&
+        edit_distance(typed, word.substr(0, typed.size()), 1) <= 1)
+      return true;
+  }
+  return false;
+}
+
+bool is_filler_word(std::string_view w) {
+  static constexpr std::array<std::string_view, 24> fillers = {
+    "a",    "about", "an",   "are",    "can",  "could", "display", "get",
+    "give", "i",     "is",   "list",   "me",   "my",    "our",     "please",
+    "see",  "show",  "tell", "the",    "to",   "want",  "what",    "whats"};
+  return std::binary_search(fillers.begin(), fillers.end(), w);
+}
+
+text_match match_partial(std::string_view partial, std::string_view candidate) {
+  text_match m;
+  auto cand = normalise_text(candidate);
+  if (partial.empty()) {
+    m.matched = true;
+    return m;
+  }
+  m.prefix = cand.compare(0, partial.size(), partial) == 0;
+  auto typed = split_words(partial);
+  auto words = split_words(cand);
+  // The last word counts as still being typed unless the partial query ended with a space,
+  // which normalisation removed; treating it as typing is the forgiving choice.
+  bool all = true;
+  for (std::size_t i = 0; i < typed.size(); ++i) {
+    bool typing = i + 1 == typed.size();
+    bool found = std::any_of(words.begin(), words.end(),
+                             [&](std::string_view w) { return word_matches(typed[i], w, typing); });
+    if (found)
+      ++m.words;
+    else if (!is_filler_word(typed[i]))
+      all = false;
+  }
+  m.matched = all && (m.words > 0 || m.prefix);
+  if (!m.matched)
+    m.prefix = false;
+  return m;
+}
+
+} // namespace foresight

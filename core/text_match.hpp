@@ -1,0 +1,38 @@
+// Loose matching of what a user is typing against suggestion texts: lower-cased word tokens,
+// prefix matches for the word being typed, plural forms and one-letter typos. Pure and
+// allocation-light, because every suggestion candidate goes through it.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace foresight {
+
+/// Lower-cases ASCII, turns punctuation (except inside numbers) into spaces and collapses runs
+/// of whitespace; "  Show me PROFIT, by region? " -> "show me profit by region".
+std::string normalise_text(std::string_view text);
+
+/// The words of a normalised text.
+std::vector<std::string_view> split_words(std::string_view normalised);
+
+/// Damerau-Levenshtein distance, but stops counting at `limit + 1`.
+int edit_distance(std::string_view a, std::string_view b, int limit);
+
+/// Whether a typed word stands for a candidate's word: equal, singular/plural, a prefix
+/// (only `typing`, the word still being typed, may be a short prefix), or one typo away.
+bool word_matches(std::string_view typed, std::string_view word, bool typing);
+
+/// Words that carry no meaning in a request ("show", "me", "the", ...): they need not match.
+bool is_filler_word(std::string_view word);
+
+/// How well a candidate text answers a partial query.
+struct text_match {
+  bool matched = false; ///< every meaningful typed word matches a word of the candidate
+  bool prefix = false;  ///< the candidate starts with what was typed
+  int words = 0;        ///< typed words matched
+};
+
+/// Matches a normalised partial query against a candidate text (normalised here).
+text_match match_partial(std::string_view partial_normalised, std::string_view candidate);
+
+} // namespace foresight

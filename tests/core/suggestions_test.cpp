@@ -1,0 +1,246 @@
+#include "core/suggestions.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include "core/text_match.hpp"
+#include "llm/llm_prompt.hpp"
+
+using namespace foresight;
+
+namespace {
+
+connection_catalog sales() {
+  connection_catalog c;
+  c.id = "sales";
+  c.name = "Sales warehouse";
+  c.version = 3;
+  c.metrics = {{"revenue", "Revenue", "Gross revenue", "sum"},
+               {"profit", "Profit", "", "sum"},
+               {"profit_margin", "Profit margin", "", "avg"},
+               {"volume", "Volume", "", "sum"},
+               {"internal_id", "Internal id", "", "count"}};
+  c.dimensions = {{"region", "Region", "string"}, {"product_category", "Product category", "string"},
+                  {"channel", "Sales channel", "string"}};
+  c.entities = {{"product", "Products"}, {"customer", "Customers"}};
+  return c;
+}
+
+pattern_hint hint(std::string scope, std::string tmpl, std::string type, std::int64_t freq,
+                  std::vector<std::string> metrics = {}) {
+  pattern_hint h;
+  h.scope = std::move(scope);
+  h.template_text = std::move(tmpl);
+  h.query_type = std::move(type);
+  h.frequency = freq;
+  h.metrics = std::move(metrics);
+  return h;
+}
+
+struct fixture {
+  connection_catalog catalog = sales();
+  suggestion_preferences prefs;
+  pattern_hints patterns;
+
+  std::vector<suggestion> run(std::string partial, int count = 6) {
+    suggestion_context ctx(catalog, prefs, patterns, partial, count, "analyst",
+                           calendar_day{2026, 11, 29});
+    auto out = generate_suggestions(ctx);
+    for (auto& s : out) {
+      BOOST_TEST(ctx.answerable(s.text), s.text);
+      BOOST_TEST(is_suggestion_type(s.type), s.type);
+      BOOST_TEST(s.icon == icon_for(s.type));
+      BOOST_TEST(!s.description.empty());
+    }
+    return out;
+  }
+};
+
+bool mentions(const suggestion& s, const std::string& phrase) {
+  auto text = " " + normalise_text(s.text) + " ";
+  // "profit" must not be found inside the distinct metric "profit margin".
+  if (phrase == "profit")
+    for (auto at = text.find(" profit margin "); at != std::string::npos;
+         at = text.find(" profit margin "))
+      text.replace(at, 15, " margin_metric ");
+  return text.find(" " + phrase + " ") != std::string::npos;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(suggestions)
+
+BOOST_FIXTURE_TEST_CASE(without_history_the_catalog_fills_the_count_with_variety, fixture) {
+  auto out = run("");
+  BOOST_TEST(out.size() == 6u);
+  std::set<std::string> types;
+  for (auto& s : out)
+    types.insert(s.type);
+  BOOST_TEST(types.size() >= 4u);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_count_is_honoured, fixture) {
+  BOOST_TEST(run("", 1).size() == 1u);
+  BOOST_TEST(run("", 12).size() == 12u);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_partial_query_is_matched_with_typos, fixture) {
+  for (auto partial : {"show me prof", "reveune", "compare rev"}) {
+    auto out = run(partial);
+    BOOST_TEST(!out.empty(), partial);
+    for (auto& s : out)
+      BOOST_TEST(match_partial(normalise_text(partial), s.text).matched, partial << " -> " << s.text);
+  }
+  auto out = run("show me prof");
+  BOOST_TEST(out[0].type == "complete");
+  BOOST_TEST(normalise_text(out[0].text).rfind("show me profit", 0) == 0u, out[0].text);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_excluded_metric_never_appears, fixture) {
+  prefs.excluded_metrics = {"profit", "internal_id"};
+  patterns.user = {hint("user_specific", "show me {metric} for {quarter} {year}", "filter", 9,
+                        {"profit"})};
+  for (auto partial : {"", "prof", "show me profit", "internal", "top"}) {
+    for (auto& s : run(partial, 12)) {
+      BOOST_TEST(!mentions(s, "profit"), s.text);
+      BOOST_TEST(!mentions(s, "internal id"), s.text);
+    }
+  }
+  // Excluding "profit" does not exclude "profit margin".
+  bool margin = false;
+  for (auto& s : run("margin", 12))
+    margin = margin || mentions(s, "profit margin");
+  BOOST_TEST(margin);
+}
+
+BOOST_FIXTURE_TEST_CASE(preferred_metrics_dimensions_and_types_come_first, fixture) {
+  prefs.preferred_metrics = {"volume"};
+  auto out = run("");
+  BOOST_TEST(mentions(out[0], "volume"), out[0].text);
+  prefs.preferred_metrics.clear();
+  prefs.preferred_query_types = {"trend"};
+  out = run("");
+  BOOST_TEST(out[0].type == "trend");
+  prefs.preferred_query_types.clear();
+  prefs.preferred_dimensions = {"channel"};
+  out = run("compare");
+  BOOST_TEST(mentions(out[0], "sales channel"), out[0].text);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_user_s_own_patterns_rank_above_the_role_s_and_global_ones, fixture) {
+  patterns.global = {hint("global", "average {metric} by {dimension}", "aggregation", 500)};
+  patterns.role = {hint("role_based", "top {N} {entity} by {metric}", "ranking", 100)};
+  patterns.user = {hint("user_specific", "compare {metric} across {dimension}", "comparison", 2,
+                        {"volume"})};
+  auto out = run("");
+  BOOST_REQUIRE(out.size() >= 3u);
+  BOOST_TEST(out[0].text == "Compare volume across region");
+  BOOST_TEST(out[0].description == "From your past questions");
+  std::size_t role_at = 99, global_at = 99;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out[i].description == "Popular with analysts" && role_at == 99)
+      role_at = i;
+    if (out[i].description == "Popular across teams" && global_at == 99)
+      global_at = i;
+  }
+  BOOST_TEST(role_at < global_at);
+}
+
+BOOST_FIXTURE_TEST_CASE(templates_are_filled_from_the_catalog_and_the_calendar, fixture) {
+  patterns.user = {hint("user_specific", "show me {metric} for {quarter} {year}", "filter", 3,
+                        {"revenue"}),
+                   hint("user_specific", "revenue for {value}", "filter", 50)};
+  auto out = run("show me");
+  BOOST_REQUIRE(!out.empty());
+  BOOST_TEST(out[0].text == "Show me revenue for Q4 2026");
+  for (auto& s : out)
+    BOOST_TEST(s.text.find('{') == std::string::npos, s.text);
+}
+
+BOOST_FIXTURE_TEST_CASE(duplicates_are_removed, fixture) {
+  patterns.user = {hint("user_specific", "compare {metric} across {dimension}", "comparison", 5)};
+  patterns.role = patterns.user;
+  patterns.role[0].scope = "role_based";
+  auto out = run("", 12);
+  std::set<std::string> texts;
+  for (auto& s : out)
+    BOOST_TEST(texts.insert(normalise_text(s.text)).second, s.text);
+}
+
+BOOST_FIXTURE_TEST_CASE(multi_step_questions_only_when_asked_for, fixture) {
+  auto advanced = [](const std::vector<suggestion>& out) {
+    int n = 0;
+    for (auto& s : out)
+      n += s.text.find("over the last 4 quarters") != std::string::npos ||
+           s.text.find(" and their ") != std::string::npos;
+    return n;
+  };
+  BOOST_TEST(advanced(run("compare", 12)) == 0);
+  prefs.show_advanced_queries = true;
+  BOOST_TEST(advanced(run("compare", 12)) > 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(answerable_means_catalog_terms_only, fixture) {
+  suggestion_context ctx(catalog, prefs, patterns, "", 6, "analyst");
+  BOOST_TEST(ctx.answerable("Top 10 products by revenue"));
+  BOOST_TEST(ctx.answerable("Compare profit margin across regions"));
+  BOOST_TEST(!ctx.answerable("Top 10 widgets by churn"));
+  BOOST_TEST(!ctx.answerable("hello there"));
+  BOOST_TEST(!ctx.answerable(""));
+}
+
+BOOST_FIXTURE_TEST_CASE(llm_answers_are_validated_then_topped_up, fixture) {
+  prefs.excluded_metrics = {"profit"};
+  suggestion_context ctx(catalog, prefs, patterns, "", 6, "analyst");
+  std::vector<suggestion> llm = {
+    {"Revenue by region for last quarter", "dimension", "Regional revenue", ""},
+    {"Top 10 products by profit", "ranking", "", ""},                // excluded metric
+    {"Top 10 widgets by churn rate", "ranking", "", ""},             // not in the catalog
+    {"revenue by region for last quarter", "dimension", "", ""},     // duplicate
+    {"Show me revenue and volume and margin for every region and every product category "
+     "over the last twelve months please",
+     "complete", "", ""},                                            // 15 words or more
+    {"Volume trend over the last 12 months", "sparkline", "", ""},   // unknown type
+  };
+  int usable = -1;
+  auto out = merge_llm_suggestions(ctx, llm, usable);
+  BOOST_TEST(usable == 2);
+  BOOST_REQUIRE(out.size() == 6u);
+  BOOST_TEST(out[0].text == "Revenue by region for last quarter");
+  BOOST_TEST(out[0].icon == "🏷️");
+  BOOST_TEST(out[1].text == "Volume trend over the last 12 months");
+  BOOST_TEST(out[1].type == "complete");
+  for (auto& s : out)
+    BOOST_TEST(!mentions(s, "profit"), s.text);
+  int none = -1;
+  merge_llm_suggestions(ctx, {}, none);
+  BOOST_TEST(none == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_prompt_carries_catalog_and_templates_but_no_excluded_metric, fixture) {
+  prefs.excluded_metrics = {"internal_id"};
+  patterns.user = {hint("user_specific", "top {N} {entity} by {metric}", "ranking", 4)};
+  patterns.role = {hint("role_based", "compare {metric} across {dimension}", "comparison", 9)};
+  suggestion_context ctx(catalog, prefs, patterns, "Show me prof", 5, "analyst");
+  auto p = build_suggestion_prompt(ctx);
+  BOOST_TEST(p.system.find("JSON") != std::string::npos);
+  BOOST_TEST(p.user.find("\"profit margin\"") != std::string::npos);
+  BOOST_TEST(p.user.find("Gross revenue") != std::string::npos);
+  BOOST_TEST(p.user.find("top {N} {entity} by {metric}") != std::string::npos);
+  BOOST_TEST(p.user.find("compare {metric} across {dimension}") != std::string::npos);
+  BOOST_TEST(p.user.find("\"partial_query\":\"show me prof\"") != std::string::npos);
+  BOOST_TEST(p.user.find("\"name\":\"internal id\"") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(llm_content_is_parsed_leniently_but_must_be_the_object) {
+  std::vector<suggestion> out;
+  BOOST_TEST(parse_llm_suggestions(
+    R"({"suggestions":[{"text":"Revenue by region","type":"dimension"},7,{"type":"x"},{"text":"A"}]})",
+    out));
+  BOOST_TEST(out.size() == 2u);
+  BOOST_TEST(out[0].type == "dimension");
+  out.clear();
+  BOOST_TEST(!parse_llm_suggestions("<html>oops</html>", out));
+  BOOST_TEST(!parse_llm_suggestions(R"(["Revenue by region"])", out));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
