@@ -4,12 +4,16 @@
 #include "actors/app.hpp"
 
 #include <caf/io/all.hpp>
+#include <cstdlib>
 
 #include "actors/activity_writer.hpp"
+#include "actors/catalog_registry.hpp"
+#include "actors/llm_gateway.hpp"
 #include "actors/messages.hpp"
 #include "actors/pattern_learner.hpp"
 #include "actors/session_manager.hpp"
 #include "actors/storage_pool.hpp"
+#include "actors/suggestion_cache.hpp"
 #include "core/jwt.hpp"
 
 namespace foresight {
@@ -37,6 +41,9 @@ struct actor_app::impl {
   caf::actor learners;
   caf::actor writer;
   caf::actor sessions;
+  caf::actor catalogs;
+  caf::actor llm;
+  caf::actor cache;
   caf::duration timeout;
   std::string jwt_secret;
   int token_ttl;
@@ -63,7 +70,43 @@ struct actor_app::impl {
     w.batch_wait_ms = c.writer_batch_wait_ms;
     w.queue_max = c.writer_queue_max;
     writer = spawn_activity_writer(sys, w, learners);
-    sessions = spawn_session_manager(sys, storage, writer, c.session_idle_timeout_ms);
+    catalogs = spawn_catalog_registry(sys, storage);
+    llm_gateway_settings g;
+    g.configured = !c.llm_base_url.empty();
+    g.enabled = c.llm_enabled;
+    g.client.base_url = c.llm_base_url;
+    // The conventional variable works too, so an existing OpenAI set-up needs no change.
+    const char* openai_key = std::getenv("OPENAI_API_KEY");
+    g.client.api_key = !c.llm_api_key.empty() ? c.llm_api_key : openai_key ? openai_key : "";
+    g.client.model = c.llm_model;
+    g.client.max_tokens = c.llm_max_tokens;
+    g.client.temperature = c.llm_temperature;
+    g.client.max_concurrent = c.llm_max_concurrent;
+    g.client.breaker_failures = c.llm_breaker_failures;
+    g.client.breaker_open_ms = c.llm_breaker_open_ms;
+    g.client.ca_file = c.llm_ca_file;
+    g.daily_calls_per_user = c.llm_daily_calls_per_user;
+    g.price_in_per_mtok = c.llm_price_in_per_mtok;
+    g.price_out_per_mtok = c.llm_price_out_per_mtok;
+    llm = spawn_llm_gateway(sys, storage, g);
+    suggestion_cache_settings sc;
+    sc.shards = c.suggestion_cache_shards;
+    sc.ttl_s = c.suggestion_cache_ttl_s;
+    sc.max_entries = c.suggestion_cache_max;
+    sc.flush_ms = c.suggestion_flush_ms;
+    sc.deadline_ms = c.suggestion_deadline_ms;
+    sc.llm = g.configured && g.enabled;
+    cache = spawn_suggestion_cache(sys, storage, llm, catalogs, sc);
+    session_peers peers;
+    peers.storage = storage;
+    peers.writer = writer;
+    peers.catalogs = catalogs;
+    peers.cache = cache;
+    peers.llm = llm;
+    session_settings defaults;
+    defaults.idle_timeout_ms = c.session_idle_timeout_ms;
+    defaults.min_users = c.pattern_min_users;
+    sessions = spawn_session_manager(sys, peers, defaults);
   }
 
   /// One request to `target`; the reply (or error) goes to `done` on a CAF thread.
@@ -97,14 +140,11 @@ void actor_app::shutdown() {
   if (!impl_ || impl_->stopped)
     return;
   impl_->stopped = true;
-  caf::anon_send_exit(impl_->sessions, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(impl_->writer, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(impl_->learners, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(impl_->storage, caf::exit_reason::user_shutdown);
-  impl_->sessions = nullptr;
-  impl_->writer = nullptr;
-  impl_->learners = nullptr;
-  impl_->storage = nullptr;
+  for (auto* a : {&impl_->sessions, &impl_->cache, &impl_->llm, &impl_->catalogs, &impl_->writer,
+                 &impl_->learners, &impl_->storage}) {
+    caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
+    *a = nullptr;
+  }
   impl_->sys.await_all_actors_done();
 }
 
@@ -137,9 +177,12 @@ void actor_app::put_catalog(std::string caller, connection_catalog catalog,
                             callback<connection_catalog> done) {
   // The learners generalise with the newest catalog from now on.
   auto learners = impl_->learners;
-  auto notify = [learners, done = std::move(done)](outcome<connection_catalog> r) {
-    if (!r.error)
+  auto catalogs = impl_->catalogs;
+  auto notify = [learners, catalogs, done = std::move(done)](outcome<connection_catalog> r) {
+    if (!r.error) {
       caf::anon_send(learners, catalog_atom::value, r.value);
+      caf::anon_send(catalogs, catalog_atom::value, r.value);
+    }
     done(std::move(r));
   };
   impl_->ask_session<connection_catalog>(caller, std::move(notify), cat_put_atom::value,
@@ -177,6 +220,26 @@ void actor_app::patterns(std::string caller, patterns_query query,
 void actor_app::rebuild_patterns(int days, callback<bool> done) {
   impl_->ask<bool>(impl_->learners, std::move(done), rebuild_atom::value,
                    static_cast<std::int32_t>(days));
+}
+
+void actor_app::preferences(std::string caller, callback<suggestion_preferences> done) {
+  impl_->ask_session<suggestion_preferences>(caller, std::move(done), prefs_get_atom::value);
+}
+
+void actor_app::update_preferences(std::string caller, preferences_update update,
+                                   callback<suggestion_preferences> done) {
+  impl_->ask_session<suggestion_preferences>(caller, std::move(done), prefs_put_atom::value,
+                                             std::move(update));
+}
+
+void actor_app::suggest(std::string caller, suggestion_request request,
+                        callback<suggestion_list> done) {
+  impl_->ask_session<suggestion_list>(caller, std::move(done), suggest_atom::value,
+                                      std::move(request));
+}
+
+void actor_app::stats(std::string caller, callback<stats_report> done) {
+  impl_->ask_session<stats_report>(caller, std::move(done), stats_atom::value);
 }
 
 void actor_app::readiness(callback<readiness_report> done) {

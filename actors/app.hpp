@@ -35,6 +35,12 @@ public:
                     callback<logged_activity> done) override;
   void activity_history(std::string caller, history_query query,
                         callback<activity_page> done) override;
+  void preferences(std::string caller, callback<suggestion_preferences> done) override;
+  void update_preferences(std::string caller, preferences_update update,
+                          callback<suggestion_preferences> done) override;
+  void suggest(std::string caller, suggestion_request request,
+               callback<suggestion_list> done) override;
+  void stats(std::string caller, callback<stats_report> done) override;
 
 private:
   struct impl;

@@ -26,6 +26,26 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<pattern_shard_state>("foresight::pattern_shard_state");
   cfg.add_message_type<patterns_query>("foresight::patterns_query");
   cfg.add_message_type<patterns_view>("foresight::patterns_view");
+  cfg.add_message_type<suggestion_preferences>("foresight::suggestion_preferences");
+  cfg.add_message_type<preferences_update>("foresight::preferences_update");
+  cfg.add_message_type<suggestion>("foresight::suggestion");
+  cfg.add_message_type<suggestion_request>("foresight::suggestion_request");
+  cfg.add_message_type<pattern_hint>("foresight::pattern_hint");
+  cfg.add_message_type<pattern_hints>("foresight::pattern_hints");
+  cfg.add_message_type<suggestion_job>("foresight::suggestion_job");
+  cfg.add_message_type<suggestion_list>("foresight::suggestion_list");
+  cfg.add_message_type<cached_suggestions>("foresight::cached_suggestions");
+  cfg.add_message_type<std::vector<cached_suggestions>>("std::vector<foresight::cached_suggestions>");
+  cfg.add_message_type<impression>("foresight::impression");
+  cfg.add_message_type<cache_hit>("foresight::cache_hit");
+  cfg.add_message_type<cache_writes>("foresight::cache_writes");
+  cfg.add_message_type<llm_usage_row>("foresight::llm_usage_row");
+  cfg.add_message_type<std::vector<llm_usage_row>>("std::vector<foresight::llm_usage_row>");
+  cfg.add_message_type<usage_stats>("foresight::usage_stats");
+  cfg.add_message_type<suggestion_service_stats>("foresight::suggestion_service_stats");
+  cfg.add_message_type<llm_call>("foresight::llm_call");
+  cfg.add_message_type<llm_answer>("foresight::llm_answer");
+  cfg.add_message_type<stats_report>("foresight::stats_report");
 }
 
 caf::error to_caf_error(const api_error& err) {

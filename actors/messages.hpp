@@ -17,6 +17,7 @@ using user_add_atom = caf::atom_constant<caf::atom("user_add")>;
 using cat_put_atom = caf::atom_constant<caf::atom("cat_put")>;
 using cat_get_atom = caf::atom_constant<caf::atom("cat_get")>;
 using cat_list_atom = caf::atom_constant<caf::atom("cat_list")>;
+using cat_ver_atom = caf::atom_constant<caf::atom("cat_ver")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 using history_atom = caf::atom_constant<caf::atom("history")>;
 
@@ -36,6 +37,21 @@ using rebuild_atom = caf::atom_constant<caf::atom("rebuild")>;
 using write_atom = caf::atom_constant<caf::atom("write")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+
+// -- preferences and suggestions --
+using prefs_get_atom = caf::atom_constant<caf::atom("prefs_get")>;
+using prefs_put_atom = caf::atom_constant<caf::atom("prefs_put")>;
+using suggest_atom = caf::atom_constant<caf::atom("suggest")>;
+using hints_atom = caf::atom_constant<caf::atom("hints")>;
+using invalidate_atom = caf::atom_constant<caf::atom("invalid")>;
+using warm_atom = caf::atom_constant<caf::atom("warm")>;
+using cache_load_atom = caf::atom_constant<caf::atom("c_load")>;
+using cache_write_atom = caf::atom_constant<caf::atom("c_write")>;
+using cache_purge_atom = caf::atom_constant<caf::atom("c_purge")>;
+using llm_atom = caf::atom_constant<caf::atom("llm")>;
+using llm_done_atom = caf::atom_constant<caf::atom("llm_done")>;
+using llm_usage_atom = caf::atom_constant<caf::atom("llm_usage")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
 
 // -- session routing and lifetime --
 using for_user_atom = caf::atom_constant<caf::atom("for_user")>;

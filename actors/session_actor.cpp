@@ -6,18 +6,56 @@
 
 #include "actors/messages.hpp"
 #include "core/activity.hpp"
+#include "core/cache_key.hpp"
 #include "core/metrics.hpp"
+#include "core/preferences.hpp"
 
 namespace foresight {
 
 namespace {
+
+/// A preference operation: gets the load error (if any) and must call `release` when done.
+using prefs_op = std::function<void(const caf::error&, std::function<void()>)>;
 
 struct session_state {
   user_profile profile;
   /// The user's latest committed activities, newest last: the context later work builds on
   /// (which query a feedback rates, what the user just asked).
   std::deque<logged_activity> recent;
+  /// Loaded on first use; the session is the only writer of its user's preferences.
+  suggestion_preferences prefs;
+  bool prefs_loaded = false;
+  bool prefs_busy = false;
+  std::deque<prefs_op> prefs_queue;
 };
+
+/// Starts the next queued preference operation unless one is running; loads the preferences
+/// first if needed (a failed load is passed to the operation and retried by the next one).
+void pump_prefs(caf::event_based_actor* self, std::shared_ptr<session_state> st,
+                caf::actor storage, std::string user_id) {
+  if (st->prefs_busy || st->prefs_queue.empty())
+    return;
+  st->prefs_busy = true;
+  auto op = std::move(st->prefs_queue.front());
+  st->prefs_queue.pop_front();
+  std::weak_ptr<session_state> weak = st;
+  auto release = [=] {
+    if (auto s = weak.lock()) {
+      s->prefs_busy = false;
+      pump_prefs(self, s, storage, user_id);
+    }
+  };
+  if (st->prefs_loaded)
+    return op(caf::error{}, release);
+  self->request(storage, std::chrono::seconds(10), prefs_get_atom::value, user_id)
+    .then(
+      [=](suggestion_preferences& p) {
+        st->prefs = std::move(p);
+        st->prefs_loaded = true;
+        op(caf::error{}, release);
+      },
+      [=](caf::error& err) { op(err, release); });
+}
 
 caf::error forbidden() {
   return to_caf_error(make_error(error_code::forbidden, "this operation needs an admin user"));
@@ -30,6 +68,9 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
   auto storage = peers.storage;
   auto writer = peers.writer;
   auto manager = peers.manager;
+  auto catalogs = peers.catalogs;
+  auto cache = peers.cache;
+  auto llm = peers.llm;
   auto state = std::make_shared<session_state>();
   auto& alive = metrics_registry::instance().get_gauge("foresight_sessions_alive",
                                                        "user session actors alive");
@@ -60,8 +101,108 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
     rp.delegate(storage, msg...);
     return rp;
   };
+  // Preference operations run one at a time (a queue, not `await`: CAF 0.17 mishandles an
+  // await issued from inside another await's handler). The first one loads the preferences.
+  auto with_prefs = [=](prefs_op op) {
+    state->prefs_queue.push_back(std::move(op));
+    pump_prefs(self, state, storage, user_id);
+  };
   return {
     [=](profile_atom) { return state->profile; },
+    [=](prefs_get_atom) {
+      auto rp = self->make_response_promise<suggestion_preferences>();
+      with_prefs([=](const caf::error& err, std::function<void()> release) mutable {
+        if (err)
+          rp.deliver(err);
+        else
+          rp.deliver(state->prefs);
+        release();
+      });
+      return rp;
+    },
+    [=](prefs_put_atom, preferences_update& u) {
+      auto rp = self->make_response_promise<suggestion_preferences>();
+      with_prefs([=](const caf::error& err, std::function<void()> release) mutable {
+        auto next = state->prefs;
+        if (err || !apply_preferences_update(next, u)) {
+          err ? rp.deliver(err) : rp.deliver(state->prefs);
+          return release();
+        }
+        self->request(storage, std::chrono::seconds(10), prefs_put_atom::value, next)
+          .then(
+            [=](suggestion_preferences& stored) mutable {
+              state->prefs = std::move(stored);
+              // The new version already changes every cache key; this frees the old entries.
+              self->send(cache, invalidate_atom::value, user_id);
+              rp.deliver(state->prefs);
+              release();
+            },
+            [=](caf::error& e) mutable {
+              rp.deliver(e);
+              release();
+            });
+      });
+      return rp;
+    },
+    [=](suggest_atom, suggestion_request& req) {
+      auto rp = self->make_response_promise();
+      auto job = std::make_shared<suggestion_job>();
+      job->user_id = user_id;
+      job->min_users = settings.min_users;
+      job->request = std::move(req);
+      with_prefs([=](const caf::error& err, std::function<void()> release) mutable {
+        if (!err) {
+          job->role = state->profile.role;
+          job->preferences = state->prefs;
+          auto wanted = job->request.max_suggestions;
+          job->count = wanted > 0 ? wanted : state->prefs.max_suggestions;
+        }
+        release();
+        if (err) {
+          rp.deliver(err);
+          return;
+        }
+        // The catalog's version is part of the key, so a catalog change invalidates too.
+        self->request(catalogs, caf::infinite, cat_ver_atom::value, job->request.connection_id)
+          .then(
+            [=](std::int32_t catalog_version) mutable {
+              job->context_hash =
+                context_hash({job->user_id, job->role, job->request.partial_query,
+                              job->request.connection_id, job->preferences.version, job->count,
+                              catalog_version});
+              rp.delegate(cache, suggest_atom::value, std::move(*job));
+            },
+            [=](caf::error& e) mutable { rp.deliver(e); });
+      });
+      return rp;
+    },
+    [=](stats_atom) -> caf::result<stats_report> {
+      if (!state->profile.is_admin)
+        return forbidden();
+      auto rp = self->make_response_promise<stats_report>();
+      auto t = std::chrono::seconds(10);
+      self->request(storage, t, stats_atom::value, static_cast<std::int32_t>(settings.min_users))
+        .then(
+          [=](usage_stats& usage) mutable {
+            self->request(llm, t, stats_atom::value)
+              .then(
+                [=](suggestion_service_stats& live) mutable {
+                  self->request(cache, t, stats_atom::value)
+                    .then(
+                      [=](suggestion_service_stats& c) mutable {
+                        live.cache_entries = c.cache_entries;
+                        live.cache_hits = c.cache_hits;
+                        live.cache_misses = c.cache_misses;
+                        live.cache_shared_misses = c.cache_shared_misses;
+                        rp.deliver(stats_report{usage, live});
+                      },
+                      [=](caf::error& err) mutable { rp.deliver(err); });
+                },
+                [=](caf::error& err) mutable { rp.deliver(err); });
+          },
+          [=](caf::error& err) mutable { rp.deliver(err); });
+      return rp;
+    },
     [=](user_add_atom a, new_user& nu) { return admin_only(a, std::move(nu)); },
     [=](cat_put_atom a, connection_catalog& c) { return admin_only(a, std::move(c)); },
     [=](cat_get_atom a, std::string& id) { return admin_only(a, std::move(id)); },

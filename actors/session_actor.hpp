@@ -1,5 +1,5 @@
-// One actor per user session: holds the user's profile (and, later, preferences and recent
-// activity) and does the user's work, asking the storage pool for what it cannot answer itself.
+// One actor per user session: holds the user's profile, suggestion preferences and recent
+// activity, and does the user's work, asking the storage pool for what it cannot answer itself.
 #pragma once
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
@@ -11,6 +11,7 @@ namespace foresight {
 struct session_settings {
   std::string user_id;
   int idle_timeout_ms = 300000;
+  int min_users = 2; ///< k of the pattern privacy rule (suggestions and stats use it)
 };
 
 /// The actors a session works with.
@@ -18,6 +19,9 @@ struct session_peers {
   caf::actor storage; ///< the storage pool
   caf::actor writer;  ///< the activity writer
   caf::actor manager; ///< told when the session has been idle too long
+  caf::actor catalogs; ///< the catalog registry
+  caf::actor cache;    ///< the suggestion cache pool
+  caf::actor llm;      ///< the LLM gateway (for stats)
 };
 
 /// How many of the user's latest activities a session keeps in memory.

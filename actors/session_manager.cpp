@@ -17,7 +17,8 @@ struct session_manager_state {
 };
 
 caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
-                              caf::actor storage, caf::actor writer, int idle_timeout_ms) {
+                              session_peers peers, session_settings defaults) {
+  peers.manager = caf::actor_cast<caf::actor>(self);
   auto retire = [=](const std::string& user_id) {
     auto i = self->state.sessions.find(user_id);
     // A late notice from an already replaced session must not retire its successor.
@@ -52,8 +53,8 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
     auto user_id = msg.get_as<std::string>(1);
     auto& session = self->state.sessions[user_id];
     if (!session) {
-      session_settings settings{user_id, idle_timeout_ms};
-      session_peers peers{storage, writer, caf::actor_cast<caf::actor>(self)};
+      auto settings = defaults;
+      settings.user_id = user_id;
       session = self->spawn<caf::monitored>(session_actor, settings, peers);
     }
     auto rp = self->make_response_promise();
@@ -67,10 +68,9 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
 
 } // namespace
 
-caf::actor spawn_session_manager(caf::actor_system& sys, caf::actor storage, caf::actor writer,
-                                 int session_idle_timeout_ms) {
-  return sys.spawn(session_manager, std::move(storage), std::move(writer),
-                   session_idle_timeout_ms);
+caf::actor spawn_session_manager(caf::actor_system& sys, const session_peers& peers,
+                                 const session_settings& defaults) {
+  return sys.spawn(session_manager, peers, defaults);
 }
 
 } // namespace foresight

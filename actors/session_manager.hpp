@@ -3,11 +3,14 @@
 #pragma once
 #include <caf/fwd.hpp>
 
+#include "actors/session_actor.hpp"
+
 namespace foresight {
 
 /// Spawns the manager. Send it `(for_user_atom, user_id, <operation>...)`; the user's session
-/// answers the requester directly. Sessions work with the storage pool and the activity writer.
-caf::actor spawn_session_manager(caf::actor_system& sys, caf::actor storage, caf::actor writer,
-                                 int session_idle_timeout_ms);
+/// answers the requester directly. Every session gets `peers` (with the manager filled in) and
+/// `defaults` (with its user id filled in).
+caf::actor spawn_session_manager(caf::actor_system& sys, const session_peers& peers,
+                                 const session_settings& defaults);
 
 } // namespace foresight

@@ -95,6 +95,42 @@ caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
     [=](ready_atom) {
       return guarded(*self->state.db, [&](database& db) { return db.readiness(); });
     },
+    [=](prefs_get_atom, const std::string& user_id) {
+      return guarded(*self->state.db, [&](database& db) { return db.load_preferences(user_id); });
+    },
+    [=](prefs_put_atom, const suggestion_preferences& p) {
+      return guarded(*self->state.db, [&](database& db) { return db.save_preferences(p); });
+    },
+    [=](hints_atom, const std::string& user_id, const std::string& role, std::int32_t min_users,
+        std::int32_t limit) {
+      return guarded(*self->state.db, [&](database& db) {
+        return db.read_pattern_hints(user_id, role, min_users, limit);
+      });
+    },
+    [=](cache_load_atom, std::int32_t limit) {
+      return guarded(*self->state.db, [&](database& db) { return db.load_suggestion_cache(limit); });
+    },
+    [=](cache_write_atom, const cache_writes& w) {
+      return guarded(*self->state.db, [&](database& db) {
+        db.write_suggestion_cache(w);
+        return true;
+      });
+    },
+    [=](cache_purge_atom) {
+      return guarded(*self->state.db, [&](database& db) { return db.purge_expired_suggestions(); });
+    },
+    [=](llm_usage_atom) {
+      return guarded(*self->state.db, [&](database& db) { return db.load_llm_usage_today(); });
+    },
+    [=](llm_usage_atom, const llm_usage_row& u) {
+      return guarded(*self->state.db, [&](database& db) {
+        db.record_llm_usage(u);
+        return true;
+      });
+    },
+    [=](stats_atom, std::int32_t min_users) {
+      return guarded(*self->state.db, [&](database& db) { return db.read_usage_stats(min_users); });
+    },
   };
 }
 

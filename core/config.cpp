@@ -63,6 +63,28 @@ option_spec bool_option(std::string name, std::string help, bool config::*member
           [=](const config& c) { return std::string(c.*member ? "true" : "false"); }, true};
 }
 
+option_spec double_option(std::string name, std::string help, double config::*member, double lo,
+                          double hi) {
+  return {std::move(name), std::move(help),
+          [=](config& c, const std::string& v) {
+            try {
+              std::size_t used = 0;
+              double d = std::stod(v, &used);
+              if (used != v.size() || !(d >= lo && d <= hi))
+                return false;
+              c.*member = d;
+              return true;
+            } catch (...) {
+              return false;
+            }
+          },
+          [=](const config& c) {
+            std::ostringstream out;
+            out << c.*member;
+            return out.str();
+          }};
+}
+
 std::string trim(const std::string& s) {
   auto b = s.find_first_not_of(" \t\r\n");
   if (b == std::string::npos)
@@ -96,20 +118,8 @@ const std::vector<option_spec>& config_options() {
                &config::idle_timeout_ms, 100, big),
     int_option("request-timeout-ms", "deadline for the actors to answer a request",
                &config::request_timeout_ms, 10, big),
-    {"rate-limit", "requests per second per user, bursts of 2 s (0 = no limit)",
-     [](config& c, const std::string& v) {
-       try {
-         std::size_t used = 0;
-         double d = std::stod(v, &used);
-         if (used != v.size() || d < 0)
-           return false;
-         c.rate_limit_per_user = d;
-         return true;
-       } catch (...) {
-         return false;
-       }
-     },
-     [](const config& c) { return std::to_string(c.rate_limit_per_user); }},
+    double_option("rate-limit", "requests per second per user, bursts of 2 s (0 = no limit)",
+                  &config::rate_limit_per_user, 0, 1e9),
     string_option("data-dir", "data directory (embedded PostgreSQL, JWT secret)",
                   &config::data_dir),
     string_option("database-url", "PostgreSQL URL; empty runs the embedded cluster",
@@ -148,6 +158,41 @@ const std::vector<option_spec>& config_options() {
      [](const config& c) { return c.patterns_rebuild_at; }},
     int_option("patterns-rebuild-days", "the nightly rebuild replays this many days",
                &config::patterns_rebuild_days, 0, 100000),
+    int_option("suggestion-cache-ttl-s", "seconds a generated suggestion list is cached",
+               &config::suggestion_cache_ttl_s, 1, big),
+    int_option("suggestion-cache-shards", "suggestion cache actors",
+               &config::suggestion_cache_shards, 1, 64),
+    int_option("suggestion-cache-max", "cached suggestion lists kept in memory",
+               &config::suggestion_cache_max, 1, big),
+    int_option("suggestion-flush-ms", "write-behind interval of the suggestion cache",
+               &config::suggestion_flush_ms, 10, 600000),
+    int_option("suggestion-deadline-ms", "budget of one suggestion request, LLM included",
+               &config::suggestion_deadline_ms, 50, 600000),
+    string_option("llm-base-url",
+                  "OpenAI-compatible API base (https://...; http only for loopback); empty: none",
+                  &config::llm_base_url),
+    string_option("llm-api-key", "LLM API key (default: $OPENAI_API_KEY)", &config::llm_api_key,
+                  true),
+    string_option("llm-model", "chat completions model", &config::llm_model),
+    int_option("llm-max-tokens", "max_tokens per completion", &config::llm_max_tokens, 1, 100000),
+    double_option("llm-temperature", "sampling temperature", &config::llm_temperature, 0, 2),
+    bool_option("llm-enabled", "use the LLM when one is configured (global switch)",
+                &config::llm_enabled),
+    int_option("llm-daily-calls-per-user", "LLM calls one user may cause per UTC day",
+               &config::llm_daily_calls_per_user, 0, big),
+    int_option("llm-max-concurrent", "LLM calls in flight at once", &config::llm_max_concurrent,
+               1, 10000),
+    int_option("llm-breaker-failures", "consecutive failed calls that open the circuit breaker",
+               &config::llm_breaker_failures, 1, 10000),
+    int_option("llm-breaker-open-ms", "how long the open breaker refuses calls",
+               &config::llm_breaker_open_ms, 10, big),
+    double_option("llm-price-in-per-mtok", "US$ per million prompt tokens, for the cost estimate",
+                  &config::llm_price_in_per_mtok, 0, 1e6),
+    double_option("llm-price-out-per-mtok",
+                  "US$ per million completion tokens, for the cost estimate",
+                  &config::llm_price_out_per_mtok, 0, 1e6),
+    string_option("llm-ca-file", "extra CA bundle (PEM) for the LLM's TLS certificate",
+                  &config::llm_ca_file),
     bool_option("demo", "create a demo admin, analyst and catalog on first start", &config::demo),
     bool_option("log-requests", "one JSON log line per request on stdout", &config::log_requests),
     string_option("config", "file of `option = value` lines", &config::config_file),

@@ -42,6 +42,26 @@ struct config {
   int pattern_flush_ms = 1000;     ///< how often learners save changed patterns
   std::string patterns_rebuild_at = "03:30"; ///< nightly rebuild time (UTC HH:MM); "off" disables
   int patterns_rebuild_days = 90;  ///< the nightly rebuild's window
+  // -- suggestions --
+  int suggestion_cache_ttl_s = 3600;  ///< how long a generated list is served from the cache
+  int suggestion_cache_shards = 4;    ///< cache actors; each owns the keys hashing to it
+  int suggestion_cache_max = 100000;  ///< entries kept in memory (per process)
+  int suggestion_flush_ms = 1000;     ///< write-behind interval (cache rows, hits, impressions)
+  int suggestion_deadline_ms = 4000;  ///< a suggestion request's whole budget, LLM included
+  // -- LLM --
+  std::string llm_base_url;           ///< empty: no LLM (suggestions from patterns only)
+  std::string llm_api_key;            ///< also taken from OPENAI_API_KEY
+  std::string llm_model = "gpt-4o-mini";
+  int llm_max_tokens = 400;
+  double llm_temperature = 0.7;
+  bool llm_enabled = true;            ///< the global switch
+  int llm_daily_calls_per_user = 200; ///< budget per user and UTC day
+  int llm_max_concurrent = 8;
+  int llm_breaker_failures = 5;
+  int llm_breaker_open_ms = 30000;
+  double llm_price_in_per_mtok = 0.15;  ///< US$ per million prompt tokens (gpt-4o-mini)
+  double llm_price_out_per_mtok = 0.60; ///< US$ per million completion tokens
+  std::string llm_ca_file;            ///< extra CA bundle; empty: the system's
   // -- misc --
   bool demo = false;         ///< create demo users and a demo catalog on first start
   bool log_requests = true;  ///< one JSON line per request on stdout

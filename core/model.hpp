@@ -390,17 +390,19 @@ typename Inspector::result_type inspect(Inspector& f, cached_suggestions& x) {
   return f(x.context_hash, x.user_id, x.list, x.expires_at_ms, x.hit_count);
 }
 
-/// Served lists since the last flush (click-through needs the denominator).
+/// Lists served to one user for one connection from one source since the last flush
+/// (click-through needs the denominator; aggregated so that cache hits stay cheap).
 struct impression {
   std::string user_id;
   std::string connection_id;
   std::string source;
-  std::int32_t count = 0;
+  std::int64_t lists = 0;
+  std::int64_t suggestions = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, impression& x) {
-  return f(x.user_id, x.connection_id, x.source, x.count);
+  return f(x.user_id, x.connection_id, x.source, x.lists, x.suggestions);
 }
 
 /// Hits on one cache entry since the last write-behind.
@@ -419,12 +421,12 @@ struct cache_writes {
   std::vector<cached_suggestions> inserts;
   std::vector<cache_hit> hits;
   std::vector<impression> impressions;
-  std::vector<std::string> evicted; ///< context hashes to delete (invalidated)
+  std::vector<std::string> invalidated_users; ///< delete every entry of these users first
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cache_writes& x) {
-  return f(x.inserts, x.hits, x.impressions, x.evicted);
+  return f(x.inserts, x.hits, x.impressions, x.invalidated_users);
 }
 
 /// LLM usage of one user on one UTC day (the daily budget).
@@ -451,6 +453,64 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, usage_stats& x) {
   return f(x.cache_hit_rate_percent, x.cache_entries_24h, x.top_role_patterns_json,
            x.activity_breakdown_json, x.click_through_json);
+}
+
+/// The LLM gateway's and the cache's live counters (since start), for stats and /metrics.
+struct suggestion_service_stats {
+  bool llm_configured = false;
+  bool llm_enabled = false;
+  std::string llm_model;
+  std::int64_t llm_calls = 0, llm_successes = 0, llm_errors = 0, llm_refused = 0;
+  std::int64_t llm_retries = 0, llm_budget_refusals = 0;
+  std::int64_t llm_tokens_in = 0, llm_tokens_out = 0;
+  std::int64_t llm_daily_calls_per_user = 0;
+  std::string llm_breaker = "closed";
+  double llm_estimated_cost_usd = 0;
+  std::int64_t cache_entries = 0, cache_hits = 0, cache_misses = 0, cache_shared_misses = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, suggestion_service_stats& x) {
+  return f(x.llm_configured, x.llm_enabled, x.llm_model, x.llm_calls, x.llm_successes,
+           x.llm_errors, x.llm_refused, x.llm_retries, x.llm_budget_refusals, x.llm_tokens_in,
+           x.llm_tokens_out, x.llm_daily_calls_per_user, x.llm_breaker, x.llm_estimated_cost_usd,
+           x.cache_entries, x.cache_hits, x.cache_misses, x.cache_shared_misses);
+}
+
+/// An LLM call as the cache asks the gateway for it.
+struct llm_call {
+  std::string user_id;
+  std::string system_prompt;
+  std::string user_prompt;
+  std::int64_t deadline_ms = 0; ///< steady-clock-free: milliseconds left when sent
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, llm_call& x) {
+  return f(x.user_id, x.system_prompt, x.user_prompt, x.deadline_ms);
+}
+
+/// The gateway's answer: the model's content, or why there is none.
+struct llm_answer {
+  bool ok = false;
+  std::string content;
+  std::string error; ///< "disabled", "budget", "circuit open", "timeout", "http 500", ...
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, llm_answer& x) {
+  return f(x.ok, x.content, x.error);
+}
+
+/// `GET /api/v1/activity/stats`: the database figures and the live counters.
+struct stats_report {
+  usage_stats usage;
+  suggestion_service_stats live;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stats_report& x) {
+  return f(x.usage, x.live);
 }
 
 // -- operations ---------------------------------------------------------------

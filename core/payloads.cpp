@@ -367,6 +367,40 @@ api_error parse_history_query(const std::map<std::string, std::string>& q, histo
   return {};
 }
 
+api_error parse_suggestion_request(const std::map<std::string, std::string>& q,
+                                   std::string_view body, suggestion_request& out) {
+  constexpr std::size_t max_partial_bytes = 500;
+  // The spec passes both as query parameters; a JSON body with the same members also works
+  // (front ends often POST JSON). Query parameters win.
+  if (!body.empty()) {
+    dom::object obj;
+    if (auto err = parse_object(thread_parser(), body, obj))
+      return err;
+    if (auto err = read_string(obj, "partial_query", out.partial_query, false, max_partial_bytes))
+      return err;
+    dom::element e;
+    if (!obj.at_key("max_suggestions").get(e) && !e.is_null()) {
+      std::int64_t n = 0;
+      if (!e.is_int64() || e.get(n) || n < 1 || n > 12)
+        return invalid("max_suggestions", "max_suggestions must be an integer from 1 to 12");
+      out.max_suggestions = static_cast<std::int32_t>(n);
+    }
+  }
+  if (auto i = q.find("partial_query"); i != q.end()) {
+    if (i->second.size() > max_partial_bytes)
+      return invalid("partial_query", "partial_query is longer than " +
+                                        std::to_string(max_partial_bytes) + " bytes");
+    if (!is_storable_text(i->second))
+      return invalid("partial_query", "partial_query must be UTF-8 without NUL characters");
+    out.partial_query = i->second;
+  }
+  std::int64_t n = out.max_suggestions;
+  if (auto err = read_bounded(q, "max_suggestions", 1, 12, n))
+    return err;
+  out.max_suggestions = static_cast<std::int32_t>(n);
+  return {};
+}
+
 api_error check_idempotency_key(const std::string& key) {
   if (key.size() > 100)
     return invalid("Idempotency-Key", "Idempotency-Key must have at most 100 characters");
@@ -383,6 +417,20 @@ api_error normalise_string_array(std::string_view json, const std::string& field
   if (parser.parse(json.data(), json.size()).get(doc))
     return invalid(field, field + " must be a JSON array of strings");
   return check_string_array(doc, field, out);
+}
+
+bool parse_string_list(std::string_view json, std::vector<std::string>& out) {
+  dom::array arr;
+  if (thread_parser().parse(json.data(), json.size()).get(arr))
+    return false;
+  out.clear();
+  for (auto item : arr) {
+    std::string_view sv;
+    if (item.get(sv))
+      return false;
+    out.emplace_back(sv);
+  }
+  return true;
 }
 
 } // namespace foresight

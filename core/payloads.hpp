@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "core/model.hpp"
@@ -36,10 +37,18 @@ api_error parse_history_query(const std::map<std::string, std::string>& q, histo
 /// `limit` of the patterns route: 1-100, default 10 (per pattern type).
 api_error parse_patterns_query(const std::map<std::string, std::string>& q, patterns_query& out);
 
+/// `partial_query` (at most 500 bytes) and `max_suggestions` (1-12; absent: the user's
+/// preference) of the suggestions route, from the query string or a JSON body.
+api_error parse_suggestion_request(const std::map<std::string, std::string>& q,
+                                   std::string_view body, suggestion_request& out);
+
 /// The optional Idempotency-Key header: at most 100 visible ASCII characters.
 api_error check_idempotency_key(const std::string& key);
 
 /// Checks a JSON text is an array of strings (for `--goals`), normalised to compact JSON in `out`.
 api_error normalise_string_array(std::string_view json, const std::string& field, std::string& out);
+
+/// Reads a JSON array of strings (a stored JSONB list); false if it is anything else.
+bool parse_string_list(std::string_view json, std::vector<std::string>& out);
 
 } // namespace foresight

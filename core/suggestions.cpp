@@ -8,6 +8,9 @@
 #include <ctime>
 #include <map>
 
+#include <simdjson.h>
+
+#include "core/json_writer.hpp"
 #include "core/preferences.hpp"
 #include "core/text_match.hpp"
 
@@ -566,6 +569,67 @@ std::vector<std::string> template_texts(const std::vector<pattern_hint>& hints, 
     out.push_back(h->template_text);
   }
   return out;
+}
+
+std::string suggestions_json(const std::vector<suggestion>& items) {
+  json_writer w;
+  w.begin_array();
+  for (auto& s : items)
+    w.begin_object()
+      .key("text").value(s.text)
+      .key("type").value(s.type)
+      .key("description").value(s.description)
+      .key("icon").value(s.icon)
+      .end_object();
+  w.end_array();
+  return w.take();
+}
+
+bool parse_suggestions_json(std::string_view json, std::vector<suggestion>& out) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::array items;
+  if (parser.parse(json.data(), json.size()).get(items))
+    return false;
+  for (auto item : items) {
+    std::string_view text, type, description;
+    if (item["text"].get(text) || item["type"].get(type))
+      return false;
+    if (item["description"].get(description))
+      description = {};
+    out.push_back(make(std::string(text), std::string(type), std::string(description)));
+  }
+  return true;
+}
+
+void read_pattern_metadata(std::string_view json, pattern_hint& h) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  if (parser.parse(json.data(), json.size()).get(obj))
+    return;
+  std::string_view type;
+  if (!obj["query_type"].get(type))
+    h.query_type.assign(type);
+  auto list = [&](const char* name, std::vector<std::string>& out) {
+    simdjson::dom::array arr;
+    if (obj[name].get(arr))
+      return;
+    for (auto e : arr) {
+      std::string_view v;
+      if (!e.get(v))
+        out.emplace_back(v);
+    }
+  };
+  list("metrics", h.metrics);
+  list("dimensions", h.dimensions);
+  list("entities", h.entities);
+  auto number = [&](const char* name, std::int64_t& out) {
+    std::int64_t v = 0;
+    if (!obj[name].get(v))
+      out = v;
+  };
+  number("clicks", h.clicks);
+  number("ratings", h.ratings);
+  number("rating_total", h.rating_total);
 }
 
 } // namespace foresight

@@ -91,6 +91,15 @@ std::vector<suggestion> merge_llm_suggestions(const suggestion_context& ctx,
 /// The template texts the response lists as `user_patterns` / `role_patterns` (best first).
 std::vector<std::string> template_texts(const std::vector<pattern_hint>& hints, std::size_t max);
 
+/// The suggestion array as stored in `suggestion_cache.suggestions`.
+std::string suggestions_json(const std::vector<suggestion>& items);
+
+/// Reads that array back (icons are derived from the types); false if it is not one.
+bool parse_suggestions_json(std::string_view json, std::vector<suggestion>& out);
+
+/// Fills a hint's query type, terms, clicks and ratings from a pattern's `metadata` JSONB.
+void read_pattern_metadata(std::string_view metadata_json, pattern_hint& h);
+
 /// A pattern's rank within its scope: frequency, recency, success, clicks and ratings.
 double pattern_score(const pattern_hint& h);
 

@@ -156,4 +156,66 @@ std::string metrics_json(const connection_catalog& c) { return render(write_metr
 std::string dimensions_json(const connection_catalog& c) { return render(write_dimensions, c); }
 std::string entities_json(const connection_catalog& c) { return render(write_entities, c); }
 
+std::string suggestion_list_json(const suggestion_list& l) {
+  json_writer w;
+  w.begin_object()
+    .key("connection_id").value(l.connection_id)
+    .key("partial_query").value(l.partial_query)
+    .key("suggestions").begin_array();
+  for (auto& s : l.suggestions)
+    w.begin_object()
+      .key("text").value(s.text)
+      .key("type").value(s.type)
+      .key("description").value(s.description)
+      .key("icon").value(s.icon)
+      .end_object();
+  w.end_array()
+    .key("source").value(l.source)
+    .key("user_patterns").value(l.user_patterns)
+    .key("role_patterns").value(l.role_patterns)
+    .key("count").value(static_cast<std::int64_t>(l.suggestions.size()))
+    .end_object();
+  return w.take();
+}
+
+std::string stats_json(const stats_report& r) {
+  auto& u = r.usage;
+  auto& s = r.live;
+  json_writer w;
+  auto ratio = [](std::int64_t part, std::int64_t whole) {
+    return whole > 0 ? double(part) * 100.0 / double(whole) : 0.0;
+  };
+  w.begin_object();
+  w.key("cache").begin_object()
+    .key("cache_hit_rate_percent").value(u.cache_hit_rate_percent)
+    .key("entries_generated_24h").value(u.cache_entries_24h)
+    .key("entries_in_memory").value(s.cache_entries)
+    .key("hits_since_start").value(s.cache_hits)
+    .key("misses_since_start").value(s.cache_misses)
+    .key("shared_misses_since_start").value(s.cache_shared_misses)
+    .key("request_hit_rate_percent").value(ratio(s.cache_hits, s.cache_hits + s.cache_misses))
+    .end_object();
+  w.key("top_patterns_by_role").raw(u.top_role_patterns_json);
+  w.key("activity_breakdown_7d").raw(u.activity_breakdown_json);
+  w.key("click_through_30d").raw(u.click_through_json);
+  w.key("llm").begin_object()
+    .key("configured").value(s.llm_configured)
+    .key("enabled").value(s.llm_enabled)
+    .key("model").value(s.llm_model)
+    .key("calls").value(s.llm_calls)
+    .key("successes").value(s.llm_successes)
+    .key("errors").value(s.llm_errors)
+    .key("refused").value(s.llm_refused)
+    .key("retries").value(s.llm_retries)
+    .key("budget_refusals").value(s.llm_budget_refusals)
+    .key("daily_calls_per_user").value(s.llm_daily_calls_per_user)
+    .key("tokens_in").value(s.llm_tokens_in)
+    .key("tokens_out").value(s.llm_tokens_out)
+    .key("breaker").value(s.llm_breaker)
+    .key("estimated_cost_usd").value(s.llm_estimated_cost_usd)
+    .end_object();
+  w.end_object();
+  return w.take();
+}
+
 } // namespace foresight

@@ -30,4 +30,10 @@ std::string patterns_json(const std::string& user_id, const patterns_view& v);
 /// formula are prefixed with an apostrophe).
 std::string patterns_csv(const patterns_view& v);
 
+/// The personalized suggestions route's body (the spec's shape; `count` is the list's length).
+std::string suggestion_list_json(const suggestion_list& l);
+
+/// The stats route's body: the spec's four monitoring figures, the cache and the LLM.
+std::string stats_json(const stats_report& r);
+
 } // namespace foresight

@@ -47,6 +47,16 @@ public:
   /// The caller's patterns and their role's shared ones (user and role filled in by the session).
   virtual void patterns(std::string caller, patterns_query query,
                         callback<patterns_view> done) = 0;
+  /// The caller's suggestion preferences (defaults stored on first read).
+  virtual void preferences(std::string caller, callback<suggestion_preferences> done) = 0;
+  /// Changes only the fields present in `update`; the caller's cached suggestions go at once.
+  virtual void update_preferences(std::string caller, preferences_update update,
+                                  callback<suggestion_preferences> done) = 0;
+  /// Personalised suggestions for one connection.
+  virtual void suggest(std::string caller, suggestion_request request,
+                       callback<suggestion_list> done) = 0;
+  /// Admin only: the monitoring figures.
+  virtual void stats(std::string caller, callback<stats_report> done) = 0;
 };
 
 } // namespace foresight

@@ -11,6 +11,7 @@
 #include "core/jwt.hpp"
 #include "core/metrics.hpp"
 #include "core/payloads.hpp"
+#include "core/preferences.hpp"
 #include "core/views.hpp"
 #include "http/router.hpp"
 
@@ -362,6 +363,54 @@ struct api_handlers::impl {
                                                }));
         return;
       }
+      case route_id::get_preferences:
+      case route_id::put_preferences: {
+        bool put = route.id == route_id::put_preferences;
+        auto shape = [put](suggestion_preferences& p) {
+          json_writer w;
+          if (put)
+            w.begin_object().key("success").value(true).key("preferences");
+          write_preferences(w, p);
+          if (put)
+            w.end_object();
+          return json_response(200, w.take());
+        };
+        auto done = reply_with<suggestion_preferences>(respond, route.pattern, user, shape);
+        if (!put)
+          return app.preferences(user, std::move(done));
+        preferences_update u;
+        if (auto e = check_json_body(req))
+          return fail(e, user);
+        if (auto e = parse_preferences_update(req.body, u))
+          return fail(e, user);
+        app.update_preferences(user, std::move(u), std::move(done));
+        return;
+      }
+      case route_id::personalized_suggestions: {
+        std::map<std::string, std::string> params;
+        auto qpos = req.target.find('?');
+        if (qpos != std::string::npos && !parse_query_string(req.target.substr(qpos + 1), params))
+          return fail(make_error(error_code::bad_request, "malformed query string"), user);
+        if (!req.body.empty())
+          if (auto e = check_json_body(req))
+            return fail(e, user);
+        suggestion_request sr;
+        if (auto e = parse_suggestion_request(params, req.body, sr))
+          return fail(e, user);
+        sr.connection_id = route.params[0];
+        app.suggest(user, std::move(sr),
+                    reply_with<suggestion_list>(respond, route.pattern, user,
+                                                [](suggestion_list& l) {
+                                                  return json_response(200,
+                                                                       suggestion_list_json(l));
+                                                }));
+        return;
+      }
+      case route_id::activity_stats:
+        app.stats(user, reply_with<stats_report>(respond, route.pattern, user, [](stats_report& r) {
+                    return json_response(200, stats_json(r));
+                  }));
+        return;
       default:
         return fail(make_error(error_code::not_found, "no such route"), user);
     }

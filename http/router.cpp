@@ -133,6 +133,11 @@ const router& api_router() {
     t.add("GET", "/api/v1/activity/history", route_id::activity_history);
     t.add("GET", "/api/v1/activity/patterns", route_id::activity_patterns);
     t.add("GET", "/api/v1/activity/patterns/export", route_id::patterns_export);
+    t.add("GET", "/api/v1/activity/preferences", route_id::get_preferences);
+    t.add("PUT", "/api/v1/activity/preferences", route_id::put_preferences);
+    t.add("GET", "/api/v1/activity/stats", route_id::activity_stats);
+    t.add("POST", "/api/v1/connections/{connection_id}/suggestions/personalized",
+          route_id::personalized_suggestions);
     return t;
   }();
   return r;

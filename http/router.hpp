@@ -22,6 +22,10 @@ enum class route_id {
   activity_history,
   activity_patterns,
   patterns_export,
+  get_preferences,
+  put_preferences,
+  activity_stats,
+  personalized_suggestions,
 };
 
 /// Outcome of resolving one request target.

@@ -1,6 +1,6 @@
 -- Suggestions: preferences carry a version (part of the cache key, so a change invalidates the
 -- user's cached suggestions at once); cache rows are unique per context hash (write-behind
--- upserts) and keep what the answer needs besides the suggestion array; impressions record every
+-- upserts) and keep what the answer needs besides the suggestion array; impressions count every
 -- served list, so that click-through is clicks over impressions.
 ALTER TABLE user_suggestion_preferences ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 
@@ -18,7 +18,8 @@ CREATE TABLE suggestion_impressions (
     user_id VARCHAR(100) NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     connection_id VARCHAR(100) NOT NULL,
     source VARCHAR(50) NOT NULL,
-    suggestion_count INTEGER NOT NULL,
+    lists INTEGER NOT NULL,        -- suggestion lists served (aggregated per flush)
+    suggestions INTEGER NOT NULL,  -- suggestions in them
     served_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 CREATE INDEX idx_suggestion_impressions_user_served ON suggestion_impressions (user_id, served_at);

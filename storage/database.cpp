@@ -5,6 +5,7 @@
 
 #include "core/json_writer.hpp"
 #include "core/payloads.hpp"
+#include "core/suggestions.hpp"
 #include "core/views.hpp"
 #include "storage/migrations.hpp"
 
@@ -448,6 +449,280 @@ patterns_view database::read_patterns(const patterns_query& q) {
                              .as<std::int64_t>();
   }
   return v;
+}
+
+// -- suggestions ----------------------------------------------------------------------
+
+namespace {
+
+const char* const preference_columns =
+  "user_id, preferred_query_types::text, excluded_metrics::text, preferred_metrics::text,"
+  " preferred_dimensions::text, show_advanced_queries, max_suggestions, version, " FS_ISO("updated_at");
+
+suggestion_preferences read_preferences(const pqxx::row& r) {
+  suggestion_preferences p;
+  p.user_id = r[0].as<std::string>();
+  auto list = [&](int col, std::vector<std::string>& out) {
+    if (!r[col].is_null() && !parse_string_list(r[col].as<std::string>(), out))
+      throw std::runtime_error("stored preferences are unreadable");
+  };
+  list(1, p.preferred_query_types);
+  list(2, p.excluded_metrics);
+  list(3, p.preferred_metrics);
+  list(4, p.preferred_dimensions);
+  p.show_advanced_queries = !r[5].is_null() && r[5].as<bool>();
+  p.max_suggestions = r[6].is_null() ? 6 : r[6].as<int>();
+  p.version = r[7].as<int>();
+  p.updated_at = r[8].is_null() ? "" : r[8].as<std::string>();
+  return p;
+}
+
+std::string json_list(const std::vector<std::string>& items) {
+  json_writer w;
+  w.value(items);
+  return w.take();
+}
+
+} // namespace
+
+suggestion_preferences database::load_preferences(const std::string& user_id) {
+  pqxx::work tx{conn()};
+  tx.exec_params("INSERT INTO user_suggestion_preferences (user_id) VALUES ($1)"
+                 " ON CONFLICT (user_id) DO NOTHING",
+                 user_id);
+  auto rows = tx.exec_params(std::string("SELECT ") + preference_columns +
+                               " FROM user_suggestion_preferences WHERE user_id = $1",
+                             user_id);
+  tx.commit();
+  return read_preferences(rows.at(0));
+}
+
+suggestion_preferences database::save_preferences(const suggestion_preferences& p) {
+  pqxx::work tx{conn()};
+  auto rows = tx.exec_params(
+    std::string("INSERT INTO user_suggestion_preferences (user_id, preferred_query_types,"
+                " excluded_metrics, preferred_metrics, preferred_dimensions,"
+                " show_advanced_queries, max_suggestions, version, updated_at)"
+                " VALUES ($1, $2::jsonb, $3::jsonb, $4::jsonb, $5::jsonb, $6, $7, 1, now())"
+                " ON CONFLICT (user_id) DO UPDATE SET"
+                " preferred_query_types = EXCLUDED.preferred_query_types,"
+                " excluded_metrics = EXCLUDED.excluded_metrics,"
+                " preferred_metrics = EXCLUDED.preferred_metrics,"
+                " preferred_dimensions = EXCLUDED.preferred_dimensions,"
+                " show_advanced_queries = EXCLUDED.show_advanced_queries,"
+                " max_suggestions = EXCLUDED.max_suggestions,"
+                " version = user_suggestion_preferences.version + 1, updated_at = now()"
+                " RETURNING ") + preference_columns,
+    p.user_id, json_list(p.preferred_query_types), json_list(p.excluded_metrics),
+    json_list(p.preferred_metrics), json_list(p.preferred_dimensions), p.show_advanced_queries,
+    p.max_suggestions);
+  tx.commit();
+  return read_preferences(rows.at(0));
+}
+
+pattern_hints database::read_pattern_hints(const std::string& user_id, const std::string& role,
+                                           int min_users, int limit) {
+  pqxx::read_transaction tx{conn()};
+  const std::string select =
+    "SELECT pattern_type, query_template, frequency, success_rate,"
+    " COALESCE(EXTRACT(EPOCH FROM (now() - last_used)) / 86400.0, 0), metadata::text"
+    " FROM query_patterns WHERE pattern_type = $1 AND target_id = $2"
+    " AND COALESCE((metadata->>'distinct_users')::int, 0) >= $3"
+    " ORDER BY frequency DESC, last_used DESC, id LIMIT $4";
+  auto read = [&](std::string_view type, const std::string& target, int k,
+                  std::vector<pattern_hint>& out) {
+    for (const auto& r : tx.exec_params(select, std::string(type), target, k, limit)) {
+      pattern_hint h;
+      h.scope = r[0].as<std::string>();
+      h.template_text = r[1].as<std::string>();
+      h.frequency = r[2].as<std::int64_t>();
+      h.success_rate = r[3].is_null() ? 1.0 : r[3].as<double>();
+      h.age_days = r[4].as<double>();
+      if (!r[5].is_null())
+        read_pattern_metadata(r[5].as<std::string>(), h);
+      out.push_back(std::move(h));
+    }
+  };
+  pattern_hints hints;
+  read(user_specific, user_id, 0, hints.user);
+  if (!role.empty())
+    read(role_based, role, min_users, hints.role);
+  read(global_pattern, std::string(global_target), min_users, hints.global);
+  return hints;
+}
+
+std::vector<cached_suggestions> database::load_suggestion_cache(int limit) {
+  pqxx::read_transaction tx{conn()};
+  std::vector<cached_suggestions> out;
+  auto rows = tx.exec_params(
+    "SELECT context_hash, COALESCE(user_id, ''), suggestions::text, COALESCE(connection_id, ''),"
+    " COALESCE(partial_query, ''), user_patterns::text, role_patterns::text,"
+    " COALESCE(origin, 'patterns'),"
+    " (EXTRACT(EPOCH FROM expires_at) * 1000)::bigint, COALESCE(hit_count, 0)"
+    " FROM suggestion_cache WHERE expires_at > now() ORDER BY expires_at DESC LIMIT $1",
+    limit);
+  for (const auto& r : rows) {
+    cached_suggestions c;
+    c.context_hash = r[0].as<std::string>();
+    c.user_id = r[1].as<std::string>();
+    if (!parse_suggestions_json(r[2].as<std::string>(), c.list.suggestions) ||
+        !parse_string_list(r[5].as<std::string>(), c.list.user_patterns) ||
+        !parse_string_list(r[6].as<std::string>(), c.list.role_patterns))
+      continue; // written by something else; regenerate rather than serve it
+    c.list.connection_id = r[3].as<std::string>();
+    c.list.partial_query = r[4].as<std::string>();
+    c.list.source = r[7].as<std::string>();
+    c.expires_at_ms = r[8].as<std::int64_t>();
+    c.hit_count = r[9].as<std::int64_t>();
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+void database::write_suggestion_cache(const cache_writes& w) {
+  pqxx::work tx{conn()};
+  if (!w.invalidated_users.empty())
+    tx.exec_params("DELETE FROM suggestion_cache WHERE user_id IN"
+                   " (SELECT jsonb_array_elements_text($1::jsonb))",
+                   json_list(w.invalidated_users));
+  if (!w.inserts.empty()) {
+    // "Auto-cleanup of expired entries on insert" (the spec's caching strategy).
+    tx.exec("DELETE FROM suggestion_cache WHERE expires_at < now()");
+    json_writer rows;
+    rows.begin_array();
+    for (auto& c : w.inserts)
+      rows.begin_object()
+        .key("context_hash").value(c.context_hash)
+        .key("user_id").value(c.user_id)
+        .key("suggestions").raw(suggestions_json(c.list.suggestions))
+        .key("connection_id").value(c.list.connection_id)
+        .key("partial_query").value(c.list.partial_query)
+        .key("user_patterns").value(c.list.user_patterns)
+        .key("role_patterns").value(c.list.role_patterns)
+        .key("origin").value(c.list.source)
+        .key("expires_ms").value(c.expires_at_ms)
+        .end_object();
+    rows.end_array();
+    tx.exec_params(
+      "INSERT INTO suggestion_cache (context_hash, user_id, suggestions, connection_id,"
+      " partial_query, user_patterns, role_patterns, origin, generated_at, expires_at, hit_count)"
+      " SELECT x.context_hash, x.user_id, x.suggestions, x.connection_id, x.partial_query,"
+      " x.user_patterns, x.role_patterns, x.origin, now(),"
+      " (to_timestamp(x.expires_ms / 1000.0) AT TIME ZONE 'UTC'), 0"
+      " FROM jsonb_to_recordset($1::jsonb) AS x(context_hash text, user_id text, suggestions jsonb,"
+      " connection_id text, partial_query text, user_patterns jsonb, role_patterns jsonb,"
+      " origin text, expires_ms bigint)"
+      " WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = x.user_id)"
+      " ON CONFLICT (context_hash) DO UPDATE SET suggestions = EXCLUDED.suggestions,"
+      " user_id = EXCLUDED.user_id, connection_id = EXCLUDED.connection_id,"
+      " partial_query = EXCLUDED.partial_query, user_patterns = EXCLUDED.user_patterns,"
+      " role_patterns = EXCLUDED.role_patterns, origin = EXCLUDED.origin,"
+      " generated_at = now(), expires_at = EXCLUDED.expires_at, hit_count = 0",
+      rows.take());
+  }
+  if (!w.hits.empty()) {
+    json_writer hits;
+    hits.begin_array();
+    for (auto& h : w.hits)
+      hits.begin_object().key("h").value(h.context_hash).key("n").value(h.hits).end_object();
+    hits.end_array();
+    tx.exec_params("UPDATE suggestion_cache c SET hit_count = c.hit_count + x.n"
+                   " FROM jsonb_to_recordset($1::jsonb) AS x(h text, n bigint)"
+                   " WHERE c.context_hash = x.h",
+                   hits.take());
+  }
+  if (!w.impressions.empty()) {
+    json_writer imps;
+    imps.begin_array();
+    for (auto& i : w.impressions)
+      imps.begin_object()
+        .key("u").value(i.user_id)
+        .key("c").value(i.connection_id)
+        .key("s").value(i.source)
+        .key("l").value(i.lists)
+        .key("n").value(i.suggestions)
+        .end_object();
+    imps.end_array();
+    tx.exec_params("INSERT INTO suggestion_impressions (user_id, connection_id, source, lists,"
+                   " suggestions)"
+                   " SELECT x.u, x.c, x.s, x.l, x.n FROM jsonb_to_recordset($1::jsonb)"
+                   " AS x(u text, c text, s text, l int, n int)"
+                   " WHERE EXISTS (SELECT 1 FROM users WHERE id = x.u)",
+                   imps.take());
+  }
+  tx.commit();
+}
+
+std::int64_t database::purge_expired_suggestions() {
+  pqxx::work tx{conn()};
+  auto r = tx.exec("DELETE FROM suggestion_cache WHERE expires_at < now()");
+  tx.commit();
+  return static_cast<std::int64_t>(r.affected_rows());
+}
+
+std::vector<llm_usage_row> database::load_llm_usage_today() {
+  pqxx::read_transaction tx{conn()};
+  std::vector<llm_usage_row> out;
+  for (const auto& r : tx.exec("SELECT user_id, calls, tokens_in, tokens_out FROM llm_usage"
+                               " WHERE day = (now() AT TIME ZONE 'UTC')::date"))
+    out.push_back({r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(),
+                   r[3].as<std::int64_t>()});
+  return out;
+}
+
+void database::record_llm_usage(const llm_usage_row& u) {
+  pqxx::work tx{conn()};
+  tx.exec_params("INSERT INTO llm_usage (user_id, day, calls, tokens_in, tokens_out)"
+                 " SELECT $1, (now() AT TIME ZONE 'UTC')::date, $2, $3, $4"
+                 " WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)"
+                 " ON CONFLICT (user_id, day) DO UPDATE SET"
+                 " calls = llm_usage.calls + EXCLUDED.calls,"
+                 " tokens_in = llm_usage.tokens_in + EXCLUDED.tokens_in,"
+                 " tokens_out = llm_usage.tokens_out + EXCLUDED.tokens_out",
+                 u.user_id, u.calls, u.tokens_in, u.tokens_out);
+  tx.commit();
+}
+
+usage_stats database::read_usage_stats(int min_users) {
+  pqxx::read_transaction tx{conn()};
+  usage_stats s;
+  // The spec's four monitoring queries, each as one JSON value.
+  auto cache = tx.exec(
+    "SELECT COALESCE(COUNT(*) FILTER (WHERE hit_count > 0) * 100.0 / NULLIF(COUNT(*), 0), 0),"
+    " COUNT(*) FROM suggestion_cache WHERE generated_at >= now() - INTERVAL '24 hours'");
+  s.cache_hit_rate_percent = cache[0][0].as<double>();
+  s.cache_entries_24h = cache[0][1].as<std::int64_t>();
+  s.top_role_patterns_json = tx.exec_params(
+    "SELECT COALESCE(json_agg(json_build_object('role', role, 'query_template', query_template,"
+    " 'frequency', frequency, 'success_rate', success_rate) ORDER BY role, frequency DESC), '[]')"
+    " FROM (SELECT target_id AS role, query_template, frequency, success_rate,"
+    " row_number() OVER (PARTITION BY target_id ORDER BY frequency DESC, id) AS n"
+    " FROM query_patterns WHERE pattern_type = 'role_based'"
+    " AND COALESCE((metadata->>'distinct_users')::int, 0) >= $1) p WHERE n <= 10",
+    min_users)[0][0].as<std::string>();
+  s.activity_breakdown_json = tx.exec(
+    "SELECT COALESCE(json_agg(json_build_object('activity_type', activity_type, 'count', n,"
+    " 'unique_users', u) ORDER BY n DESC), '[]') FROM (SELECT activity_type, COUNT(*) AS n,"
+    " COUNT(DISTINCT user_id) AS u FROM user_activity"
+    " WHERE created_at >= now() - INTERVAL '7 days' GROUP BY activity_type) b")[0][0]
+                                .as<std::string>();
+  // Click-through: clicks over impressions (served lists), not over queries.
+  s.click_through_json = tx.exec(
+    "WITH acts AS (SELECT user_id, COUNT(*) FILTER (WHERE activity_type = 'query') AS queries,"
+    "   COUNT(suggestion_clicked) FILTER (WHERE activity_type = 'suggestion_click') AS clicks"
+    "   FROM user_activity WHERE activity_type IN ('query', 'suggestion_click')"
+    "   AND created_at >= now() - INTERVAL '30 days' GROUP BY user_id),"
+    " imps AS (SELECT user_id, SUM(lists) AS impressions FROM suggestion_impressions"
+    "   WHERE served_at >= now() - INTERVAL '30 days' GROUP BY user_id),"
+    " joined AS (SELECT user_id, COALESCE(a.queries, 0) AS queries, COALESCE(a.clicks, 0) AS clicks,"
+    "   COALESCE(i.impressions, 0) AS impressions FROM acts a FULL JOIN imps i USING (user_id))"
+    " SELECT COALESCE(json_agg(json_build_object('user_id', user_id, 'total_queries', queries,"
+    " 'clicked_suggestions', clicks, 'impressions', impressions, 'click_through_rate',"
+    " CASE WHEN impressions > 0 THEN round(clicks::numeric / impressions, 4) END)"
+    " ORDER BY CASE WHEN impressions > 0 THEN clicks::float / impressions END DESC NULLS LAST,"
+    " user_id), '[]') FROM (SELECT * FROM joined ORDER BY clicks DESC LIMIT 1000) j")[0][0]
+                           .as<std::string>();
+  return s;
 }
 
 readiness_report database::readiness() {

@@ -69,6 +69,28 @@ public:
   /// Patterns for the patterns route: the user's own and the role's shared ones.
   patterns_view read_patterns(const patterns_query& q);
 
+  // -- suggestions --
+  /// The user's preferences; the default row is created on first read.
+  suggestion_preferences load_preferences(const std::string& user_id);
+  /// Stores changed preferences: the version grows by one and updated_at is now.
+  suggestion_preferences save_preferences(const suggestion_preferences& p);
+  /// The best `limit` patterns of each scope a suggestion for this user may build on (role and
+  /// global ones only with at least `min_users` distinct users).
+  pattern_hints read_pattern_hints(const std::string& user_id, const std::string& role,
+                                   int min_users, int limit);
+  /// Every unexpired cache entry, to warm the cache at start.
+  std::vector<cached_suggestions> load_suggestion_cache(int limit);
+  /// Applies a write-behind batch in one transaction, after deleting expired entries.
+  void write_suggestion_cache(const cache_writes& w);
+  /// Deletes expired cache entries; returns how many.
+  std::int64_t purge_expired_suggestions();
+  /// Today's (UTC) LLM usage of every user, to restore the daily budgets at start.
+  std::vector<llm_usage_row> load_llm_usage_today();
+  /// Adds one user's calls and tokens to today's row.
+  void record_llm_usage(const llm_usage_row& u);
+  /// The monitoring figures of `GET /api/v1/activity/stats`.
+  usage_stats read_usage_stats(int min_users);
+
   // -- operations --
   readiness_report readiness();
 

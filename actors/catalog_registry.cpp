@@ -1,0 +1,75 @@
+// catalog_registry: a map from connection id to catalog, newest version wins.
+#include "actors/catalog_registry.hpp"
+
+#include <unordered_map>
+
+#include "actors/messages.hpp"
+#include "core/log.hpp"
+
+namespace foresight {
+
+namespace {
+
+struct catalog_registry_state {
+  std::unordered_map<std::string, connection_catalog> catalogs;
+  static inline const char* name = "catalog_registry";
+};
+
+caf::behavior catalog_registry(caf::stateful_actor<catalog_registry_state>* self,
+                               caf::actor storage) {
+  auto remember = [=](connection_catalog c) {
+    auto& slot = self->state.catalogs[c.id];
+    if (c.version >= slot.version)
+      slot = std::move(c);
+  };
+  // Nothing is answered before the catalogs are known (await); a failed load leaves the map empty
+  // and every lookup goes to storage instead.
+  self->request(storage, std::chrono::seconds(30), cat_list_atom::value)
+    .await([=](catalog_list& list) {
+             for (auto& c : list.items)
+               remember(std::move(c));
+           },
+           [=](caf::error& err) {
+             log_event("warn", "catalog registry starts empty",
+                       {{"error", to_api_error(err).message}});
+           });
+  return {
+    [=](cat_get_atom, const std::string& id) -> caf::result<connection_catalog> {
+      auto i = self->state.catalogs.find(id);
+      if (i != self->state.catalogs.end())
+        return i->second;
+      auto rp = self->make_response_promise<connection_catalog>();
+      self->request(storage, caf::infinite, cat_get_atom::value, id)
+        .then(
+          [=](connection_catalog& c) mutable {
+            remember(c);
+            rp.deliver(std::move(c));
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [=](cat_ver_atom, const std::string& id) -> caf::result<std::int32_t> {
+      auto i = self->state.catalogs.find(id);
+      if (i != self->state.catalogs.end())
+        return i->second.version;
+      auto rp = self->make_response_promise<std::int32_t>();
+      self->request(storage, caf::infinite, cat_get_atom::value, id)
+        .then(
+          [=](connection_catalog& c) mutable {
+            rp.deliver(c.version);
+            remember(std::move(c));
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [=](catalog_atom, connection_catalog& c) { remember(std::move(c)); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_catalog_registry(caf::actor_system& sys, caf::actor storage) {
+  return sys.spawn(catalog_registry, std::move(storage));
+}
+
+} // namespace foresight

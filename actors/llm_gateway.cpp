@@ -1,0 +1,146 @@
+// llm_gateway: budget and switch checks in the actor; the network work in llm_client's own IO
+// thread, whose callback comes back to the actor as a message.
+#include "actors/llm_gateway.hpp"
+
+#include <ctime>
+#include <unordered_map>
+
+#include "actors/messages.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+
+namespace foresight {
+
+namespace {
+
+std::int64_t utc_day() {
+  return static_cast<std::int64_t>(std::time(nullptr)) / 86400;
+}
+
+struct llm_gateway_state {
+  std::unique_ptr<llm_client> client;
+  std::unordered_map<std::string, std::int64_t> calls_today; ///< user -> calls on `day`
+  std::int64_t day = utc_day();
+  std::unordered_map<std::uint64_t, caf::response_promise> pending;
+  std::uint64_t next_call = 0;
+  std::int64_t budget_refusals = 0;
+  static inline const char* name = "llm_gateway";
+};
+
+caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::actor storage,
+                          llm_gateway_settings settings) {
+  auto& reg = metrics_registry::instance();
+  auto& m_calls = reg.get_counter("foresight_llm_calls_total", "LLM calls made");
+  auto& m_errors = reg.get_counter("foresight_llm_errors_total", "LLM calls without a usable reply");
+  auto& m_refused = reg.get_counter("foresight_llm_refused_total",
+                                    "LLM calls refused (switch, budget, breaker, concurrency)");
+  auto& m_in = reg.get_counter("foresight_llm_tokens_in_total", "LLM prompt tokens");
+  auto& m_out = reg.get_counter("foresight_llm_tokens_out_total", "LLM completion tokens");
+  auto& m_open = reg.get_gauge("foresight_llm_breaker_open", "1 while the LLM circuit is open");
+  if (settings.configured) {
+    try {
+      self->state.client = std::make_unique<llm_client>(settings.client);
+    } catch (const std::exception& e) {
+      log_event("error", "LLM client not started", {{"error", e.what()}});
+    }
+    // Today's calls survive a restart, so the budget does too.
+    self->request(storage, std::chrono::seconds(30), llm_usage_atom::value)
+      .await(
+        [=](std::vector<llm_usage_row>& rows) {
+          for (auto& r : rows)
+            self->state.calls_today[r.user_id] = r.calls;
+        },
+        [=](caf::error&) { /* start with a fresh budget */ });
+  }
+  auto answer_now = [=, &m_refused](std::string error) {
+    m_refused.add(1);
+    llm_answer a;
+    a.error = std::move(error);
+    return a;
+  };
+  return {
+    [=, &m_calls](llm_atom, llm_call& call) -> caf::result<llm_answer> {
+      auto& st = self->state;
+      if (!st.client)
+        return answer_now(settings.configured ? "unavailable" : "not configured");
+      if (!settings.enabled)
+        return answer_now("disabled");
+      if (auto today = utc_day(); today != st.day) {
+        st.day = today;
+        st.calls_today.clear();
+      }
+      auto& used = st.calls_today[call.user_id];
+      if (used >= settings.daily_calls_per_user) {
+        ++st.budget_refusals;
+        return answer_now("budget");
+      }
+      ++used;
+      auto id = st.next_call++;
+      st.pending.emplace(id, self->make_response_promise());
+      llm_request req;
+      req.system_prompt = std::move(call.system_prompt);
+      req.user_prompt = std::move(call.user_prompt);
+      req.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(call.deadline_ms);
+      auto me = caf::actor_cast<caf::actor>(self);
+      auto user = call.user_id;
+      m_calls.add(1);
+      st.client->complete(std::move(req), [me, id, user](llm_reply r) {
+        llm_answer a;
+        a.ok = r.ok;
+        a.content = std::move(r.content);
+        a.error = std::move(r.error);
+        // From the client's IO thread: back into the actor as a message.
+        caf::anon_send(me, llm_done_atom::value, id, std::move(a), user, r.prompt_tokens,
+                       r.completion_tokens);
+      });
+      return st.pending.at(id);
+    },
+    [=, &m_errors, &m_in, &m_out, &m_open](llm_done_atom, std::uint64_t id, llm_answer& a,
+                                           const std::string& user, std::int64_t tokens_in,
+                                           std::int64_t tokens_out) {
+      auto& st = self->state;
+      auto i = st.pending.find(id);
+      if (i == st.pending.end())
+        return;
+      if (!a.ok)
+        m_errors.add(1);
+      m_in.add(tokens_in);
+      m_out.add(tokens_out);
+      m_open.set(st.client && st.client->counters().breaker == "open" ? 1 : 0);
+      caf::anon_send(storage, llm_usage_atom::value, llm_usage_row{user, 1, tokens_in, tokens_out});
+      i->second.deliver(std::move(a));
+      st.pending.erase(i);
+    },
+    [=](stats_atom) {
+      suggestion_service_stats s;
+      s.llm_configured = settings.configured;
+      s.llm_enabled = settings.configured && settings.enabled;
+      s.llm_model = settings.client.model;
+      s.llm_daily_calls_per_user = settings.daily_calls_per_user;
+      s.llm_budget_refusals = self->state.budget_refusals;
+      if (auto& c = self->state.client) {
+        auto k = c->counters();
+        s.llm_calls = k.calls;
+        s.llm_successes = k.successes;
+        s.llm_errors = k.errors;
+        s.llm_refused = k.refused;
+        s.llm_retries = k.retries;
+        s.llm_tokens_in = k.tokens_in;
+        s.llm_tokens_out = k.tokens_out;
+        s.llm_breaker = k.breaker;
+        s.llm_estimated_cost_usd = double(k.tokens_in) / 1e6 * settings.price_in_per_mtok +
+                                   double(k.tokens_out) / 1e6 * settings.price_out_per_mtok;
+      }
+      return s;
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_llm_gateway(caf::actor_system& sys, caf::actor storage,
+                             const llm_gateway_settings& settings) {
+  return sys.spawn(llm_gateway, std::move(storage), settings);
+}
+
+} // namespace foresight

@@ -1,0 +1,359 @@
+// suggestion_cache: the shards and their supervisor.
+#include "actors/suggestion_cache.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <unordered_map>
+
+#include "actors/messages.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "core/suggestions.hpp"
+#include "llm/llm_prompt.hpp"
+
+namespace foresight {
+
+namespace {
+
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+struct cache_metrics {
+  gauge& entries = metrics_registry::instance().get_gauge(
+    "foresight_suggestion_cache_entries", "suggestion lists held in memory");
+  gauge& hits = metrics_registry::instance().get_counter(
+    "foresight_suggestion_cache_hits_total", "suggestion requests answered from the cache");
+  gauge& misses = metrics_registry::instance().get_counter(
+    "foresight_suggestion_cache_misses_total", "suggestion requests that generated a list");
+  gauge& shared = metrics_registry::instance().get_counter(
+    "foresight_suggestion_cache_shared_misses_total",
+    "misses that joined an identical generation already running");
+  static cache_metrics& get() {
+    static cache_metrics m;
+    return m;
+  }
+};
+
+/// One miss being generated: the job, its patterns and everyone waiting for the answer.
+struct generation {
+  suggestion_job job;
+  pattern_hints hints;
+  std::optional<suggestion_context> ctx; ///< refers to job and hints above: never moved
+  std::int64_t started_ms = 0;
+  std::vector<caf::typed_response_promise<suggestion_list>> waiters;
+};
+
+struct entry {
+  suggestion_list list; ///< source: how it was generated
+  std::string user_id;
+  std::int64_t expires_ms = 0;
+};
+
+struct cache_shard_state {
+  std::unordered_map<std::string, entry> entries;
+  std::unordered_map<std::string, std::shared_ptr<generation>> running;
+  cache_writes writes;
+  std::map<std::tuple<std::string, std::string, std::string>, impression> impressions;
+  std::unordered_map<std::string, std::int64_t> hits;
+  static inline const char* name = "suggestion_cache_shard";
+  ~cache_shard_state() { cache_metrics::get().entries.add(-static_cast<std::int64_t>(entries.size())); }
+};
+
+using shard_actor = caf::stateful_actor<cache_shard_state>;
+
+caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor llm,
+                          caf::actor catalogs, suggestion_cache_settings settings) {
+  auto& m = cache_metrics::get();
+  auto max_entries = static_cast<std::size_t>(std::max(1, settings.max_entries / settings.shards));
+
+  auto served = [=](const suggestion_job& job, const suggestion_list& list) {
+    auto key = std::make_tuple(job.user_id, job.request.connection_id, list.source);
+    auto& imp = self->state.impressions[key];
+    imp.user_id = job.user_id;
+    imp.connection_id = job.request.connection_id;
+    imp.source = list.source;
+    imp.lists += 1;
+    imp.suggestions += static_cast<std::int64_t>(list.suggestions.size());
+  };
+
+  auto store = [=, &m](const suggestion_job& job, const suggestion_list& list) {
+    auto& st = self->state;
+    if (st.entries.size() >= max_entries) {
+      // Full: drop the tenth of the entries that expire soonest.
+      std::vector<std::pair<std::int64_t, std::string>> by_expiry;
+      for (auto& kv : st.entries)
+        by_expiry.emplace_back(kv.second.expires_ms, kv.first);
+      auto cut = by_expiry.begin() + static_cast<std::ptrdiff_t>(by_expiry.size() / 10 + 1);
+      std::nth_element(by_expiry.begin(), cut - 1, by_expiry.end());
+      for (auto i = by_expiry.begin(); i != cut; ++i)
+        st.entries.erase(i->second);
+      m.entries.add(-static_cast<std::int64_t>(cut - by_expiry.begin()));
+    }
+    entry e{list, job.user_id, now_ms() + std::int64_t{settings.ttl_s} * 1000};
+    auto [it, fresh] = st.entries.insert_or_assign(job.context_hash, e);
+    if (fresh)
+      m.entries.add(1);
+    st.writes.inserts.push_back({job.context_hash, job.user_id, list, e.expires_ms, 0});
+  };
+
+  auto finish = [=](const std::shared_ptr<generation>& g, suggestion_list list, bool cacheable) {
+    if (cacheable)
+      store(g->job, list);
+    for (auto& w : g->waiters) {
+      served(g->job, list);
+      w.deliver(list);
+    }
+    self->state.running.erase(g->job.context_hash);
+  };
+
+  auto fail = [=](const std::shared_ptr<generation>& g, const caf::error& err) {
+    for (auto& w : g->waiters)
+      w.deliver(err);
+    self->state.running.erase(g->job.context_hash);
+  };
+
+  // Patterns are in: generate from them, then let the LLM improve on it if there is one.
+  auto generate = [=](std::shared_ptr<generation> g) {
+    auto& job = g->job;
+    g->ctx.emplace(job.catalog, job.preferences, g->hints, job.request.partial_query, job.count,
+                   job.role);
+    suggestion_list list;
+    list.connection_id = job.request.connection_id;
+    list.partial_query = job.request.partial_query;
+    list.user_patterns = template_texts(g->hints.user, 5);
+    list.role_patterns = template_texts(g->hints.role, 5);
+    list.suggestions = generate_suggestions(*g->ctx);
+    if (!settings.llm) {
+      list.source = "patterns";
+      finish(g, std::move(list), true);
+      return;
+    }
+    auto left = settings.deadline_ms - (now_ms() - g->started_ms);
+    auto fallback = [=](suggestion_list l) mutable {
+      // Not cached: the next request tries the LLM again.
+      l.source = "llm_fallback";
+      finish(g, std::move(l), false);
+    };
+    if (left <= 0)
+      return fallback(std::move(list));
+    auto prompt = build_suggestion_prompt(*g->ctx);
+    llm_call call{job.user_id, std::move(prompt.system), std::move(prompt.user), left};
+    // The gateway answers within the deadline; the margin only guards against a lost reply.
+    self->request(llm, std::chrono::milliseconds(left + 1000), llm_atom::value, std::move(call))
+      .then(
+        [=](llm_answer& a) mutable {
+          std::vector<suggestion> parsed;
+          int usable = 0;
+          if (a.ok && parse_llm_suggestions(a.content, parsed)) {
+            auto merged = merge_llm_suggestions(*g->ctx, parsed, usable);
+            if (usable > 0) {
+              auto l = list;
+              l.suggestions = std::move(merged);
+              l.source = "llm_with_patterns";
+              finish(g, std::move(l), true);
+              return;
+            }
+          }
+          fallback(list);
+        },
+        [=](caf::error&) mutable { fallback(list); });
+  };
+
+  return {
+    [=, &m](suggest_atom, suggestion_job& job) -> caf::result<suggestion_list> {
+      auto& st = self->state;
+      auto now = now_ms();
+      if (auto i = st.entries.find(job.context_hash); i != st.entries.end()) {
+        if (i->second.expires_ms > now) {
+          m.hits.add(1);
+          st.hits[job.context_hash] += 1;
+          auto list = i->second.list;
+          list.source = "cached";
+          list.partial_query = job.request.partial_query;
+          served(job, list);
+          return list;
+        }
+        st.entries.erase(i);
+        m.entries.add(-1);
+      }
+      m.misses.add(1);
+      auto rp = self->make_response_promise<suggestion_list>();
+      if (auto r = st.running.find(job.context_hash); r != st.running.end()) {
+        m.shared.add(1);
+        r->second->waiters.push_back(rp);
+        return rp;
+      }
+      auto g = std::make_shared<generation>();
+      g->job = std::move(job);
+      g->started_ms = now;
+      g->waiters.push_back(rp);
+      st.running.emplace(g->job.context_hash, g);
+      // A miss needs the catalog (from the registry's memory) and the learned patterns.
+      auto budget = std::chrono::milliseconds(settings.deadline_ms);
+      self->request(catalogs, budget, cat_get_atom::value, g->job.request.connection_id)
+        .then(
+          [=](connection_catalog& c) {
+            g->job.catalog = std::move(c);
+            self->request(storage, budget, hints_atom::value, g->job.user_id, g->job.role,
+                          g->job.min_users, static_cast<std::int32_t>(settings.hints_per_scope))
+              .then(
+                [=](pattern_hints& h) {
+                  g->hints = std::move(h);
+                  generate(g);
+                },
+                [=](caf::error& err) { fail(g, err); });
+          },
+          [=](caf::error& err) { fail(g, err); });
+      return rp;
+    },
+    [=, &m](warm_atom, std::vector<cached_suggestions>& rows) {
+      auto now = now_ms();
+      for (auto& r : rows) {
+        if (r.expires_at_ms <= now)
+          continue;
+        auto [it, fresh] =
+          self->state.entries.insert_or_assign(r.context_hash,
+                                               entry{std::move(r.list), r.user_id, r.expires_at_ms});
+        if (fresh)
+          m.entries.add(1);
+      }
+    },
+    [=, &m](invalidate_atom, const std::string& user_id) {
+      auto& es = self->state.entries;
+      for (auto i = es.begin(); i != es.end();) {
+        if (i->second.user_id == user_id) {
+          i = es.erase(i);
+          m.entries.add(-1);
+        } else {
+          ++i;
+        }
+      }
+      self->state.writes.invalidated_users.push_back(user_id);
+    },
+    [=](tick_atom) {
+      auto& st = self->state;
+      for (auto& [hash, n] : st.hits)
+        st.writes.hits.push_back({hash, n});
+      st.hits.clear();
+      for (auto& kv : st.impressions)
+        st.writes.impressions.push_back(std::move(kv.second));
+      st.impressions.clear();
+      auto& w = st.writes;
+      if (!w.inserts.empty() || !w.hits.empty() || !w.impressions.empty() ||
+          !w.invalidated_users.empty()) {
+        // Write-behind: a failed batch is logged by storage and dropped; the entries stay
+        // served from memory, and losing a few hit counts is acceptable for a cache.
+        caf::anon_send(storage, cache_write_atom::value, std::move(w));
+        w = cache_writes{};
+      }
+      self->delayed_send(self, std::chrono::milliseconds(settings.flush_ms), tick_atom::value);
+    },
+  };
+}
+
+// -- supervisor ---------------------------------------------------------------
+
+struct cache_pool_state {
+  std::vector<caf::actor> shards;
+  static inline const char* name = "suggestion_cache";
+};
+
+std::size_t shard_for(const std::string& hash, std::size_t n) {
+  // The hash is MD5 hex: its first 8 digits are as uniform as any.
+  return static_cast<std::size_t>(std::strtoul(hash.substr(0, 8).c_str(), nullptr, 16)) % n;
+}
+
+caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor storage,
+                         caf::actor llm, caf::actor catalogs, suggestion_cache_settings settings) {
+  auto n = static_cast<std::size_t>(settings.shards);
+  // Warms shard `only` (or all when `only` == n) from the unexpired rows of the table.
+  auto warm = [=](std::size_t only) {
+    self->request(storage, std::chrono::seconds(60), cache_load_atom::value,
+                  static_cast<std::int32_t>(settings.max_entries))
+      .then(
+        [=](std::vector<cached_suggestions>& rows) {
+          std::vector<std::vector<cached_suggestions>> parts(n);
+          for (auto& r : rows)
+            parts[shard_for(r.context_hash, n)].push_back(std::move(r));
+          for (std::size_t i = 0; i < n; ++i)
+            if ((only == n || only == i) && self->state.shards[i])
+              self->send(self->state.shards[i], warm_atom::value, std::move(parts[i]));
+        },
+        [=](caf::error& err) {
+          log_event("warn", "suggestion cache not warmed", {{"error", to_api_error(err).message}});
+        });
+  };
+  auto start = [=](std::size_t i) {
+    auto s = self->spawn<caf::monitored>(cache_shard, storage, llm, catalogs, settings);
+    self->state.shards[i] = s;
+    self->send(s, tick_atom::value);
+  };
+  self->state.shards.resize(n);
+  for (std::size_t i = 0; i < n; ++i)
+    start(i);
+  warm(n);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& ss = self->state.shards;
+    for (std::size_t i = 0; i < ss.size(); ++i)
+      if (ss[i] && ss[i].address() == dm.source) {
+        ss[i] = nullptr;
+        if (dm.reason != caf::exit_reason::user_shutdown) {
+          log_event("warn", "suggestion cache shard died; restarting",
+                    {{"shard", std::to_string(i)}});
+          start(i);
+          warm(i);
+        }
+      }
+  });
+  self->set_exit_handler([=](caf::exit_msg& em) {
+    for (auto& s : self->state.shards)
+      if (s)
+        self->send_exit(s, em.reason);
+    self->quit(em.reason);
+  });
+  // Expired rows also go when nothing is inserted for a while.
+  auto purge_every = std::chrono::minutes(10);
+  self->delayed_send(self, purge_every, cache_purge_atom::value);
+  return {
+    [=](suggest_atom a, suggestion_job& job) -> caf::result<suggestion_list> {
+      auto& s = self->state.shards[shard_for(job.context_hash, n)];
+      if (!s)
+        return to_caf_error(make_error(error_code::unavailable, "the suggestion cache is restarting"));
+      auto rp = self->make_response_promise();
+      rp.delegate(s, a, std::move(job));
+      return rp;
+    },
+    [=](invalidate_atom a, const std::string& user_id) {
+      for (auto& s : self->state.shards)
+        if (s)
+          self->send(s, a, user_id);
+    },
+    [=](cache_purge_atom a) {
+      caf::anon_send(storage, a);
+      self->delayed_send(self, purge_every, a);
+    },
+    [=](stats_atom) {
+      auto& m = cache_metrics::get();
+      suggestion_service_stats s;
+      s.cache_entries = m.entries.value.load();
+      s.cache_hits = m.hits.value.load();
+      s.cache_misses = m.misses.value.load();
+      s.cache_shared_misses = m.shared.value.load();
+      return s;
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_suggestion_cache(caf::actor_system& sys, caf::actor storage, caf::actor llm,
+                                  caf::actor catalogs, const suggestion_cache_settings& settings) {
+  return sys.spawn(cache_pool, std::move(storage), std::move(llm), std::move(catalogs), settings);
+}
+
+} // namespace foresight

@@ -1,0 +1,229 @@
+// mock_openai: an asynchronous Beast server on one thread, so slow answers do not hold up other
+// connections and the destructor can stop everything at once (ioc.stop() abandons pending waits).
+#include "tests/support/mock_openai.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "core/json_writer.hpp"
+
+namespace foresight::testing {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+
+constexpr const char* completions_target = "/v1/chat/completions";
+
+std::string completion_json(const std::string& content, std::size_t request_bytes) {
+  auto prompt_tokens = static_cast<std::int64_t>(request_bytes / 4);
+  auto completion_tokens = static_cast<std::int64_t>(content.size() / 4);
+  json_writer w;
+  w.begin_object()
+      .key("id").value("chatcmpl-mock")
+      .key("object").value("chat.completion")
+      .key("model").value("gpt-4o-mini")
+      .key("choices").begin_array()
+      .begin_object()
+      .key("index").value(0)
+      .key("message").begin_object().key("role").value("assistant").key("content").value(content).end_object()
+      .key("finish_reason").value("stop")
+      .end_object()
+      .end_array()
+      .key("usage").begin_object()
+      .key("prompt_tokens").value(prompt_tokens)
+      .key("completion_tokens").value(completion_tokens)
+      .key("total_tokens").value(prompt_tokens + completion_tokens)
+      .end_object()
+      .end_object();
+  return w.take();
+}
+
+std::string error_json(const char* message, const char* type) {
+  json_writer w;
+  w.begin_object().key("error").begin_object().key("message").value(message).key("type").value(type)
+      .end_object().end_object();
+  return w.take();
+}
+
+} // namespace
+
+struct mock_openai::impl {
+  struct session;
+
+  impl() {
+    tcp::endpoint ep{net::ip::make_address("127.0.0.1"), 0};
+    acceptor.open(ep.protocol());
+    acceptor.set_option(net::socket_base::reuse_address(true));
+    acceptor.bind(ep);
+    acceptor.listen();
+    port = acceptor.local_endpoint().port();
+    accept();
+    thread = std::thread([this] { ioc.run(); });
+  }
+
+  ~impl() {
+    ioc.stop();
+    thread.join();
+  }
+
+  void accept();
+
+  /// Records a completions request and picks its behaviour.
+  mock_behavior take_behavior(const http::request<http::string_body>& req) {
+    std::lock_guard lock(mutex);
+    ++requests;
+    last_body = req.body();
+    auto auth = req.find(http::field::authorization);
+    last_authorization = auth == req.end() ? std::string{} : std::string(auth->value());
+    if (queued.empty())
+      return fallback;
+    auto b = std::move(queued.front());
+    queued.pop_front();
+    return b;
+  }
+
+  net::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  int port = 0;
+  std::thread thread;
+
+  mutable std::mutex mutex; // guards everything below: tests read it from their own thread
+  mock_behavior fallback{mock_behavior::ok, R"({"suggestions":[]})"};
+  std::deque<mock_behavior> queued;
+  int requests = 0;
+  std::string last_body;
+  std::string last_authorization;
+};
+
+/// One connection: read a request, maybe wait, answer; again while the client keeps it alive.
+struct mock_openai::impl::session : std::enable_shared_from_this<session> {
+  session(tcp::socket socket, impl& server)
+    : socket(std::move(socket)), server(server), delay(server.ioc) {}
+
+  void read() {
+    request = {};
+    http::async_read(socket, buffer, request, [self = shared_from_this()](error_code ec, std::size_t) {
+      if (ec) // closed by the client, or not HTTP at all (e.g. a TLS ClientHello)
+        return self->close();
+      self->respond();
+    });
+  }
+
+  void respond() {
+    response = {};
+    response.version(request.version());
+    response.keep_alive(request.keep_alive());
+    response.set(http::field::content_type, "application/json");
+    if (request.method() != http::verb::post || request.target() != completions_target) {
+      response.result(http::status::not_found);
+      response.body() = error_json("no such route", "invalid_request_error");
+      return write_after(0);
+    }
+    auto b = server.take_behavior(request);
+    switch (b.kind) {
+      case mock_behavior::ok:
+      case mock_behavior::slow:
+        response.result(http::status::ok);
+        response.body() = completion_json(b.content, request.body().size());
+        break;
+      case mock_behavior::rate_limited:
+        response.result(http::status::too_many_requests);
+        response.set(http::field::retry_after, std::to_string(b.retry_after_s));
+        response.body() = error_json("Rate limit reached", "requests");
+        break;
+      case mock_behavior::server_error:
+        response.result(http::status::internal_server_error);
+        response.body() = error_json("The server had an error", "server_error");
+        break;
+      case mock_behavior::not_json:
+        response.result(http::status::ok);
+        response.set(http::field::content_type, "text/html");
+        response.body() = "<html>oops</html>";
+        break;
+    }
+    write_after(b.delay_ms);
+  }
+
+  void write_after(int delay_ms) {
+    response.prepare_payload();
+    delay.expires_after(std::chrono::milliseconds(delay_ms));
+    delay.async_wait([self = shared_from_this()](error_code ec) {
+      if (ec)
+        return;
+      http::async_write(self->socket, self->response, [self](error_code ec, std::size_t) {
+        if (ec || !self->response.keep_alive())
+          return self->close();
+        self->read();
+      });
+    });
+  }
+
+  void close() {
+    error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+  }
+
+  tcp::socket socket;
+  impl& server;
+  net::steady_timer delay;
+  beast::flat_buffer buffer;
+  http::request<http::string_body> request;
+  http::response<http::string_body> response;
+};
+
+void mock_openai::impl::accept() {
+  acceptor.async_accept([this](error_code ec, tcp::socket socket) {
+    if (ec)
+      return;
+    std::make_shared<session>(std::move(socket), *this)->read();
+    accept();
+  });
+}
+
+mock_openai::mock_openai() : impl_(std::make_unique<impl>()) {}
+
+mock_openai::~mock_openai() = default;
+
+int mock_openai::port() const { return impl_->port; }
+
+std::string mock_openai::base_url() const {
+  return "http://127.0.0.1:" + std::to_string(impl_->port) + "/v1";
+}
+
+void mock_openai::respond_with(mock_behavior b) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->fallback = std::move(b);
+}
+
+void mock_openai::then(mock_behavior b) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->queued.push_back(std::move(b));
+}
+
+int mock_openai::requests() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->requests;
+}
+
+std::string mock_openai::last_body() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->last_body;
+}
+
+std::string mock_openai::last_authorization() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->last_authorization;
+}
+
+} // namespace foresight::testing
