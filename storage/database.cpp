@@ -673,8 +673,8 @@ std::vector<llm_usage_row> database::load_llm_usage_today() {
 void database::record_llm_usage(const llm_usage_row& u) {
   pqxx::work tx{conn()};
   tx.exec_params("INSERT INTO llm_usage (user_id, day, calls, tokens_in, tokens_out)"
-                 " SELECT $1, (now() AT TIME ZONE 'UTC')::date, $2, $3, $4"
-                 " WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)"
+                 " SELECT $1::varchar, (now() AT TIME ZONE 'UTC')::date, $2, $3, $4"
+                 " WHERE EXISTS (SELECT 1 FROM users WHERE id = $1::varchar)"
                  " ON CONFLICT (user_id, day) DO UPDATE SET"
                  " calls = llm_usage.calls + EXCLUDED.calls,"
                  " tokens_in = llm_usage.tokens_in + EXCLUDED.tokens_in,"
@@ -718,7 +718,7 @@ usage_stats database::read_usage_stats(int min_users) {
     "   COALESCE(i.impressions, 0) AS impressions FROM acts a FULL JOIN imps i USING (user_id))"
     " SELECT COALESCE(json_agg(json_build_object('user_id', user_id, 'total_queries', queries,"
     " 'clicked_suggestions', clicks, 'impressions', impressions, 'click_through_rate',"
-    " CASE WHEN impressions > 0 THEN round(clicks::numeric / impressions, 4) END)"
+    " CASE WHEN impressions > 0 THEN round(clicks::numeric / impressions, 4)::float8 END)"
     " ORDER BY CASE WHEN impressions > 0 THEN clicks::float / impressions END DESC NULLS LAST,"
     " user_id), '[]') FROM (SELECT * FROM joined ORDER BY clicks DESC LIMIT 1000) j")[0][0]
                            .as<std::string>();

@@ -87,6 +87,39 @@ BOOST_AUTO_TEST_CASE(every_payload_survives_the_wire) {
   BOOST_TEST(round_trip(activity_page{{"{}", "{}"}, 3}).last_id == 3);
 }
 
+BOOST_AUTO_TEST_CASE(suggestion_payloads_survive_the_wire) {
+  suggestion_preferences p;
+  p.user_id = "u";
+  p.excluded_metrics = {"internal_id"};
+  p.version = 4;
+  BOOST_TEST(round_trip(p).excluded_metrics.at(0) == "internal_id");
+  preferences_update u;
+  u.max_suggestions = 9;
+  u.has_max = true;
+  BOOST_TEST(round_trip(u).has_max);
+  pattern_hint h;
+  h.template_text = "top {N} {entity} by {metric}";
+  h.metrics = {"revenue"};
+  suggestion_job job;
+  job.context_hash = "0123456789abcdef0123456789abcdef";
+  job.preferences = p;
+  job.request = {"sales", "show me prof", 4};
+  auto job2 = round_trip(job);
+  BOOST_TEST(job2.request.partial_query == "show me prof");
+  BOOST_TEST(job2.preferences.version == 4);
+  BOOST_TEST(round_trip(pattern_hints{{h}, {}, {h}}).global.at(0).metrics.at(0) == "revenue");
+  suggestion_list l{"sales", "rev", {{"Revenue by region", "dimension", "d", "🏷️"}}, "cached", {}, {}};
+  BOOST_TEST(round_trip(l).suggestions.at(0).icon == "🏷️");
+  cached_suggestions c{"hash", "u", l, 123, 2};
+  BOOST_TEST(round_trip(cache_writes{{c}, {{"hash", 3}}, {{"u", "sales", "cached", 2, 8}}, {"u"}})
+               .impressions.at(0).suggestions == 8);
+  BOOST_TEST(round_trip(llm_call{"u", "sys", "user", 4000}).deadline_ms == 4000);
+  BOOST_TEST(round_trip(llm_answer{true, "{}", ""}).ok);
+  stats_report r;
+  r.live.llm_breaker = "open";
+  BOOST_TEST(round_trip(r).live.llm_breaker == "open");
+}
+
 BOOST_AUTO_TEST_CASE(api_errors_cross_as_caf_errors_and_come_back_whole) {
   auto err = make_error(error_code::validation_failed, "bad rating", "feedback_rating");
   auto back = to_api_error(to_caf_error(err));

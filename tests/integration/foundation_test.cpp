@@ -126,14 +126,17 @@ BOOST_AUTO_TEST_CASE(migration_004_creates_the_spec_tables_and_indexes) {
                "metadata jsonb,created_at timestamp without time zone,updated_at timestamp "
                "without time zone") == 0u,
              columns("query_patterns"));
-  BOOST_TEST(columns("suggestion_cache") ==
-             "id integer,user_id character varying,context_hash character varying,suggestions "
-             "jsonb,generated_at timestamp without time zone,expires_at timestamp without time "
-             "zone,hit_count integer,");
-  BOOST_TEST(columns("user_suggestion_preferences") ==
-             "user_id character varying,preferred_query_types jsonb,excluded_metrics jsonb,"
-             "preferred_metrics jsonb,preferred_dimensions jsonb,show_advanced_queries boolean,"
-             "max_suggestions integer,updated_at timestamp without time zone,");
+  // The spec's columns come first, in its order; later migrations only append.
+  BOOST_TEST(columns("suggestion_cache").find(
+               "id integer,user_id character varying,context_hash character varying,suggestions "
+               "jsonb,generated_at timestamp without time zone,expires_at timestamp without time "
+               "zone,hit_count integer,") == 0u,
+             columns("suggestion_cache"));
+  BOOST_TEST(columns("user_suggestion_preferences").find(
+               "user_id character varying,preferred_query_types jsonb,excluded_metrics jsonb,"
+               "preferred_metrics jsonb,preferred_dimensions jsonb,show_advanced_queries boolean,"
+               "max_suggestions integer,updated_at timestamp without time zone,") == 0u,
+             columns("user_suggestion_preferences"));
   auto idx = tx.exec("SELECT count(*) FROM pg_indexes WHERE indexname IN ("
                      "'idx_user_activity_user_id','idx_user_activity_type',"
                      "'idx_user_activity_created_at','idx_user_activity_user_type',"

@@ -1,0 +1,473 @@
+// Preferences, personalized suggestions, the cache and the LLM path end to end: a real server on
+// a real database, and a mock OpenAI-compatible server on loopback for the LLM.
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <future>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "tests/integration/http_client.hpp"
+#include "tests/integration/json_assert.hpp"
+#include "tests/integration/server_process.hpp"
+#include "tests/support/mock_openai.hpp"
+
+using namespace foresight;
+using namespace foresight::testing;
+
+namespace {
+
+const std::string sales_catalog = R"({"name":"Sales",
+  "metrics":[{"name":"revenue","display_name":"Revenue","aggregation":"sum"},
+             {"name":"profit","display_name":"Profit","aggregation":"sum"},
+             {"name":"profit_margin","display_name":"Profit margin","aggregation":"avg"},
+             {"name":"volume","display_name":"Volume","aggregation":"sum"},
+             {"name":"internal_id","display_name":"Internal id","aggregation":"count"}],
+  "dimensions":[{"name":"region","display_name":"Region","type":"string"},
+                {"name":"channel","display_name":"Sales channel","type":"string"}],
+  "entities":[{"name":"product","display_name":"Products"},
+              {"name":"stock","display_name":"Stocks"}]})";
+
+long long scalar(const std::string& db, const std::string& sql) {
+  pqxx::connection c{db};
+  pqxx::read_transaction tx{c};
+  auto r = tx.exec(sql);
+  return r.empty() || r[0][0].is_null() ? 0 : r[0][0].as<long long>();
+}
+
+void wait_for(const std::string& db, const std::string& sql, long long expected) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  long long got = -1;
+  while (std::chrono::steady_clock::now() < deadline) {
+    got = scalar(db, sql);
+    if (got == expected)
+      return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  BOOST_TEST(got == expected, sql);
+}
+
+std::string url_encode(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.')
+      out.push_back(static_cast<char>(c));
+    else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+/// A database with an admin, three analysts and the sales catalog, and a server on it.
+struct suggestion_world {
+  std::string db = fresh_database();
+  std::unique_ptr<server_process> srv;
+  std::string admin = token_for("admin1");
+  std::string alice = token_for("alice");
+
+  explicit suggestion_world(std::vector<std::string> extra = {}) {
+    add_user(db, "admin1", "admin", true);
+    for (auto id : {"alice", "bob", "carol"})
+      add_user(db, id, "analyst", false);
+    extra.insert(extra.end(), {"--pattern-flush-ms", "50", "--suggestion-flush-ms", "50"});
+    srv = std::make_unique<server_process>(serve_args(db, extra));
+    auto put = request(port(), "PUT", "/api/v1/connections/sales", sales_catalog, admin);
+    BOOST_REQUIRE_EQUAL(put.status, 201);
+  }
+
+  std::uint16_t port() const { return srv->port(); }
+
+  http_reply suggest(const std::string& token, const std::string& partial, int max = 0,
+                     const std::string& connection = "sales") {
+    std::string target = "/api/v1/connections/" + connection +
+                         "/suggestions/personalized?partial_query=" + url_encode(partial);
+    if (max > 0)
+      target += "&max_suggestions=" + std::to_string(max);
+    return request(port(), "POST", target, "", token);
+  }
+
+  http_reply put_prefs(const std::string& token, const std::string& body) {
+    return request(port(), "PUT", "/api/v1/activity/preferences", body, token);
+  }
+
+  void log_query(const std::string& token, const std::string& text) {
+    auto r = request(port(), "POST", "/api/v1/activity/log",
+                     R"({"activity_type":"query","query_text":")" + text +
+                       R"(","response_data":{"data":[{"v":1}]},"metadata":{"connection_id":"sales"}})",
+                     token);
+    BOOST_REQUIRE_EQUAL(r.status, 200);
+  }
+};
+
+int count_of(const http_reply& r) {
+  return std::stoi(json_at(r.body, "/count"));
+}
+
+std::string text_at(const http_reply& r, int i) {
+  return json_at(r.body, "/suggestions/" + std::to_string(i) + "/text");
+}
+
+/// True if any suggestion text contains `word` as a whole word (case-insensitive), not followed
+/// by " margin" (profit margin is a different metric from profit).
+bool any_mentions(const http_reply& r, const std::string& word) {
+  for (int i = 0; i < count_of(r); ++i) {
+    auto t = text_at(r, i);
+    for (auto& c : t)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    t = " " + t + " ";
+    for (auto at = t.find(" " + word); at != std::string::npos; at = t.find(" " + word, at + 1)) {
+      auto rest = t.substr(at + 1 + word.size());
+      if ((rest[0] == ' ' || rest[0] == 's') && rest.rfind(" margin", 0) != 0)
+        return true;
+    }
+  }
+  return false;
+}
+
+void expect_error(const http_reply& r, int status, const std::string& code,
+                  const std::string& field = {}) {
+  BOOST_TEST(r.status == status, "status " << r.status << " body " << r.body);
+  BOOST_TEST(json_at(r.body, "/error/code") == code, r.body);
+  if (!field.empty())
+    BOOST_TEST(json_at(r.body, "/error/field") == field, r.body);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(suggestion_preferences)
+
+BOOST_AUTO_TEST_CASE(defaults_on_first_read_then_partial_updates) {
+  suggestion_world w;
+  auto get = request(w.port(), "GET", "/api/v1/activity/preferences", "", w.alice);
+  BOOST_TEST(get.status == 200, get.body);
+  BOOST_TEST(json_at(get.body, "/user_id") == "alice");
+  BOOST_TEST(json_at(get.body, "/preferred_query_types") == "[]");
+  BOOST_TEST(json_at(get.body, "/excluded_metrics") == "[]");
+  BOOST_TEST(json_at(get.body, "/preferred_metrics") == "[]");
+  BOOST_TEST(json_at(get.body, "/preferred_dimensions") == "[]");
+  BOOST_TEST(json_at(get.body, "/show_advanced_queries") == "false");
+  BOOST_TEST(json_at(get.body, "/max_suggestions") == "6");
+  BOOST_TEST(json_at(get.body, "/updated_at") != "<missing>");
+  BOOST_TEST(scalar(w.db, "SELECT count(*) FROM user_suggestion_preferences WHERE user_id = 'alice'") == 1);
+
+  auto put = w.put_prefs(w.alice, R"({"preferred_query_types":["comparison","trend"],
+                                     "excluded_metrics":["internal_id"],"max_suggestions":8})");
+  BOOST_TEST(put.status == 200, put.body);
+  BOOST_TEST(json_at(put.body, "/success") == "true");
+  BOOST_TEST(json_at(put.body, "/preferences/preferred_query_types") == R"(["comparison","trend"])");
+  BOOST_TEST(json_at(put.body, "/preferences/max_suggestions") == "8");
+  put = w.put_prefs(w.alice, R"({"show_advanced_queries":true})");
+  BOOST_TEST(json_at(put.body, "/preferences/excluded_metrics") == R"(["internal_id"])");
+  BOOST_TEST(json_at(put.body, "/preferences/show_advanced_queries") == "true");
+  // Stored, not just remembered: a new server process reads the same.
+  w.srv.reset();
+  w.srv = std::make_unique<server_process>(serve_args(w.db));
+  get = request(w.port(), "GET", "/api/v1/activity/preferences", "", w.alice);
+  BOOST_TEST(json_at(get.body, "/max_suggestions") == "8");
+  BOOST_TEST(json_at(get.body, "/show_advanced_queries") == "true");
+  // Another user's preferences are their own.
+  get = request(w.port(), "GET", "/api/v1/activity/preferences", "", token_for("bob"));
+  BOOST_TEST(json_at(get.body, "/max_suggestions") == "6");
+}
+
+BOOST_AUTO_TEST_CASE(every_rule_answers_422_naming_the_field) {
+  suggestion_world w;
+  expect_error(w.put_prefs(w.alice, R"({"preferred_query_types":["pie"]})"), 422,
+               "validation_failed", "preferred_query_types[0]");
+  expect_error(w.put_prefs(w.alice, R"({"excluded_metrics":"profit"})"), 422, "validation_failed",
+               "excluded_metrics");
+  expect_error(w.put_prefs(w.alice, R"({"preferred_metrics":[1]})"), 422, "validation_failed",
+               "preferred_metrics[0]");
+  expect_error(w.put_prefs(w.alice, "{\"preferred_dimensions\":[\"" + std::string(101, 'd') + "\"]}"),
+               422, "validation_failed", "preferred_dimensions[0]");
+  expect_error(w.put_prefs(w.alice, R"({"show_advanced_queries":1})"), 422, "validation_failed",
+               "show_advanced_queries");
+  expect_error(w.put_prefs(w.alice, R"({"max_suggestions":13})"), 422, "validation_failed",
+               "max_suggestions");
+  expect_error(w.put_prefs(w.alice, R"({"max_suggestions":0})"), 422, "validation_failed",
+               "max_suggestions");
+  expect_error(w.put_prefs(w.alice, R"({"colour":"blue"})"), 422, "validation_failed", "colour");
+  expect_error(w.put_prefs(w.alice, R"({"max_suggestions":)"), 400, "bad_request");
+  expect_error(request(w.port(), "PUT", "/api/v1/activity/preferences", "{}", w.alice,
+                       {{"Content-Type", "text/plain"}}),
+               415, "unsupported_media_type");
+  expect_error(request(w.port(), "GET", "/api/v1/activity/preferences"), 401, "unauthorized");
+  // Nothing above changed anything.
+  auto get = request(w.port(), "GET", "/api/v1/activity/preferences", "", w.alice);
+  BOOST_TEST(json_at(get.body, "/version") == "0");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(suggestions_patterns)
+
+BOOST_AUTO_TEST_CASE(the_spec_shape_from_patterns_then_from_the_cache) {
+  suggestion_world w;
+  auto first = w.suggest(w.alice, "show me prof");
+  BOOST_TEST(first.status == 200, first.body);
+  BOOST_TEST(json_at(first.body, "/connection_id") == "sales");
+  BOOST_TEST(json_at(first.body, "/partial_query") == "show me prof");
+  BOOST_TEST(json_at(first.body, "/source") == "patterns");
+  BOOST_TEST(count_of(first) == 6);
+  BOOST_TEST(json_at(first.body, "/suggestions/0/type") != "<missing>");
+  BOOST_TEST(json_at(first.body, "/suggestions/0/description") != "<missing>");
+  BOOST_TEST(json_at(first.body, "/suggestions/0/icon") != "<missing>");
+  BOOST_TEST(json_at(first.body, "/user_patterns") == "[]");
+  BOOST_TEST(json_at(first.body, "/role_patterns") == "[]");
+  auto second = w.suggest(w.alice, "Show me  PROF");
+  BOOST_TEST(json_at(second.body, "/source") == "cached");
+  BOOST_TEST(json_at(second.body, "/partial_query") == "Show me  PROF");
+  BOOST_TEST(json_at(second.body, "/suggestions") == json_at(first.body, "/suggestions"));
+  // Written behind, with the hit counted.
+  wait_for(w.db, "SELECT COALESCE(SUM(hit_count), 0) FROM suggestion_cache WHERE user_id = 'alice'", 1);
+  wait_for(w.db, "SELECT COALESCE(SUM(lists), 0) FROM suggestion_impressions WHERE user_id = 'alice'", 2);
+  // Another user with the same input does not get alice's entry.
+  BOOST_TEST(json_at(w.suggest(token_for("bob"), "show me prof").body, "/source") == "patterns");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_connection_bad_count_and_no_token) {
+  suggestion_world w;
+  expect_error(w.suggest(w.alice, "x", 0, "nope"), 404, "not_found");
+  expect_error(w.suggest(w.alice, "x", 13), 422, "validation_failed", "max_suggestions");
+  expect_error(request(w.port(), "POST",
+                       "/api/v1/connections/sales/suggestions/personalized?max_suggestions=abc",
+                       "", w.alice),
+               422, "validation_failed", "max_suggestions");
+  expect_error(request(w.port(), "POST", "/api/v1/connections/sales/suggestions/personalized"), 401,
+               "unauthorized");
+  expect_error(request(w.port(), "GET", "/api/v1/connections/sales/suggestions/personalized", "",
+                       w.alice),
+               405, "method_not_allowed");
+}
+
+BOOST_AUTO_TEST_CASE(the_count_is_honoured_from_the_parameter_and_the_preference) {
+  suggestion_world w;
+  BOOST_TEST(count_of(w.suggest(w.alice, "", 3)) == 3);
+  BOOST_TEST(count_of(w.suggest(w.alice, "", 12)) == 12);
+  w.put_prefs(w.alice, R"({"max_suggestions":2})");
+  BOOST_TEST(count_of(w.suggest(w.alice, "")) == 2);
+  // A JSON body works as well as the query string.
+  auto r = request(w.port(), "POST", "/api/v1/connections/sales/suggestions/personalized",
+                   R"({"partial_query":"compare","max_suggestions":4})", w.alice);
+  BOOST_TEST(count_of(r) == 4, r.body);
+  BOOST_TEST(json_at(r.body, "/partial_query") == "compare");
+}
+
+BOOST_AUTO_TEST_CASE(a_preference_change_invalidates_and_excluded_metrics_never_show) {
+  suggestion_world w;
+  auto before = w.suggest(w.alice, "prof", 12);
+  BOOST_TEST(any_mentions(before, "profit"), before.body);
+  BOOST_TEST(json_at(w.suggest(w.alice, "prof", 12).body, "/source") == "cached");
+  w.put_prefs(w.alice, R"({"excluded_metrics":["profit","internal_id"]})");
+  for (auto partial : {"prof", "", "show me profit", "top", "internal", "compare"}) {
+    auto after = w.suggest(w.alice, partial, 12);
+    BOOST_TEST(json_at(after.body, "/source") == "patterns", partial);
+    BOOST_TEST(!any_mentions(after, "profit"), partial << ": " << after.body);
+    BOOST_TEST(!any_mentions(after, "internal"), partial << ": " << after.body);
+  }
+  // The old entries are gone from the table too.
+  wait_for(w.db,
+           "SELECT count(*) FROM suggestion_cache WHERE user_id = 'alice' AND"
+           " suggestions::text LIKE '%Profit %'",
+           0);
+}
+
+BOOST_AUTO_TEST_CASE(a_catalog_change_invalidates) {
+  suggestion_world w;
+  BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "patterns");
+  BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "cached");
+  request(w.port(), "PUT", "/api/v1/connections/sales", sales_catalog, w.admin);
+  BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "patterns");
+}
+
+BOOST_AUTO_TEST_CASE(the_user_s_own_history_ranks_above_the_role_s) {
+  suggestion_world w;
+  // Bob and Carol share a ranking habit (a role pattern once two users have it); Alice compares.
+  for (int i = 0; i < 5; ++i) {
+    w.log_query(token_for("bob"), "Top " + std::to_string(5 + i) + " stocks by volume");
+    w.log_query(token_for("carol"), "Top " + std::to_string(3 + i) + " stocks by volume");
+  }
+  w.log_query(w.alice, "Compare revenue across regions");
+  w.log_query(w.alice, "Compare revenue across regions");
+  wait_for(w.db,
+           "SELECT count(*) FROM query_patterns WHERE pattern_type = 'role_based' AND"
+           " target_id = 'analyst' AND query_template = 'top {N} {entity} by {metric}' AND"
+           " (metadata->>'distinct_users')::int = 2",
+           1);
+  wait_for(w.db,
+           "SELECT count(*) FROM query_patterns WHERE pattern_type = 'user_specific' AND"
+           " target_id = 'alice'",
+           1);
+  auto r = w.suggest(w.alice, "", 8);
+  BOOST_TEST(r.status == 200, r.body);
+  BOOST_TEST(json_at(r.body, "/user_patterns/0") == "compare {metric} across {dimension}");
+  BOOST_TEST(json_at(r.body, "/role_patterns/0") == "top {N} {entity} by {metric}");
+  BOOST_TEST(text_at(r, 0) == "Compare revenue across region", r.body);
+  int first_role = -1;
+  for (int i = 0; i < count_of(r); ++i)
+    if (text_at(r, i).rfind("Top 10 stocks by volume", 0) == 0) {
+      first_role = i;
+      break;
+    }
+  BOOST_TEST(first_role > 0, r.body);
+}
+
+BOOST_AUTO_TEST_CASE(stats_show_the_four_figures_to_admins_only) {
+  suggestion_world w;
+  w.log_query(w.alice, "Compare revenue across regions");
+  w.suggest(w.alice, "rev");
+  w.suggest(w.alice, "rev");
+  request(w.port(), "POST", "/api/v1/activity/log",
+          R"({"activity_type":"suggestion_click","suggestion_clicked":"Revenue by region"})",
+          w.alice);
+  wait_for(w.db, "SELECT COALESCE(SUM(lists), 0) FROM suggestion_impressions", 2);
+  wait_for(w.db, "SELECT COALESCE(SUM(hit_count), 0) FROM suggestion_cache", 1);
+  expect_error(request(w.port(), "GET", "/api/v1/activity/stats", "", w.alice), 403, "forbidden");
+  auto s = request(w.port(), "GET", "/api/v1/activity/stats", "", w.admin);
+  BOOST_TEST(s.status == 200, s.body);
+  BOOST_TEST(json_at(s.body, "/cache/cache_hit_rate_percent") == "100", s.body);
+  BOOST_TEST(json_at(s.body, "/cache/hits_since_start") == "1");
+  BOOST_TEST(json_at(s.body, "/cache/misses_since_start") == "1");
+  BOOST_TEST(json_at(s.body, "/activity_breakdown_7d").find("\"suggestion_click\"") !=
+             std::string::npos);
+  BOOST_TEST(json_at(s.body, "/click_through_30d/0/user_id") == "alice", s.body);
+  BOOST_TEST(json_at(s.body, "/click_through_30d/0/impressions") == "2");
+  BOOST_TEST(json_at(s.body, "/click_through_30d/0/clicked_suggestions") == "1");
+  BOOST_TEST(json_at(s.body, "/click_through_30d/0/click_through_rate") == "0.5");
+  BOOST_TEST(json_at(s.body, "/top_patterns_by_role") == "[]"); // one user: below k
+  BOOST_TEST(json_at(s.body, "/llm/configured") == "false");
+  auto metrics = request(w.port(), "GET", "/metrics");
+  BOOST_TEST(metrics.body.find("foresight_suggestion_cache_hits_total 1") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(suggestions_llm)
+
+namespace {
+
+const std::string good_llm_answer = R"({"suggestions":[
+  {"text":"Revenue by sales channel for last quarter","type":"dimension","description":"Channels"},
+  {"text":"Top 10 products by profit","type":"ranking","description":"excluded metric"},
+  {"text":"Top 10 widgets by churn rate","type":"ranking","description":"not in the catalog"},
+  {"text":"Compare volume across region","type":"comparison","description":"Volume by region"}]})";
+
+std::vector<std::string> with_llm(const mock_openai& mock, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {"--llm-base-url", mock.base_url(), "--llm-api-key", "sk-test",
+                                   "--suggestion-deadline-ms", "2500"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_good_answer_is_validated_cached_and_never_leaks_other_users_text) {
+  mock_openai mock;
+  mock.respond_with({mock_behavior::ok, good_llm_answer});
+  suggestion_world w(with_llm(mock));
+  w.log_query(token_for("bob"), "Compare revenue across regions for Acme Secret Project");
+  w.put_prefs(w.alice, R"({"excluded_metrics":["profit"]})");
+  auto r = w.suggest(w.alice, "rev", 5);
+  BOOST_TEST(r.status == 200, r.body);
+  BOOST_TEST(json_at(r.body, "/source") == "llm_with_patterns", r.body);
+  BOOST_TEST(count_of(r) == 5);
+  BOOST_TEST(text_at(r, 0) == "Revenue by sales channel for last quarter", r.body);
+  BOOST_TEST(json_at(r.body, "/suggestions/0/icon") == "🏷️");
+  BOOST_TEST(!any_mentions(r, "profit"), r.body);
+  BOOST_TEST(r.body.find("widgets") == std::string::npos);
+  BOOST_TEST(mock.requests() == 1);
+  auto sent = mock.last_body();
+  BOOST_TEST(json_at(sent, "/model") == "gpt-4o-mini");
+  BOOST_TEST(json_at(sent, "/max_tokens") == "400");
+  BOOST_TEST(json_at(sent, "/temperature") == "0.7");
+  BOOST_TEST(json_at(sent, "/response_format/type") == "json_object");
+  BOOST_TEST(mock.last_authorization() == "Bearer sk-test");
+  BOOST_TEST(sent.find("Acme") == std::string::npos); // no one's raw query text
+  BOOST_TEST(sent.find("rev") != std::string::npos);
+  // The second identical request costs nothing.
+  BOOST_TEST(json_at(w.suggest(w.alice, "rev", 5).body, "/source") == "cached");
+  BOOST_TEST(mock.requests() == 1);
+  auto s = request(w.port(), "GET", "/api/v1/activity/stats", "", w.admin);
+  BOOST_TEST(json_at(s.body, "/llm/calls") == "1", s.body);
+  BOOST_TEST(json_at(s.body, "/llm/tokens_in") != "0");
+  BOOST_TEST(json_at(s.body, "/llm/breaker") == "closed");
+  wait_for(w.db, "SELECT COALESCE(SUM(calls), 0) FROM llm_usage WHERE user_id = 'alice'", 1);
+}
+
+BOOST_AUTO_TEST_CASE(rate_limits_are_retried_after_the_server_s_delay) {
+  mock_openai mock;
+  mock.respond_with({mock_behavior::ok, good_llm_answer});
+  mock.then({mock_behavior::rate_limited, "", 0, 1});
+  suggestion_world w(with_llm(mock));
+  auto start = std::chrono::steady_clock::now();
+  auto r = w.suggest(w.alice, "rev");
+  auto took = std::chrono::steady_clock::now() - start;
+  BOOST_TEST(json_at(r.body, "/source") == "llm_with_patterns", r.body);
+  BOOST_TEST(mock.requests() == 2);
+  BOOST_TEST((took >= std::chrono::milliseconds(900)));
+}
+
+BOOST_AUTO_TEST_CASE(failures_fall_back_to_patterns_within_the_deadline) {
+  mock_openai mock;
+  suggestion_world w(with_llm(mock));
+  struct failure {
+    mock_behavior b;
+    const char* partial;
+  };
+  std::vector<failure> cases = {
+    {{mock_behavior::server_error}, "rev"},
+    {{mock_behavior::not_json}, "vol"},
+    {{mock_behavior::slow, good_llm_answer, 6000}, "compare"},
+    {{mock_behavior::ok, R"({"suggestions":[{"text":"Top 10 products by profit"}]})"}, "top"},
+    {{mock_behavior::ok, "no json at all"}, "show"},
+  };
+  w.put_prefs(w.alice, R"({"excluded_metrics":["profit"]})");
+  for (auto& c : cases) {
+    mock.respond_with(c.b);
+    auto start = std::chrono::steady_clock::now();
+    auto r = w.suggest(w.alice, c.partial);
+    auto took = std::chrono::steady_clock::now() - start;
+    BOOST_TEST(r.status == 200, r.body);
+    BOOST_TEST(json_at(r.body, "/source") == "llm_fallback", c.partial << ": " << r.body);
+    BOOST_TEST(count_of(r) > 0, c.partial);
+    BOOST_TEST((took < std::chrono::milliseconds(2500 + 1000)), c.partial);
+    // Fallbacks are not cached: the next request asks the LLM again.
+    BOOST_TEST(json_at(w.suggest(w.alice, c.partial).body, "/source") != "cached", c.partial);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(identical_concurrent_misses_share_one_call) {
+  mock_openai mock;
+  mock.respond_with({mock_behavior::slow, good_llm_answer, 600});
+  suggestion_world w(with_llm(mock));
+  std::vector<std::future<http_reply>> replies;
+  for (int i = 0; i < 6; ++i)
+    replies.push_back(std::async(std::launch::async, [&] { return w.suggest(w.alice, "rev"); }));
+  for (auto& f : replies)
+    BOOST_TEST(json_at(f.get().body, "/source") == "llm_with_patterns");
+  BOOST_TEST(mock.requests() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(the_daily_budget_and_the_global_switch) {
+  mock_openai mock;
+  mock.respond_with({mock_behavior::ok, good_llm_answer});
+  {
+    suggestion_world w(with_llm(mock, {"--llm-daily-calls-per-user", "1"}));
+    BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "llm_with_patterns");
+    BOOST_TEST(json_at(w.suggest(w.alice, "vol").body, "/source") == "llm_fallback");
+    BOOST_TEST(json_at(w.suggest(token_for("bob"), "vol").body, "/source") == "llm_with_patterns");
+    auto s = request(w.port(), "GET", "/api/v1/activity/stats", "", w.admin);
+    BOOST_TEST(json_at(s.body, "/llm/budget_refusals") == "1", s.body);
+    BOOST_TEST(json_at(s.body, "/llm/daily_calls_per_user") == "1");
+    BOOST_TEST(mock.requests() == 2);
+  }
+  suggestion_world off(with_llm(mock, {"--llm-enabled", "false"}));
+  BOOST_TEST(json_at(off.suggest(off.alice, "rev").body, "/source") == "patterns");
+  BOOST_TEST(mock.requests() == 2);
+  auto s = request(off.port(), "GET", "/api/v1/activity/stats", "", off.admin);
+  BOOST_TEST(json_at(s.body, "/llm/enabled") == "false");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
