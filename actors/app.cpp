@@ -42,6 +42,7 @@ struct actor_app::impl {
   caf::actor writer;
   caf::actor sessions;
   caf::actor catalogs;
+  caf::actor background_writer; ///< one storage worker for write-behind (cache, LLM usage)
   caf::actor llm;
   caf::actor cache;
   caf::duration timeout;
@@ -88,7 +89,8 @@ struct actor_app::impl {
     g.daily_calls_per_user = c.llm_daily_calls_per_user;
     g.price_in_per_mtok = c.llm_price_in_per_mtok;
     g.price_out_per_mtok = c.llm_price_out_per_mtok;
-    llm = spawn_llm_gateway(sys, storage, g);
+    background_writer = spawn_storage_pool(sys, {conninfo, 1, c.pbkdf2_iterations});
+    llm = spawn_llm_gateway(sys, background_writer, g);
     suggestion_cache_settings sc;
     sc.shards = c.suggestion_cache_shards;
     sc.ttl_s = c.suggestion_cache_ttl_s;
@@ -96,7 +98,7 @@ struct actor_app::impl {
     sc.flush_ms = c.suggestion_flush_ms;
     sc.deadline_ms = c.suggestion_deadline_ms;
     sc.llm = g.configured && g.enabled;
-    cache = spawn_suggestion_cache(sys, storage, llm, catalogs, sc);
+    cache = spawn_suggestion_cache(sys, {storage, background_writer, llm, catalogs}, sc);
     session_peers peers;
     peers.storage = storage;
     peers.writer = writer;
@@ -140,7 +142,8 @@ void actor_app::shutdown() {
   if (!impl_ || impl_->stopped)
     return;
   impl_->stopped = true;
-  for (auto* a : {&impl_->sessions, &impl_->cache, &impl_->llm, &impl_->catalogs, &impl_->writer,
+  for (auto* a : {&impl_->sessions, &impl_->cache, &impl_->llm, &impl_->catalogs,
+                 &impl_->background_writer, &impl_->writer,
                  &impl_->learners, &impl_->storage}) {
     caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
     *a = nullptr;

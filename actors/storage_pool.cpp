@@ -145,7 +145,7 @@ struct storage_pool_state {
 caf::behavior storage_pool(caf::stateful_actor<storage_pool_state>* self,
                            storage_settings settings) {
   auto& busy = metrics_registry::instance().get_gauge("foresight_db_pool_workers",
-                                                      "storage workers alive (one connection each)");
+                                                      "storage workers alive, in every pool (one connection each)");
   auto start = [=, &busy](std::size_t i) {
     auto w = self->spawn<caf::detached + caf::monitored>(storage_worker, settings);
     self->state.workers[i] = w;

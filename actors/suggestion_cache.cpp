@@ -60,14 +60,18 @@ struct cache_shard_state {
   cache_writes writes;
   std::map<std::tuple<std::string, std::string, std::string>, impression> impressions;
   std::unordered_map<std::string, std::int64_t> hits;
+  /// Learned patterns per (user, role), briefly: learners save them about once a second, so
+  /// re-reading them for every miss would only repeat the same three queries.
+  std::unordered_map<std::string, std::pair<std::int64_t, pattern_hints>> recent_hints;
   static inline const char* name = "suggestion_cache_shard";
   ~cache_shard_state() { cache_metrics::get().entries.add(-static_cast<std::int64_t>(entries.size())); }
 };
 
 using shard_actor = caf::stateful_actor<cache_shard_state>;
 
-caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor llm,
-                          caf::actor catalogs, suggestion_cache_settings settings) {
+caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writer,
+                          caf::actor llm, caf::actor catalogs,
+                          suggestion_cache_settings settings) {
   auto& m = cache_metrics::get();
   auto max_entries = static_cast<std::size_t>(std::max(1, settings.max_entries / settings.shards));
 
@@ -199,10 +203,20 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor llm,
         .then(
           [=](connection_catalog& c) {
             g->job.catalog = std::move(c);
+            auto key = g->job.user_id + '\n' + g->job.role;
+            auto& recent = self->state.recent_hints;
+            if (auto i = recent.find(key); i != recent.end() && i->second.first > now_ms()) {
+              g->hints = i->second.second;
+              return generate(g);
+            }
             self->request(storage, budget, hints_atom::value, g->job.user_id, g->job.role,
                           g->job.min_users, static_cast<std::int32_t>(settings.hints_per_scope))
               .then(
                 [=](pattern_hints& h) {
+                  auto& recent = self->state.recent_hints;
+                  if (recent.size() > 10000)
+                    recent.clear();
+                  recent[key] = {now_ms() + settings.hints_ttl_ms, h};
                   g->hints = std::move(h);
                   generate(g);
                 },
@@ -248,7 +262,7 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor llm,
           !w.invalidated_users.empty()) {
         // Write-behind: a failed batch is logged by storage and dropped; the entries stay
         // served from memory, and losing a few hit counts is acceptable for a cache.
-        caf::anon_send(storage, cache_write_atom::value, std::move(w));
+        caf::anon_send(writer, cache_write_atom::value, std::move(w));
         w = cache_writes{};
       }
       self->delayed_send(self, std::chrono::milliseconds(settings.flush_ms), tick_atom::value);
@@ -269,7 +283,8 @@ std::size_t shard_for(const std::string& hash, std::size_t n) {
 }
 
 caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor storage,
-                         caf::actor llm, caf::actor catalogs, suggestion_cache_settings settings) {
+                         caf::actor writer, caf::actor llm, caf::actor catalogs,
+                         suggestion_cache_settings settings) {
   auto n = static_cast<std::size_t>(settings.shards);
   // Warms shard `only` (or all when `only` == n) from the unexpired rows of the table.
   auto warm = [=](std::size_t only) {
@@ -289,7 +304,7 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
         });
   };
   auto start = [=](std::size_t i) {
-    auto s = self->spawn<caf::monitored>(cache_shard, storage, llm, catalogs, settings);
+    auto s = self->spawn<caf::monitored>(cache_shard, storage, writer, llm, catalogs, settings);
     self->state.shards[i] = s;
     self->send(s, tick_atom::value);
   };
@@ -334,7 +349,7 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
           self->send(s, a, user_id);
     },
     [=](cache_purge_atom a) {
-      caf::anon_send(storage, a);
+      caf::anon_send(writer, a);
       self->delayed_send(self, purge_every, a);
     },
     [=](stats_atom) {
@@ -351,9 +366,9 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
 
 } // namespace
 
-caf::actor spawn_suggestion_cache(caf::actor_system& sys, caf::actor storage, caf::actor llm,
-                                  caf::actor catalogs, const suggestion_cache_settings& settings) {
-  return sys.spawn(cache_pool, std::move(storage), std::move(llm), std::move(catalogs), settings);
+caf::actor spawn_suggestion_cache(caf::actor_system& sys, const suggestion_cache_peers& peers,
+                                  const suggestion_cache_settings& settings) {
+  return sys.spawn(cache_pool, peers.storage, peers.writer, peers.llm, peers.catalogs, settings);
 }
 
 } // namespace foresight

@@ -150,10 +150,13 @@ pick_terms(const std::vector<suggestion_context::term>& terms, const std::vector
 }
 
 void add_pattern_candidates(const suggestion_context& ctx, const std::vector<pattern_hint>& hints,
-                            int origin, std::vector<candidate>& out) {
+                            int origin, std::unordered_set<std::string>& seen_templates,
+                            std::vector<candidate>& out) {
   std::vector<const pattern_hint*> sorted;
+  // A template the user (or role) already contributed would only fill the same texts again.
   for (auto& h : hints)
-    sorted.push_back(&h);
+    if (seen_templates.insert(h.template_text).second)
+      sorted.push_back(&h);
   std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) {
     return pattern_score(*a) > pattern_score(*b);
   });
@@ -374,9 +377,10 @@ std::vector<suggestion> select(const suggestion_context& ctx, std::vector<candid
 std::vector<candidate> pattern_path_candidates(const suggestion_context& ctx) {
   std::vector<candidate> cands;
   add_completions(ctx, cands);
-  add_pattern_candidates(ctx, ctx.patterns().user, user_pattern, cands);
-  add_pattern_candidates(ctx, ctx.patterns().role, role_pattern, cands);
-  add_pattern_candidates(ctx, ctx.patterns().global, global_pattern_origin, cands);
+  std::unordered_set<std::string> seen_templates;
+  add_pattern_candidates(ctx, ctx.patterns().user, user_pattern, seen_templates, cands);
+  add_pattern_candidates(ctx, ctx.patterns().role, role_pattern, seen_templates, cands);
+  add_pattern_candidates(ctx, ctx.patterns().global, global_pattern_origin, seen_templates, cands);
   add_rule_candidates(ctx, cands);
   return cands;
 }

@@ -50,8 +50,15 @@ int edit_distance(std::string_view a, std::string_view b, int limit) {
   auto la = static_cast<int>(a.size()), lb = static_cast<int>(b.size());
   if (std::abs(la - lb) > limit)
     return limit + 1;
-  // Three rows suffice for one transposition; words are short.
-  std::vector<int> prev2(lb + 1), prev(lb + 1), cur(lb + 1);
+  // Three rows suffice for one transposition. Words are short: the rows live on the stack, and
+  // this runs for every typed word against every candidate word.
+  constexpr int max_len = 48;
+  if (lb >= max_len)
+    return a == b ? 0 : limit + 1;
+  int rows[3][max_len + 1];
+  int* prev2 = rows[0];
+  int* prev = rows[1];
+  int* cur = rows[2];
   for (int j = 0; j <= lb; ++j)
     prev[j] = j;
   for (int i = 1; i <= la; ++i) {

@@ -1,0 +1,95 @@
+-- wrk script for the suggestion benchmark. MODE selects the traffic:
+--   static  a plain GET (the nginx reference; same percentile output)
+--   hits    a small fixed set of (user, partial query) pairs, already cached: every request a hit
+--   misses  a key space far larger than the run (users x prefixes x counts): nearly every request
+--           generates from patterns and catalog
+--   replay  realistic, repetitive typing: users with favourite questions (Zipf), sending the
+--           partial query at each word boundary, as a debounced front end does
+local tokens = {}
+for line in io.lines(os.getenv("TOKENS_FILE")) do tokens[#tokens + 1] = line end
+local mode = os.getenv("MODE") or "hits"
+local path = "/api/v1/connections/demo-sales/suggestions/personalized"
+
+local questions = {
+  "show me quarterly profits from last 5 years", "top 10 products by revenue",
+  "compare revenue across regions", "average profit margin by product category",
+  "revenue by region for last 30 days", "top 5 customers by revenue this quarter",
+  "show me volume by sales channel", "profit trend over the last 12 months",
+  "compare profit across sales channel", "total volume by region",
+}
+
+local function encode(s)
+  return (s:gsub("[^%w%-_%.]", function(c) return string.format("%%%02X", string.byte(c)) end))
+end
+
+local function words_prefix(q, n)
+  local out, i = {}, 0
+  for w in q:gmatch("%S+") do
+    i = i + 1
+    if i > n then break end
+    out[#out + 1] = w
+  end
+  return table.concat(out, " ")
+end
+
+local function word_count(q)
+  local n = 0
+  for _ in q:gmatch("%S+") do n = n + 1 end
+  return n
+end
+
+-- Zipf-like pick in 1..n: the first items are asked far more often.
+local function zipf(n)
+  local r = math.random()
+  return math.min(n, math.floor(1 / (r * (1 - 1 / (n + 1)) + 1 / (n + 1))))
+end
+
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+
+function init(args)
+  -- each wrk thread its own sequence, or the threads would repeat each other's keys
+  math.randomseed(os.time() * 1000 + id * 7919)
+end
+
+local function make(token, partial, count)
+  local target = path .. "?partial_query=" .. encode(partial)
+  if count then target = target .. "&max_suggestions=" .. count end
+  return wrk.format("POST", target, { ["Authorization"] = "Bearer " .. token }, "")
+end
+
+local hot = tonumber(os.getenv("HOT_USERS") or "20")
+
+function request()
+  if mode == "static" then
+    return wrk.format("GET")
+  elseif mode == "hits" then
+    -- hot users x 3 partial queries: warmed before the measurement
+    local u = math.random(hot)
+    local q = questions[math.random(3)]
+    return make(tokens[u], words_prefix(q, 2))
+  elseif mode == "misses" then
+    local q = questions[math.random(#questions)]
+    local n = math.random(word_count(q))
+    local partial = words_prefix(q, n)
+    -- a cut inside the next word multiplies the keys
+    local cut = math.random(0, 3)
+    local nextw = words_prefix(q, n + 1):sub(#partial + 2, #partial + 1 + cut)
+    if cut > 0 and #nextw > 0 then partial = partial .. " " .. nextw end
+    return make(tokens[math.random(#tokens)], partial, math.random(12))
+  else
+    -- each user has favourite questions: user u starts their Zipf list at offset u
+    local u = math.random(#tokens)
+    local q = questions[((u + zipf(#questions)) % #questions) + 1]
+    return make(tokens[u], words_prefix(q, math.random(word_count(q))))
+  end
+end
+
+function done(summary, latency, requests)
+  for _, p in ipairs({ 50, 99, 99.9 }) do
+    io.write(string.format("  %g%% %.2fms\n", p, latency:percentile(p) / 1000))
+  end
+end

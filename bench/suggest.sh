@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Suggestion benchmark at 64 connections on loopback: cache hits, the pattern path (no LLM) and a
+# replay of realistic typing (cache hit rate), beside nginx serving a static JSON response of the
+# same size in the same script (the machine's HTTP ceiling).
+set -euo pipefail
+BUILD_DIR="$1"
+SECONDS_RUN="${2:-15}"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+source "$HERE/lib.sh"
+start_foresightd "$BUILD_DIR"
+create_users_and_tokens
+URL="http://127.0.0.1:$PORT"
+
+echo "==> catalog and learned patterns (3 s of realistic activity)"
+"$FSD" user add --data-dir "$WORK/data" --id bench-admin --role admin --password bench-password \
+  --pbkdf2-iterations 1000 --admin > /dev/null
+ADMIN=$("$FSD" token --data-dir "$WORK/data" --user bench-admin --ttl 7200)
+curl -sf -o /dev/null -X PUT "$URL/api/v1/connections/demo-sales" -H "Authorization: Bearer $ADMIN" \
+  -H 'Content-Type: application/json' -d '{"name":"Sales",
+  "metrics":[{"name":"revenue","display_name":"Revenue","aggregation":"sum"},
+             {"name":"profit","display_name":"Profit","aggregation":"sum"},
+             {"name":"profit_margin","display_name":"Profit margin","aggregation":"avg"},
+             {"name":"volume","display_name":"Volume","aggregation":"sum"},
+             {"name":"aov","display_name":"Average order value","aggregation":"avg"}],
+  "dimensions":[{"name":"region","display_name":"Region","type":"string"},
+                {"name":"product_category","display_name":"Product category","type":"string"},
+                {"name":"channel","display_name":"Sales channel","type":"string"},
+                {"name":"quarter","display_name":"Quarter","type":"time"}],
+  "entities":[{"name":"product","display_name":"Products"},
+              {"name":"customer","display_name":"Customers"},
+              {"name":"stock","display_name":"Stocks"}]}'
+TOKENS_FILE="$WORK/tokens.txt" IDS_FILE="$WORK/acked.txt" \
+  wrk -t2 -c16 -d3s -s "$HERE/ingest.lua" "$URL/api/v1/activity/log" > /dev/null
+sleep 2 # one learner flush
+PATTERNS=$("${PSQL[@]}" -t -A -c "SELECT count(*) FROM query_patterns")
+
+metric() { curl -s "$URL/metrics" | sed -n "s/^$1 \([0-9]*\).*/\1/p"; }
+
+run_wrk() { # mode seconds connections -> $WORK/wrk-<mode>.txt
+  MODE="$1" TOKENS_FILE="$WORK/tokens.txt" wrk -t2 -c"$3" -d"$2s" --timeout 10s \
+    -s "$HERE/suggest.lua" "$URL/" > "$WORK/wrk-$1.txt"
+}
+rps_of() { sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$1"; }
+pct_of() { sed -n "s/^ *$2% \(.*\)/\1/p" "$1"; }
+
+echo "==> reference: nginx, a static JSON response of the same size"
+SAMPLE=$(curl -s -X POST -H "Authorization: Bearer $(head -1 "$WORK/tokens.txt")" \
+  "$URL/api/v1/connections/demo-sales/suggestions/personalized?partial_query=top")
+mkdir -p "$WORK/nginx/html"
+printf '%s' "$SAMPLE" > "$WORK/nginx/html/s.json"
+NGINX_PORT=$((PORT + 1))
+cat > "$WORK/nginx/nginx.conf" <<CONF
+worker_processes auto;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx; fastcgi_temp_path $WORK/nginx;
+  uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / { root $WORK/nginx/html; default_type application/json; }
+  }
+}
+CONF
+nginx -c "$WORK/nginx/nginx.conf"
+trap 'nginx -c "$WORK/nginx/nginx.conf" -s stop 2>/dev/null; stop_foresightd' EXIT
+MODE=static wrk -t2 -c64 -d"${SECONDS_RUN}s" -s "$HERE/suggest.lua" \
+  "http://127.0.0.1:$NGINX_PORT/s.json" > "$WORK/wrk-nginx.txt"
+NGINX_RPS=$(rps_of "$WORK/wrk-nginx.txt")
+
+echo "==> cache hits (warm-up, then ${SECONDS_RUN}s)"
+run_wrk hits 2 8
+H0=$(metric foresight_suggestion_cache_hits_total); M0=$(metric foresight_suggestion_cache_misses_total)
+run_wrk hits "$SECONDS_RUN" 64
+H1=$(metric foresight_suggestion_cache_hits_total); M1=$(metric foresight_suggestion_cache_misses_total)
+HIT_RPS=$(rps_of "$WORK/wrk-hits.txt")
+HIT_SHARE=$(echo "100 * ($H1 - $H0) / ($H1 - $H0 + $M1 - $M0)" | bc -l)
+
+echo "==> pattern path (keys far outnumber requests; ${SECONDS_RUN}s)"
+H0=$(metric foresight_suggestion_cache_hits_total); M0=$(metric foresight_suggestion_cache_misses_total)
+run_wrk misses "$SECONDS_RUN" 64
+H1=$(metric foresight_suggestion_cache_hits_total); M1=$(metric foresight_suggestion_cache_misses_total)
+MISS_RPS=$(rps_of "$WORK/wrk-misses.txt")
+MISS_SHARE=$(echo "100 * ($M1 - $M0) / ($H1 - $H0 + $M1 - $M0)" | bc -l)
+
+echo "==> replay of realistic typing (cold cache for this traffic; ${SECONDS_RUN}s, 16 connections)"
+H0=$(metric foresight_suggestion_cache_hits_total); M0=$(metric foresight_suggestion_cache_misses_total)
+run_wrk replay "$SECONDS_RUN" 16
+H1=$(metric foresight_suggestion_cache_hits_total); M1=$(metric foresight_suggestion_cache_misses_total)
+REPLAY_HIT=$(echo "100 * ($H1 - $H0) / ($H1 - $H0 + $M1 - $M0)" | bc -l)
+
+echo
+echo "== suggestion results ($(nproc) cores, 64 connections, ${SECONDS_RUN}s runs, $PATTERNS patterns) =="
+printf 'nginx static JSON     %10.0f req/s   p50 %s  p99 %s\n' "$NGINX_RPS" \
+  "$(pct_of "$WORK/wrk-nginx.txt" 50)" "$(pct_of "$WORK/wrk-nginx.txt" 99)"
+printf 'cache hits            %10.0f req/s   p50 %s  p99 %s   (%.1f%% hits)\n' "$HIT_RPS" \
+  "$(pct_of "$WORK/wrk-hits.txt" 50)" "$(pct_of "$WORK/wrk-hits.txt" 99)" "$HIT_SHARE"
+printf 'pattern path          %10.0f req/s   p50 %s  p99 %s   (%.1f%% misses)\n' "$MISS_RPS" \
+  "$(pct_of "$WORK/wrk-misses.txt" 50)" "$(pct_of "$WORK/wrk-misses.txt" 99)" "$MISS_SHARE"
+printf 'hits vs nginx         %10.2f x  (floor 0.6; p99 floor 5 ms)\n' "$(echo "$HIT_RPS / $NGINX_RPS" | bc -l)"
+printf 'pattern path p99      %10s    (floor 10 ms)\n' "$(pct_of "$WORK/wrk-misses.txt" 99)"
+printf 'replay hit rate       %10.1f %%  (floor 40%%)\n' "$REPLAY_HIT"
