@@ -287,21 +287,20 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
                          suggestion_cache_settings settings) {
   auto n = static_cast<std::size_t>(settings.shards);
   // Warms shard `only` (or all when `only` == n) from the unexpired rows of the table.
-  auto warm = [=](std::size_t only) {
-    self->request(storage, std::chrono::seconds(60), cache_load_atom::value,
-                  static_cast<std::int32_t>(settings.max_entries))
-      .then(
-        [=](std::vector<cached_suggestions>& rows) {
-          std::vector<std::vector<cached_suggestions>> parts(n);
-          for (auto& r : rows)
-            parts[shard_for(r.context_hash, n)].push_back(std::move(r));
-          for (std::size_t i = 0; i < n; ++i)
-            if ((only == n || only == i) && self->state.shards[i])
-              self->send(self->state.shards[i], warm_atom::value, std::move(parts[i]));
-        },
-        [=](caf::error& err) {
-          log_event("warn", "suggestion cache not warmed", {{"error", to_api_error(err).message}});
-        });
+  auto deliver_warm = [=](std::vector<cached_suggestions>& rows, std::size_t only) {
+    std::vector<std::vector<cached_suggestions>> parts(n);
+    for (auto& r : rows)
+      parts[shard_for(r.context_hash, n)].push_back(std::move(r));
+    for (std::size_t i = 0; i < n; ++i)
+      if ((only == n || only == i) && self->state.shards[i])
+        self->send(self->state.shards[i], warm_atom::value, std::move(parts[i]));
+  };
+  auto not_warmed = [=](caf::error& err) {
+    log_event("warn", "suggestion cache not warmed", {{"error", to_api_error(err).message}});
+  };
+  auto load = [=] {
+    return self->request(storage, std::chrono::seconds(60), cache_load_atom::value,
+                         static_cast<std::int32_t>(settings.max_entries));
   };
   auto start = [=](std::size_t i) {
     auto s = self->spawn<caf::monitored>(cache_shard, storage, writer, llm, catalogs, settings);
@@ -311,7 +310,9 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
   self->state.shards.resize(n);
   for (std::size_t i = 0; i < n; ++i)
     start(i);
-  warm(n);
+  // At start, nothing is routed before the shards hold the table's entries (await); each warm
+  // message reaches its shard before any request the pool forwards afterwards.
+  load().await([=](std::vector<cached_suggestions>& rows) { deliver_warm(rows, n); }, not_warmed);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& ss = self->state.shards;
     for (std::size_t i = 0; i < ss.size(); ++i)
@@ -321,7 +322,8 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
           log_event("warn", "suggestion cache shard died; restarting",
                     {{"shard", std::to_string(i)}});
           start(i);
-          warm(i);
+          load().then([=](std::vector<cached_suggestions>& rows) { deliver_warm(rows, i); },
+                      not_warmed);
         }
       }
   });

@@ -70,26 +70,26 @@ MODE=static wrk -t2 -c64 -d"${SECONDS_RUN}s" -s "$HERE/suggest.lua" \
   "http://127.0.0.1:$NGINX_PORT/s.json" > "$WORK/wrk-nginx.txt"
 NGINX_RPS=$(rps_of "$WORK/wrk-nginx.txt")
 
+# Runs wrk and prints the share of cache hits among its requests, from /metrics.
+hit_share_of_run() { # mode seconds connections
+  local h0 m0 h1 m1
+  h0=$(metric foresight_suggestion_cache_hits_total); m0=$(metric foresight_suggestion_cache_misses_total)
+  run_wrk "$@"
+  h1=$(metric foresight_suggestion_cache_hits_total); m1=$(metric foresight_suggestion_cache_misses_total)
+  echo "100 * ($h1 - $h0) / ($h1 - $h0 + $m1 - $m0)" | bc -l
+}
+
 echo "==> cache hits (warm-up, then ${SECONDS_RUN}s)"
 run_wrk hits 2 8
-H0=$(metric foresight_suggestion_cache_hits_total); M0=$(metric foresight_suggestion_cache_misses_total)
-run_wrk hits "$SECONDS_RUN" 64
-H1=$(metric foresight_suggestion_cache_hits_total); M1=$(metric foresight_suggestion_cache_misses_total)
+HIT_SHARE=$(hit_share_of_run hits "$SECONDS_RUN" 64)
 HIT_RPS=$(rps_of "$WORK/wrk-hits.txt")
-HIT_SHARE=$(echo "100 * ($H1 - $H0) / ($H1 - $H0 + $M1 - $M0)" | bc -l)
 
 echo "==> pattern path (keys far outnumber requests; ${SECONDS_RUN}s)"
-H0=$(metric foresight_suggestion_cache_hits_total); M0=$(metric foresight_suggestion_cache_misses_total)
-run_wrk misses "$SECONDS_RUN" 64
-H1=$(metric foresight_suggestion_cache_hits_total); M1=$(metric foresight_suggestion_cache_misses_total)
+MISS_SHARE=$(echo "100 - $(hit_share_of_run misses "$SECONDS_RUN" 64)" | bc -l)
 MISS_RPS=$(rps_of "$WORK/wrk-misses.txt")
-MISS_SHARE=$(echo "100 * ($M1 - $M0) / ($H1 - $H0 + $M1 - $M0)" | bc -l)
 
 echo "==> replay of realistic typing (cold cache for this traffic; ${SECONDS_RUN}s, 16 connections)"
-H0=$(metric foresight_suggestion_cache_hits_total); M0=$(metric foresight_suggestion_cache_misses_total)
-run_wrk replay "$SECONDS_RUN" 16
-H1=$(metric foresight_suggestion_cache_hits_total); M1=$(metric foresight_suggestion_cache_misses_total)
-REPLAY_HIT=$(echo "100 * ($H1 - $H0) / ($H1 - $H0 + $M1 - $M0)" | bc -l)
+REPLAY_HIT=$(hit_share_of_run replay "$SECONDS_RUN" 16)
 
 echo
 echo "== suggestion results ($(nproc) cores, 64 connections, ${SECONDS_RUN}s runs, $PATTERNS patterns) =="

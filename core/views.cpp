@@ -3,6 +3,8 @@
 
 #include <simdjson.h>
 
+#include "core/suggestions.hpp"
+
 namespace foresight {
 
 std::string error_json(const api_error& err) {
@@ -161,15 +163,7 @@ std::string suggestion_list_json(const suggestion_list& l) {
   w.begin_object()
     .key("connection_id").value(l.connection_id)
     .key("partial_query").value(l.partial_query)
-    .key("suggestions").begin_array();
-  for (auto& s : l.suggestions)
-    w.begin_object()
-      .key("text").value(s.text)
-      .key("type").value(s.type)
-      .key("description").value(s.description)
-      .key("icon").value(s.icon)
-      .end_object();
-  w.end_array()
+    .key("suggestions").raw(suggestions_json(l.suggestions))
     .key("source").value(l.source)
     .key("user_patterns").value(l.user_patterns)
     .key("role_patterns").value(l.role_patterns)

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "storage/database.hpp"
+#include "tests/integration/db_helpers.hpp"
 #include "tests/integration/http_client.hpp"
 #include "tests/integration/json_assert.hpp"
 #include "tests/integration/server_process.hpp"
@@ -33,26 +34,6 @@ std::string query_body(const std::string& text, bool ok = true, int ms = 100) {
   return std::string(R"({"activity_type":"query","query_text":")") + text +
          R"(","response_data":{)" + (ok ? R"("data":[{"v":1}])" : R"("error":"timeout")") +
          R"(,"metadata":{"execution_time_ms":)" + std::to_string(ms) + "}}}";
-}
-
-long long scalar(const std::string& db, const std::string& sql) {
-  pqxx::connection c{db};
-  pqxx::read_transaction tx{c};
-  auto r = tx.exec(sql);
-  return r.empty() || r[0][0].is_null() ? 0 : r[0][0].as<long long>();
-}
-
-/// Waits (up to 20 s) until `sql` returns `expected`; learners flush every few hundred ms.
-void wait_for(const std::string& db, const std::string& sql, long long expected) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  long long got = -1;
-  while (std::chrono::steady_clock::now() < deadline) {
-    got = scalar(db, sql);
-    if (got == expected)
-      return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  BOOST_TEST(got == expected, sql);
 }
 
 /// Every pattern row, as text, in a stable order (what rebuild must reproduce).

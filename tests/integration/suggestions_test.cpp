@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "tests/integration/db_helpers.hpp"
 #include "tests/integration/http_client.hpp"
 #include "tests/integration/json_assert.hpp"
 #include "tests/integration/server_process.hpp"
@@ -26,25 +27,6 @@ const std::string sales_catalog = R"({"name":"Sales",
                 {"name":"channel","display_name":"Sales channel","type":"string"}],
   "entities":[{"name":"product","display_name":"Products"},
               {"name":"stock","display_name":"Stocks"}]})";
-
-long long scalar(const std::string& db, const std::string& sql) {
-  pqxx::connection c{db};
-  pqxx::read_transaction tx{c};
-  auto r = tx.exec(sql);
-  return r.empty() || r[0][0].is_null() ? 0 : r[0][0].as<long long>();
-}
-
-void wait_for(const std::string& db, const std::string& sql, long long expected) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  long long got = -1;
-  while (std::chrono::steady_clock::now() < deadline) {
-    got = scalar(db, sql);
-    if (got == expected)
-      return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  BOOST_TEST(got == expected, sql);
-}
 
 std::string url_encode(const std::string& s) {
   std::string out;
@@ -225,6 +207,17 @@ BOOST_AUTO_TEST_CASE(the_spec_shape_from_patterns_then_from_the_cache) {
   wait_for(w.db, "SELECT COALESCE(SUM(lists), 0) FROM suggestion_impressions WHERE user_id = 'alice'", 2);
   // Another user with the same input does not get alice's entry.
   BOOST_TEST(json_at(w.suggest(token_for("bob"), "show me prof").body, "/source") == "patterns");
+}
+
+BOOST_AUTO_TEST_CASE(unexpired_entries_warm_a_restarted_server_and_expired_ones_do_not) {
+  suggestion_world w({"--suggestion-cache-ttl-s", "3"});
+  BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "patterns");
+  wait_for(w.db, "SELECT count(*) FROM suggestion_cache WHERE user_id = 'alice'", 1);
+  w.srv.reset();
+  w.srv = std::make_unique<server_process>(serve_args(w.db, {"--suggestion-cache-ttl-s", "3"}));
+  BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "cached");
+  std::this_thread::sleep_for(std::chrono::milliseconds(3200));
+  BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "patterns");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_connection_bad_count_and_no_token) {

@@ -1,0 +1,34 @@
+// Reading the database directly in integration tests: one value, or waiting for one (the
+// learners and the suggestion cache write behind, so some effects land a little later).
+#pragma once
+#include <chrono>
+#include <pqxx/pqxx>
+#include <string>
+#include <thread>
+
+#include <boost/test/unit_test.hpp>
+
+namespace foresight::testing {
+
+/// The first column of the first row of `sql` as a number; 0 for no row or NULL.
+inline long long scalar(const std::string& db, const std::string& sql) {
+  pqxx::connection c{db};
+  pqxx::read_transaction tx{c};
+  auto r = tx.exec(sql);
+  return r.empty() || r[0][0].is_null() ? 0 : r[0][0].as<long long>();
+}
+
+/// Waits (up to 20 s) until `sql` returns `expected`, then checks it.
+inline void wait_for(const std::string& db, const std::string& sql, long long expected) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  long long got = -1;
+  while (std::chrono::steady_clock::now() < deadline) {
+    got = scalar(db, sql);
+    if (got == expected)
+      return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  BOOST_TEST(got == expected, sql);
+}
+
+} // namespace foresight::testing
