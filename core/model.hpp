@@ -310,9 +310,8 @@ typename Inspector::result_type inspect(Inspector& f, suggestion_request& x) {
   return f(x.connection_id, x.partial_query, x.max_suggestions);
 }
 
-/// A learned pattern as the suggestion generator uses it.
+/// A learned pattern as the suggestion generator uses it (its scope is the list it is in).
 struct pattern_hint {
-  std::string scope; ///< user_specific, role_based or global
   std::string template_text;
   std::string query_type;
   std::int64_t frequency = 0;
@@ -326,7 +325,7 @@ struct pattern_hint {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pattern_hint& x) {
-  return f(x.scope, x.template_text, x.query_type, x.frequency, x.success_rate, x.age_days,
+  return f(x.template_text, x.query_type, x.frequency, x.success_rate, x.age_days,
            x.clicks, x.ratings, x.rating_total, x.metrics, x.dimensions, x.entities);
 }
 

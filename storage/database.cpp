@@ -524,7 +524,7 @@ pattern_hints database::read_pattern_hints(const std::string& user_id, const std
                                            int min_users, int limit) {
   pqxx::read_transaction tx{conn()};
   const std::string select =
-    "SELECT pattern_type, query_template, frequency, success_rate,"
+    "SELECT query_template, frequency, success_rate,"
     " COALESCE(EXTRACT(EPOCH FROM (now() - last_used)) / 86400.0, 0), metadata::text"
     " FROM query_patterns WHERE pattern_type = $1 AND target_id = $2"
     " AND COALESCE((metadata->>'distinct_users')::int, 0) >= $3"
@@ -533,13 +533,12 @@ pattern_hints database::read_pattern_hints(const std::string& user_id, const std
                   std::vector<pattern_hint>& out) {
     for (const auto& r : tx.exec_params(select, std::string(type), target, k, limit)) {
       pattern_hint h;
-      h.scope = r[0].as<std::string>();
-      h.template_text = r[1].as<std::string>();
-      h.frequency = r[2].as<std::int64_t>();
-      h.success_rate = r[3].is_null() ? 1.0 : r[3].as<double>();
-      h.age_days = r[4].as<double>();
-      if (!r[5].is_null())
-        read_pattern_metadata(r[5].as<std::string>(), h);
+      h.template_text = r[0].as<std::string>();
+      h.frequency = r[1].as<std::int64_t>();
+      h.success_rate = r[2].is_null() ? 1.0 : r[2].as<double>();
+      h.age_days = r[3].as<double>();
+      if (!r[4].is_null())
+        read_pattern_metadata(r[4].as<std::string>(), h);
       out.push_back(std::move(h));
     }
   };
