@@ -178,15 +178,18 @@ void actor_app::create_user(std::string caller, new_user user, callback<user_pro
 
 void actor_app::put_catalog(std::string caller, connection_catalog catalog,
                             callback<connection_catalog> done) {
-  // The learners generalise with the newest catalog from now on.
+  // The learners generalise with the newest catalog from now on; the registry (and through it
+  // every session) must know the new version before the client hears the PUT succeeded.
+  auto* self = impl_.get();
   auto learners = impl_->learners;
-  auto catalogs = impl_->catalogs;
-  auto notify = [learners, catalogs, done = std::move(done)](outcome<connection_catalog> r) {
-    if (!r.error) {
-      caf::anon_send(learners, catalog_atom::value, r.value);
-      caf::anon_send(catalogs, catalog_atom::value, r.value);
-    }
-    done(std::move(r));
+  auto notify = [self, learners, done = std::move(done)](outcome<connection_catalog> r) {
+    if (r.error)
+      return done(std::move(r));
+    caf::anon_send(learners, catalog_atom::value, r.value);
+    auto stored = r.value;
+    self->ask<bool>(self->catalogs,
+                    [stored, done](outcome<bool>) { done({stored, {}}); },
+                    catalog_atom::value, stored);
   };
   impl_->ask_session<connection_catalog>(caller, std::move(notify), cat_put_atom::value,
                                          std::move(catalog));

@@ -62,11 +62,21 @@ caf::behavior catalog_registry(caf::stateful_actor<catalog_registry_state>* self
           [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
       return rp;
     },
-    [=](catalog_atom, connection_catalog& c) { remember(std::move(c)); },
+    [=](catalog_atom, connection_catalog& c) {
+      // Sessions cache catalog versions (a cache key needs one per suggestion); tell them all
+      // before answering, so the change is in every session's mailbox before the PUT returns.
+      self->send(catalog_versions_group(self->system()), cat_ver_atom::value, c.id, c.version);
+      remember(std::move(c));
+      return true;
+    },
   };
 }
 
 } // namespace
+
+caf::group catalog_versions_group(caf::actor_system& sys) {
+  return sys.groups().get_local("foresight.catalog_versions");
+}
 
 caf::actor spawn_catalog_registry(caf::actor_system& sys, caf::actor storage) {
   return sys.spawn(catalog_registry, std::move(storage));

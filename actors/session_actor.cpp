@@ -3,7 +3,9 @@
 #include "actors/session_actor.hpp"
 
 #include <deque>
+#include <unordered_map>
 
+#include "actors/catalog_registry.hpp"
 #include "actors/messages.hpp"
 #include "core/activity.hpp"
 #include "core/cache_key.hpp"
@@ -27,6 +29,8 @@ struct session_state {
   bool prefs_loaded = false;
   bool prefs_busy = false;
   std::deque<prefs_op> prefs_queue;
+  /// Catalog versions seen, kept current by the registry's group (saves a hop per suggestion).
+  std::unordered_map<std::string, std::int32_t> catalog_versions;
 };
 
 /// Starts the next queued preference operation unless one is running; loads the preferences
@@ -78,6 +82,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
   self->attach_functor([&alive] { alive.add(-1); });
   auto user_id = settings.user_id;
   auto idle = std::chrono::milliseconds(settings.idle_timeout_ms);
+  self->join(catalog_versions_group(self->system()));
   // `await` holds back every other message until the profile is known.
   self->request(storage, std::chrono::seconds(10), user_get_atom::value, user_id)
     .await(
@@ -163,14 +168,22 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
           return;
         }
         // The catalog's version is part of the key, so a catalog change invalidates too.
+        auto finish = [=](std::int32_t catalog_version) mutable {
+          job->context_hash =
+            context_hash({job->user_id, job->role, job->request.partial_query,
+                          job->request.connection_id, job->preferences.version, job->count,
+                          catalog_version});
+          rp.delegate(cache, suggest_atom::value, std::move(*job));
+        };
+        auto& known = state->catalog_versions;
+        if (auto i = known.find(job->request.connection_id); i != known.end())
+          return finish(i->second);
         self->request(catalogs, caf::infinite, cat_ver_atom::value, job->request.connection_id)
           .then(
             [=](std::int32_t catalog_version) mutable {
-              job->context_hash =
-                context_hash({job->user_id, job->role, job->request.partial_query,
-                              job->request.connection_id, job->preferences.version, job->count,
-                              catalog_version});
-              rp.delegate(cache, suggest_atom::value, std::move(*job));
+              auto& v = state->catalog_versions[job->request.connection_id];
+              v = std::max(v, catalog_version);
+              finish(v);
             },
             [=](caf::error& e) mutable { rp.deliver(e); });
       });
@@ -243,6 +256,10 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
     [=](history_atom a, history_query& q) {
       q.user_id = user_id; // one user never sees another's rows
       return self->delegate(storage, a, std::move(q));
+    },
+    [=](cat_ver_atom, const std::string& id, std::int32_t version) {
+      auto& v = state->catalog_versions[id];
+      v = std::max(v, version);
     },
     [=](stop_atom) { self->quit(); },
     caf::after(idle) >> [=] { self->send(manager, idle_atom::value, user_id); },

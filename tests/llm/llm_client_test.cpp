@@ -1,5 +1,6 @@
 // llm_client against the mock OpenAI server over real loopback HTTP: the request it sends,
-// retries and backoff, deadlines, the circuit breaker, the concurrency cap and shutdown.
+// retries and backoff, deadlines, the circuit breaker, the concurrency cap and shutdown; and over
+// HTTPS to the mock's TLS mode: certificate and host name verification.
 #include <boost/test/unit_test.hpp>
 #include <simdjson.h>
 
@@ -12,6 +13,7 @@
 using namespace foresight;
 using foresight::testing::mock_behavior;
 using foresight::testing::mock_openai;
+using foresight::testing::mock_tls;
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
 
@@ -314,6 +316,83 @@ BOOST_AUTO_TEST_CASE(https_without_a_tls_server_fails_cleanly) {
   BOOST_TEST(!reply.refused);
   BOOST_TEST(!reply.error.empty());
   BOOST_TEST(mock.requests() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(https_with_the_mock_cert_as_ca_file) {
+  mock_openai mock{mock_tls{}};
+  const std::string content = R"({"suggestions":["tls"]})";
+  mock.respond_with({mock_behavior::ok, content});
+  BOOST_TEST(mock.base_url() == "https://localhost:" + std::to_string(mock.port()) + "/v1");
+  auto s = settings_for(mock);
+  s.ca_file = mock.ca_pem_path();
+  foresight::llm_client client(s);
+
+  auto t0 = steady::now();
+  auto reply = call(client, within(2s));
+  BOOST_TEST(reply.ok, "error: " << reply.error);
+  BOOST_TEST(reply.content == content);
+  BOOST_TEST(reply.attempts == 1);
+  BOOST_TEST(reply.prompt_tokens == static_cast<std::int64_t>(mock.last_body().size() / 4));
+  BOOST_TEST(reply.completion_tokens == static_cast<std::int64_t>(content.size() / 4));
+  BOOST_TEST(mock.requests() == 1);
+  BOOST_TEST(mock.last_authorization() == "Bearer test-key");
+  BOOST_TEST(ms_since(t0) < 1000);
+  auto c = client.counters();
+  BOOST_TEST(c.successes == 1);
+  BOOST_TEST(c.tokens_out == reply.completion_tokens);
+}
+
+BOOST_AUTO_TEST_CASE(https_to_an_ip_literal_matches_the_ip_san) {
+  mock_openai mock{mock_tls{"127.0.0.1"}}; // no SNI for an IP; the IP: entry must match
+  BOOST_TEST(mock.base_url() == "https://127.0.0.1:" + std::to_string(mock.port()) + "/v1");
+  auto s = settings_for(mock);
+  s.ca_file = mock.ca_pem_path();
+  foresight::llm_client client(s);
+
+  auto reply = call(client, within(2s));
+  BOOST_TEST(reply.ok, "error: " << reply.error);
+  BOOST_TEST(mock.requests() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(https_host_name_mismatch_fails_before_any_request) {
+  // The chain is trusted (ca_file), so only the host name check can reject it.
+  mock_openai mock{mock_tls{"example.invalid"}};
+  auto s = settings_for(mock);
+  s.base_url = "https://localhost:" + std::to_string(mock.port()) + "/v1";
+  s.ca_file = mock.ca_pem_path();
+  foresight::llm_client client(s);
+
+  auto t0 = steady::now();
+  auto reply = call(client, within(2s));
+  BOOST_TEST_MESSAGE("host name mismatch: " << reply.error);
+  BOOST_TEST(!reply.ok);
+  BOOST_TEST(!reply.refused);
+  BOOST_TEST(reply.error.rfind("tls: ", 0) == 0, "error: " << reply.error);
+  BOOST_TEST(reply.error.find("certificate verify failed") != std::string::npos, "error: " << reply.error);
+  BOOST_TEST(mock.requests() == 0);
+  // A verification failure will not heal: one attempt, no retries, no waiting for the deadline.
+  BOOST_TEST(reply.attempts == 1);
+  auto c = client.counters();
+  BOOST_TEST(c.attempts == 1);
+  BOOST_TEST(c.retries == 0);
+  BOOST_TEST(c.errors == 1);
+  BOOST_TEST(ms_since(t0) < 500);
+}
+
+BOOST_AUTO_TEST_CASE(https_self_signed_without_ca_file_fails_verification) {
+  mock_openai mock{mock_tls{}};
+  auto s = settings_for(mock); // no ca_file: the system store alone does not know the mock's cert
+  foresight::llm_client client(s);
+
+  auto t0 = steady::now();
+  auto reply = call(client, within(2s));
+  BOOST_TEST_MESSAGE("self-signed, no ca_file: " << reply.error);
+  BOOST_TEST(!reply.ok);
+  BOOST_TEST(reply.error.rfind("tls: ", 0) == 0, "error: " << reply.error);
+  BOOST_TEST(reply.error.find("certificate verify failed") != std::string::npos, "error: " << reply.error);
+  BOOST_TEST(reply.attempts == 1);
+  BOOST_TEST(mock.requests() == 0);
+  BOOST_TEST(ms_since(t0) < 500);
 }
 
 BOOST_AUTO_TEST_CASE(destructor_cancels_calls_in_flight) {

@@ -1,5 +1,6 @@
 // A mock OpenAI-compatible server for tests: real HTTP/1.1 on 127.0.0.1 (ephemeral port), served
-// by its own thread, answering POST /v1/chat/completions with scripted behaviours.
+// by its own thread, answering POST /v1/chat/completions with scripted behaviours. Optionally over
+// TLS with a self-signed certificate made at start-up, so the client's HTTPS path is tested too.
 #pragma once
 #include <memory>
 #include <string>
@@ -13,12 +14,23 @@ struct mock_behavior {
   int retry_after_s = 1;   ///< rate_limited: the Retry-After header value
 };
 
+/// TLS mode: the certificate names `cert_host` (CN and subjectAltName DNS:, plus IP: when it is an
+/// IP literal). It is self-signed and marked CA:TRUE so that it can be its own trust anchor.
+struct mock_tls {
+  std::string cert_host = "localhost";
+};
+
 class mock_openai {
 public:
-  mock_openai();                       ///< starts listening on 127.0.0.1:<ephemeral>
+  mock_openai();                       ///< plain HTTP, listening on 127.0.0.1:<ephemeral>
+  explicit mock_openai(mock_tls tls);  ///< HTTPS, still listening on 127.0.0.1:<ephemeral>
   ~mock_openai();                      ///< stops at once, even with a slow answer pending
   int port() const;
-  std::string base_url() const;        ///< "http://127.0.0.1:<port>/v1"
+  /// "http://127.0.0.1:<port>/v1", or "https://<cert_host>:<port>/v1" in TLS mode.
+  std::string base_url() const;
+  /// TLS mode: a PEM file holding the certificate, for llm_settings::ca_file; removed by the
+  /// destructor. Empty in plain mode.
+  std::string ca_pem_path() const;
   void respond_with(mock_behavior b);  ///< the default behaviour for every request
   void then(mock_behavior b);          ///< one-shot behaviours, consumed in order before the default
   int requests() const;                ///< requests to /v1/chat/completions received so far
