@@ -37,6 +37,14 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
   auto& m_in = reg.get_counter("foresight_llm_tokens_in_total", "LLM prompt tokens");
   auto& m_out = reg.get_counter("foresight_llm_tokens_out_total", "LLM completion tokens");
   auto& m_open = reg.get_gauge("foresight_llm_breaker_open", "1 while the LLM circuit is open");
+  auto& m_budget = reg.get_counter("foresight_llm_budget_refusals_total",
+                                   "LLM calls refused because the user's daily budget was spent");
+  auto& m_cost = reg.get_gauge("foresight_llm_estimated_cost_microusd",
+                               "estimated LLM spend since start, in millionths of a US dollar");
+  auto cost_usd = [settings](std::int64_t in, std::int64_t out) {
+    return double(in) / 1e6 * settings.price_in_per_mtok +
+           double(out) / 1e6 * settings.price_out_per_mtok;
+  };
   if (settings.configured) {
     try {
       self->state.client = std::make_unique<llm_client>(settings.client);
@@ -59,7 +67,7 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
     return a;
   };
   return {
-    [=, &m_calls](llm_atom, llm_call& call) -> caf::result<llm_answer> {
+    [=, &m_calls, &m_budget](llm_atom, llm_call& call) -> caf::result<llm_answer> {
       auto& st = self->state;
       if (!st.client)
         return answer_now(settings.configured ? "unavailable" : "not configured");
@@ -72,6 +80,7 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
       auto& used = st.calls_today[call.user_id];
       if (used >= settings.daily_calls_per_user) {
         ++st.budget_refusals;
+        m_budget.add(1);
         return answer_now("budget");
       }
       ++used;
@@ -95,7 +104,7 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
       });
       return st.pending.at(id);
     },
-    [=, &m_errors, &m_in, &m_out, &m_open](llm_done_atom, std::uint64_t id, llm_answer& a,
+    [=, &m_errors, &m_in, &m_out, &m_open, &m_cost](llm_done_atom, std::uint64_t id, llm_answer& a,
                                            const std::string& user, std::int64_t tokens_in,
                                            std::int64_t tokens_out) {
       auto& st = self->state;
@@ -106,7 +115,9 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
         m_errors.add(1);
       m_in.add(tokens_in);
       m_out.add(tokens_out);
-      m_open.set(st.client && st.client->counters().breaker == "open" ? 1 : 0);
+      auto k = st.client->counters();
+      m_open.set(k.breaker == "open" ? 1 : 0);
+      m_cost.set(static_cast<std::int64_t>(cost_usd(k.tokens_in, k.tokens_out) * 1e6));
       caf::anon_send(storage, llm_usage_atom::value, llm_usage_row{user, 1, tokens_in, tokens_out});
       i->second.deliver(std::move(a));
       st.pending.erase(i);
@@ -128,8 +139,7 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
         s.llm_tokens_in = k.tokens_in;
         s.llm_tokens_out = k.tokens_out;
         s.llm_breaker = k.breaker;
-        s.llm_estimated_cost_usd = double(k.tokens_in) / 1e6 * settings.price_in_per_mtok +
-                                   double(k.tokens_out) / 1e6 * settings.price_out_per_mtok;
+        s.llm_estimated_cost_usd = cost_usd(k.tokens_in, k.tokens_out);
       }
       return s;
     },

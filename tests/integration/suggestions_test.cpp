@@ -489,6 +489,9 @@ BOOST_AUTO_TEST_CASE(the_daily_budget_and_the_global_switch) {
     auto s = request(w.port(), "GET", "/api/v1/activity/stats", "", w.admin);
     BOOST_TEST(json_at(s.body, "/llm/budget_refusals") == "1", s.body);
     BOOST_TEST(json_at(s.body, "/llm/daily_calls_per_user") == "1");
+    auto metrics = request(w.port(), "GET", "/metrics").body;
+    BOOST_TEST(metrics.find("foresight_llm_budget_refusals_total 1") != std::string::npos);
+    BOOST_TEST(metrics.find("foresight_llm_calls_total 2") != std::string::npos, metrics);
     BOOST_TEST(mock.requests() == 2);
   }
   suggestion_world off(with_llm(mock, {"--llm-enabled", "false"}));
