@@ -142,6 +142,13 @@ void actor_app::shutdown() {
   if (!impl_ || impl_->stopped)
     return;
   impl_->stopped = true;
+  // The HTTP side has drained: write the cache's pending entries, hits and impressions before
+  // its storage worker stops (an exit message could overtake a last write sent beside it).
+  {
+    caf::scoped_actor self{impl_->sys};
+    self->request(impl_->cache, std::chrono::seconds(10), flush_atom::value)
+      .receive([](bool) {}, [](caf::error&) {});
+  }
   for (auto* a : {&impl_->sessions, &impl_->cache, &impl_->llm, &impl_->catalogs,
                  &impl_->background_writer, &impl_->writer,
                  &impl_->learners, &impl_->storage}) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <utility>
 #include <unordered_map>
 
 #include "actors/messages.hpp"
@@ -168,6 +169,18 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
         [=](caf::error&) mutable { fallback(list); });
   };
 
+  // Everything not yet written: new entries, hit counts, impressions, invalidations.
+  auto take_writes = [=] {
+    auto& st = self->state;
+    for (auto& [hash, n] : st.hits)
+      st.writes.hits.push_back({hash, n});
+    st.hits.clear();
+    for (auto& kv : st.impressions)
+      st.writes.impressions.push_back(std::move(kv.second));
+    st.impressions.clear();
+    return std::exchange(st.writes, cache_writes{});
+  };
+
   return {
     [=, &m](suggest_atom, suggestion_job& job) -> caf::result<suggestion_list> {
       auto& st = self->state;
@@ -250,22 +263,20 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
       self->state.writes.invalidated_users.push_back(user_id);
     },
     [=](tick_atom) {
-      auto& st = self->state;
-      for (auto& [hash, n] : st.hits)
-        st.writes.hits.push_back({hash, n});
-      st.hits.clear();
-      for (auto& kv : st.impressions)
-        st.writes.impressions.push_back(std::move(kv.second));
-      st.impressions.clear();
-      auto& w = st.writes;
-      if (!w.inserts.empty() || !w.hits.empty() || !w.impressions.empty() ||
-          !w.invalidated_users.empty()) {
-        // Write-behind: a failed batch is logged by storage and dropped; the entries stay
-        // served from memory, and losing a few hit counts is acceptable for a cache.
+      // Write-behind: a failed batch is logged by storage and dropped; the entries stay
+      // served from memory, and losing a few hit counts is acceptable for a cache.
+      if (auto w = take_writes(); !w.empty())
         caf::anon_send(writer, cache_write_atom::value, std::move(w));
-        w = cache_writes{};
-      }
       self->delayed_send(self, std::chrono::milliseconds(settings.flush_ms), tick_atom::value);
+    },
+    // At shutdown: write what is pending and answer once it is stored.
+    [=](flush_atom) -> caf::result<bool> {
+      auto w = take_writes();
+      if (w.empty())
+        return true;
+      auto rp = self->make_response_promise();
+      rp.delegate(writer, cache_write_atom::value, std::move(w));
+      return rp;
     },
   };
 }
@@ -349,6 +360,24 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
       for (auto& s : self->state.shards)
         if (s)
           self->send(s, a, user_id);
+    },
+    [=](flush_atom a) -> caf::result<bool> {
+      auto rp = self->make_response_promise<bool>();
+      auto left = std::make_shared<std::size_t>(0);
+      for (auto& sh : self->state.shards)
+        if (sh)
+          ++*left;
+      if (*left == 0)
+        return true;
+      auto one_done = [=]() mutable {
+        if (--*left == 0)
+          rp.deliver(true);
+      };
+      for (auto& sh : self->state.shards)
+        if (sh)
+          self->request(sh, std::chrono::seconds(10), a)
+            .then([=](bool) mutable { one_done(); }, [=](caf::error&) mutable { one_done(); });
+      return rp;
     },
     [=](cache_purge_atom a) {
       caf::anon_send(writer, a);

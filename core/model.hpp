@@ -421,6 +421,10 @@ struct cache_writes {
   std::vector<cache_hit> hits;
   std::vector<impression> impressions;
   std::vector<std::string> invalidated_users; ///< delete every entry of these users first
+
+  bool empty() const {
+    return inserts.empty() && hits.empty() && impressions.empty() && invalidated_users.empty();
+  }
 };
 
 template <class Inspector>

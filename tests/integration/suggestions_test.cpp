@@ -2,6 +2,7 @@
 // a real database, and a mock OpenAI-compatible server on loopback for the LLM.
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <csignal>
 #include <fstream>
 #include <future>
 #include <simdjson.h>
@@ -57,7 +58,7 @@ struct suggestion_world {
     add_user(db, "admin1", "admin", true);
     for (auto id : {"alice", "bob", "carol"})
       add_user(db, id, "analyst", false);
-    extra.insert(extra.end(), {"--pattern-flush-ms", "50", "--suggestion-flush-ms", "50"});
+    extra.insert(extra.begin(), {"--pattern-flush-ms", "50", "--suggestion-flush-ms", "50"});
     srv = std::make_unique<server_process>(serve_args(db, extra));
     auto put = request(port(), "PUT", "/api/v1/connections/sales", sales_catalog, admin);
     BOOST_REQUIRE_EQUAL(put.status, 201);
@@ -253,6 +254,17 @@ BOOST_AUTO_TEST_CASE(naughty_partial_queries_get_clean_answers) {
   expect_error(w.suggest(w.alice, std::string(501, 'x')), 422, "validation_failed",
                "partial_query");
   expect_error(w.suggest(w.alice, "\xff\xfe"), 422, "validation_failed", "partial_query");
+}
+
+BOOST_AUTO_TEST_CASE(a_graceful_stop_writes_what_the_cache_has_not_written_yet) {
+  suggestion_world w({"--suggestion-flush-ms", "600000"});
+  w.suggest(w.alice, "rev");
+  w.suggest(w.alice, "rev");
+  BOOST_TEST(scalar(w.db, "SELECT count(*) FROM suggestion_cache") == 0); // not yet flushed
+  BOOST_TEST(w.srv->stop(SIGTERM) == 0);
+  BOOST_TEST(scalar(w.db, "SELECT count(*) FROM suggestion_cache WHERE user_id = 'alice'") == 1);
+  BOOST_TEST(scalar(w.db, "SELECT COALESCE(SUM(hit_count), 0) FROM suggestion_cache") == 1);
+  BOOST_TEST(scalar(w.db, "SELECT COALESCE(SUM(lists), 0) FROM suggestion_impressions") == 2);
 }
 
 BOOST_AUTO_TEST_CASE(unknown_connection_bad_count_and_no_token) {
