@@ -94,6 +94,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
         if (api.code == error_code::not_found)
           api = make_error(error_code::unauthorized, "the token's user no longer exists");
         auto reason = to_caf_error(api);
+        self->leave(catalog_versions_group(self->system()));
         self->set_default_handler([=](caf::scheduled_actor*, caf::message_view&)
                                     -> caf::result<caf::message> { return reason; });
         self->become([=](stop_atom) { self->quit(); });
