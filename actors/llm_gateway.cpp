@@ -33,12 +33,12 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
   auto& m_calls = reg.get_counter("foresight_llm_calls_total", "LLM calls made");
   auto& m_errors = reg.get_counter("foresight_llm_errors_total", "LLM calls without a usable reply");
   auto& m_refused = reg.get_counter("foresight_llm_refused_total",
-                                    "LLM calls refused (switch, budget, breaker, concurrency)");
+                                    "LLM calls refused by the breaker or the concurrency cap");
+  auto& m_budget = reg.get_counter("foresight_llm_budget_refusals_total",
+                                   "LLM calls refused because the user's daily budget was spent");
   auto& m_in = reg.get_counter("foresight_llm_tokens_in_total", "LLM prompt tokens");
   auto& m_out = reg.get_counter("foresight_llm_tokens_out_total", "LLM completion tokens");
   auto& m_open = reg.get_gauge("foresight_llm_breaker_open", "1 while the LLM circuit is open");
-  auto& m_budget = reg.get_counter("foresight_llm_budget_refusals_total",
-                                   "LLM calls refused because the user's daily budget was spent");
   auto& m_cost = reg.get_gauge("foresight_llm_estimated_cost_microusd",
                                "estimated LLM spend since start, in millionths of a US dollar");
   auto cost_usd = [settings](std::int64_t in, std::int64_t out) {
@@ -60,19 +60,18 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
         },
         [=](caf::error&) { /* start with a fresh budget */ });
   }
-  auto answer_now = [=, &m_refused](std::string error) {
-    m_refused.add(1);
+  auto no_call = [](std::string why) {
     llm_answer a;
-    a.error = std::move(error);
+    a.error = std::move(why);
     return a;
   };
   return {
-    [=, &m_calls, &m_budget](llm_atom, llm_call& call) -> caf::result<llm_answer> {
+    [=, &m_budget](llm_atom, llm_call& call) -> caf::result<llm_answer> {
       auto& st = self->state;
       if (!st.client)
-        return answer_now(settings.configured ? "unavailable" : "not configured");
+        return no_call(settings.configured ? "unavailable" : "not configured");
       if (!settings.enabled)
-        return answer_now("disabled");
+        return no_call("disabled");
       if (auto today = utc_day(); today != st.day) {
         st.day = today;
         st.calls_today.clear();
@@ -81,9 +80,9 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
       if (used >= settings.daily_calls_per_user) {
         ++st.budget_refusals;
         m_budget.add(1);
-        return answer_now("budget");
+        return no_call("budget");
       }
-      ++used;
+      ++used; // reserved now, so concurrent calls cannot overdraw; returned if refused
       auto id = st.next_call++;
       st.pending.emplace(id, self->make_response_promise());
       llm_request req;
@@ -92,33 +91,41 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
       req.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(call.deadline_ms);
       auto me = caf::actor_cast<caf::actor>(self);
       auto user = call.user_id;
-      m_calls.add(1);
       st.client->complete(std::move(req), [me, id, user](llm_reply r) {
         llm_answer a;
         a.ok = r.ok;
         a.content = std::move(r.content);
         a.error = std::move(r.error);
         // From the client's IO thread: back into the actor as a message.
-        caf::anon_send(me, llm_done_atom::value, id, std::move(a), user, r.prompt_tokens,
-                       r.completion_tokens);
+        caf::anon_send(me, llm_done_atom::value, id, std::move(a), user, r.refused,
+                       r.prompt_tokens, r.completion_tokens);
       });
       return st.pending.at(id);
     },
-    [=, &m_errors, &m_in, &m_out, &m_open, &m_cost](llm_done_atom, std::uint64_t id, llm_answer& a,
-                                           const std::string& user, std::int64_t tokens_in,
-                                           std::int64_t tokens_out) {
+    [=, &m_calls, &m_errors, &m_refused, &m_in, &m_out, &m_open,
+     &m_cost](llm_done_atom, std::uint64_t id, llm_answer& a, const std::string& user,
+              bool refused, std::int64_t tokens_in, std::int64_t tokens_out) {
       auto& st = self->state;
       auto i = st.pending.find(id);
       if (i == st.pending.end())
         return;
-      if (!a.ok)
-        m_errors.add(1);
-      m_in.add(tokens_in);
-      m_out.add(tokens_out);
+      // /metrics mirrors the client's own counters, so it agrees with the stats route.
       auto k = st.client->counters();
+      m_calls.set(k.calls);
+      m_errors.set(k.errors);
+      m_refused.set(k.refused);
+      m_in.set(k.tokens_in);
+      m_out.set(k.tokens_out);
       m_open.set(k.breaker == "open" ? 1 : 0);
       m_cost.set(static_cast<std::int64_t>(cost_usd(k.tokens_in, k.tokens_out) * 1e6));
-      caf::anon_send(storage, llm_usage_atom::value, llm_usage_row{user, 1, tokens_in, tokens_out});
+      if (refused) {
+        // Never reached the LLM: give the reserved call back.
+        if (auto u = st.calls_today.find(user); u != st.calls_today.end() && u->second > 0)
+          --u->second;
+      } else {
+        caf::anon_send(storage, llm_usage_atom::value,
+                       llm_usage_row{user, 1, tokens_in, tokens_out});
+      }
       i->second.deliver(std::move(a));
       st.pending.erase(i);
     },
