@@ -388,6 +388,12 @@ BOOST_AUTO_TEST_SUITE(suggestions_llm)
 
 namespace {
 
+/// A mock behaviour with every field given (the struct is an aggregate).
+mock_behavior behave(mock_behavior::kind_t kind, std::string content = {}, int delay_ms = 0,
+                     int retry_after_s = 1) {
+  return {kind, std::move(content), delay_ms, retry_after_s};
+}
+
 const std::string good_llm_answer = R"({"suggestions":[
   {"text":"Revenue by sales channel for last quarter","type":"dimension","description":"Channels"},
   {"text":"Top 10 products by profit","type":"ranking","description":"excluded metric"},
@@ -405,7 +411,7 @@ std::vector<std::string> with_llm(const mock_openai& mock, std::vector<std::stri
 
 BOOST_AUTO_TEST_CASE(a_good_answer_is_validated_cached_and_never_leaks_other_users_text) {
   mock_openai mock;
-  mock.respond_with({mock_behavior::ok, good_llm_answer});
+  mock.respond_with(behave(mock_behavior::ok, good_llm_answer));
   suggestion_world w(with_llm(mock));
   w.log_query(token_for("bob"), "Compare revenue across regions for Acme Secret Project");
   w.put_prefs(w.alice, R"({"excluded_metrics":["profit"]})");
@@ -438,8 +444,8 @@ BOOST_AUTO_TEST_CASE(a_good_answer_is_validated_cached_and_never_leaks_other_use
 
 BOOST_AUTO_TEST_CASE(rate_limits_are_retried_after_the_server_s_delay) {
   mock_openai mock;
-  mock.respond_with({mock_behavior::ok, good_llm_answer});
-  mock.then({mock_behavior::rate_limited, "", 0, 1});
+  mock.respond_with(behave(mock_behavior::ok, good_llm_answer));
+  mock.then(behave(mock_behavior::rate_limited, "", 0, 1));
   suggestion_world w(with_llm(mock));
   auto start = std::chrono::steady_clock::now();
   auto r = w.suggest(w.alice, "rev");
@@ -457,11 +463,11 @@ BOOST_AUTO_TEST_CASE(failures_fall_back_to_patterns_within_the_deadline) {
     const char* partial;
   };
   std::vector<failure> cases = {
-    {{mock_behavior::server_error}, "rev"},
-    {{mock_behavior::not_json}, "vol"},
-    {{mock_behavior::slow, good_llm_answer, 6000}, "compare"},
-    {{mock_behavior::ok, R"({"suggestions":[{"text":"Top 10 products by profit"}]})"}, "top"},
-    {{mock_behavior::ok, "no json at all"}, "show"},
+    {behave(mock_behavior::server_error), "rev"},
+    {behave(mock_behavior::not_json), "vol"},
+    {behave(mock_behavior::slow, good_llm_answer, 6000), "compare"},
+    {behave(mock_behavior::ok, R"({"suggestions":[{"text":"Top 10 products by profit"}]})"), "top"},
+    {behave(mock_behavior::ok, "no json at all"), "show"},
   };
   w.put_prefs(w.alice, R"({"excluded_metrics":["profit"]})");
   for (auto& c : cases) {
@@ -478,9 +484,29 @@ BOOST_AUTO_TEST_CASE(failures_fall_back_to_patterns_within_the_deadline) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(the_breaker_opens_and_refused_calls_cost_no_budget) {
+  mock_openai mock;
+  mock.respond_with(behave(mock_behavior::server_error));
+  suggestion_world w(with_llm(mock, {"--llm-breaker-failures", "2", "--llm-breaker-open-ms",
+                                     "60000", "--llm-daily-calls-per-user", "3"}));
+  BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "llm_fallback");
+  BOOST_TEST(json_at(w.suggest(w.alice, "vol").body, "/source") == "llm_fallback");
+  auto sent = mock.requests();
+  // Open: the next calls are refused at once, without reaching the server or the budget.
+  for (auto partial : {"compare", "top", "show"})
+    BOOST_TEST(json_at(w.suggest(w.alice, partial).body, "/source") == "llm_fallback");
+  BOOST_TEST(mock.requests() == sent);
+  auto s = request(w.port(), "GET", "/api/v1/activity/stats", "", w.admin);
+  BOOST_TEST(json_at(s.body, "/llm/breaker") == "open", s.body);
+  BOOST_TEST(json_at(s.body, "/llm/refused") == "3");
+  BOOST_TEST(json_at(s.body, "/llm/budget_refusals") == "0");
+  BOOST_TEST(request(w.port(), "GET", "/metrics").body.find("foresight_llm_breaker_open 1") !=
+             std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(identical_concurrent_misses_share_one_call) {
   mock_openai mock;
-  mock.respond_with({mock_behavior::slow, good_llm_answer, 600});
+  mock.respond_with(behave(mock_behavior::slow, good_llm_answer, 600));
   suggestion_world w(with_llm(mock));
   std::vector<std::future<http_reply>> replies;
   for (int i = 0; i < 6; ++i)
@@ -492,7 +518,7 @@ BOOST_AUTO_TEST_CASE(identical_concurrent_misses_share_one_call) {
 
 BOOST_AUTO_TEST_CASE(the_daily_budget_and_the_global_switch) {
   mock_openai mock;
-  mock.respond_with({mock_behavior::ok, good_llm_answer});
+  mock.respond_with(behave(mock_behavior::ok, good_llm_answer));
   {
     suggestion_world w(with_llm(mock, {"--llm-daily-calls-per-user", "1"}));
     BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "llm_with_patterns");
