@@ -217,13 +217,15 @@ BOOST_AUTO_TEST_CASE(the_spec_shape_from_patterns_then_from_the_cache) {
 }
 
 BOOST_AUTO_TEST_CASE(unexpired_entries_warm_a_restarted_server_and_expired_ones_do_not) {
-  suggestion_world w({"--suggestion-cache-ttl-s", "3"});
+  const std::vector<std::string> ttl = {"--suggestion-cache-ttl-s", "8"};
+  suggestion_world w(ttl);
   BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "patterns");
+  auto created = std::chrono::steady_clock::now();
   wait_for(w.db, "SELECT count(*) FROM suggestion_cache WHERE user_id = 'alice'", 1);
   w.srv.reset();
-  w.srv = std::make_unique<server_process>(serve_args(w.db, {"--suggestion-cache-ttl-s", "3"}));
+  w.srv = std::make_unique<server_process>(serve_args(w.db, ttl));
   BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "cached");
-  std::this_thread::sleep_for(std::chrono::milliseconds(3200));
+  std::this_thread::sleep_until(created + std::chrono::milliseconds(8500));
   BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "patterns");
 }
 
@@ -511,8 +513,11 @@ BOOST_AUTO_TEST_CASE(identical_concurrent_misses_share_one_call) {
   std::vector<std::future<http_reply>> replies;
   for (int i = 0; i < 6; ++i)
     replies.push_back(std::async(std::launch::async, [&] { return w.suggest(w.alice, "rev"); }));
-  for (auto& f : replies)
-    BOOST_TEST(json_at(f.get().body, "/source") == "llm_with_patterns");
+  // A request that arrives after the shared call finished is a cache hit; either way, one call.
+  for (auto& f : replies) {
+    auto source = json_at(f.get().body, "/source");
+    BOOST_TEST((source == "llm_with_patterns" || source == "cached"), source);
+  }
   BOOST_TEST(mock.requests() == 1);
 }
 
