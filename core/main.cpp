@@ -20,6 +20,7 @@
 #include "core/payloads.hpp"
 #include "http/handlers.hpp"
 #include "http/server.hpp"
+#include "llm/llm_client.hpp"
 #include "storage/database.hpp"
 #include "storage/embedded_postgres.hpp"
 
@@ -152,6 +153,15 @@ int serve(const config& cfg) {
   sigaddset(&sigs, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
 
+  // A misconfigured LLM is an operator's mistake to hear about now, not at the first request.
+  if (!cfg.llm_base_url.empty()) {
+    try {
+      llm_client::check_base_url(cfg.llm_base_url);
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "foresightd: " << e.what() << "\n";
+      return 2;
+    }
+  }
   data_dir_lock lock{cfg.data_dir};
   auto st = open_store(cfg, true, lock);
   {

@@ -508,4 +508,8 @@ llm_counters llm_client::counters() const {
 
 const llm_settings& llm_client::settings() const { return impl_->settings; }
 
+void llm_client::check_base_url(const std::string& base_url) {
+  parse_base_url(base_url);
+}
+
 } // namespace foresight

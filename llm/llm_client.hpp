@@ -61,6 +61,10 @@ public:
   /// Starts the IO thread. Throws std::invalid_argument for an unusable base_url (bad scheme,
   /// or http:// to a host that is not loopback).
   explicit llm_client(llm_settings settings);
+
+  /// Throws std::invalid_argument, as the constructor would, if `base_url` is unusable; for
+  /// checking configuration before anything starts.
+  static void check_base_url(const std::string& base_url);
   /// Cancels what is in flight (their callbacks get "shutdown") and joins the IO thread, so it
   /// must not run inside a `done` callback. DNS lookups cannot be interrupted: one in progress
   /// delays the join until it ends.

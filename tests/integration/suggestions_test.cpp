@@ -486,6 +486,18 @@ BOOST_AUTO_TEST_CASE(failures_fall_back_to_patterns_within_the_deadline) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(an_unusable_llm_url_stops_the_server_from_starting) {
+  auto db = fresh_database();
+  for (auto [url, why] : {std::pair{"http://example.com/v1", "only allowed to a loopback host"},
+                          std::pair{"ftp://127.0.0.1/v1", "the scheme must be https"}}) {
+    auto refused = [why = std::string(why)](const std::runtime_error& e) {
+      return std::string(e.what()).find(why) != std::string::npos;
+    };
+    BOOST_CHECK_EXCEPTION(server_process(serve_args(db, {"--llm-base-url", url})),
+                          std::runtime_error, refused);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(the_breaker_opens_and_refused_calls_cost_no_budget) {
   mock_openai mock;
   mock.respond_with(behave(mock_behavior::server_error));
