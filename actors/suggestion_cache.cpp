@@ -43,7 +43,7 @@ struct cache_metrics {
 /// One miss being generated: the job, its patterns and everyone waiting for the answer.
 struct generation {
   suggestion_job job;
-  pattern_hints hints;
+  std::shared_ptr<const pattern_hints> hints; ///< shared with the shard's recent_hints
   std::optional<suggestion_context> ctx; ///< refers to job and hints above: never moved
   std::int64_t started_ms = 0;
   std::vector<caf::typed_response_promise<suggestion_list>> waiters;
@@ -63,7 +63,8 @@ struct cache_shard_state {
   std::unordered_map<std::string, std::int64_t> hits;
   /// Learned patterns per (user, role), briefly: learners save them about once a second, so
   /// re-reading them for every miss would only repeat the same three queries.
-  std::unordered_map<std::string, std::pair<std::int64_t, pattern_hints>> recent_hints;
+  std::unordered_map<std::string, std::pair<std::int64_t, std::shared_ptr<const pattern_hints>>>
+    recent_hints;
   static inline const char* name = "suggestion_cache_shard";
   ~cache_shard_state() { cache_metrics::get().entries.add(-static_cast<std::int64_t>(entries.size())); }
 };
@@ -125,13 +126,13 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
   // Patterns are in: generate from them, then let the LLM improve on it if there is one.
   auto generate = [=](std::shared_ptr<generation> g) {
     auto& job = g->job;
-    g->ctx.emplace(job.catalog, job.preferences, g->hints, job.request.partial_query, job.count,
+    g->ctx.emplace(job.catalog, job.preferences, *g->hints, job.request.partial_query, job.count,
                    job.role);
     suggestion_list list;
     list.connection_id = job.request.connection_id;
     list.partial_query = job.request.partial_query;
-    list.user_patterns = template_texts(g->hints.user, 5);
-    list.role_patterns = template_texts(g->hints.role, 5);
+    list.user_patterns = template_texts(g->hints->user, 5);
+    list.role_patterns = template_texts(g->hints->role, 5);
     list.suggestions = generate_suggestions(*g->ctx);
     if (!settings.llm) {
       list.source = "patterns";
@@ -229,8 +230,8 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
                   auto& recent = self->state.recent_hints;
                   if (recent.size() > 10000)
                     recent.clear();
-                  recent[key] = {now_ms() + settings.hints_ttl_ms, h};
-                  g->hints = std::move(h);
+                  g->hints = std::make_shared<const pattern_hints>(std::move(h));
+                  recent[key] = {now_ms() + settings.hints_ttl_ms, g->hints};
                   generate(g);
                 },
                 [=](caf::error& err) { fail(g, err); });

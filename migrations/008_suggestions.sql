@@ -6,7 +6,10 @@ ALTER TABLE user_suggestion_preferences ADD COLUMN version INTEGER NOT NULL DEFA
 
 DELETE FROM suggestion_cache a USING suggestion_cache b
  WHERE a.context_hash = b.context_hash AND a.id < b.id;
-CREATE UNIQUE INDEX suggestion_cache_context_key ON suggestion_cache (context_hash);
+-- The spec's index on context_hash becomes unique (same name): one index to maintain per
+-- write-behind row instead of two.
+DROP INDEX idx_suggestion_cache_hash;
+CREATE UNIQUE INDEX idx_suggestion_cache_hash ON suggestion_cache (context_hash);
 ALTER TABLE suggestion_cache ADD COLUMN connection_id VARCHAR(100);
 ALTER TABLE suggestion_cache ADD COLUMN partial_query TEXT;
 ALTER TABLE suggestion_cache ADD COLUMN user_patterns JSONB NOT NULL DEFAULT '[]';
