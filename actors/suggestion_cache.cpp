@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <random>
 #include <utility>
 #include <unordered_map>
 
@@ -65,6 +66,7 @@ struct cache_shard_state {
   /// re-reading them for every miss would only repeat the same three queries.
   std::unordered_map<std::string, std::pair<std::int64_t, std::shared_ptr<const pattern_hints>>>
     recent_hints;
+  std::minstd_rand jitter{std::random_device{}()};
   static inline const char* name = "suggestion_cache_shard";
   ~cache_shard_state() { cache_metrics::get().entries.add(-static_cast<std::int64_t>(entries.size())); }
 };
@@ -231,7 +233,10 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
                   if (recent.size() > 10000)
                     recent.clear();
                   g->hints = std::make_shared<const pattern_hints>(std::move(h));
-                  recent[key] = {now_ms() + settings.hints_ttl_ms, g->hints};
+                  // Jittered, so that users who started together do not all reload together.
+                  auto ttl = settings.hints_ttl_ms / 2 +
+                             static_cast<int>(self->state.jitter() % (settings.hints_ttl_ms + 1));
+                  recent[key] = {now_ms() + ttl, g->hints};
                   generate(g);
                 },
                 [=](caf::error& err) { fail(g, err); });
