@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include "core/activity.hpp"
+#include "core/json_body.hpp"
 #include "core/json_writer.hpp"
 
 namespace foresight {
@@ -18,31 +19,8 @@ constexpr std::size_t max_name_chars = 100;
 constexpr std::size_t max_text_chars = 1000;
 constexpr std::size_t max_catalog_items = 2000;
 
-/// One parser per thread: a simdjson parser owns buffers sized for the largest document it has
-/// seen, and allocating them for every request was the server's biggest malloc cost.
-dom::parser& thread_parser() {
-  thread_local dom::parser parser;
-  return parser;
-}
-
 api_error invalid(std::string field, std::string message) {
   return make_error(error_code::validation_failed, std::move(message), std::move(field));
-}
-
-/// Parses `body` as a JSON object. The parser must outlive `root`.
-api_error parse_object(dom::parser& parser, std::string_view body, dom::object& root) {
-  if (body.empty())
-    return make_error(error_code::bad_request, "request body is empty; a JSON object is expected");
-  dom::element doc;
-  auto err = parser.parse(body.data(), body.size()).get(doc);
-  if (err == simdjson::UTF8_ERROR)
-    return invalid("", "request body is not valid UTF-8");
-  if (err)
-    return make_error(error_code::bad_request,
-                      std::string("malformed JSON: ") + simdjson::error_message(err));
-  if (doc.get(root))
-    return invalid("", "request body must be a JSON object");
-  return {};
 }
 
 /// Reads an optional string member. Absent or null leaves `out` alone.
@@ -160,9 +138,9 @@ bool is_storable_text(std::string_view text) {
 }
 
 api_error parse_credentials(std::string_view body, credentials& out) {
-  auto& parser = thread_parser();
+  auto& parser = thread_json_parser();
   dom::object root;
-  if (auto err = parse_object(parser, body, root))
+  if (auto err = parse_json_object(parser, body, root))
     return err;
   if (auto err = read_string(root, "username", out.username, true, max_name_chars))
     return err;
@@ -170,9 +148,9 @@ api_error parse_credentials(std::string_view body, credentials& out) {
 }
 
 api_error parse_new_user(std::string_view body, new_user& out) {
-  auto& parser = thread_parser();
+  auto& parser = thread_json_parser();
   dom::object root;
-  if (auto err = parse_object(parser, body, root))
+  if (auto err = parse_json_object(parser, body, root))
     return err;
   if (auto err = read_string(root, "id", out.id, true, max_name_chars))
     return err;
@@ -199,9 +177,9 @@ api_error parse_new_user(std::string_view body, new_user& out) {
 }
 
 api_error parse_catalog(std::string_view body, connection_catalog& out) {
-  auto& parser = thread_parser();
+  auto& parser = thread_json_parser();
   dom::object root;
-  if (auto err = parse_object(parser, body, root))
+  if (auto err = parse_json_object(parser, body, root))
     return err;
   if (auto err = read_string(root, "name", out.name, true, 200))
     return err;
@@ -254,9 +232,9 @@ api_error parse_catalog(std::string_view body, connection_catalog& out) {
 }
 
 api_error parse_activity(std::string_view body, std::size_t max_text_bytes, activity_row& out) {
-  auto& parser = thread_parser();
+  auto& parser = thread_json_parser();
   dom::object root;
-  if (auto err = parse_object(parser, body, root))
+  if (auto err = parse_json_object(parser, body, root))
     return err;
   if (auto err = read_string(root, "activity_type", out.activity_type, true, 50))
     return err;
@@ -374,7 +352,7 @@ api_error parse_suggestion_request(const std::map<std::string, std::string>& q,
   // (front ends often POST JSON). Query parameters win.
   if (!body.empty()) {
     dom::object obj;
-    if (auto err = parse_object(thread_parser(), body, obj))
+    if (auto err = parse_json_object(thread_json_parser(), body, obj))
       return err;
     if (auto err = read_string(obj, "partial_query", out.partial_query, false, max_partial_bytes))
       return err;
@@ -412,7 +390,7 @@ api_error check_idempotency_key(const std::string& key) {
 
 api_error normalise_string_array(std::string_view json, const std::string& field,
                                  std::string& out) {
-  auto& parser = thread_parser();
+  auto& parser = thread_json_parser();
   dom::element doc;
   if (parser.parse(json.data(), json.size()).get(doc))
     return invalid(field, field + " must be a JSON array of strings");
@@ -421,7 +399,7 @@ api_error normalise_string_array(std::string_view json, const std::string& field
 
 bool parse_string_list(std::string_view json, std::vector<std::string>& out) {
   dom::array arr;
-  if (thread_parser().parse(json.data(), json.size()).get(arr))
+  if (thread_json_parser().parse(json.data(), json.size()).get(arr))
     return false;
   out.clear();
   for (auto item : arr) {

@@ -2,8 +2,8 @@
 #include "core/preferences.hpp"
 
 #include <algorithm>
-#include <simdjson.h>
 
+#include "core/json_body.hpp"
 #include "core/payloads.hpp"
 
 namespace foresight {
@@ -60,19 +60,9 @@ bool is_preferable_query_type(std::string_view type) {
 }
 
 api_error parse_preferences_update(std::string_view body, preferences_update& out) {
-  thread_local dom::parser parser;
-  if (body.empty())
-    return make_error(error_code::bad_request, "request body is empty; a JSON object is expected");
-  dom::element doc;
-  auto err = parser.parse(body.data(), body.size()).get(doc);
-  if (err == simdjson::UTF8_ERROR)
-    return invalid("", "request body is not valid UTF-8");
-  if (err)
-    return make_error(error_code::bad_request,
-                      std::string("malformed JSON: ") + simdjson::error_message(err));
   dom::object obj;
-  if (doc.get(obj))
-    return invalid("", "request body must be a JSON object");
+  if (auto err = parse_json_object(thread_json_parser(), body, obj))
+    return err;
   for (auto [k, v] : obj) {
     std::string key(k);
     if (key == "preferred_query_types") {
