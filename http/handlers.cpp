@@ -302,9 +302,8 @@ struct api_handlers::impl {
       }
       case route_id::activity_history: {
         std::map<std::string, std::string> params;
-        auto qpos = req.target.find('?');
-        if (qpos != std::string::npos && !parse_query_string(req.target.substr(qpos + 1), params))
-          return fail(make_error(error_code::bad_request, "malformed query string"), user);
+        if (auto e = query_params(req, params))
+          return fail(e, user);
         history_query q;
         if (auto e = parse_history_query(params, q))
           return fail(e, user);
@@ -332,9 +331,8 @@ struct api_handlers::impl {
       case route_id::activity_patterns:
       case route_id::patterns_export: {
         std::map<std::string, std::string> params;
-        auto qpos = req.target.find('?');
-        if (qpos != std::string::npos && !parse_query_string(req.target.substr(qpos + 1), params))
-          return fail(make_error(error_code::bad_request, "malformed query string"), user);
+        if (auto e = query_params(req, params))
+          return fail(e, user);
         patterns_query q;
         bool csv = false;
         if (route.id == route_id::activity_patterns) {
@@ -388,9 +386,8 @@ struct api_handlers::impl {
       }
       case route_id::personalized_suggestions: {
         std::map<std::string, std::string> params;
-        auto qpos = req.target.find('?');
-        if (qpos != std::string::npos && !parse_query_string(req.target.substr(qpos + 1), params))
-          return fail(make_error(error_code::bad_request, "malformed query string"), user);
+        if (auto e = query_params(req, params))
+          return fail(e, user);
         if (!req.body.empty())
           if (auto e = check_json_body(req))
             return fail(e, user);
@@ -419,6 +416,14 @@ struct api_handlers::impl {
   static response tag(response r, const routing_result& route) {
     r.route = route.pattern;
     return r;
+  }
+
+  /// The decoded query string of `req` (none is fine); a bad escape is a 400.
+  static api_error query_params(const request_view& req, std::map<std::string, std::string>& out) {
+    auto qpos = req.target.find('?');
+    if (qpos != std::string::npos && !parse_query_string(req.target.substr(qpos + 1), out))
+      return make_error(error_code::bad_request, "malformed query string");
+    return {};
   }
 
   api_error check_json_body(const request_view& req) const {
