@@ -26,4 +26,16 @@ api_error parse_json_object(simdjson::dom::parser& parser, std::string_view body
   return {};
 }
 
+api_error read_int_in_range(simdjson::dom::element e, const std::string& field, std::int64_t lo,
+                            std::int64_t hi, std::int64_t& out) {
+  std::int64_t n = 0;
+  if (!e.is_int64() || e.get(n) || n < lo || n > hi)
+    return make_error(error_code::validation_failed,
+                      field + " must be an integer from " + std::to_string(lo) + " to " +
+                        std::to_string(hi),
+                      field);
+  out = n;
+  return {};
+}
+
 } // namespace foresight

@@ -2,7 +2,9 @@
 // errors (400 for malformed JSON or an empty body, 422 for invalid UTF-8 or a non-object).
 // For the parsers in core/ only; it exposes simdjson, which the rest of the code never sees.
 #pragma once
+#include <cstdint>
 #include <simdjson.h>
+#include <string>
 #include <string_view>
 
 #include "core/errors.hpp"
@@ -16,5 +18,10 @@ simdjson::dom::parser& thread_json_parser();
 /// Parses `body` as a JSON object. The parser must outlive `root`.
 api_error parse_json_object(simdjson::dom::parser& parser, std::string_view body,
                             simdjson::dom::object& root);
+
+/// Reads `e` as a JSON integer from `lo` to `hi` (6.5 and "6" are refused); otherwise a 422
+/// naming `field`.
+api_error read_int_in_range(simdjson::dom::element e, const std::string& field, std::int64_t lo,
+                            std::int64_t hi, std::int64_t& out);
 
 } // namespace foresight

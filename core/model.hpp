@@ -243,6 +243,9 @@ typename Inspector::result_type inspect(Inspector& f, patterns_view& x) {
 
 // -- suggestion preferences -------------------------------------------------------
 
+/// The most suggestions one list may hold (the spec's 1-12).
+constexpr std::int32_t max_suggestion_count = 12;
+
 /// A user's suggestion preferences (`user_suggestion_preferences`); defaults until first PUT.
 struct suggestion_preferences {
   std::string user_id;

@@ -359,8 +359,8 @@ api_error parse_suggestion_request(const std::map<std::string, std::string>& q,
     dom::element e;
     if (!obj.at_key("max_suggestions").get(e) && !e.is_null()) {
       std::int64_t n = 0;
-      if (!e.is_int64() || e.get(n) || n < 1 || n > 12)
-        return invalid("max_suggestions", "max_suggestions must be an integer from 1 to 12");
+      if (auto err = read_int_in_range(e, "max_suggestions", 1, max_suggestion_count, n))
+        return err;
       out.max_suggestions = static_cast<std::int32_t>(n);
     }
   }
@@ -373,7 +373,7 @@ api_error parse_suggestion_request(const std::map<std::string, std::string>& q,
     out.partial_query = i->second;
   }
   std::int64_t n = out.max_suggestions;
-  if (auto err = read_bounded(q, "max_suggestions", 1, 12, n))
+  if (auto err = read_bounded(q, "max_suggestions", 1, max_suggestion_count, n))
     return err;
   out.max_suggestions = static_cast<std::int32_t>(n);
   return {};

@@ -92,9 +92,8 @@ api_error parse_preferences_update(std::string_view body, preferences_update& ou
       out.has_advanced = true;
     } else if (key == "max_suggestions") {
       std::int64_t n = 0;
-      // Only JSON integers: 6.5 and "6" are refused, 6.0 is not an integer in JSON terms here.
-      if (!v.is_int64() || v.get(n) || n < 1 || n > 12)
-        return invalid(key, "max_suggestions must be an integer from 1 to 12");
+      if (auto e = read_int_in_range(v, key, 1, max_suggestion_count, n))
+        return e;
       out.max_suggestions = static_cast<std::int32_t>(n);
       out.has_max = true;
     } else if (key == "user_id" || key == "updated_at" || key == "version") {
