@@ -2,6 +2,7 @@
 #include "actors/catalog_registry.hpp"
 
 #include <unordered_map>
+#include <utility>
 
 #include "actors/messages.hpp"
 #include "core/log.hpp"
@@ -33,34 +34,29 @@ caf::behavior catalog_registry(caf::stateful_actor<catalog_registry_state>* self
              log_event("warn", "catalog registry starts empty",
                        {{"error", to_api_error(err).message}});
            });
+  // Answers `pick(catalog)` from memory, or after fetching a catalog this registry has not seen.
+  auto lookup = [=](const std::string& id, auto pick) {
+    using answer = decltype(pick(std::declval<const connection_catalog&>()));
+    auto rp = self->make_response_promise<answer>();
+    if (auto i = self->state.catalogs.find(id); i != self->state.catalogs.end()) {
+      rp.deliver(pick(i->second));
+      return rp;
+    }
+    self->request(storage, caf::infinite, cat_get_atom::value, id)
+      .then(
+        [=](connection_catalog& c) mutable {
+          rp.deliver(pick(c));
+          remember(std::move(c));
+        },
+        [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+    return rp;
+  };
   return {
-    [=](cat_get_atom, const std::string& id) -> caf::result<connection_catalog> {
-      auto i = self->state.catalogs.find(id);
-      if (i != self->state.catalogs.end())
-        return i->second;
-      auto rp = self->make_response_promise<connection_catalog>();
-      self->request(storage, caf::infinite, cat_get_atom::value, id)
-        .then(
-          [=](connection_catalog& c) mutable {
-            remember(c);
-            rp.deliver(std::move(c));
-          },
-          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
-      return rp;
+    [=](cat_get_atom, const std::string& id) {
+      return lookup(id, [](const connection_catalog& c) { return c; });
     },
-    [=](cat_ver_atom, const std::string& id) -> caf::result<std::int32_t> {
-      auto i = self->state.catalogs.find(id);
-      if (i != self->state.catalogs.end())
-        return i->second.version;
-      auto rp = self->make_response_promise<std::int32_t>();
-      self->request(storage, caf::infinite, cat_get_atom::value, id)
-        .then(
-          [=](connection_catalog& c) mutable {
-            rp.deliver(c.version);
-            remember(std::move(c));
-          },
-          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
-      return rp;
+    [=](cat_ver_atom, const std::string& id) {
+      return lookup(id, [](const connection_catalog& c) { return c.version; });
     },
     [=](catalog_atom, connection_catalog& c) {
       // Sessions cache catalog versions (a cache key needs one per suggestion); tell them all
