@@ -23,7 +23,6 @@ struct llm_gateway_state {
   std::int64_t day = utc_day();
   std::unordered_map<std::uint64_t, caf::response_promise> pending;
   std::uint64_t next_call = 0;
-  std::int64_t budget_refusals = 0;
   static inline const char* name = "llm_gateway";
 };
 
@@ -78,7 +77,6 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
       }
       auto& used = st.calls_today[call.user_id];
       if (used >= settings.daily_calls_per_user) {
-        ++st.budget_refusals;
         m_budget.add(1);
         return no_call("budget");
       }
@@ -129,13 +127,13 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
       i->second.deliver(std::move(a));
       st.pending.erase(i);
     },
-    [=](stats_atom) {
+    [=, &m_budget](stats_atom) {
       suggestion_service_stats s;
       s.llm_configured = settings.configured;
       s.llm_enabled = settings.configured && settings.enabled;
       s.llm_model = settings.client.model;
       s.llm_daily_calls_per_user = settings.daily_calls_per_user;
-      s.llm_budget_refusals = self->state.budget_refusals;
+      s.llm_budget_refusals = m_budget.value.load(); // one gateway per process
       if (auto& c = self->state.client) {
         auto k = c->counters();
         s.llm_calls = k.calls;

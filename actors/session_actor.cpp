@@ -107,6 +107,12 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
     rp.delegate(storage, msg...);
     return rp;
   };
+  // Versions only grow: a reply that raced with the registry's newer publication loses.
+  auto note_catalog_version = [=](const std::string& id, std::int32_t version) {
+    auto& v = state->catalog_versions[id];
+    v = std::max(v, version);
+    return v;
+  };
   // Preference operations run one at a time (a queue, not `await`: CAF 0.17 mishandles an
   // await issued from inside another await's handler). The first one loads the preferences.
   auto with_prefs = [=](prefs_op op) {
@@ -182,9 +188,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
         self->request(catalogs, caf::infinite, cat_ver_atom::value, job->request.connection_id)
           .then(
             [=](std::int32_t catalog_version) mutable {
-              auto& v = state->catalog_versions[job->request.connection_id];
-              v = std::max(v, catalog_version);
-              finish(v);
+              finish(note_catalog_version(job->request.connection_id, catalog_version));
             },
             [=](caf::error& e) mutable { rp.deliver(e); });
       });
@@ -259,8 +263,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
       return self->delegate(storage, a, std::move(q));
     },
     [=](cat_ver_atom, const std::string& id, std::int32_t version) {
-      auto& v = state->catalog_versions[id];
-      v = std::max(v, version);
+      note_catalog_version(id, version);
     },
     [=](stop_atom) { self->quit(); },
     caf::after(idle) >> [=] { self->send(manager, idle_atom::value, user_id); },
