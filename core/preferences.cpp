@@ -5,6 +5,7 @@
 
 #include "core/json_body.hpp"
 #include "core/payloads.hpp"
+#include "core/text_match.hpp"
 
 namespace foresight {
 
@@ -44,13 +45,6 @@ api_error read_list(dom::element e, const std::string& field, std::vector<std::s
       out.emplace_back(sv);
   }
   return {};
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 } // namespace
@@ -140,10 +134,13 @@ void write_preferences(json_writer& w, const suggestion_preferences& p) {
   w.end_object();
 }
 
+bool same_metric_name(std::string_view a, std::string_view b) {
+  return normalise_text(a) == normalise_text(b);
+}
+
 bool is_excluded_metric(const suggestion_preferences& p, std::string_view metric) {
-  auto m = lower(metric);
   for (const auto& e : p.excluded_metrics)
-    if (lower(e) == m)
+    if (same_metric_name(e, metric))
       return true;
   return false;
 }

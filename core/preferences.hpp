@@ -23,7 +23,11 @@ bool apply_preferences_update(suggestion_preferences& p, const preferences_updat
 /// The spec's preferences object.
 void write_preferences(json_writer& w, const suggestion_preferences& p);
 
-/// True if `metric` is excluded (case-insensitive, as users type names loosely).
+/// Whether two spellings name the same metric: compared as normalised text (case, spacing and
+/// punctuation ignored), as users type names loosely.
+bool same_metric_name(std::string_view a, std::string_view b);
+
+/// True if `metric` is excluded (by `same_metric_name`).
 bool is_excluded_metric(const suggestion_preferences& p, std::string_view metric);
 
 } // namespace foresight

@@ -282,7 +282,6 @@ void add_completions(const suggestion_context& ctx, std::vector<candidate>& out)
   base += last;
   auto g = generalise(base, ctx.index());
   std::vector<std::string> texts;
-  std::string tail = words.size() ? std::string(words.back()) : "";
   bool ends_open = last == "by" || last == "across" || last == "per" || last == "of" ||
                    last == "for" || last == "me" || last == "show";
   if (ends_open) {
@@ -448,8 +447,7 @@ suggestion_context::suggestion_context(const connection_catalog& catalog,
   for (auto& e : prefs.excluded_metrics) {
     bool known = false;
     for (auto& m : catalog.metrics)
-      known = known || normalise_text(e) == normalise_text(m.name) ||
-              normalise_text(e) == normalise_text(m.display_name);
+      known = known || same_metric_name(e, m.name) || same_metric_name(e, m.display_name);
     if (!known) {
       excluded_phrases_.push_back(normalise_text(e));
       excluded_phrases_.push_back(normalise_text(phrase_of(e, {})));
