@@ -44,8 +44,9 @@ struct cache_metrics {
 /// One miss being generated: the job, its patterns and everyone waiting for the answer.
 struct generation {
   suggestion_job job;
+  connection_catalog catalog;                 ///< from the catalog registry
   std::shared_ptr<const pattern_hints> hints; ///< shared with the shard's recent_hints
-  std::optional<suggestion_context> ctx; ///< refers to job and hints above: never moved
+  std::optional<suggestion_context> ctx; ///< refers to the members above: never moved
   std::int64_t started_ms = 0;
   std::vector<caf::typed_response_promise<suggestion_list>> waiters;
 };
@@ -89,6 +90,12 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
     imp.suggestions += static_cast<std::int64_t>(list.suggestions.size());
   };
 
+  // Every insertion goes through here, so the entries gauge stays right.
+  auto put_entry = [=, &m](const std::string& hash, entry e) {
+    if (self->state.entries.insert_or_assign(hash, std::move(e)).second)
+      m.entries.add(1);
+  };
+
   auto store = [=, &m](const suggestion_job& job, const suggestion_list& list) {
     auto& st = self->state;
     if (st.entries.size() >= max_entries) {
@@ -102,11 +109,9 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
         st.entries.erase(i->second);
       m.entries.add(-static_cast<std::int64_t>(cut - by_expiry.begin()));
     }
-    entry e{list, job.user_id, now_ms() + std::int64_t{settings.ttl_s} * 1000};
-    auto [it, fresh] = st.entries.insert_or_assign(job.context_hash, e);
-    if (fresh)
-      m.entries.add(1);
-    st.writes.inserts.push_back({job.context_hash, job.user_id, list, e.expires_ms, 0});
+    auto expires_ms = now_ms() + std::int64_t{settings.ttl_s} * 1000;
+    put_entry(job.context_hash, entry{list, job.user_id, expires_ms});
+    st.writes.inserts.push_back({job.context_hash, job.user_id, list, expires_ms, 0});
   };
 
   auto finish = [=](const std::shared_ptr<generation>& g, suggestion_list list, bool cacheable) {
@@ -128,7 +133,7 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
   // Patterns are in: generate from them, then let the LLM improve on it if there is one.
   auto generate = [=](std::shared_ptr<generation> g) {
     auto& job = g->job;
-    g->ctx.emplace(job.catalog, job.preferences, *g->hints, job.request.partial_query, job.count,
+    g->ctx.emplace(g->catalog, job.preferences, *g->hints, job.request.partial_query, job.count,
                    job.role);
     suggestion_list list;
     list.connection_id = job.request.connection_id;
@@ -218,7 +223,7 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
       self->request(catalogs, budget, cat_get_atom::value, g->job.request.connection_id)
         .then(
           [=](connection_catalog& c) {
-            g->job.catalog = std::move(c);
+            g->catalog = std::move(c);
             auto key = g->job.user_id + '\n' + g->job.role;
             auto& recent = self->state.recent_hints;
             if (auto i = recent.find(key); i != recent.end() && i->second.first > now_ms()) {
@@ -244,17 +249,11 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
           [=](caf::error& err) { fail(g, err); });
       return rp;
     },
-    [=, &m](warm_atom, std::vector<cached_suggestions>& rows) {
+    [=](warm_atom, std::vector<cached_suggestions>& rows) {
       auto now = now_ms();
-      for (auto& r : rows) {
-        if (r.expires_at_ms <= now)
-          continue;
-        auto [it, fresh] =
-          self->state.entries.insert_or_assign(r.context_hash,
-                                               entry{std::move(r.list), r.user_id, r.expires_at_ms});
-        if (fresh)
-          m.entries.add(1);
-      }
+      for (auto& r : rows)
+        if (r.expires_at_ms > now)
+          put_entry(r.context_hash, entry{std::move(r.list), r.user_id, r.expires_at_ms});
     },
     [=, &m](invalidate_atom, const std::string& user_id) {
       auto& es = self->state.entries;

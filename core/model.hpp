@@ -344,7 +344,7 @@ typename Inspector::result_type inspect(Inspector& f, pattern_hints& x) {
   return f(x.user, x.role, x.global);
 }
 
-/// Everything needed to generate one suggestion list (what a cache miss works from).
+/// What a suggestion request asks the cache for; a miss adds the catalog and learned patterns.
 struct suggestion_job {
   std::string context_hash;
   std::string user_id;
@@ -352,14 +352,12 @@ struct suggestion_job {
   suggestion_request request;
   std::int32_t count = 6; ///< resolved max_suggestions
   suggestion_preferences preferences;
-  connection_catalog catalog;
   std::int32_t min_users = 2;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, suggestion_job& x) {
-  return f(x.context_hash, x.user_id, x.role, x.request, x.count, x.preferences, x.catalog,
-           x.min_users);
+  return f(x.context_hash, x.user_id, x.role, x.request, x.count, x.preferences, x.min_users);
 }
 
 /// A served suggestion list: the route's body, before rendering.
