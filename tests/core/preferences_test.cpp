@@ -89,6 +89,8 @@ BOOST_AUTO_TEST_CASE(exclusion_ignores_case) {
   p.excluded_metrics = {"Internal_ID"};
   BOOST_TEST(is_excluded_metric(p, "internal_id"));
   BOOST_TEST(!is_excluded_metric(p, "profit"));
+  BOOST_TEST(same_metric_name(" Profit  Margin ", "profit margin"));
+  BOOST_TEST(!same_metric_name("profit", "profit margin"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

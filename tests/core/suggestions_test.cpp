@@ -105,6 +105,11 @@ BOOST_FIXTURE_TEST_CASE(an_excluded_metric_never_appears, fixture) {
       BOOST_TEST(!mentions(s, "internal id"), s.text);
     }
   }
+  // However loosely it was typed.
+  prefs.excluded_metrics = {" PROFIT "};
+  for (auto& s : run("prof", 12))
+    BOOST_TEST(!mentions(s, "profit"), s.text);
+  prefs.excluded_metrics = {"profit", "internal_id"};
   // Excluding "profit" does not exclude "profit margin".
   bool margin = false;
   for (auto& s : run("margin", 12))
