@@ -1,6 +1,6 @@
-// actor_app: wires the actors and bridges callbacks to CAF requests. Each call spawns a short-lived
-// actor that makes one request and invokes the callback with the reply (caf-0.17.md §6, option A:
-// native timeouts, no stale timeout messages piling up anywhere).
+// actor_app: wires the actors and bridges callbacks to CAF requests: each call is one request sent
+// through the request bridge, whose reply (or error, or timeout) is decoded into the callback's
+// outcome.
 #include "actors/app.hpp"
 
 #include <caf/io/all.hpp>
@@ -11,6 +11,7 @@
 #include "actors/llm_gateway.hpp"
 #include "actors/messages.hpp"
 #include "actors/pattern_learner.hpp"
+#include "actors/request_bridge.hpp"
 #include "actors/session_manager.hpp"
 #include "actors/storage_pool.hpp"
 #include "actors/suggestion_cache.hpp"
@@ -45,7 +46,7 @@ struct actor_app::impl {
   caf::actor background_writer; ///< one storage worker for write-behind (cache, LLM usage)
   caf::actor llm;
   caf::actor cache;
-  caf::duration timeout;
+  request_bridge bridge; ///< after `sys`: destroyed first
   std::string jwt_secret;
   int token_ttl;
   int min_users;
@@ -54,7 +55,7 @@ struct actor_app::impl {
   impl(const config& c, std::string conninfo, std::string secret)
     : cfg(c),
       sys(cfg),
-      timeout(std::chrono::milliseconds(c.request_timeout_ms)),
+      bridge(sys, std::chrono::milliseconds(c.request_timeout_ms)),
       jwt_secret(std::move(secret)),
       token_ttl(c.token_ttl_seconds),
       min_users(c.pattern_min_users) {
@@ -114,11 +115,12 @@ struct actor_app::impl {
   /// One request to `target`; the reply (or error) goes to `done` on a CAF thread.
   template <class T, class... Ts>
   void ask(const caf::actor& target, callback<T> done, Ts... xs) {
-    auto t = timeout;
-    sys.spawn([=](caf::event_based_actor* self) {
-      self->request(target, t, xs...)
-        .then([=](T& value) { done({std::move(value), {}}); },
-              [=](caf::error& err) { done({T{}, to_api_error(err)}); });
+    bridge.request(target, caf::make_message(std::move(xs)...), [done](caf::message& reply) {
+      if (reply.match_elements<T>())
+        return done({std::move(reply.get_mutable_as<T>(0)), {}});
+      if (reply.match_elements<caf::error>())
+        return done({T{}, to_api_error(reply.get_as<caf::error>(0))});
+      done({T{}, to_api_error(caf::make_error(caf::sec::unexpected_response))});
     });
   }
 
@@ -142,6 +144,7 @@ void actor_app::shutdown() {
   if (!impl_ || impl_->stopped)
     return;
   impl_->stopped = true;
+  impl_->bridge.close();
   // The HTTP side has drained: write the cache's pending entries, hits and impressions before
   // its storage worker stops (an exit message could overtake a last write sent beside it).
   {
