@@ -81,7 +81,6 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
   alive.add(1);
   self->attach_functor([&alive] { alive.add(-1); });
   auto user_id = settings.user_id;
-  auto idle = std::chrono::milliseconds(settings.idle_timeout_ms);
   self->join(catalog_versions_group(self->system()));
   // `await` holds back every other message until the profile is known.
   self->request(storage, std::chrono::seconds(10), user_get_atom::value, user_id)
@@ -265,8 +264,8 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
     [=](cat_ver_atom, const std::string& id, std::int32_t version) {
       note_catalog_version(id, version);
     },
+    // The manager retires idle sessions; everything it forwarded before is handled by then.
     [=](stop_atom) { self->quit(); },
-    caf::after(idle) >> [=] { self->send(manager, idle_atom::value, user_id); },
   };
 }
 

@@ -10,7 +10,7 @@ namespace foresight {
 /// What a session needs at birth.
 struct session_settings {
   std::string user_id;
-  int idle_timeout_ms = 300000;
+  int idle_timeout_ms = 300000; ///< the manager retires a session this long after its last request
   int min_users = 2; ///< k of the pattern privacy rule (suggestions and stats use it)
 };
 
@@ -18,7 +18,7 @@ struct session_settings {
 struct session_peers {
   caf::actor storage; ///< the storage pool
   caf::actor writer;  ///< the activity writer
-  caf::actor manager; ///< told when the session has been idle too long
+  caf::actor manager; ///< asked to retire the session when its user cannot be loaded
   caf::actor catalogs; ///< the catalog registry
   caf::actor cache;    ///< the suggestion cache pool
   caf::actor llm;      ///< the LLM gateway (for stats)

@@ -1,7 +1,11 @@
 // session_manager: the registry of live sessions. Only the manager forwards to sessions, so a
 // session it has retired (erased, then sent `stop`) handles everything forwarded before the stop.
+// The manager also decides when a session is idle: it sees every request anyway, and a timeout
+// inside each session would cost CAF's clock thread a wake-up for every message.
 #include "actors/session_manager.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <unordered_map>
 
 #include "actors/messages.hpp"
@@ -11,34 +15,38 @@ namespace foresight {
 
 namespace {
 
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
+using steady = std::chrono::steady_clock;
+
+struct live_session {
+  caf::actor actor;
+  steady::time_point last_used;
+};
+
 struct session_manager_state {
-  std::unordered_map<std::string, caf::actor> sessions;
+  std::unordered_map<std::string, live_session> sessions;
   static inline const char* name = "session_manager";
 };
 
 caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
                               session_peers peers, session_settings defaults) {
   peers.manager = caf::actor_cast<caf::actor>(self);
-  auto retire = [=](const std::string& user_id) {
-    auto i = self->state.sessions.find(user_id);
-    // A late notice from an already replaced session must not retire its successor.
-    if (i == self->state.sessions.end() ||
-        i->second.address() != caf::actor_cast<caf::actor_addr>(self->current_sender()))
-      return;
-    self->send(i->second, stop_atom::value);
-    self->state.sessions.erase(i);
-  };
+  auto idle = std::chrono::milliseconds(defaults.idle_timeout_ms);
+  // A session is retired between one and 1.1 idle timeouts after its last request.
+  auto sweep_every = std::clamp<std::chrono::milliseconds>(idle / 10, std::chrono::milliseconds(10),
+                                                           std::chrono::seconds(5));
+  self->send(self, sweep_atom::value);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& s = self->state.sessions;
     for (auto i = s.begin(); i != s.end(); ++i)
-      if (i->second.address() == dm.source) {
+      if (i->second.actor.address() == dm.source) {
         s.erase(i);
         return;
       }
   });
   self->set_exit_handler([=](caf::exit_msg& em) {
     for (auto& kv : self->state.sessions)
-      self->send_exit(kv.second, em.reason);
+      self->send_exit(kv.second.actor, em.reason);
     self->state.sessions.clear();
     self->quit(em.reason);
   });
@@ -52,17 +60,41 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
       return caf::sec::unexpected_message;
     auto user_id = msg.get_as<std::string>(1);
     auto& session = self->state.sessions[user_id];
-    if (!session) {
+    if (!session.actor) {
       auto settings = defaults;
       settings.user_id = user_id;
-      session = self->spawn<caf::monitored>(session_actor, settings, peers);
+      session.actor = self->spawn<caf::monitored>(session_actor, settings, peers);
     }
+    session.last_used = steady::now();
     auto rp = self->make_response_promise();
-    rp.delegate(session, msg.drop(2));
+    rp.delegate(session.actor, msg.drop(2));
     return rp;
   });
   return {
-    [=](idle_atom, const std::string& user_id) { retire(user_id); },
+    // A session that could not load its user asks to go, so the next request tries afresh.
+    [=](idle_atom, const std::string& user_id) {
+      auto& s = self->state.sessions;
+      auto i = s.find(user_id);
+      // A late notice from an already replaced session must not retire its successor.
+      if (i == s.end() ||
+          i->second.actor.address() != caf::actor_cast<caf::actor_addr>(self->current_sender()))
+        return;
+      self->send(i->second.actor, stop_atom::value);
+      s.erase(i);
+    },
+    [=](sweep_atom a) {
+      auto now = steady::now();
+      auto& s = self->state.sessions;
+      for (auto i = s.begin(); i != s.end();) {
+        if (now - i->second.last_used >= idle) {
+          self->send(i->second.actor, stop_atom::value);
+          i = s.erase(i);
+        } else {
+          ++i;
+        }
+      }
+      self->delayed_send(self, sweep_every, a);
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 // The session manager: finds each user's session actor by user id, spawning it on the user's first
-// request, and retires it when it reports itself idle.
+// request, and retires it when no request has reached it for the idle timeout.
 #pragma once
 #include <caf/fwd.hpp>
 

@@ -408,6 +408,51 @@ BOOST_AUTO_TEST_CASE(health_readiness_metrics_and_request_ids) {
     BOOST_TEST(metrics.body.find(needle) != std::string::npos, needle << "\n" << metrics.body);
 }
 
+BOOST_AUTO_TEST_CASE(a_request_past_its_deadline_is_504_and_the_late_answer_is_dropped) {
+  served_db s;
+  server_process srv{serve_args(s.db, {"--request-timeout-ms", "300"})};
+  auto p = srv.port();
+  // A new session loads its user first; hold that read up with a lock on the table.
+  pqxx::connection holder{s.db};
+  pqxx::work lock{holder};
+  lock.exec("LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
+  auto started = std::chrono::steady_clock::now();
+  auto late = request(p, "GET", "/api/v1/activity/preferences", "", token_for("analyst1"));
+  auto waited_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - started).count();
+  expect_error(late, 504, "timeout");
+  // Within the deadline plus the bridge's sweep period (a quarter of it), with slack for CI.
+  BOOST_TEST(waited_ms < 1500);
+  lock.abort();
+  // The session answers once the lock is gone; its first (late) answer went nowhere.
+  auto ok = request(p, "GET", "/api/v1/activity/preferences", "", token_for("analyst1"));
+  BOOST_TEST(ok.status == 200, ok.body);
+  BOOST_TEST(request(p, "GET", "/healthz").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(an_idle_session_is_retired_and_the_next_request_starts_a_new_one) {
+  served_db s;
+  server_process srv{serve_args(s.db, {"--session-idle-timeout-ms", "300"})};
+  auto p = srv.port();
+  auto alive = [&] {
+    auto m = request(p, "GET", "/metrics").body;
+    auto at = m.find("\nforesight_sessions_alive ");
+    return at == std::string::npos ? -1 : std::stoi(m.substr(at + 26));
+  };
+  BOOST_TEST(request(p, "GET", "/api/v1/activity/preferences", "", token_for("analyst1")).status == 200);
+  BOOST_TEST(alive() == 1);
+  // Busy: requests keep it alive past the timeout.
+  for (int i = 0; i < 6; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    BOOST_TEST(request(p, "GET", "/api/v1/activity/history", "", token_for("analyst1")).status == 200);
+  }
+  BOOST_TEST(alive() == 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  BOOST_TEST(alive() == 0);
+  BOOST_TEST(request(p, "GET", "/api/v1/activity/preferences", "", token_for("analyst1")).status == 200);
+  BOOST_TEST(alive() == 1);
+}
+
 BOOST_AUTO_TEST_CASE(pipelined_requests_are_answered_in_order_on_one_connection) {
   served_db s;
   server_process srv{serve_args(s.db)};
