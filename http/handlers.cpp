@@ -8,7 +8,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "core/jwt.hpp"
+#include "core/token_cache.hpp"
 #include "core/metrics.hpp"
 #include "core/payloads.hpp"
 #include "core/preferences.hpp"
@@ -107,11 +107,11 @@ std::string catalog_body(const connection_catalog& c) {
 struct api_handlers::impl {
   backend& app;
   config cfg;
-  std::string secret;
+  token_cache tokens;
   rate_limiter limiter;
 
   impl(backend& a, const config& c, std::string s)
-    : app(a), cfg(c), secret(std::move(s)), limiter(c.rate_limit_per_user) {}
+    : app(a), cfg(c), tokens(std::move(s)), limiter(c.rate_limit_per_user) {}
 
   /// Verifies the bearer token; returns the user id or fills `err`.
   std::string authenticate(const request_view& req, api_error& err) {
@@ -125,8 +125,8 @@ struct api_handlers::impl {
       err = make_error(error_code::unauthorized, "Authorization must use the Bearer scheme");
       return {};
     }
-    auto v = jwt_verify(std::string_view(h).substr(scheme.size()), secret,
-                        static_cast<std::int64_t>(std::time(nullptr)));
+    auto v = tokens.verify(std::string_view(h).substr(scheme.size()),
+                           static_cast<std::int64_t>(std::time(nullptr)));
     if (!v.ok()) {
       err = make_error(error_code::unauthorized,
                        std::string("invalid token: ") + to_string(v.error));
