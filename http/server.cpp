@@ -2,14 +2,17 @@
 // connection), with limits and timeouts on every read and a request log line per answer.
 #include "http/server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "core/log.hpp"
@@ -26,6 +29,8 @@ using tcp = net::ip::tcp;
 
 namespace {
 
+class session;
+
 /// Shared by the listener and its sessions.
 struct server_shared {
   config cfg;
@@ -33,7 +38,18 @@ struct server_shared {
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
   gauge& connections;
+  /// Every open connection, for the deadline sweep. A session removes itself in its destructor,
+  /// under the lock, so the sweep never sees a destroyed one.
+  std::mutex open_mtx;
+  std::unordered_set<session*> open;
 };
+
+using steady = std::chrono::steady_clock;
+
+std::int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now().time_since_epoch())
+    .count();
+}
 
 bool valid_request_id(beast::string_view id) {
   if (id.empty() || id.size() > 64)
@@ -58,18 +74,38 @@ std::string new_request_id() {
   return id;
 }
 
+// Deadlines: each connection keeps one (an atomic time), and one sweep closes the connections past
+// theirs a few times per timeout. Beast's tcp_stream armed and cancelled a timer around every read
+// and write instead, which cost allocations and reactor locking on every request.
 class session : public std::enable_shared_from_this<session> {
 public:
   session(tcp::socket&& socket, server_shared& shared)
-    : stream_(std::move(socket)), shared_(shared) {
+    : socket_(std::move(socket)), shared_(shared) {
     shared_.connections.add(1);
+    std::lock_guard<std::mutex> lock{shared_.open_mtx};
+    shared_.open.insert(this);
   }
-  ~session() { shared_.connections.add(-1); }
+  ~session() {
+    shared_.connections.add(-1);
+    std::lock_guard<std::mutex> lock{shared_.open_mtx};
+    shared_.open.erase(this);
+  }
 
   void run() {
     // Start on the strand: every handler of this connection runs there.
-    net::dispatch(stream_.get_executor(),
+    net::dispatch(socket_.get_executor(),
                   beast::bind_front_handler(&session::do_read, shared_from_this()));
+  }
+
+  /// Called by the sweep with the registry locked: true when the deadline has passed.
+  bool overdue(std::int64_t now_ns) const {
+    auto d = deadline_ns_.load(std::memory_order_relaxed);
+    return d != 0 && d <= now_ns;
+  }
+
+  /// Closes the connection from its strand; the pending read or write ends with an error.
+  void expire() {
+    net::post(socket_.get_executor(), [self = shared_from_this()] { self->do_close(); });
   }
 
 private:
@@ -78,8 +114,8 @@ private:
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_.cfg.max_header_bytes));
     parser_->body_limit(shared_.cfg.max_body_bytes);
-    stream_.expires_after(std::chrono::milliseconds(shared_.cfg.idle_timeout_ms));
-    http::async_read_header(stream_, buffer_, *parser_,
+    expires_after(shared_.cfg.idle_timeout_ms);
+    http::async_read_header(socket_, buffer_, *parser_,
                             beast::bind_front_handler(&session::on_header, shared_from_this()));
   }
 
@@ -87,15 +123,17 @@ private:
     if (ec)
       return on_read(ec, 0);
     started_ = std::chrono::steady_clock::now();
-    stream_.expires_after(std::chrono::milliseconds(shared_.cfg.read_timeout_ms));
-    http::async_read(stream_, buffer_, *parser_,
+    expires_after(shared_.cfg.read_timeout_ms);
+    http::async_read(socket_, buffer_, *parser_,
                      beast::bind_front_handler(&session::on_read, shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
+    // No deadline while the actors work on it: the request bridge has its own.
+    deadline_ns_.store(0, std::memory_order_relaxed);
     if (ec == http::error::end_of_stream || ec == net::error::eof ||
-        ec == net::error::connection_reset || ec == beast::error::timeout ||
-        ec == net::error::operation_aborted)
+        ec == net::error::connection_reset || ec == net::error::operation_aborted ||
+        ec == net::error::bad_descriptor)
       return do_close();
     if (ec) {
       // The request cannot be trusted: answer once, then close so nothing is misread after it.
@@ -132,7 +170,7 @@ private:
     // The answer may come from an actor thread: hop back onto this connection's strand.
     auto self = shared_from_this();
     shared_.handlers.handle(view, [self](response r) {
-      net::post(self->stream_.get_executor(),
+      net::post(self->socket_.get_executor(),
                 [self, r = std::move(r)]() mutable { self->send(std::move(r)); });
     });
   }
@@ -162,8 +200,8 @@ private:
     res_->keep_alive(keep);
     res_->body() = std::move(r.body);
     res_->prepare_payload();
-    stream_.expires_after(std::chrono::milliseconds(shared_.cfg.read_timeout_ms));
-    http::async_write(stream_, *res_,
+    expires_after(shared_.cfg.read_timeout_ms);
+    http::async_write(socket_, *res_,
                       beast::bind_front_handler(&session::on_write, shared_from_this(), keep));
   }
 
@@ -179,12 +217,18 @@ private:
   }
 
   void do_close() {
+    deadline_ns_.store(0, std::memory_order_relaxed);
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    socket_.close(ec);
   }
 
-  beast::tcp_stream stream_;
+  void expires_after(int ms) {
+    deadline_ns_.store(steady_ns() + std::int64_t{ms} * 1000000, std::memory_order_relaxed);
+  }
+
+  tcp::socket socket_;
+  std::atomic<std::int64_t> deadline_ns_{0}; ///< steady clock; 0: none
   beast::flat_buffer buffer_;
   server_shared& shared_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -201,13 +245,41 @@ struct http_server::impl {
   net::io_context ioc;
   tcp::acceptor acceptor;
   server_shared shared;
+  net::steady_timer sweep_timer;
+  std::chrono::milliseconds sweep_every;
   std::vector<std::thread> threads;
 
   impl(const config& cfg, api_handlers& h)
     : ioc(cfg.io_threads),
       acceptor(net::make_strand(ioc)),
       shared{cfg, h, {}, {}, metrics_registry::instance().get_gauge(
-                               "foresight_http_connections", "open HTTP connections")} {}
+                               "foresight_http_connections", "open HTTP connections"), {}, {}},
+      sweep_timer(net::make_strand(ioc)),
+      // A connection is closed at most a quarter of its timeout (and 250 ms) late.
+      sweep_every(std::clamp(std::min(cfg.idle_timeout_ms, cfg.read_timeout_ms) / 4, 10, 250)) {}
+
+  void sweep() {
+    sweep_timer.expires_after(sweep_every);
+    sweep_timer.async_wait([this](beast::error_code ec) {
+      if (ec)
+        return;
+      std::vector<std::shared_ptr<session>> overdue;
+      {
+        auto now = steady_ns();
+        std::lock_guard<std::mutex> lock{shared.open_mtx};
+        for (auto* s : shared.open)
+          if (s->overdue(now))
+            // Null when the session is being destroyed (it waits for this lock to leave).
+            if (auto alive = s->weak_from_this().lock())
+              overdue.push_back(std::move(alive));
+      }
+      // Outside the lock: the last reference may go here, and the destructor takes the lock.
+      for (auto& s : overdue)
+        s->expire();
+      overdue.clear();
+      sweep();
+    });
+  }
 
   void do_accept() {
     acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
@@ -238,6 +310,7 @@ std::uint16_t http_server::start() {
   a.bind(ep);
   a.listen(net::socket_base::max_listen_connections);
   impl_->do_accept();
+  impl_->sweep();
   for (int i = 0; i < cfg.io_threads; ++i)
     impl_->threads.emplace_back([this] { impl_->ioc.run(); });
   return a.local_endpoint().port();
@@ -251,6 +324,7 @@ void http_server::shutdown(int grace_ms) {
     beast::error_code ec;
     impl_->acceptor.close(ec);
   });
+  net::post(impl_->sweep_timer.get_executor(), [this] { impl_->sweep_timer.cancel(); });
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
   while (impl_->shared.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

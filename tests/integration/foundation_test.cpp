@@ -430,6 +430,35 @@ BOOST_AUTO_TEST_CASE(a_request_past_its_deadline_is_504_and_the_late_answer_is_d
   BOOST_TEST(request(p, "GET", "/healthz").status == 200);
 }
 
+BOOST_AUTO_TEST_CASE(silent_slow_and_idle_connections_are_closed_at_their_deadlines) {
+  served_db s;
+  server_process srv{serve_args(s.db, {"--idle-timeout-ms", "300", "--read-timeout-ms", "300"})};
+  auto p = srv.port();
+  // Each is sent, then the server must close the connection well before the client's 5 s wait.
+  struct slow_case {
+    const char* what;
+    std::string raw;
+    std::size_t replies;
+  };
+  for (const auto& c : std::vector<slow_case>{
+         {"nothing sent", "", 0},
+         {"half a head", "GET /healthz HTTP/1.1\r\nHost: x\r\n", 0},
+         {"half a body", "POST /api/v1/activity/log HTTP/1.1\r\nHost: x\r\n"
+                         "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":", 0},
+         {"kept alive, then idle", "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 1}}) {
+    auto started = std::chrono::steady_clock::now();
+    auto bytes = send_raw(p, c.raw, 5000);
+    auto waited_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - started).count();
+    BOOST_TEST(waited_ms < 2000, c.what << ": closed after " << waited_ms << " ms");
+    auto replies = parse_replies(bytes);
+    BOOST_TEST(replies.size() == c.replies, c.what << ": " << bytes);
+    if (!replies.empty())
+      BOOST_TEST(replies[0].status == 200);
+  }
+  BOOST_TEST(request(p, "GET", "/healthz").status == 200);
+}
+
 BOOST_AUTO_TEST_CASE(an_idle_session_is_retired_and_the_next_request_starts_a_new_one) {
   served_db s;
   server_process srv{serve_args(s.db, {"--session-idle-timeout-ms", "300"})};
