@@ -175,6 +175,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
         }
         // The catalog's version is part of the key, so a catalog change invalidates too.
         auto finish = [=](std::int32_t catalog_version) mutable {
+          job->catalog_version = catalog_version;
           job->context_hash =
             context_hash({job->user_id, job->role, job->request.partial_query,
                           job->request.connection_id, job->preferences.version, job->count,

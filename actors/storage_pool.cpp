@@ -102,9 +102,9 @@ caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
       return guarded(*self->state.db, [&](database& db) { return db.save_preferences(p); });
     },
     [=](hints_atom, const std::string& user_id, const std::string& role, std::int32_t min_users,
-        std::int32_t limit) {
+        std::int32_t limit, bool shared_scopes) {
       return guarded(*self->state.db, [&](database& db) {
-        return db.read_pattern_hints(user_id, role, min_users, limit);
+        return db.read_pattern_hints(user_id, role, min_users, limit, shared_scopes);
       });
     },
     [=](cache_load_atom, std::int32_t limit) {

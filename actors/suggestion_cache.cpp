@@ -44,8 +44,8 @@ struct cache_metrics {
 /// One miss being generated: the job, its patterns and everyone waiting for the answer.
 struct generation {
   suggestion_job job;
-  connection_catalog catalog;                 ///< from the catalog registry
-  std::shared_ptr<const pattern_hints> hints; ///< shared with the shard's recent_hints
+  std::shared_ptr<const connection_catalog> catalog; ///< shared with the shard's catalogs
+  std::shared_ptr<const pattern_hints> hints;        ///< shared with the shard's recent_hints
   std::optional<suggestion_context> ctx; ///< refers to the members above: never moved
   std::int64_t started_ms = 0;
   std::vector<caf::typed_response_promise<suggestion_list>> waiters;
@@ -57,6 +57,9 @@ struct entry {
   std::int64_t expires_ms = 0;
 };
 
+using timed_hints =
+  std::unordered_map<std::string, std::pair<std::int64_t, std::shared_ptr<const pattern_hints>>>;
+
 struct cache_shard_state {
   std::unordered_map<std::string, entry> entries;
   std::unordered_map<std::string, std::shared_ptr<generation>> running;
@@ -64,9 +67,14 @@ struct cache_shard_state {
   std::map<std::tuple<std::string, std::string, std::string>, impression> impressions;
   std::unordered_map<std::string, std::int64_t> hits;
   /// Learned patterns per (user, role), briefly: learners save them about once a second, so
-  /// re-reading them for every miss would only repeat the same three queries.
-  std::unordered_map<std::string, std::pair<std::int64_t, std::shared_ptr<const pattern_hints>>>
-    recent_hints;
+  /// re-reading them for every miss would only repeat the same queries.
+  timed_hints recent_hints;
+  /// The role's and the global patterns per (role, k): the same for every user of the role, so
+  /// they are read once per role and period instead of once per user.
+  timed_hints shared_hints;
+  /// The catalogs misses used, by connection: asked of the registry again only when a request
+  /// names a newer version.
+  std::unordered_map<std::string, std::shared_ptr<const connection_catalog>> catalogs;
   std::minstd_rand jitter{std::random_device{}()};
   static inline const char* name = "suggestion_cache_shard";
   ~cache_shard_state() { cache_metrics::get().entries.add(-static_cast<std::int64_t>(entries.size())); }
@@ -133,7 +141,7 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
   // Patterns are in: generate from them, then let the LLM improve on it if there is one.
   auto generate = [=](std::shared_ptr<generation> g) {
     auto& job = g->job;
-    g->ctx.emplace(g->catalog, job.preferences, *g->hints, job.request.partial_query, job.count,
+    g->ctx.emplace(*g->catalog, job.preferences, *g->hints, job.request.partial_query, job.count,
                    job.role);
     suggestion_list list;
     list.connection_id = job.request.connection_id;
@@ -177,6 +185,54 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
         [=](caf::error&) mutable { fallback(list); });
   };
 
+  // Jittered, so that users who started together do not all reload together.
+  auto hints_expiry = [=] {
+    return now_ms() + settings.hints_ttl_ms / 2 +
+           static_cast<int>(self->state.jitter() % (settings.hints_ttl_ms + 1));
+  };
+  auto fresh = [](timed_hints& table, const std::string& key) {
+    auto i = table.find(key);
+    return i != table.end() && i->second.first > now_ms() ? i->second.second : nullptr;
+  };
+  auto remember = [](timed_hints& table, const std::string& key, std::int64_t expires,
+                     std::shared_ptr<const pattern_hints> h) {
+    if (table.size() > 10000)
+      table.clear();
+    table[key] = {expires, std::move(h)};
+  };
+
+  // The catalog is in: find the patterns (reading only what is not fresh), then generate.
+  auto load_hints = [=](std::shared_ptr<generation> g) {
+    auto& st = self->state;
+    auto user_key = g->job.user_id + '\n' + g->job.role;
+    if (auto h = fresh(st.recent_hints, user_key)) {
+      g->hints = std::move(h);
+      return generate(g);
+    }
+    auto shared_key = g->job.role + '\n' + std::to_string(g->job.min_users);
+    auto shared = fresh(st.shared_hints, shared_key);
+    self->request(storage, std::chrono::milliseconds(settings.deadline_ms), hints_atom::value,
+                  g->job.user_id, g->job.role, g->job.min_users,
+                  static_cast<std::int32_t>(settings.hints_per_scope), shared == nullptr)
+      .then(
+        [=](pattern_hints& h) {
+          auto& st = self->state;
+          if (shared) {
+            h.role = shared->role;
+            h.global = shared->global;
+          } else {
+            auto role_and_global = std::make_shared<pattern_hints>();
+            role_and_global->role = h.role;
+            role_and_global->global = h.global;
+            remember(st.shared_hints, shared_key, hints_expiry(), std::move(role_and_global));
+          }
+          g->hints = std::make_shared<const pattern_hints>(std::move(h));
+          remember(st.recent_hints, user_key, hints_expiry(), g->hints);
+          generate(g);
+        },
+        [=](caf::error& err) { fail(g, err); });
+  };
+
   // Everything not yet written: new entries, hit counts, impressions, invalidations.
   auto take_writes = [=] {
     auto& st = self->state;
@@ -218,33 +274,21 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
       g->started_ms = now;
       g->waiters.push_back(rp);
       st.running.emplace(g->job.context_hash, g);
-      // A miss needs the catalog (from the registry's memory) and the learned patterns.
+      // A miss needs the catalog and the learned patterns.
+      auto& known = st.catalogs[g->job.request.connection_id];
+      if (known && known->version >= g->job.catalog_version) {
+        g->catalog = known;
+        load_hints(g);
+        return rp;
+      }
       auto budget = std::chrono::milliseconds(settings.deadline_ms);
       self->request(catalogs, budget, cat_get_atom::value, g->job.request.connection_id)
         .then(
           [=](connection_catalog& c) {
-            g->catalog = std::move(c);
-            auto key = g->job.user_id + '\n' + g->job.role;
-            auto& recent = self->state.recent_hints;
-            if (auto i = recent.find(key); i != recent.end() && i->second.first > now_ms()) {
-              g->hints = i->second.second;
-              return generate(g);
-            }
-            self->request(storage, budget, hints_atom::value, g->job.user_id, g->job.role,
-                          g->job.min_users, static_cast<std::int32_t>(settings.hints_per_scope))
-              .then(
-                [=](pattern_hints& h) {
-                  auto& recent = self->state.recent_hints;
-                  if (recent.size() > 10000)
-                    recent.clear();
-                  g->hints = std::make_shared<const pattern_hints>(std::move(h));
-                  // Jittered, so that users who started together do not all reload together.
-                  auto ttl = settings.hints_ttl_ms / 2 +
-                             static_cast<int>(self->state.jitter() % (settings.hints_ttl_ms + 1));
-                  recent[key] = {now_ms() + ttl, g->hints};
-                  generate(g);
-                },
-                [=](caf::error& err) { fail(g, err); });
+            auto shared = std::make_shared<const connection_catalog>(std::move(c));
+            self->state.catalogs[shared->id] = shared;
+            g->catalog = std::move(shared);
+            load_hints(g);
           },
           [=](caf::error& err) { fail(g, err); });
       return rp;

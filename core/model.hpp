@@ -353,11 +353,13 @@ struct suggestion_job {
   std::int32_t count = 6; ///< resolved max_suggestions
   suggestion_preferences preferences;
   std::int32_t min_users = 2;
+  std::int32_t catalog_version = 0; ///< the version in the context hash; a shard's copy must match
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, suggestion_job& x) {
-  return f(x.context_hash, x.user_id, x.role, x.request, x.count, x.preferences, x.min_users);
+  return f(x.context_hash, x.user_id, x.role, x.request, x.count, x.preferences, x.min_users,
+           x.catalog_version);
 }
 
 /// A served suggestion list: the route's body, before rendering.

@@ -521,7 +521,7 @@ suggestion_preferences database::save_preferences(const suggestion_preferences& 
 }
 
 pattern_hints database::read_pattern_hints(const std::string& user_id, const std::string& role,
-                                           int min_users, int limit) {
+                                           int min_users, int limit, bool shared_scopes) {
   pqxx::read_transaction tx{conn()};
   const std::string select =
     "SELECT query_template, frequency, success_rate,"
@@ -544,6 +544,8 @@ pattern_hints database::read_pattern_hints(const std::string& user_id, const std
   };
   pattern_hints hints;
   read(user_specific, user_id, 0, hints.user);
+  if (!shared_scopes)
+    return hints;
   if (!role.empty())
     read(role_based, role, min_users, hints.role);
   read(global_pattern, std::string(global_target), min_users, hints.global);

@@ -75,9 +75,11 @@ public:
   /// Stores changed preferences: the version grows by one and updated_at is now.
   suggestion_preferences save_preferences(const suggestion_preferences& p);
   /// The best `limit` patterns of each scope a suggestion for this user may build on (role and
-  /// global ones only with at least `min_users` distinct users).
+  /// global ones only with at least `min_users` distinct users). Without `shared_scopes`, only
+  /// the user's own: the role's and global ones are the same for every user of the role, so the
+  /// caller keeps them apart and reads them less often.
   pattern_hints read_pattern_hints(const std::string& user_id, const std::string& role,
-                                   int min_users, int limit);
+                                   int min_users, int limit, bool shared_scopes = true);
   /// Every unexpired cache entry, to warm the cache at start.
   std::vector<cached_suggestions> load_suggestion_cache(int limit);
   /// Applies a write-behind batch in one transaction, after deleting expired entries.
