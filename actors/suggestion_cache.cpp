@@ -2,6 +2,7 @@
 #include "actors/suggestion_cache.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <optional>
 #include <random>
@@ -57,11 +58,18 @@ struct entry {
   std::int64_t expires_ms = 0;
 };
 
-using timed_hints =
-  std::unordered_map<std::string, std::pair<std::int64_t, std::shared_ptr<const pattern_hints>>>;
+/// Learned patterns as read from storage, with how long they may be used.
+struct timed_hints_entry {
+  std::int64_t fresh_until = 0;  ///< read again after this
+  std::int64_t usable_until = 0; ///< until this, served while the new read is under way
+  bool reading = false;          ///< a read is under way
+  std::shared_ptr<const pattern_hints> hints;
+};
+using timed_hints = std::unordered_map<std::string, timed_hints_entry>;
 
 struct cache_shard_state {
   std::unordered_map<std::string, entry> entries;
+  std::deque<std::pair<std::string, std::int64_t>> order; ///< (hash, expiry), oldest first
   std::unordered_map<std::string, std::shared_ptr<generation>> running;
   cache_writes writes;
   std::map<std::tuple<std::string, std::string, std::string>, impression> impressions;
@@ -98,25 +106,37 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
     imp.suggestions += static_cast<std::int64_t>(list.suggestions.size());
   };
 
-  // Every insertion goes through here, so the entries gauge stays right.
+  // Every insertion goes through here, so the entries gauge and the eviction order stay right.
+  // Entries share one TTL, so insertion order is expiry order: when the shard is full, the entry
+  // inserted first is the one to go, one per insertion (no pause to sort the whole shard).
   auto put_entry = [=, &m](const std::string& hash, entry e) {
-    if (self->state.entries.insert_or_assign(hash, std::move(e)).second)
+    auto& st = self->state;
+    auto growing = st.entries.count(hash) == 0;
+    while (growing && st.entries.size() >= max_entries && !st.order.empty()) {
+      auto [old_hash, old_expiry] = std::move(st.order.front());
+      st.order.pop_front();
+      // Skipped when that entry was replaced or removed since.
+      if (auto i = st.entries.find(old_hash);
+          i != st.entries.end() && i->second.expires_ms == old_expiry) {
+        st.entries.erase(i);
+        m.entries.add(-1);
+      }
+    }
+    st.order.emplace_back(hash, e.expires_ms);
+    if (st.entries.insert_or_assign(hash, std::move(e)).second)
       m.entries.add(1);
+    // Replaced and removed entries leave stale places behind; rebuild before they pile up.
+    if (st.order.size() > 2 * max_entries + 16) {
+      st.order.clear();
+      for (auto& kv : st.entries)
+        st.order.emplace_back(kv.first, kv.second.expires_ms);
+      std::sort(st.order.begin(), st.order.end(),
+                [](const auto& a, const auto& b) { return a.second < b.second; });
+    }
   };
 
-  auto store = [=, &m](const suggestion_job& job, const suggestion_list& list) {
+  auto store = [=](const suggestion_job& job, const suggestion_list& list) {
     auto& st = self->state;
-    if (st.entries.size() >= max_entries) {
-      // Full: drop the tenth of the entries that expire soonest.
-      std::vector<std::pair<std::int64_t, std::string>> by_expiry;
-      for (auto& kv : st.entries)
-        by_expiry.emplace_back(kv.second.expires_ms, kv.first);
-      auto cut = by_expiry.begin() + static_cast<std::ptrdiff_t>(by_expiry.size() / 10 + 1);
-      std::nth_element(by_expiry.begin(), cut - 1, by_expiry.end());
-      for (auto i = by_expiry.begin(); i != cut; ++i)
-        st.entries.erase(i->second);
-      m.entries.add(-static_cast<std::int64_t>(cut - by_expiry.begin()));
-    }
     auto expires_ms = now_ms() + std::int64_t{settings.ttl_s} * 1000;
     put_entry(job.context_hash, entry{list, job.user_id, expires_ms});
     st.writes.inserts.push_back({job.context_hash, job.user_id, list, expires_ms, 0});
@@ -185,34 +205,35 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
         [=](caf::error&) mutable { fallback(list); });
   };
 
-  // Jittered, so that users who started together do not all reload together.
-  auto hints_expiry = [=] {
-    return now_ms() + settings.hints_ttl_ms / 2 +
-           static_cast<int>(self->state.jitter() % (settings.hints_ttl_ms + 1));
-  };
-  auto fresh = [](timed_hints& table, const std::string& key) {
-    auto i = table.find(key);
-    return i != table.end() && i->second.first > now_ms() ? i->second.second : nullptr;
-  };
-  auto remember = [](timed_hints& table, const std::string& key, std::int64_t expires,
+  auto remember = [=](timed_hints& table, const std::string& key,
                      std::shared_ptr<const pattern_hints> h) {
     if (table.size() > 10000)
       table.clear();
-    table[key] = {expires, std::move(h)};
+    // Jittered, so that users who started together do not all reload together.
+    auto now = now_ms();
+    auto& e = table[key];
+    e.fresh_until = now + settings.hints_ttl_ms / 2 +
+                    static_cast<int>(self->state.jitter() % (settings.hints_ttl_ms + 1));
+    e.usable_until = now + settings.hints_max_stale_ms;
+    e.reading = false;
+    e.hints = std::move(h);
   };
 
-  // The catalog is in: find the patterns (reading only what is not fresh), then generate.
-  auto load_hints = [=](std::shared_ptr<generation> g) {
+  // Reads a user's patterns, and the role's and global ones unless those are fresh, and keeps
+  // them; then `done` gets them (or `failed` the error).
+  auto read_hints = [=](const suggestion_job& job,
+                        std::function<void(std::shared_ptr<const pattern_hints>)> done,
+                        std::function<void(const caf::error&)> failed) {
     auto& st = self->state;
-    auto user_key = g->job.user_id + '\n' + g->job.role;
-    if (auto h = fresh(st.recent_hints, user_key)) {
-      g->hints = std::move(h);
-      return generate(g);
-    }
-    auto shared_key = g->job.role + '\n' + std::to_string(g->job.min_users);
-    auto shared = fresh(st.shared_hints, shared_key);
+    auto user_key = job.user_id + '\n' + job.role;
+    auto shared_key = job.role + '\n' + std::to_string(job.min_users);
+    std::shared_ptr<const pattern_hints> shared;
+    if (auto i = st.shared_hints.find(shared_key);
+        i != st.shared_hints.end() && i->second.fresh_until > now_ms())
+      shared = i->second.hints;
+    st.recent_hints[user_key].reading = true;
     self->request(storage, std::chrono::milliseconds(settings.deadline_ms), hints_atom::value,
-                  g->job.user_id, g->job.role, g->job.min_users,
+                  job.user_id, job.role, job.min_users,
                   static_cast<std::int32_t>(settings.hints_per_scope), shared == nullptr)
       .then(
         [=](pattern_hints& h) {
@@ -224,13 +245,37 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
             auto role_and_global = std::make_shared<pattern_hints>();
             role_and_global->role = h.role;
             role_and_global->global = h.global;
-            remember(st.shared_hints, shared_key, hints_expiry(), std::move(role_and_global));
+            remember(st.shared_hints, shared_key, std::move(role_and_global));
           }
-          g->hints = std::make_shared<const pattern_hints>(std::move(h));
-          remember(st.recent_hints, user_key, hints_expiry(), g->hints);
-          generate(g);
+          auto hints = std::make_shared<const pattern_hints>(std::move(h));
+          remember(st.recent_hints, user_key, hints);
+          done(std::move(hints));
         },
-        [=](caf::error& err) { fail(g, err); });
+        [=](caf::error& err) {
+          self->state.recent_hints[user_key].reading = false;
+          failed(err);
+        });
+  };
+
+  // The catalog is in: find the patterns, then generate. Patterns past their freshness are still
+  // used for a while, and read again behind this request, so that a miss rarely waits for storage
+  // (its round trip through two more threads was most of the pattern path's slowest answers).
+  auto load_hints = [=](std::shared_ptr<generation> g) {
+    auto& e = self->state.recent_hints[g->job.user_id + '\n' + g->job.role];
+    auto now = now_ms();
+    if (e.hints && now < e.usable_until) {
+      g->hints = e.hints;
+      if (now >= e.fresh_until && !e.reading)
+        read_hints(g->job, [](auto) {}, [](const caf::error&) {});
+      return generate(g);
+    }
+    read_hints(
+      g->job,
+      [=](std::shared_ptr<const pattern_hints> h) {
+        g->hints = std::move(h);
+        generate(g);
+      },
+      [=](const caf::error& err) { fail(g, err); });
   };
 
   // Everything not yet written: new entries, hit counts, impressions, invalidations.
@@ -295,6 +340,8 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
     },
     [=](warm_atom, std::vector<cached_suggestions>& rows) {
       auto now = now_ms();
+      std::sort(rows.begin(), rows.end(),
+                [](const auto& a, const auto& b) { return a.expires_at_ms < b.expires_at_ms; });
       for (auto& r : rows)
         if (r.expires_at_ms > now)
           put_entry(r.context_hash, entry{std::move(r.list), r.user_id, r.expires_at_ms});

@@ -18,6 +18,7 @@ struct suggestion_cache_settings {
   bool llm = false;          ///< an LLM is configured and switched on
   int hints_per_scope = 20;  ///< learned patterns read per scope on a miss
   int hints_ttl_ms = 2000;   ///< how long a miss reuses the patterns an earlier miss read
+  int hints_max_stale_ms = 20000; ///< after that, how long they serve while being read again
 };
 
 /// The actors the cache works with.

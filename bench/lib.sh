@@ -8,7 +8,9 @@ start_foresightd() { # BUILD_DIR
   chmod 755 "$WORK"
   trap 'stop_foresightd' EXIT
   echo "==> starting foresightd (embedded PostgreSQL in $WORK)"
+  # shellcheck disable=SC2086 # BENCH_SERVE_ARGS: extra serve options, split on spaces
   "$FSD" serve --port 0 --data-dir "$WORK/data" --log-requests false --pbkdf2-iterations 1000 \
+    ${BENCH_SERVE_ARGS:-} \
     > "$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 300); do

@@ -229,6 +229,19 @@ BOOST_AUTO_TEST_CASE(unexpired_entries_warm_a_restarted_server_and_expired_ones_
   BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "patterns");
 }
 
+BOOST_AUTO_TEST_CASE(a_full_cache_lets_the_oldest_entries_go_first) {
+  suggestion_world w{{"--suggestion-cache-max", "4", "--suggestion-cache-shards", "1"}};
+  const std::vector<std::string> partials = {"rev", "prof", "vol", "reg", "top", "avg"};
+  for (auto& p : partials)
+    BOOST_TEST(json_at(w.suggest(w.alice, p).body, "/source") == "patterns", p);
+  auto metrics = request(w.port(), "GET", "/metrics").body;
+  BOOST_TEST(metrics.find("\nforesight_suggestion_cache_entries 4\n") != std::string::npos, metrics);
+  // The four newest are still served from memory; the two oldest were let go.
+  for (std::size_t i = 2; i < partials.size(); ++i)
+    BOOST_TEST(json_at(w.suggest(w.alice, partials[i]).body, "/source") == "cached", partials[i]);
+  BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "patterns");
+}
+
 BOOST_AUTO_TEST_CASE(naughty_partial_queries_get_clean_answers) {
   suggestion_world w;
   std::ifstream in(std::string(FORESIGHT_SOURCE_DIR) + "/../shared/corpora/blns/blns.json");
