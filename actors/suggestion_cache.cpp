@@ -42,10 +42,18 @@ struct cache_metrics {
   }
 };
 
+/// A catalog and its phrase index, built once per catalog version rather than once per miss.
+struct known_catalog {
+  connection_catalog catalog;
+  std::shared_ptr<const catalog_index> index;
+  explicit known_catalog(connection_catalog c)
+    : catalog(std::move(c)), index(std::make_shared<const catalog_index>(catalog)) {}
+};
+
 /// One miss being generated: the job, its patterns and everyone waiting for the answer.
 struct generation {
   suggestion_job job;
-  std::shared_ptr<const connection_catalog> catalog; ///< shared with the shard's catalogs
+  std::shared_ptr<const known_catalog> catalog; ///< shared with the shard's catalogs
   std::shared_ptr<const pattern_hints> hints;        ///< shared with the shard's recent_hints
   std::optional<suggestion_context> ctx; ///< refers to the members above: never moved
   std::int64_t started_ms = 0;
@@ -74,6 +82,7 @@ struct cache_shard_state {
   cache_writes writes;
   std::map<std::tuple<std::string, std::string, std::string>, impression> impressions;
   std::unordered_map<std::string, std::int64_t> hits;
+  std::int64_t counts_due_ms = 0; ///< when hits and impressions are written next
   /// Learned patterns per (user, role), briefly: learners save them about once a second, so
   /// re-reading them for every miss would only repeat the same queries.
   timed_hints recent_hints;
@@ -82,7 +91,7 @@ struct cache_shard_state {
   timed_hints shared_hints;
   /// The catalogs misses used, by connection: asked of the registry again only when a request
   /// names a newer version.
-  std::unordered_map<std::string, std::shared_ptr<const connection_catalog>> catalogs;
+  std::unordered_map<std::string, std::shared_ptr<const known_catalog>> catalogs;
   std::minstd_rand jitter{std::random_device{}()};
   static inline const char* name = "suggestion_cache_shard";
   ~cache_shard_state() { cache_metrics::get().entries.add(-static_cast<std::int64_t>(entries.size())); }
@@ -161,8 +170,8 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
   // Patterns are in: generate from them, then let the LLM improve on it if there is one.
   auto generate = [=](std::shared_ptr<generation> g) {
     auto& job = g->job;
-    g->ctx.emplace(*g->catalog, job.preferences, *g->hints, job.request.partial_query, job.count,
-                   job.role);
+    g->ctx.emplace(g->catalog->catalog, job.preferences, *g->hints, job.request.partial_query,
+                   job.count, job.role, calendar_day::today(), g->catalog->index);
     suggestion_list list;
     list.connection_id = job.request.connection_id;
     list.partial_query = job.request.partial_query;
@@ -278,9 +287,12 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
       [=](const caf::error& err) { fail(g, err); });
   };
 
-  // Everything not yet written: new entries, hit counts, impressions, invalidations.
-  auto take_writes = [=] {
+  // What is not yet written: new entries and invalidations, and with `counts` also hit counts
+  // and impressions.
+  auto take_writes = [=](bool counts) {
     auto& st = self->state;
+    if (!counts)
+      return std::exchange(st.writes, cache_writes{});
     for (auto& [hash, n] : st.hits)
       st.writes.hits.push_back({hash, n});
     st.hits.clear();
@@ -321,7 +333,7 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
       st.running.emplace(g->job.context_hash, g);
       // A miss needs the catalog and the learned patterns.
       auto& known = st.catalogs[g->job.request.connection_id];
-      if (known && known->version >= g->job.catalog_version) {
+      if (known && known->catalog.version >= g->job.catalog_version) {
         g->catalog = known;
         load_hints(g);
         return rp;
@@ -330,8 +342,8 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
       self->request(catalogs, budget, cat_get_atom::value, g->job.request.connection_id)
         .then(
           [=](connection_catalog& c) {
-            auto shared = std::make_shared<const connection_catalog>(std::move(c));
-            self->state.catalogs[shared->id] = shared;
+            auto shared = std::make_shared<const known_catalog>(std::move(c));
+            self->state.catalogs[shared->catalog.id] = shared;
             g->catalog = std::move(shared);
             load_hints(g);
           },
@@ -361,13 +373,19 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
     [=](tick_atom) {
       // Write-behind: a failed batch is logged by storage and dropped; the entries stay
       // served from memory, and losing a few hit counts is acceptable for a cache.
-      if (auto w = take_writes(); !w.empty())
+      // Counts add up, so they go once a second: a row per user and source every 100 ms was a
+      // fifth of the rows the pattern path made PostgreSQL write.
+      auto now = now_ms();
+      auto counts = now >= self->state.counts_due_ms;
+      if (counts)
+        self->state.counts_due_ms = now + std::max(settings.flush_ms, 1000);
+      if (auto w = take_writes(counts); !w.empty())
         caf::anon_send(writer, cache_write_atom::value, std::move(w));
       self->delayed_send(self, std::chrono::milliseconds(settings.flush_ms), tick_atom::value);
     },
     // At shutdown: write what is pending and answer once it is stored.
     [=](flush_atom) -> caf::result<bool> {
-      auto w = take_writes();
+      auto w = take_writes(true);
       if (w.empty())
         return true;
       auto rp = self->make_response_promise();

@@ -152,14 +152,13 @@ pick_terms(const std::vector<suggestion_context::term>& terms, const std::vector
 void add_pattern_candidates(const suggestion_context& ctx, const std::vector<pattern_hint>& hints,
                             int origin, std::unordered_set<std::string>& seen_templates,
                             std::vector<candidate>& out) {
-  std::vector<const pattern_hint*> sorted;
+  std::vector<std::pair<double, const pattern_hint*>> sorted; // scored once, not per comparison
   // A template the user (or role) already contributed would only fill the same texts again.
   for (auto& h : hints)
     if (seen_templates.insert(h.template_text).second)
-      sorted.push_back(&h);
-  std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) {
-    return pattern_score(*a) > pattern_score(*b);
-  });
+      sorted.emplace_back(pattern_score(h), &h);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
   std::string description;
   if (origin == user_pattern)
     description = "From your past questions";
@@ -167,7 +166,7 @@ void add_pattern_candidates(const suggestion_context& ctx, const std::vector<pat
     description = ctx.role().empty() ? "Popular in your role" : "Popular with " + ctx.role() + "s";
   else
     description = "Popular across teams";
-  for (auto* h : sorted) {
+  for (auto& [score, h] : sorted) {
     auto type = h->query_type;
     if (type != "ranking" && type != "trend" && type != "comparison" && type != "aggregation" &&
         type != "filter")
@@ -183,7 +182,7 @@ void add_pattern_candidates(const suggestion_context& ctx, const std::vector<pat
       candidate c;
       c.s = make(std::move(text), type, description);
       c.origin = origin;
-      c.score = pattern_score(*h) - static_cast<double>(variant) * 1e-3;
+      c.score = score - static_cast<double>(variant) * 1e-3;
       c.advanced = std::count(h->template_text.begin(), h->template_text.end(), '{') >= 4;
       out.push_back(std::move(c));
       if (h->template_text.find("{metric}") == std::string::npos)
@@ -323,26 +322,29 @@ std::vector<suggestion> select(const suggestion_context& ctx, std::vector<candid
   auto& prefs = ctx.preferences();
   struct ranked {
     candidate* c;
+    std::string normalised;
     text_match m;
     bool preferred_type;
     bool preferred_term;
   };
   std::vector<ranked> rs;
+  rs.reserve(cands.size());
+  partial_matcher matcher{ctx.partial()};
   for (std::size_t i = 0; i < cands.size(); ++i) {
     auto& c = cands[i];
     c.order = i;
     if (c.advanced && !prefs.show_advanced_queries)
       continue;
-    ranked r{&c, {}, false, false};
+    ranked r{&c, normalise_text(c.s.text), {}, false, false};
     if (c.origin != from_llm) {
-      r.m = match_partial(ctx.partial(), c.s.text);
+      r.m = matcher.match(r.normalised);
       if (!r.m.matched)
         continue;
     }
     r.preferred_type = contains(prefs.preferred_query_types, c.s.type);
-    auto norm = normalise_text(c.s.text);
-    r.preferred_term = mentions_any(norm, ctx.metrics()) || mentions_any(norm, ctx.dimensions());
-    rs.push_back(r);
+    r.preferred_term = mentions_any(r.normalised, ctx.metrics()) ||
+                       mentions_any(r.normalised, ctx.dimensions());
+    rs.push_back(std::move(r));
   }
   std::stable_sort(rs.begin(), rs.end(), [](const ranked& a, const ranked& b) {
     if (a.preferred_type != b.preferred_type)
@@ -364,7 +366,7 @@ std::vector<suggestion> select(const suggestion_context& ctx, std::vector<candid
   for (auto& r : rs) {
     if (out.size() >= max)
       break;
-    if (!seen.insert(normalise_text(r.c->s.text)).second)
+    if (!seen.insert(std::move(r.normalised)).second)
       continue;
     if (!ctx.answerable(r.c->s.text))
       continue;
@@ -426,7 +428,8 @@ suggestion_context::suggestion_context(const connection_catalog& catalog,
                                        const suggestion_preferences& prefs,
                                        const pattern_hints& patterns,
                                        std::string_view partial_query, int count,
-                                       std::string role, calendar_day today)
+                                       std::string role, calendar_day today,
+                                       std::shared_ptr<const catalog_index> index)
   : catalog_(catalog),
     prefs_(prefs),
     patterns_(patterns),
@@ -434,7 +437,7 @@ suggestion_context::suggestion_context(const connection_catalog& catalog,
     count_(count),
     role_(std::move(role)),
     today_(today),
-    index_(catalog) {
+    index_(index ? std::move(index) : std::make_shared<const catalog_index>(catalog)) {
   for (auto& m : catalog.metrics) {
     metric_names_.insert(m.name);
     // Excluded catalog metrics are caught by the index (longest phrase wins, so excluding
@@ -509,7 +512,7 @@ bool suggestion_context::answerable(std::string_view text) const {
   auto norm = normalise_text(text);
   if (norm.empty() || names_excluded(norm))
     return false;
-  auto g = generalise(text, index_);
+  auto g = generalise(text, *index_);
   for (auto& m : g.metrics)
     if (!metric_names_.count(m) || excluded_catalog_.count(m))
       return false;
@@ -558,14 +561,13 @@ std::vector<suggestion> merge_llm_suggestions(const suggestion_context& ctx,
 }
 
 std::vector<std::string> template_texts(const std::vector<pattern_hint>& hints, std::size_t max) {
-  std::vector<const pattern_hint*> sorted;
+  std::vector<std::pair<double, const pattern_hint*>> sorted;
   for (auto& h : hints)
-    sorted.push_back(&h);
-  std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) {
-    return pattern_score(*a) > pattern_score(*b);
-  });
+    sorted.emplace_back(pattern_score(h), &h);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<std::string> out;
-  for (auto* h : sorted) {
+  for (auto& [score, h] : sorted) {
     if (out.size() >= max)
       break;
     out.push_back(h->template_text);

@@ -3,6 +3,7 @@
 // preferences. Pure: the cache actors call it on a miss, and the LLM path uses it to validate the
 // model's answer and to top it up.
 #pragma once
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -28,11 +29,13 @@ struct calendar_day {
 
 /// One request's inputs, compiled once: the catalog as an index and as name sets, the
 /// vocabulary ordered by preference (excluded metrics gone), the normalised partial query.
+/// `index` is the catalog's index when the caller keeps one (it depends on the catalog alone).
 class suggestion_context {
 public:
   suggestion_context(const connection_catalog& catalog, const suggestion_preferences& prefs,
                      const pattern_hints& patterns, std::string_view partial_query, int count,
-                     std::string role, calendar_day today = calendar_day::today());
+                     std::string role, calendar_day today = calendar_day::today(),
+                     std::shared_ptr<const catalog_index> index = nullptr);
 
   /// True if `text` is safe to show: it names at least one catalog metric, dimension or entity,
   /// nothing outside the catalog, and no excluded metric.
@@ -55,7 +58,7 @@ public:
   const std::vector<term>& metrics() const { return metrics_; }
   const std::vector<term>& dimensions() const { return dimensions_; }
   const std::vector<term>& entities() const { return entities_; }
-  const catalog_index& index() const { return index_; }
+  const catalog_index& index() const { return *index_; }
   const std::string& role() const { return role_; }
   const calendar_day& today() const { return today_; }
 
@@ -70,7 +73,7 @@ private:
   int count_;
   std::string role_;
   calendar_day today_;
-  catalog_index index_;
+  std::shared_ptr<const catalog_index> index_;
   std::unordered_set<std::string> metric_names_, dimension_names_, entity_names_;
   std::unordered_set<std::string> excluded_catalog_;  ///< excluded catalog metric names
   std::vector<std::string> excluded_phrases_; ///< excluded names the catalog does not know

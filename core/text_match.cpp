@@ -111,32 +111,51 @@ bool is_filler_word(std::string_view w) {
   return std::binary_search(fillers.begin(), fillers.end(), w);
 }
 
-text_match match_partial(std::string_view partial, std::string_view candidate) {
+partial_matcher::partial_matcher(std::string_view partial_normalised)
+  : partial_(partial_normalised), typed_(split_words(partial_normalised)) {
+  for (auto w : typed_)
+    filler_.push_back(is_filler_word(w));
+}
+
+text_match partial_matcher::match(std::string_view cand) const {
   text_match m;
-  auto cand = normalise_text(candidate);
-  if (partial.empty()) {
+  if (partial_.empty()) {
     m.matched = true;
     return m;
   }
-  m.prefix = cand.compare(0, partial.size(), partial) == 0;
-  auto typed = split_words(partial);
-  auto words = split_words(cand);
+  m.prefix = cand.compare(0, partial_.size(), partial_) == 0;
+  // The candidate's words, found in place: this runs for every candidate of every miss.
+  constexpr std::size_t max_words = 64;
+  std::string_view words[max_words];
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < cand.size() && n < max_words;) {
+    auto j = cand.find(' ', i);
+    if (j == std::string_view::npos)
+      j = cand.size();
+    if (j > i)
+      words[n++] = cand.substr(i, j - i);
+    i = j + 1;
+  }
   // The last word counts as still being typed unless the partial query ended with a space,
   // which normalisation removed; treating it as typing is the forgiving choice.
   bool all = true;
-  for (std::size_t i = 0; i < typed.size(); ++i) {
-    bool typing = i + 1 == typed.size();
-    bool found = std::any_of(words.begin(), words.end(),
-                             [&](std::string_view w) { return word_matches(typed[i], w, typing); });
+  for (std::size_t i = 0; i < typed_.size(); ++i) {
+    bool typing = i + 1 == typed_.size();
+    bool found = std::any_of(words, words + n,
+                             [&](std::string_view w) { return word_matches(typed_[i], w, typing); });
     if (found)
       ++m.words;
-    else if (!is_filler_word(typed[i]))
+    else if (!filler_[i])
       all = false;
   }
   m.matched = all && (m.words > 0 || m.prefix);
   if (!m.matched)
     m.prefix = false;
   return m;
+}
+
+text_match match_partial(std::string_view partial, std::string_view candidate) {
+  return partial_matcher{partial}.match(normalise_text(candidate));
 }
 
 } // namespace foresight

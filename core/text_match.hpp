@@ -32,6 +32,19 @@ struct text_match {
   int words = 0;        ///< typed words matched
 };
 
+/// Matches one normalised partial query against many candidates: the typed words are split once.
+class partial_matcher {
+public:
+  explicit partial_matcher(std::string_view partial_normalised);
+  /// How well an already normalised candidate text answers the partial query.
+  text_match match(std::string_view candidate_normalised) const;
+
+private:
+  std::string_view partial_;
+  std::vector<std::string_view> typed_;
+  std::vector<bool> filler_;
+};
+
 /// Matches a normalised partial query against a candidate text (normalised here).
 text_match match_partial(std::string_view partial_normalised, std::string_view candidate);
 
