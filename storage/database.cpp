@@ -2,12 +2,14 @@
 #include "storage/database.hpp"
 
 #include <pqxx/pqxx>
+#include <unordered_set>
 
 #include "core/json_writer.hpp"
 #include "core/payloads.hpp"
 #include "core/suggestions.hpp"
 #include "core/views.hpp"
 #include "storage/migrations.hpp"
+#include "storage/pg_array.hpp"
 
 namespace foresight {
 
@@ -589,37 +591,40 @@ void database::write_suggestion_cache(const cache_writes& w) {
   if (!w.inserts.empty()) {
     // "Auto-cleanup of expired entries on insert" (the spec's caching strategy).
     tx.exec("DELETE FROM suggestion_cache WHERE expires_at < now()");
-    json_writer rows;
-    rows.begin_array();
-    for (auto& c : w.inserts)
-      rows.begin_object()
-        .key("context_hash").value(c.context_hash)
-        .key("user_id").value(c.user_id)
-        .key("suggestions").raw(suggestions_json(c.list.suggestions))
-        .key("connection_id").value(c.list.connection_id)
-        .key("partial_query").value(c.list.partial_query)
-        .key("user_patterns").value(c.list.user_patterns)
-        .key("role_patterns").value(c.list.role_patterns)
-        .key("origin").value(c.list.source)
-        .key("expires_ms").value(c.expires_at_ms)
-        .end_object();
-    rows.end_array();
+    // One array per column, read back with unnest. The last entry for a hash wins (one
+    // statement cannot update a row twice).
+    pg_array_builder hash, user, suggestions, connection, partial, user_patterns, role_patterns,
+      origin, expires;
+    std::unordered_set<std::string_view> seen;
+    for (auto i = w.inserts.rbegin(); i != w.inserts.rend(); ++i) {
+      auto& c = *i;
+      if (!seen.insert(c.context_hash).second)
+        continue;
+      hash.add(c.context_hash);
+      user.add(c.user_id);
+      suggestions.add(suggestions_json(c.list.suggestions));
+      connection.add(c.list.connection_id);
+      partial.add(c.list.partial_query);
+      user_patterns.add(json_list(c.list.user_patterns));
+      role_patterns.add(json_list(c.list.role_patterns));
+      origin.add(c.list.source);
+      expires.add(c.expires_at_ms);
+    }
     tx.exec_params(
       "INSERT INTO suggestion_cache (context_hash, user_id, suggestions, connection_id,"
       " partial_query, user_patterns, role_patterns, origin, generated_at, expires_at, hit_count)"
-      " SELECT x.context_hash, x.user_id, x.suggestions, x.connection_id, x.partial_query,"
-      " x.user_patterns, x.role_patterns, x.origin, now(),"
-      " (to_timestamp(x.expires_ms / 1000.0) AT TIME ZONE 'UTC'), 0"
-      " FROM jsonb_to_recordset($1::jsonb) AS x(context_hash text, user_id text, suggestions jsonb,"
-      " connection_id text, partial_query text, user_patterns jsonb, role_patterns jsonb,"
-      " origin text, expires_ms bigint)"
-      " WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = x.user_id)"
+      " SELECT x.h, x.u, x.s, x.c, x.p, x.up, x.rp, x.o, now(),"
+      " (to_timestamp(x.e / 1000.0) AT TIME ZONE 'UTC'), 0"
+      " FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::jsonb[],"
+      " $7::jsonb[], $8::text[], $9::bigint[]) AS x(h, u, s, c, p, up, rp, o, e)"
+      " WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = x.u)"
       " ON CONFLICT (context_hash) DO UPDATE SET suggestions = EXCLUDED.suggestions,"
       " user_id = EXCLUDED.user_id, connection_id = EXCLUDED.connection_id,"
       " partial_query = EXCLUDED.partial_query, user_patterns = EXCLUDED.user_patterns,"
       " role_patterns = EXCLUDED.role_patterns, origin = EXCLUDED.origin,"
       " generated_at = now(), expires_at = EXCLUDED.expires_at, hit_count = 0",
-      rows.take());
+      hash.take(), user.take(), suggestions.take(), connection.take(), partial.take(),
+      user_patterns.take(), role_patterns.take(), origin.take(), expires.take());
   }
   if (!w.hits.empty()) {
     json_writer hits;

@@ -1,6 +1,7 @@
 // Preferences, personalized suggestions, the cache and the LLM path end to end: a real server on
 // a real database, and a mock OpenAI-compatible server on loopback for the LLM.
 #include <boost/test/unit_test.hpp>
+#include <set>
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -251,10 +252,12 @@ BOOST_AUTO_TEST_CASE(naughty_partial_queries_get_clean_answers) {
   simdjson::dom::parser parser;
   simdjson::dom::array strings = parser.parse(ss.str()).get_array();
   int asked = 0;
+  std::set<std::string> partials;
   for (auto e : strings) {
     std::string s(std::string_view(e.get_string()));
     if (s.find('\0') != std::string::npos || s.size() > 500)
       continue; // NUL and overlong input are refused with 422 (below)
+    partials.insert(s);
     // Learned as a query too, so the text also reaches the learners and the generator.
     if (!s.empty())
       w.log_query(w.alice, s);
@@ -269,6 +272,19 @@ BOOST_AUTO_TEST_CASE(naughty_partial_queries_get_clean_answers) {
   expect_error(w.suggest(w.alice, std::string(501, 'x')), 422, "validation_failed",
                "partial_query");
   expect_error(w.suggest(w.alice, "\xff\xfe"), 422, "validation_failed", "partial_query");
+  // Written behind byte for byte: a graceful stop writes what is pending, then every stored
+  // partial query is one that was asked (texts that normalise alike share one entry).
+  BOOST_TEST(w.srv->stop() == 0);
+  pqxx::connection c{w.db};
+  pqxx::read_transaction tx{c};
+  auto rows = tx.exec("SELECT partial_query, suggestions::text FROM suggestion_cache"
+                      " WHERE user_id = 'alice'");
+  BOOST_TEST(rows.size() > 100u);
+  for (const auto& row : rows) {
+    auto stored = row[0].as<std::string>();
+    BOOST_TEST(partials.count(stored) == 1u, stored);
+    BOOST_TEST(row[1].as<std::string>().rfind("[", 0) == 0u, row[1].as<std::string>());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_graceful_stop_writes_what_the_cache_has_not_written_yet) {
