@@ -13,7 +13,7 @@ struct suggestion_cache_settings {
   int shards = 4;
   int ttl_s = 3600;
   int max_entries = 100000;  ///< across all shards
-  int flush_ms = 100;
+  int flush_ms = 25;
   int deadline_ms = 4000;    ///< a miss's budget, LLM call included
   bool llm = false;          ///< an LLM is configured and switched on
   int hints_per_scope = 20;  ///< learned patterns read per scope on a miss

@@ -46,7 +46,7 @@ struct config {
   int suggestion_cache_ttl_s = 3600;  ///< how long a generated list is served from the cache
   int suggestion_cache_shards = 4;    ///< cache actors; each owns the keys hashing to it
   int suggestion_cache_max = 100000;  ///< entries kept in memory (per process)
-  int suggestion_flush_ms = 100;      ///< write-behind interval: small batches keep CPU use smooth
+  int suggestion_flush_ms = 25;       ///< write-behind interval: small batches keep CPU use smooth
   int suggestion_deadline_ms = 4000;  ///< a suggestion request's whole budget, LLM included
   // -- LLM --
   std::string llm_base_url;           ///< empty: no LLM (suggestions from patterns only)

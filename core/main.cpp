@@ -320,6 +320,19 @@ int patterns_rebuild(config_result& r) {
 
 } // namespace
 
+/// glibc keeps 7 freed blocks per size and thread by default; a request allocates on one thread
+/// and frees on another in bursts larger than that, so `serve` asks for a larger cache (the
+/// pattern path's throughput, bench/README.md). Tunables are read only at process start, hence
+/// the re-exec (same pid); an operator's own GLIBC_TUNABLES wins, and a failed exec changes
+/// nothing.
+void raise_malloc_thread_cache(char** argv) {
+  if (std::getenv("GLIBC_TUNABLES") != nullptr)
+    return;
+  ::setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=1000", 1);
+  ::execv("/proc/self/exe", argv);
+  ::unsetenv("GLIBC_TUNABLES");
+}
+
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   auto r = load_config(
@@ -346,6 +359,8 @@ int main(int argc, char** argv) {
     std::cerr << "foresightd: " << r.error << "\n";
     return 2;
   }
+  if (cmd == "serve")
+    raise_malloc_thread_cache(argv);
   try {
     if (cmd == "serve" || cmd == "migrate") {
       if (!r.extra.empty()) {
