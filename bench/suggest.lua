@@ -3,6 +3,8 @@
 --   hits    a small fixed set of (user, partial query) pairs, already cached: every request a hit
 --   misses  a key space far larger than the run (users x prefixes x counts): nearly every request
 --           generates from patterns and catalog
+--   sessions every user once in a while, with keys the other modes never use: starts the users'
+--           sessions before a measurement without caching any of its answers
 --   replay  realistic, repetitive typing: users with favourite questions (Zipf), sending the
 --           partial query at each word boundary, as a debounced front end does
 local tokens = {}
@@ -71,6 +73,8 @@ function request()
     local u = math.random(hot)
     local q = questions[math.random(3)]
     return make(tokens[u], words_prefix(q, 2))
+  elseif mode == "sessions" then
+    return make(tokens[math.random(#tokens)], "warm up", math.random(12))
   elseif mode == "misses" then
     local q = questions[math.random(#questions)]
     local n = math.random(word_count(q))
