@@ -240,7 +240,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
       row.metadata_json = enrich_metadata(row.metadata_json, state->profile);
       auto rp = self->make_response_promise<logged_activity>();
       // No timeout of our own: the writer always answers (commit, failure or overload), and the
-      // HTTP requester's deadline still bounds the wait. 0.17 never cancels request timeouts,
+      // request bridge's deadline still bounds the wait. 0.17 never cancels request timeouts,
       // so a finite one here would cost a stale clock entry per activity.
       self->request(writer, caf::infinite, write_atom::value, std::move(row))
         .then(
