@@ -13,6 +13,7 @@
 
 #include "actors/guarded.hpp"
 #include "actors/messages.hpp"
+#include "actors/supervision.hpp"
 #include "core/metrics.hpp"
 
 namespace foresight {
@@ -146,16 +147,12 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
     }
   };
   self->set_down_handler([=](caf::down_msg& dm) {
-    auto& cs = self->state.committers;
-    for (std::size_t i = 0; i < cs.size(); ++i)
-      if (cs[i] && cs[i].address() == dm.source) {
-        cs[i] = nullptr;
-        if (dm.reason != caf::exit_reason::normal &&
-            dm.reason != caf::exit_reason::user_shutdown) {
-          log_event("warn", "activity committer died; restarting");
-          start(i);
-        }
-      }
+    auto i = release_child(self->state.committers, dm);
+    if (i && dm.reason != caf::exit_reason::normal &&
+        dm.reason != caf::exit_reason::user_shutdown) {
+      log_event("warn", "activity committer died; restarting");
+      start(*i);
+    }
   });
   self->set_exit_handler([=](caf::exit_msg& em) {
     for (auto& c : self->state.committers)

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "actors/messages.hpp"
+#include "actors/supervision.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/pattern_book.hpp"
@@ -133,16 +134,12 @@ caf::behavior pattern_router(caf::stateful_actor<router_state>* self, caf::actor
   for (std::size_t i = 0; i < self->state.shards.size(); ++i)
     start(i);
   self->set_down_handler([=](caf::down_msg& dm) {
-    auto& ss = self->state.shards;
-    for (std::size_t i = 0; i < ss.size(); ++i)
-      if (ss[i] && ss[i].address() == dm.source) {
-        ss[i] = nullptr;
-        if (dm.reason != caf::exit_reason::user_shutdown) {
-          log_event("warn", "pattern learner stopped; restarting it",
-                    {{"shard", std::to_string(i), true}});
-          start(i);
-        }
-      }
+    auto i = release_child(self->state.shards, dm);
+    if (i && dm.reason != caf::exit_reason::user_shutdown) {
+      log_event("warn", "pattern learner stopped; restarting it",
+                {{"shard", std::to_string(*i), true}});
+      start(*i);
+    }
   });
   self->set_exit_handler([=](caf::exit_msg& em) {
     for (auto& s : self->state.shards)

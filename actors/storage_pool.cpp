@@ -4,6 +4,7 @@
 
 #include "actors/guarded.hpp"
 #include "actors/messages.hpp"
+#include "actors/supervision.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/password_hash.hpp"
@@ -155,16 +156,13 @@ caf::behavior storage_pool(caf::stateful_actor<storage_pool_state>* self,
   for (std::size_t i = 0; i < self->state.workers.size(); ++i)
     start(i);
   self->set_down_handler([=, &busy](caf::down_msg& dm) {
-    auto& ws = self->state.workers;
-    for (std::size_t i = 0; i < ws.size(); ++i) {
-      if (ws[i] && ws[i].address() == dm.source) {
-        busy.add(-1);
-        ws[i] = nullptr;
-        if (dm.reason != caf::exit_reason::normal && dm.reason != caf::exit_reason::user_shutdown) {
-          log_event("warn", "storage worker died; restarting", {{"worker", std::to_string(i)}});
-          start(i);
-        }
-      }
+    auto i = release_child(self->state.workers, dm);
+    if (!i)
+      return;
+    busy.add(-1);
+    if (dm.reason != caf::exit_reason::normal && dm.reason != caf::exit_reason::user_shutdown) {
+      log_event("warn", "storage worker died; restarting", {{"worker", std::to_string(*i)}});
+      start(*i);
     }
   });
   self->set_exit_handler([=](caf::exit_msg& em) {

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "actors/messages.hpp"
+#include "actors/supervision.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/suggestions.hpp"
@@ -439,18 +440,14 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
   // message reaches its shard before any request the pool forwards afterwards.
   load().await([=](std::vector<cached_suggestions>& rows) { deliver_warm(rows, n); }, not_warmed);
   self->set_down_handler([=](caf::down_msg& dm) {
-    auto& ss = self->state.shards;
-    for (std::size_t i = 0; i < ss.size(); ++i)
-      if (ss[i] && ss[i].address() == dm.source) {
-        ss[i] = nullptr;
-        if (dm.reason != caf::exit_reason::user_shutdown) {
-          log_event("warn", "suggestion cache shard died; restarting",
-                    {{"shard", std::to_string(i)}});
-          start(i);
-          load().then([=](std::vector<cached_suggestions>& rows) { deliver_warm(rows, i); },
-                      not_warmed);
-        }
-      }
+    auto i = release_child(self->state.shards, dm);
+    if (!i || dm.reason == caf::exit_reason::user_shutdown)
+      return;
+    auto slot = *i;
+    log_event("warn", "suggestion cache shard died; restarting", {{"shard", std::to_string(slot)}});
+    start(slot);
+    load().then([=](std::vector<cached_suggestions>& rows) { deliver_warm(rows, slot); },
+                not_warmed);
   });
   self->set_exit_handler([=](caf::exit_msg& em) {
     for (auto& s : self->state.shards)
