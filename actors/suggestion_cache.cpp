@@ -230,12 +230,11 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
   };
 
   // Reads a user's patterns, and the role's and global ones unless those are fresh, and keeps
-  // them; then `done` gets them (or `failed` the error).
-  auto read_hints = [=](const suggestion_job& job,
+  // them under `user_key`; then `done` gets them (or `failed` the error).
+  auto read_hints = [=](const suggestion_job& job, const std::string& user_key,
                         std::function<void(std::shared_ptr<const pattern_hints>)> done,
                         std::function<void(const caf::error&)> failed) {
     auto& st = self->state;
-    auto user_key = job.user_id + '\n' + job.role;
     auto shared_key = job.role + '\n' + std::to_string(job.min_users);
     std::shared_ptr<const pattern_hints> shared;
     if (auto i = st.shared_hints.find(shared_key);
@@ -271,16 +270,17 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
   // used for a while, and read again behind this request, so that a miss rarely waits for storage
   // (its round trip through two more threads was most of the pattern path's slowest answers).
   auto load_hints = [=](std::shared_ptr<generation> g) {
-    auto& e = self->state.recent_hints[g->job.user_id + '\n' + g->job.role];
+    auto user_key = g->job.user_id + '\n' + g->job.role;
+    auto& e = self->state.recent_hints[user_key];
     auto now = now_ms();
     if (e.hints && now < e.usable_until) {
       g->hints = e.hints;
       if (now >= e.fresh_until && !e.reading)
-        read_hints(g->job, [](auto) {}, [](const caf::error&) {});
+        read_hints(g->job, user_key, [](auto) {}, [](const caf::error&) {});
       return generate(g);
     }
     read_hints(
-      g->job,
+      g->job, user_key,
       [=](std::shared_ptr<const pattern_hints> h) {
         g->hints = std::move(h);
         generate(g);
