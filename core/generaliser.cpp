@@ -2,8 +2,9 @@
 // remaining content phrases their grammatical role (the words around them say what they are).
 #include "core/generaliser.hpp"
 
-#include <cctype>
 #include <unordered_set>
+
+#include "core/ascii.hpp"
 
 namespace foresight {
 
@@ -153,7 +154,7 @@ void tokenize(std::string_view q, std::string& buf, std::vector<token>& out) {
     auto at = buf.size();
     for (char ch : original)
       buf.push_back(static_cast<unsigned char>(ch) < 0x80 && !quoted
-                      ? static_cast<char>(std::tolower(static_cast<unsigned char>(ch)))
+                      ? ascii_lower(static_cast<unsigned char>(ch))
                       : ch); // multibyte UTF-8 passes through untouched
     token t;
     t.lower = std::string_view(buf.data() + at, original.size());
@@ -176,7 +177,7 @@ void tokenize(std::string_view q, std::string& buf, std::vector<token>& out) {
       ++i;
       continue;
     }
-    if (std::isspace(c) || c == ',' || c == ';' || c == ':' || c == '(' || c == ')' ||
+    if (is_ascii_space(c) || c == ',' || c == ';' || c == ':' || c == '(' || c == ')' ||
         c == '!' || c == '?') {
       if (c == '?' || c == '!')
         start = true;
@@ -186,17 +187,17 @@ void tokenize(std::string_view q, std::string& buf, std::vector<token>& out) {
     std::size_t j = i;
     while (j < q.size()) {
       unsigned char d = static_cast<unsigned char>(q[j]);
-      if (std::isspace(d) || d == ',' || d == ';' || d == ':' || d == '(' || d == ')' ||
+      if (is_ascii_space(d) || d == ',' || d == ';' || d == ':' || d == '(' || d == ')' ||
           d == '!' || d == '?' || d == '"')
         break;
       ++j;
     }
     // A comma inside a number (1,000) keeps the number whole.
     while (j + 1 < q.size() && q[j] == ',' && j > i &&
-           std::isdigit(static_cast<unsigned char>(q[j - 1])) &&
-           std::isdigit(static_cast<unsigned char>(q[j + 1]))) {
+           is_ascii_digit(static_cast<unsigned char>(q[j - 1])) &&
+           is_ascii_digit(static_cast<unsigned char>(q[j + 1]))) {
       j += 1;
-      while (j < q.size() && std::isdigit(static_cast<unsigned char>(q[j])))
+      while (j < q.size() && is_ascii_digit(static_cast<unsigned char>(q[j])))
         ++j;
     }
     auto original = q.substr(i, j - i);
@@ -263,7 +264,7 @@ void catalog_index::add(const std::string& text, kind what, const std::string& n
     if (c == '_' || c == '-' || c == ' ')
       flush();
     else
-      word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      word.push_back(ascii_lower(static_cast<unsigned char>(c)));
   }
   flush();
   if (key.empty())

@@ -10,6 +10,7 @@
 
 #include <simdjson.h>
 
+#include "core/ascii.hpp"
 #include "core/json_writer.hpp"
 #include "core/preferences.hpp"
 #include "core/text_match.hpp"
@@ -32,14 +33,14 @@ struct candidate {
 
 std::string capitalise(std::string s) {
   if (!s.empty())
-    s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+    s[0] = ascii_upper(static_cast<unsigned char>(s[0]));
   return s;
 }
 
 std::string phrase_of(const std::string& name, const std::string& display) {
   std::string p = display.empty() ? name : display;
   for (auto& c : p)
-    c = c == '_' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    c = c == '_' ? ' ' : ascii_lower(static_cast<unsigned char>(c));
   return p;
 }
 

@@ -3,7 +3,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
+
+#include "core/ascii.hpp"
 
 namespace foresight {
 
@@ -13,14 +14,14 @@ std::string normalise_text(std::string_view text) {
   bool space = true; // suppress leading and repeated spaces
   for (std::size_t i = 0; i < text.size(); ++i) {
     auto c = static_cast<unsigned char>(text[i]);
-    bool keep = std::isalnum(c) || c >= 0x80 || c == '%' ||
+    bool keep = is_ascii_alnum(c) || c >= 0x80 || c == '%' ||
                 // "1.5" and "2024-01" stay one token; "profit." does not
                 ((c == '.' || c == '-' || c == '/') && i > 0 && i + 1 < text.size() &&
-                 std::isdigit(static_cast<unsigned char>(text[i - 1])) &&
-                 std::isdigit(static_cast<unsigned char>(text[i + 1]))) ||
+                 is_ascii_digit(static_cast<unsigned char>(text[i - 1])) &&
+                 is_ascii_digit(static_cast<unsigned char>(text[i + 1]))) ||
                 (c == '_' && !space);
     if (keep) {
-      out.push_back(static_cast<char>(std::tolower(c)));
+      out.push_back(ascii_lower(c));
       space = false;
     } else if (!space) {
       out.push_back(' ');
@@ -46,10 +47,39 @@ std::vector<std::string_view> split_words(std::string_view s) {
   return words;
 }
 
+namespace {
+
+/// Edit distance capped at 2, in one pass: past the common prefix, the one edit allowed must be
+/// at the first difference. Typo tolerance only ever asks "at most one?", for every typed word
+/// against every candidate word, where the full table cost a third of a miss's matching.
+int distance_up_to_one(std::string_view a, std::string_view b) {
+  if (a.size() < b.size())
+    std::swap(a, b);
+  if (a.size() - b.size() > 1)
+    return 2;
+  std::size_t i = 0;
+  while (i < b.size() && a[i] == b[i])
+    ++i;
+  if (a.size() == b.size()) {
+    if (i == a.size())
+      return 0;
+    if (a.substr(i + 1) == b.substr(i + 1)) // one substitution
+      return 1;
+    bool swapped = i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+                   a.substr(i + 2) == b.substr(i + 2);
+    return swapped ? 1 : 2;
+  }
+  return a.substr(i + 1) == b.substr(i) ? 1 : 2; // one letter more in `a`
+}
+
+} // namespace
+
 int edit_distance(std::string_view a, std::string_view b, int limit) {
   auto la = static_cast<int>(a.size()), lb = static_cast<int>(b.size());
   if (std::abs(la - lb) > limit)
     return limit + 1;
+  if (limit <= 1)
+    return std::min(distance_up_to_one(a, b), limit + 1);
   // Three rows suffice for one transposition. Words are short: the rows live on the stack, and
   // this runs for every typed word against every candidate word.
   constexpr int max_len = 48;

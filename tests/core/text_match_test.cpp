@@ -1,6 +1,9 @@
 #include "core/cache_key.hpp"
 #include "core/text_match.hpp"
 
+#include <string>
+#include <vector>
+
 #include <boost/test/unit_test.hpp>
 
 using namespace foresight;
@@ -32,6 +35,41 @@ BOOST_AUTO_TEST_CASE(edit_distance_stops_at_the_limit) {
   BOOST_TEST(edit_distance("kitten", "sitting", 5) == 3);
   BOOST_TEST(edit_distance("kitten", "sitting", 1) == 2);
   BOOST_TEST(edit_distance("ab", "ba", 2) == 1);
+}
+
+// The one-pass answer for "at most one edit?" must agree with the full table, on words one and
+// two edits apart in every way (substitution, insertion, deletion, transposition, at every place).
+BOOST_AUTO_TEST_CASE(the_one_edit_shortcut_agrees_with_the_full_table) {
+  std::vector<std::string> words = {"", "a", "ab", "ba", "profit", "revenue", "aabb", "abab"};
+  auto edits_of = [](const std::string& w) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i <= w.size(); ++i) {
+      out.push_back(w.substr(0, i) + "x" + w.substr(i));
+      if (i < w.size()) {
+        out.push_back(w.substr(0, i) + w.substr(i + 1));
+        out.push_back(w.substr(0, i) + "y" + w.substr(i + 1));
+      }
+      if (i + 1 < w.size())
+        out.push_back(w.substr(0, i) + w[i + 1] + w[i] + w.substr(i + 2));
+    }
+    return out;
+  };
+  std::size_t n = words.size();
+  for (std::size_t i = 0; i < n; ++i)
+    for (auto& e : edits_of(words[i])) {
+      words.push_back(e);
+      for (auto& e2 : edits_of(e))
+        words.push_back(e2);
+    }
+  int checked = 0;
+  for (std::size_t i = 0; i < words.size(); i += 7)
+    for (std::size_t j = 0; j < words.size(); j += 5) {
+      auto full = edit_distance(words[i], words[j], 8);
+      BOOST_TEST_REQUIRE(edit_distance(words[i], words[j], 1) == std::min(full, 2),
+                         words[i] << " / " << words[j]);
+      ++checked;
+    }
+  BOOST_TEST(checked > 10000);
 }
 
 BOOST_AUTO_TEST_CASE(a_partial_query_matches_by_prefix_and_by_words) {
