@@ -50,6 +50,27 @@ connection_catalog read_catalog(const pqxx::row& r) {
   return c;
 }
 
+// A miss's learned patterns in one statement (one round trip, no transaction around it), prepared
+// once per connection: the pattern path reads them hundreds of times a second. $5 false leaves
+// out the role's and the global scopes, which the caller already has.
+const char* const pattern_hints_statement = "pattern_hints";
+const char* const pattern_hints_sql =
+  "SELECT scope, query_template, frequency, success_rate, age_days, metadata FROM ("
+#define FS_SCOPE(n, where)                                                                       \
+  "(SELECT " #n " AS scope, query_template, frequency, success_rate,"                           \
+  " COALESCE(EXTRACT(EPOCH FROM (now() - last_used)) / 86400.0, 0) AS age_days,"               \
+  " metadata::text AS metadata, last_used, id FROM query_patterns WHERE " where                 \
+  " ORDER BY frequency DESC, last_used DESC, id LIMIT $4)"
+  FS_SCOPE(0, "pattern_type = $6 AND target_id = $1")
+  " UNION ALL "
+  FS_SCOPE(1, "$5 AND $2 <> '' AND pattern_type = $7 AND target_id = $2"
+              " AND COALESCE((metadata->>'distinct_users')::int, 0) >= $3")
+  " UNION ALL "
+  FS_SCOPE(2, "$5 AND pattern_type = $8 AND target_id = $9"
+              " AND COALESCE((metadata->>'distinct_users')::int, 0) >= $3")
+#undef FS_SCOPE
+  ") AS q ORDER BY scope, frequency DESC, last_used DESC, id";
+
 } // namespace
 
 struct database::holder {
@@ -71,6 +92,7 @@ void database::connect() {
   pqxx::nontransaction tx{h->c};
   tx.exec("SET TIME ZONE 'UTC'");
   tx.commit();
+  h->c.prepare(pattern_hints_statement, pattern_hints_sql);
   conn_ = std::move(h);
 }
 
@@ -524,33 +546,22 @@ suggestion_preferences database::save_preferences(const suggestion_preferences& 
 
 pattern_hints database::read_pattern_hints(const std::string& user_id, const std::string& role,
                                            int min_users, int limit, bool shared_scopes) {
-  pqxx::read_transaction tx{conn()};
-  const std::string select =
-    "SELECT query_template, frequency, success_rate,"
-    " COALESCE(EXTRACT(EPOCH FROM (now() - last_used)) / 86400.0, 0), metadata::text"
-    " FROM query_patterns WHERE pattern_type = $1 AND target_id = $2"
-    " AND COALESCE((metadata->>'distinct_users')::int, 0) >= $3"
-    " ORDER BY frequency DESC, last_used DESC, id LIMIT $4";
-  auto read = [&](std::string_view type, const std::string& target, int k,
-                  std::vector<pattern_hint>& out) {
-    for (const auto& r : tx.exec_params(select, std::string(type), target, k, limit)) {
-      pattern_hint h;
-      h.template_text = r[0].as<std::string>();
-      h.frequency = r[1].as<std::int64_t>();
-      h.success_rate = r[2].is_null() ? 1.0 : r[2].as<double>();
-      h.age_days = r[3].as<double>();
-      if (!r[4].is_null())
-        read_pattern_metadata(r[4].as<std::string>(), h);
-      out.push_back(std::move(h));
-    }
-  };
+  pqxx::nontransaction tx{conn()};
   pattern_hints hints;
-  read(user_specific, user_id, 0, hints.user);
-  if (!shared_scopes)
-    return hints;
-  if (!role.empty())
-    read(role_based, role, min_users, hints.role);
-  read(global_pattern, std::string(global_target), min_users, hints.global);
+  std::vector<pattern_hint>* scopes[] = {&hints.user, &hints.role, &hints.global};
+  for (const auto& r : tx.exec_prepared(pattern_hints_statement, user_id, role, min_users, limit,
+                                        shared_scopes, std::string(user_specific),
+                                        std::string(role_based), std::string(global_pattern),
+                                        std::string(global_target))) {
+    pattern_hint h;
+    h.template_text = r[1].as<std::string>();
+    h.frequency = r[2].as<std::int64_t>();
+    h.success_rate = r[3].is_null() ? 1.0 : r[3].as<double>();
+    h.age_days = r[4].as<double>();
+    if (!r[5].is_null())
+      read_pattern_metadata(r[5].as<std::string>(), h);
+    scopes[r[0].as<int>()]->push_back(std::move(h));
+  }
   return hints;
 }
 
@@ -584,6 +595,9 @@ std::vector<cached_suggestions> database::load_suggestion_cache(int limit) {
 
 void database::write_suggestion_cache(const cache_writes& w) {
   pqxx::work tx{conn()};
+  // A cache: a crash may lose the last fraction of a second of it, which the next misses
+  // regenerate, so its commits need not wait for the WAL flush.
+  tx.exec("SET LOCAL synchronous_commit = off");
   if (!w.invalidated_users.empty())
     tx.exec_params("DELETE FROM suggestion_cache WHERE user_id IN"
                    " (SELECT jsonb_array_elements_text($1::jsonb))",
