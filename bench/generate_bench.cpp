@@ -107,6 +107,15 @@ int main() {
   suggestion_preferences prefs;
   auto partials = partial_queries();
 
+  // What the generator answers, as one number: an optimisation must leave it unchanged.
+  std::string answers;
+  for (auto& partial : partials)
+    for (int count : {3, 12}) {
+      suggestion_context ctx(c, prefs, hints, partial, count, "analyst", calendar_day{2026, 11, 29},
+                             index);
+      for (auto& s : generate_suggestions(ctx))
+        answers += s.text + '|' + s.type + '|' + s.description + '\n';
+    }
   std::size_t checksum = 0;
   double generate = measure(
     partials,
@@ -126,6 +135,7 @@ int main() {
               generate, 1e6 / generate, partials.size());
   std::printf("generalise, same partial queries: %.0f/s\n", generalise_rate);
   std::printf("generate / generalise: %.1fx the time\n", generalise_rate / generate);
+  std::printf("answers digest: %zx (%zu bytes)\n", std::hash<std::string>{}(answers), answers.size());
   std::printf("checksum: %zu\n", checksum);
   return 0;
 }

@@ -29,6 +29,8 @@ struct candidate {
   double score = 0; ///< within its origin, higher first
   bool advanced = false;
   std::size_t order = 0; ///< generation order, the last tie-breaker
+  std::string normalised; ///< the text as matched and deduplicated
+  text_match m;           ///< against the partial query (not for the LLM's own entries)
 };
 
 std::string capitalise(std::string s) {
@@ -73,6 +75,41 @@ suggestion make(std::string text, const std::string& type, std::string descripti
   s.icon = icon_for(type);
   return s;
 }
+
+/// Where generated candidates go: each text is matched against the partial query first, and only
+/// a match is built into a suggestion. Most candidates of a miss (about seven in eight) do not
+/// match, so their descriptions are never written.
+class candidate_gate {
+public:
+  candidate_gate(const suggestion_context& ctx, std::vector<candidate>& out)
+    : matcher_(ctx.partial()), show_advanced_(ctx.preferences().show_advanced_queries),
+      out_(out) {}
+
+  /// `describe()` gives the description (empty: the type's), called only for a match.
+  template <class Describe>
+  void offer(std::string text, const std::string& type, int origin, double score, bool advanced,
+             Describe&& describe) {
+    if (advanced && !show_advanced_)
+      return;
+    auto normalised = normalise_text(text);
+    auto m = matcher_.match(normalised);
+    if (!m.matched)
+      return;
+    candidate c;
+    c.s = make(std::move(text), type, describe());
+    c.origin = origin;
+    c.score = score;
+    c.advanced = advanced;
+    c.normalised = std::move(normalised);
+    c.m = m;
+    out_.push_back(std::move(c));
+  }
+
+private:
+  partial_matcher matcher_;
+  bool show_advanced_;
+  std::vector<candidate>& out_;
+};
 
 /// Fills a learned template's placeholders; empty if one cannot be filled ({value} holds words
 /// only the original asker knew).
@@ -152,7 +189,7 @@ pick_terms(const std::vector<suggestion_context::term>& terms, const std::vector
 
 void add_pattern_candidates(const suggestion_context& ctx, const std::vector<pattern_hint>& hints,
                             int origin, std::unordered_set<std::string>& seen_templates,
-                            std::vector<candidate>& out) {
+                            candidate_gate& out) {
   std::vector<std::pair<double, const pattern_hint*>> sorted; // scored once, not per comparison
   // A template the user (or role) already contributed would only fill the same texts again.
   for (auto& h : hints)
@@ -180,12 +217,9 @@ void add_pattern_candidates(const suggestion_context& ctx, const std::vector<pat
                                 pick_terms(ctx.entities(), h->entities, 0));
       if (text.empty())
         break;
-      candidate c;
-      c.s = make(std::move(text), type, description);
-      c.origin = origin;
-      c.score = score - static_cast<double>(variant) * 1e-3;
-      c.advanced = std::count(h->template_text.begin(), h->template_text.end(), '{') >= 4;
-      out.push_back(std::move(c));
+      bool advanced = std::count(h->template_text.begin(), h->template_text.end(), '{') >= 4;
+      out.offer(std::move(text), type, origin, score - static_cast<double>(variant) * 1e-3,
+                advanced, [&] { return description; });
       if (h->template_text.find("{metric}") == std::string::npos)
         break;
     }
@@ -204,18 +238,13 @@ std::string aggregate_word(const std::string& aggregation) {
   return "total";
 }
 
-void add_rule_candidates(const suggestion_context& ctx, std::vector<candidate>& out) {
+void add_rule_candidates(const suggestion_context& ctx, candidate_gate& out) {
   auto& ms = ctx.metrics();
   auto& ds = ctx.dimensions();
   auto& es = ctx.entities();
-  auto rule = [&](std::string text, const char* type, std::string description, double score,
+  auto rule = [&](std::string text, const char* type, auto describe, double score,
                   bool advanced = false) {
-    candidate c;
-    c.s = make(std::move(text), type, std::move(description));
-    c.origin = catalog_rule;
-    c.score = score;
-    c.advanced = advanced;
-    out.push_back(std::move(c));
+    out.offer(std::move(text), type, catalog_rule, score, advanced, describe);
   };
   // Metrics the user is typing (or prefers) lead; every type gets a turn per metric, so that a
   // short list still shows variety.
@@ -227,39 +256,41 @@ void add_rule_candidates(const suggestion_context& ctx, std::vector<candidate>& 
     const auto* d2 = ds.size() > 1 ? &ds[(i + 1) % ds.size()] : nullptr;
     if (!es.empty())
       rule("top 10 " + es[0].phrase + " by " + m.phrase, "ranking",
-           "The " + es[0].phrase + " with the highest " + m.phrase, score);
+           [&] { return "The " + es[0].phrase + " with the highest " + m.phrase; }, score);
     else if (d)
       rule("rank " + d->phrase + " by " + m.phrase, "ranking",
-           "Which " + d->phrase + " leads on " + m.phrase, score);
-    rule(m.phrase + " over the last 12 months", "trend", "How " + m.phrase + " has moved",
-         score);
+           [&] { return "Which " + d->phrase + " leads on " + m.phrase; }, score);
+    rule(m.phrase + " over the last 12 months", "trend",
+         [&] { return "How " + m.phrase + " has moved"; }, score);
     if (d)
       rule("compare " + m.phrase + " across " + d->phrase, "comparison",
-           m.phrase + " side by side for each " + d->phrase, score);
+           [&] { return m.phrase + " side by side for each " + d->phrase; }, score);
     if (d)
       rule(aggregate_word(m.aggregation) + " " + m.phrase + " by " + d->phrase, "aggregation",
-           "One figure per " + d->phrase, score);
-    rule(m.phrase + " for last quarter", "filter", m.phrase + " in the last full quarter", score);
+           [&] { return "One figure per " + d->phrase; }, score);
+    rule(m.phrase + " for last quarter", "filter",
+         [&] { return m.phrase + " in the last full quarter"; }, score);
     if (m.mentioned || ms.size() == 1)
-      rule("show me " + m.phrase, "metric", "The " + m.phrase + " metric", score);
+      rule("show me " + m.phrase, "metric", [&] { return "The " + m.phrase + " metric"; }, score);
     if (d2)
-      rule(m.phrase + " by " + d2->phrase, "dimension", m.phrase + " broken down by " + d2->phrase,
-           score);
+      rule(m.phrase + " by " + d2->phrase, "dimension",
+           [&] { return m.phrase + " broken down by " + d2->phrase; }, score);
     // Multi-step questions, only for users who asked for them.
     if (d && ctx.preferences().show_advanced_queries) {
       rule("compare " + m.phrase + " across " + d->phrase + " over the last 4 quarters",
-           "comparison", "Comparison and trend in one view", score, true);
+           "comparison", [] { return std::string("Comparison and trend in one view"); }, score,
+           true);
       if (!es.empty() && ms.size() > 1)
         rule("top 5 " + es[0].phrase + " by " + m.phrase + " and their " +
                ms[(i + 1) % ms.size()].phrase + " over the last 12 months",
-             "ranking", "Leaders and how they developed", score, true);
+             "ranking", [] { return std::string("Leaders and how they developed"); }, score, true);
     }
   }
 }
 
 /// Completions of the partial query itself: the word being typed finished, then a natural
 /// continuation from the catalog.
-void add_completions(const suggestion_context& ctx, std::vector<candidate>& out) {
+void add_completions(const suggestion_context& ctx, candidate_gate& out) {
   const auto& partial = ctx.partial();
   if (partial.empty())
     return;
@@ -301,13 +332,8 @@ void add_completions(const suggestion_context& ctx, std::vector<candidate>& out)
       texts.push_back(base + " by " + ctx.metrics()[i].phrase);
   }
   double score = 0;
-  for (auto& t : texts) {
-    candidate c;
-    c.s = make(t, "complete");
-    c.origin = completion;
-    c.score = score--;
-    out.push_back(std::move(c));
-  }
+  for (auto& t : texts)
+    out.offer(std::move(t), "complete", completion, score--, false, [] { return std::string(); });
 }
 
 bool mentions_any(const std::string& normalised, const std::vector<suggestion_context::term>& ts) {
@@ -318,34 +344,24 @@ bool mentions_any(const std::string& normalised, const std::vector<suggestion_co
 }
 
 /// Orders, filters and trims candidates into the answer.
+/// Orders and trims matched candidates into the answer, dropping repeats and anything not
+/// answerable from the catalog.
 std::vector<suggestion> select(const suggestion_context& ctx, std::vector<candidate> cands,
                                std::size_t max) {
   auto& prefs = ctx.preferences();
   struct ranked {
     candidate* c;
-    std::string normalised;
-    text_match m;
     bool preferred_type;
     bool preferred_term;
   };
   std::vector<ranked> rs;
   rs.reserve(cands.size());
-  partial_matcher matcher{ctx.partial()};
   for (std::size_t i = 0; i < cands.size(); ++i) {
     auto& c = cands[i];
     c.order = i;
-    if (c.advanced && !prefs.show_advanced_queries)
-      continue;
-    ranked r{&c, normalise_text(c.s.text), {}, false, false};
-    if (c.origin != from_llm) {
-      r.m = matcher.match(r.normalised);
-      if (!r.m.matched)
-        continue;
-    }
-    r.preferred_type = contains(prefs.preferred_query_types, c.s.type);
-    r.preferred_term = mentions_any(r.normalised, ctx.metrics()) ||
-                       mentions_any(r.normalised, ctx.dimensions());
-    rs.push_back(std::move(r));
+    rs.push_back({&c, contains(prefs.preferred_query_types, c.s.type),
+                  mentions_any(c.normalised, ctx.metrics()) ||
+                    mentions_any(c.normalised, ctx.dimensions())});
   }
   std::stable_sort(rs.begin(), rs.end(), [](const ranked& a, const ranked& b) {
     if (a.preferred_type != b.preferred_type)
@@ -354,10 +370,10 @@ std::vector<suggestion> select(const suggestion_context& ctx, std::vector<candid
       return a.preferred_term;
     if (a.c->origin != b.c->origin)
       return a.c->origin < b.c->origin;
-    if (a.m.prefix != b.m.prefix)
-      return a.m.prefix;
-    if (a.m.words != b.m.words)
-      return a.m.words > b.m.words;
+    if (a.c->m.prefix != b.c->m.prefix)
+      return a.c->m.prefix;
+    if (a.c->m.words != b.c->m.words)
+      return a.c->m.words > b.c->m.words;
     if (a.c->score != b.c->score)
       return a.c->score > b.c->score;
     return a.c->order < b.c->order;
@@ -367,7 +383,7 @@ std::vector<suggestion> select(const suggestion_context& ctx, std::vector<candid
   for (auto& r : rs) {
     if (out.size() >= max)
       break;
-    if (!seen.insert(std::move(r.normalised)).second)
+    if (!seen.insert(std::move(r.c->normalised)).second)
       continue;
     if (!ctx.answerable(r.c->s.text))
       continue;
@@ -376,15 +392,15 @@ std::vector<suggestion> select(const suggestion_context& ctx, std::vector<candid
   return out;
 }
 
-std::vector<candidate> pattern_path_candidates(const suggestion_context& ctx) {
-  std::vector<candidate> cands;
-  add_completions(ctx, cands);
+/// Every candidate without an LLM that matches the partial query, best origin first.
+void add_pattern_path_candidates(const suggestion_context& ctx, std::vector<candidate>& cands) {
+  candidate_gate gate(ctx, cands);
+  add_completions(ctx, gate);
   std::unordered_set<std::string> seen_templates;
-  add_pattern_candidates(ctx, ctx.patterns().user, user_pattern, seen_templates, cands);
-  add_pattern_candidates(ctx, ctx.patterns().role, role_pattern, seen_templates, cands);
-  add_pattern_candidates(ctx, ctx.patterns().global, global_pattern_origin, seen_templates, cands);
-  add_rule_candidates(ctx, cands);
-  return cands;
+  add_pattern_candidates(ctx, ctx.patterns().user, user_pattern, seen_templates, gate);
+  add_pattern_candidates(ctx, ctx.patterns().role, role_pattern, seen_templates, gate);
+  add_pattern_candidates(ctx, ctx.patterns().global, global_pattern_origin, seen_templates, gate);
+  add_rule_candidates(ctx, gate);
 }
 
 std::size_t word_count(std::string_view normalised) {
@@ -527,7 +543,9 @@ bool suggestion_context::answerable(std::string_view text) const {
 }
 
 std::vector<suggestion> generate_suggestions(const suggestion_context& ctx) {
-  return select(ctx, pattern_path_candidates(ctx), static_cast<std::size_t>(ctx.count()));
+  std::vector<candidate> cands;
+  add_pattern_path_candidates(ctx, cands);
+  return select(ctx, std::move(cands), static_cast<std::size_t>(ctx.count()));
 }
 
 std::vector<suggestion> merge_llm_suggestions(const suggestion_context& ctx,
@@ -551,13 +569,13 @@ std::vector<suggestion> merge_llm_suggestions(const suggestion_context& ctx,
       c.s.description = description_for(type);
     c.origin = from_llm;
     c.score = -static_cast<double>(cands.size());
+    c.normalised = std::move(norm); // the model's answer is not matched against the partial query
     cands.push_back(std::move(c));
   }
   usable = static_cast<int>(cands.size());
   if (static_cast<int>(cands.size()) > ctx.count())
     cands.resize(static_cast<std::size_t>(ctx.count()));
-  for (auto& c : pattern_path_candidates(ctx))
-    cands.push_back(std::move(c));
+  add_pattern_path_candidates(ctx, cands);
   return select(ctx, std::move(cands), static_cast<std::size_t>(ctx.count()));
 }
 
