@@ -488,16 +488,22 @@ suggestion_context::suggestion_context(const connection_catalog& catalog,
 
 void suggestion_context::order_terms(std::vector<term>& terms,
                                      const std::vector<std::string>& preferred) {
-  auto typed = split_words(partial_);
+  // The typed words that carry meaning, with whether each is still being typed.
+  std::vector<std::pair<std::string_view, bool>> typed;
+  auto all_typed = split_words(partial_);
+  for (std::size_t i = 0; i < all_typed.size(); ++i)
+    if (!is_filler_word(all_typed[i]))
+      typed.emplace_back(all_typed[i], i + 1 == all_typed.size());
   for (auto& t : terms) {
     for (auto& p : preferred)
       if (p == t.name || normalise_text(p) == normalise_text(t.phrase))
         t.preferred = true;
-    for (std::size_t i = 0; i < typed.size() && !t.mentioned; ++i) {
-      if (is_filler_word(typed[i]))
-        continue;
-      for (auto w : split_words(t.phrase))
-        if (word_matches(typed[i], w, i + 1 == typed.size())) {
+    auto words = split_words(t.phrase);
+    for (auto& [typed_word, typing] : typed) {
+      if (t.mentioned)
+        break;
+      for (auto w : words)
+        if (word_matches(typed_word, w, typing)) {
           t.mentioned = true;
           break;
         }
