@@ -1,6 +1,8 @@
 // Suggestion generation. Candidates come from five origins, best first: the user's templates,
-// completions of what the user typed, the role's templates, global ones, then catalog rules. Every candidate
-// passes the same gate (answerable), so no origin can show an excluded or unknown metric.
+// completions of what the user typed, the role's templates, global ones, then catalog rules. Each
+// candidate is matched against the partial query before it is built (candidate_gate), and every
+// chosen one passes the same check (answerable), so no origin can show an excluded or unknown
+// metric.
 #include "core/suggestions.hpp"
 
 #include <algorithm>
@@ -27,7 +29,6 @@ struct candidate {
   suggestion s;
   int origin = catalog_rule;
   double score = 0; ///< within its origin, higher first
-  bool advanced = false;
   std::size_t order = 0; ///< generation order, the last tie-breaker
   std::string normalised; ///< the text as matched and deduplicated
   text_match m;           ///< against the partial query (not for the LLM's own entries)
@@ -99,7 +100,6 @@ public:
     c.s = make(std::move(text), type, describe());
     c.origin = origin;
     c.score = score;
-    c.advanced = advanced;
     c.normalised = std::move(normalised);
     c.m = m;
     out_.push_back(std::move(c));
@@ -343,7 +343,6 @@ bool mentions_any(const std::string& normalised, const std::vector<suggestion_co
   return false;
 }
 
-/// Orders, filters and trims candidates into the answer.
 /// Orders and trims matched candidates into the answer, dropping repeats and anything not
 /// answerable from the catalog.
 std::vector<suggestion> select(const suggestion_context& ctx, std::vector<candidate> cands,
