@@ -51,11 +51,21 @@ struct known_catalog {
     : catalog(std::move(c)), index(std::make_shared<const catalog_index>(catalog)) {}
 };
 
+/// Learned patterns as misses use them, with the template texts every answer lists, ranked once
+/// per read instead of once per miss.
+struct known_hints {
+  pattern_hints hints;
+  std::vector<std::string> user_texts, role_texts; ///< best first, at most 5
+  explicit known_hints(pattern_hints h)
+    : hints(std::move(h)), user_texts(template_texts(hints.user, 5)),
+      role_texts(template_texts(hints.role, 5)) {}
+};
+
 /// One miss being generated: the job, its patterns and everyone waiting for the answer.
 struct generation {
   suggestion_job job;
   std::shared_ptr<const known_catalog> catalog; ///< shared with the shard's catalogs
-  std::shared_ptr<const pattern_hints> hints;        ///< shared with the shard's recent_hints
+  std::shared_ptr<const known_hints> hints; ///< shared with the shard's recent_hints
   std::optional<suggestion_context> ctx; ///< refers to the members above: never moved
   std::int64_t started_ms = 0;
   std::vector<caf::typed_response_promise<suggestion_list>> waiters;
@@ -72,7 +82,7 @@ struct timed_hints_entry {
   std::int64_t fresh_until = 0;  ///< read again after this
   std::int64_t usable_until = 0; ///< until this, served while the new read is under way
   bool reading = false;          ///< a read is under way
-  std::shared_ptr<const pattern_hints> hints;
+  std::shared_ptr<const known_hints> hints;
 };
 using timed_hints = std::unordered_map<std::string, timed_hints_entry>;
 
@@ -175,13 +185,13 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
   // Patterns are in: generate from them, then let the LLM improve on it if there is one.
   auto generate = [=](std::shared_ptr<generation> g) {
     auto& job = g->job;
-    g->ctx.emplace(g->catalog->catalog, job.preferences, *g->hints, job.request.partial_query,
+    g->ctx.emplace(g->catalog->catalog, job.preferences, g->hints->hints, job.request.partial_query,
                    job.count, job.role, calendar_day::today(), g->catalog->index);
     suggestion_list list;
     list.connection_id = job.request.connection_id;
     list.partial_query = job.request.partial_query;
-    list.user_patterns = template_texts(g->hints->user, 5);
-    list.role_patterns = template_texts(g->hints->role, 5);
+    list.user_patterns = g->hints->user_texts;
+    list.role_patterns = g->hints->role_texts;
     list.suggestions = generate_suggestions(*g->ctx);
     if (!settings.llm) {
       list.source = "patterns";
@@ -220,7 +230,7 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
   };
 
   auto remember = [=](timed_hints& table, const std::string& key,
-                     std::shared_ptr<const pattern_hints> h) {
+                     std::shared_ptr<const known_hints> h) {
     if (table.size() > 10000)
       table.clear();
     // Jittered, so that users who started together do not all reload together.
@@ -236,11 +246,11 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
   // Reads a user's patterns, and the role's and global ones unless those are fresh, and keeps
   // them under `user_key`; then `done` gets them (or `failed` the error).
   auto read_hints = [=](const suggestion_job& job, const std::string& user_key,
-                        std::function<void(std::shared_ptr<const pattern_hints>)> done,
+                        std::function<void(std::shared_ptr<const known_hints>)> done,
                         std::function<void(const caf::error&)> failed) {
     auto& st = self->state;
     auto shared_key = job.role + '\n' + std::to_string(job.min_users);
-    std::shared_ptr<const pattern_hints> shared;
+    std::shared_ptr<const known_hints> shared;
     if (auto i = st.shared_hints.find(shared_key);
         i != st.shared_hints.end() && i->second.fresh_until > now_ms())
       shared = i->second.hints;
@@ -252,15 +262,16 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
         [=](pattern_hints& h) {
           auto& st = self->state;
           if (shared) {
-            h.role = shared->role;
-            h.global = shared->global;
+            h.role = shared->hints.role;
+            h.global = shared->hints.global;
           } else {
-            auto role_and_global = std::make_shared<pattern_hints>();
-            role_and_global->role = h.role;
-            role_and_global->global = h.global;
-            remember(st.shared_hints, shared_key, std::move(role_and_global));
+            pattern_hints role_and_global;
+            role_and_global.role = h.role;
+            role_and_global.global = h.global;
+            remember(st.shared_hints, shared_key,
+                     std::make_shared<const known_hints>(std::move(role_and_global)));
           }
-          auto hints = std::make_shared<const pattern_hints>(std::move(h));
+          auto hints = std::make_shared<const known_hints>(std::move(h));
           remember(st.recent_hints, user_key, hints);
           done(std::move(hints));
         },
@@ -285,7 +296,7 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
     }
     read_hints(
       g->job, user_key,
-      [=](std::shared_ptr<const pattern_hints> h) {
+      [=](std::shared_ptr<const known_hints> h) {
         g->hints = std::move(h);
         generate(g);
       },

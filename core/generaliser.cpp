@@ -275,14 +275,17 @@ void catalog_index::add(const std::string& text, kind what, const std::string& n
 
 catalog_index::catalog_index(const connection_catalog& c) {
   for (auto& m : c.metrics) {
+    names_[static_cast<int>(kind::metric)].insert(m.name);
     add(m.name, kind::metric, m.name);
     add(m.display_name, kind::metric, m.name);
   }
   for (auto& d : c.dimensions) {
+    names_[static_cast<int>(kind::dimension)].insert(d.name);
     add(d.name, kind::dimension, d.name);
     add(d.display_name, kind::dimension, d.name);
   }
   for (auto& e : c.entities) {
+    names_[static_cast<int>(kind::entity)].insert(e.name);
     add(e.name, kind::entity, e.name);
     add(e.display_name, kind::entity, e.name);
   }

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/model.hpp"
@@ -42,10 +43,15 @@ public:
   /// The longest catalog phrase starting at words[i]; returns its length in words (0: none).
   std::size_t match(const std::vector<std::string_view>& words, std::size_t i, term& out) const;
   bool empty() const { return phrases_.empty(); }
+  /// Whether `name` is the catalog name of a term of this kind ("profit_margin": a metric).
+  bool has_name(kind what, const std::string& name) const {
+    return names_[static_cast<int>(what)].count(name) > 0;
+  }
 
 private:
   void add(const std::string& text, kind what, const std::string& name);
   std::unordered_map<std::string, term> phrases_; ///< "profit margin" -> metric profit_margin
+  std::unordered_set<std::string> names_[3];      ///< catalog names, by kind
   std::size_t longest_ = 0;                        ///< words in the longest phrase
 };
 

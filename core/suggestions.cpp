@@ -455,7 +455,6 @@ suggestion_context::suggestion_context(const connection_catalog& catalog,
     today_(today),
     index_(index ? std::move(index) : std::make_shared<const catalog_index>(catalog)) {
   for (auto& m : catalog.metrics) {
-    metric_names_.insert(m.name);
     // Excluded catalog metrics are caught by the index (longest phrase wins, so excluding
     // "profit" leaves "profit margin" alone); excluded names it does not know, by their words.
     if (is_excluded_metric(prefs, m.name) || is_excluded_metric(prefs, m.display_name))
@@ -472,14 +471,10 @@ suggestion_context::suggestion_context(const connection_catalog& catalog,
       excluded_phrases_.push_back(normalise_text(phrase_of(e, {})));
     }
   }
-  for (auto& d : catalog.dimensions) {
-    dimension_names_.insert(d.name);
+  for (auto& d : catalog.dimensions)
     dimensions_.push_back({d.name, phrase_of(d.name, d.display_name), {}});
-  }
-  for (auto& e : catalog.entities) {
-    entity_names_.insert(e.name);
+  for (auto& e : catalog.entities)
     entities_.push_back({e.name, phrase_of(e.name, e.display_name), {}});
-  }
   order_terms(metrics_, prefs.preferred_metrics);
   order_terms(dimensions_, prefs.preferred_dimensions);
   order_terms(entities_, {});
@@ -523,6 +518,8 @@ void suggestion_context::order_terms(std::vector<term>& terms,
 }
 
 bool suggestion_context::names_excluded(std::string_view normalised) const {
+  if (excluded_phrases_.empty())
+    return false;
   std::string padded = " " + std::string(normalised) + " ";
   for (auto& e : excluded_phrases_)
     if (!e.empty() && padded.find(" " + e + " ") != std::string::npos)
@@ -536,13 +533,13 @@ bool suggestion_context::answerable(std::string_view text) const {
     return false;
   auto g = generalise(text, *index_);
   for (auto& m : g.metrics)
-    if (!metric_names_.count(m) || excluded_catalog_.count(m))
+    if (!index_->has_name(catalog_index::kind::metric, m) || excluded_catalog_.count(m))
       return false;
   for (auto& d : g.dimensions)
-    if (!dimension_names_.count(d))
+    if (!index_->has_name(catalog_index::kind::dimension, d))
       return false;
   for (auto& e : g.entities)
-    if (!entity_names_.count(e))
+    if (!index_->has_name(catalog_index::kind::entity, e))
       return false;
   return !g.metrics.empty() || !g.dimensions.empty() || !g.entities.empty();
 }

@@ -74,7 +74,6 @@ private:
   std::string role_;
   calendar_day today_;
   std::shared_ptr<const catalog_index> index_;
-  std::unordered_set<std::string> metric_names_, dimension_names_, entity_names_;
   std::unordered_set<std::string> excluded_catalog_;  ///< excluded catalog metric names
   std::vector<std::string> excluded_phrases_; ///< excluded names the catalog does not know
   std::vector<term> metrics_, dimensions_, entities_;
