@@ -230,6 +230,27 @@ BOOST_AUTO_TEST_CASE(unexpired_entries_warm_a_restarted_server_and_expired_ones_
   BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "patterns");
 }
 
+// The spec's "auto-cleanup of expired entries on insert": each write-behind batch deletes a
+// bounded number of expired rows, oldest first, so a large backlog goes over a few batches.
+BOOST_AUTO_TEST_CASE(expired_rows_are_cleaned_as_new_entries_are_written) {
+  suggestion_world w;
+  {
+    pqxx::connection c{w.db};
+    pqxx::work tx{c};
+    tx.exec("INSERT INTO suggestion_cache (user_id, context_hash, suggestions, expires_at)"
+            " SELECT 'alice', 'expired-' || i, '[]', now() - interval '1 minute'"
+            " FROM generate_series(1, 2500) AS i");
+    tx.commit();
+  }
+  // Three misses, each in a batch of its own (the write-behind runs every 25 ms).
+  for (const char* partial : {"rev", "prof", "vol"}) {
+    BOOST_TEST(json_at(w.suggest(w.alice, partial).body, "/source") == "patterns");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  wait_for(w.db, "SELECT count(*) FROM suggestion_cache WHERE context_hash LIKE 'expired-%'", 0);
+  BOOST_TEST(scalar(w.db, "SELECT count(*) FROM suggestion_cache WHERE user_id = 'alice'") == 3);
+}
+
 BOOST_AUTO_TEST_CASE(a_full_cache_lets_the_oldest_entries_go_first) {
   suggestion_world w{{"--suggestion-cache-max", "4", "--suggestion-cache-shards", "1"}};
   const std::vector<std::string> partials = {"rev", "prof", "vol", "reg", "top", "avg"};
