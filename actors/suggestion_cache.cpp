@@ -3,11 +3,11 @@
 
 #include <algorithm>
 #include <deque>
-#include <map>
 #include <optional>
 #include <random>
 #include <utility>
 #include <unordered_map>
+#include <vector>
 
 #include "actors/messages.hpp"
 #include "actors/supervision.hpp"
@@ -91,7 +91,9 @@ struct cache_shard_state {
   std::deque<std::pair<std::string, std::int64_t>> order; ///< (hash, expiry), oldest first
   std::unordered_map<std::string, std::shared_ptr<generation>> running;
   cache_writes writes;
-  std::map<std::tuple<std::string, std::string, std::string>, impression> impressions;
+  /// Impressions since the last write, by user, then one per connection and source (a user has
+  /// few): found without building a key, since every answer, hit or miss, adds one.
+  std::unordered_map<std::string, std::vector<impression>> impressions;
   std::unordered_map<std::string, std::int64_t> hits;
   std::int64_t counts_due_ms = 0; ///< when hits and impressions are written next
   /// Learned patterns per (user, role), briefly: learners save them about once a second, so
@@ -117,13 +119,14 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
   auto max_entries = static_cast<std::size_t>(std::max(1, settings.max_entries / settings.shards));
 
   auto served = [=](const suggestion_job& job, const suggestion_list& list) {
-    auto key = std::make_tuple(job.user_id, job.request.connection_id, list.source);
-    auto& imp = self->state.impressions[key];
-    imp.user_id = job.user_id;
-    imp.connection_id = job.request.connection_id;
-    imp.source = list.source;
-    imp.lists += 1;
-    imp.suggestions += static_cast<std::int64_t>(list.suggestions.size());
+    auto& mine = self->state.impressions[job.user_id];
+    auto imp = std::find_if(mine.begin(), mine.end(), [&](const impression& i) {
+      return i.source == list.source && i.connection_id == job.request.connection_id;
+    });
+    if (imp == mine.end())
+      imp = mine.insert(mine.end(), {job.user_id, job.request.connection_id, list.source, 0, 0});
+    imp->lists += 1;
+    imp->suggestions += static_cast<std::int64_t>(list.suggestions.size());
   };
 
   // Every insertion goes through here, so the entries gauge and the eviction order stay right.
@@ -313,7 +316,8 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
       st.writes.hits.push_back({hash, n});
     st.hits.clear();
     for (auto& kv : st.impressions)
-      st.writes.impressions.push_back(std::move(kv.second));
+      for (auto& imp : kv.second)
+        st.writes.impressions.push_back(std::move(imp));
     st.impressions.clear();
     return std::exchange(st.writes, cache_writes{});
   };
