@@ -52,10 +52,12 @@ struct known_catalog {
 };
 
 /// Learned patterns as misses use them, with the template texts every answer lists, ranked once
-/// per read instead of once per miss.
+/// per read instead of once per miss, and the generator's memo for them.
 struct known_hints {
   pattern_hints hints;
   std::vector<std::string> user_texts, role_texts; ///< best first, at most 5
+  /// Only this shard's thread uses it; mutable because the patterns themselves are shared const.
+  mutable suggestion_memo memo;
   explicit known_hints(pattern_hints h)
     : hints(std::move(h)), user_texts(template_texts(hints.user, 5)),
       role_texts(template_texts(hints.role, 5)) {}
@@ -189,7 +191,8 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
   auto generate = [=](std::shared_ptr<generation> g) {
     auto& job = g->job;
     g->ctx.emplace(g->catalog->catalog, job.preferences, g->hints->hints, job.request.partial_query,
-                   job.count, job.role, calendar_day::today(), g->catalog->index);
+                   job.count, job.role, calendar_day::today(), g->catalog->index,
+                   &g->hints->memo);
     suggestion_list list;
     list.connection_id = job.request.connection_id;
     list.partial_query = job.request.partial_query;

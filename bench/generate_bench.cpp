@@ -107,35 +107,47 @@ int main() {
   suggestion_preferences prefs;
   auto partials = partial_queries();
 
-  // What the generator answers, as one number: an optimisation must leave it unchanged.
-  std::string answers;
-  for (auto& partial : partials)
-    for (int count : {3, 12}) {
-      suggestion_context ctx(c, prefs, hints, partial, count, "analyst", calendar_day{2026, 11, 29},
-                             index);
-      for (auto& s : generate_suggestions(ctx))
-        answers += s.text + '|' + s.type + '|' + s.description + '\n';
-    }
+  // What the generator answers, as one number: an optimisation must leave it unchanged, and the
+  // memo (as a cache shard keeps one with each patterns read) must not change it either.
+  suggestion_memo memo;
+  auto answers_of = [&](suggestion_memo* m) {
+    std::string answers;
+    for (auto& partial : partials)
+      for (int count : {3, 12}) {
+        suggestion_context ctx(c, prefs, hints, partial, count, "analyst",
+                               calendar_day{2026, 11, 29}, index, m);
+        for (auto& s : generate_suggestions(ctx))
+          answers += s.text + '|' + s.type + '|' + s.description + '\n';
+      }
+    return answers;
+  };
+  auto answers = answers_of(nullptr);
+  bool memo_agrees = answers_of(&memo) == answers && answers_of(&memo) == answers;
   std::size_t checksum = 0;
-  double generate = measure(
-    partials,
-    [&](const std::string& partial, int count) {
+  auto generate_with = [&](suggestion_memo* m) {
+    return [&, m](const std::string& partial, int count) {
       suggestion_context ctx(c, prefs, hints, partial, count, "analyst", calendar_day{2026, 11, 29},
-                             index);
+                             index, m);
       auto list = generate_suggestions(ctx);
       return list.size() + (list.empty() ? 0 : list.front().text.size());
-    },
-    3.0, checksum);
+    };
+  };
+  double generate = measure(partials, generate_with(&memo), 3.0, checksum);
+  double generate_alone = measure(partials, generate_with(nullptr), 2.0, checksum);
   double generalise_rate = measure(
     partials,
     [&](const std::string& partial, int) { return generalise(partial, *index).template_text.size(); },
     1.0, checksum);
   std::printf("generate: %.0f suggestion lists/s, %.1f us each (one core, %zu partial queries, "
-              "9 templates per scope)\n",
+              "9 templates per scope, with a memo as a cache shard keeps)\n",
               generate, 1e6 / generate, partials.size());
+  std::printf("generate without a memo: %.0f/s, %.1f us each\n", generate_alone,
+              1e6 / generate_alone);
   std::printf("generalise, same partial queries: %.0f/s\n", generalise_rate);
   std::printf("generate / generalise: %.1fx the time\n", generalise_rate / generate);
-  std::printf("answers digest: %zx (%zu bytes)\n", std::hash<std::string>{}(answers), answers.size());
+  std::printf("answers digest: %zx (%zu bytes); with the memo: %s\n",
+              std::hash<std::string>{}(answers), answers.size(),
+              memo_agrees ? "the same" : "DIFFERENT");
   std::printf("checksum: %zu\n", checksum);
-  return 0;
+  return memo_agrees ? 0 : 1;
 }

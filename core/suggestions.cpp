@@ -9,6 +9,7 @@
 #include <cmath>
 #include <ctime>
 #include <map>
+#include <unordered_map>
 
 #include <simdjson.h>
 
@@ -33,6 +34,14 @@ struct candidate {
   std::string normalised; ///< the text as matched and deduplicated
   text_match m;           ///< against the partial query (not for the LLM's own entries)
 };
+
+} // namespace
+
+struct suggestion_memo::lists {
+  std::unordered_map<std::string, std::vector<candidate>> by_key; ///< by memo_key
+};
+
+namespace {
 
 std::string capitalise(std::string s) {
   if (!s.empty())
@@ -105,8 +114,42 @@ public:
     out_.push_back(std::move(c));
   }
 
+  /// A candidate built earlier (kept by a suggestion_memo): copied in if it matches.
+  void offer_built(const candidate& c) {
+    auto m = matcher_.match(c.normalised);
+    if (!m.matched)
+      return;
+    out_.push_back(c);
+    out_.back().m = m;
+  }
+
 private:
   partial_matcher matcher_;
+  bool show_advanced_;
+  std::vector<candidate>& out_;
+};
+
+/// Where candidates go to be kept by a suggestion_memo: every one is built, none is matched (the
+/// partial queries that will use them are not known yet).
+class candidate_recorder {
+public:
+  candidate_recorder(const suggestion_context& ctx, std::vector<candidate>& out)
+    : show_advanced_(ctx.preferences().show_advanced_queries), out_(out) {}
+
+  template <class Describe>
+  void offer(std::string text, const std::string& type, int origin, double score, bool advanced,
+             Describe&& describe) {
+    if (advanced && !show_advanced_)
+      return;
+    candidate c;
+    c.normalised = normalise_text(text);
+    c.s = make(std::move(text), type, describe());
+    c.origin = origin;
+    c.score = score;
+    out_.push_back(std::move(c));
+  }
+
+private:
   bool show_advanced_;
   std::vector<candidate>& out_;
 };
@@ -187,9 +230,10 @@ pick_terms(const std::vector<suggestion_context::term>& terms, const std::vector
   return out;
 }
 
+template <class Sink>
 void add_pattern_candidates(const suggestion_context& ctx, const std::vector<pattern_hint>& hints,
                             int origin, std::unordered_set<std::string>& seen_templates,
-                            candidate_gate& out) {
+                            Sink& out) {
   std::vector<std::pair<double, const pattern_hint*>> sorted; // scored once, not per comparison
   // A template the user (or role) already contributed would only fill the same texts again.
   for (auto& h : hints)
@@ -238,7 +282,8 @@ std::string aggregate_word(const std::string& aggregation) {
   return "total";
 }
 
-void add_rule_candidates(const suggestion_context& ctx, candidate_gate& out) {
+template <class Sink>
+void add_rule_candidates(const suggestion_context& ctx, Sink& out) {
   auto& ms = ctx.metrics();
   auto& ds = ctx.dimensions();
   auto& es = ctx.entities();
@@ -391,15 +436,57 @@ std::vector<suggestion> select(const suggestion_context& ctx, std::vector<candid
   return out;
 }
 
+/// The candidates from learned templates and catalog rules, in their order.
+template <class Sink>
+void add_template_and_rule_candidates(const suggestion_context& ctx, Sink& out) {
+  std::unordered_set<std::string> seen_templates;
+  add_pattern_candidates(ctx, ctx.patterns().user, user_pattern, seen_templates, out);
+  add_pattern_candidates(ctx, ctx.patterns().role, role_pattern, seen_templates, out);
+  add_pattern_candidates(ctx, ctx.patterns().global, global_pattern_origin, seen_templates, out);
+  add_rule_candidates(ctx, out);
+}
+
+/// Everything the template and rule candidates depend on besides the patterns (which a memo is
+/// tied to): the terms in their order, which ones the partial query mentions, the role, the
+/// day and the advanced switch. Not the partial query's words.
+std::string memo_key(const suggestion_context& ctx) {
+  std::string key = ctx.role();
+  key += '\x1f';
+  key += std::to_string(ctx.today().year * 10000 + ctx.today().month * 100 + ctx.today().day);
+  key += ctx.preferences().show_advanced_queries ? 'A' : 'a';
+  for (auto* terms : {&ctx.metrics(), &ctx.dimensions(), &ctx.entities()}) {
+    key += '\x1e';
+    for (auto& t : *terms) {
+      key.append(t.name).append(1, '\x1f').append(t.phrase).append(1, '\x1f');
+      key.append(t.aggregation).append(1, t.mentioned ? '+' : '-');
+    }
+  }
+  return key;
+}
+
 /// Every candidate without an LLM that matches the partial query, best origin first.
 void add_pattern_path_candidates(const suggestion_context& ctx, std::vector<candidate>& cands) {
   candidate_gate gate(ctx, cands);
   add_completions(ctx, gate);
-  std::unordered_set<std::string> seen_templates;
-  add_pattern_candidates(ctx, ctx.patterns().user, user_pattern, seen_templates, gate);
-  add_pattern_candidates(ctx, ctx.patterns().role, role_pattern, seen_templates, gate);
-  add_pattern_candidates(ctx, ctx.patterns().global, global_pattern_origin, seen_templates, gate);
-  add_rule_candidates(ctx, gate);
+  auto* memo = ctx.memo();
+  if (!memo) {
+    add_template_and_rule_candidates(ctx, gate);
+    return;
+  }
+  auto& kept = memo->kept().by_key;
+  auto key = memo_key(ctx);
+  auto i = kept.find(key);
+  if (i == kept.end()) {
+    // A handful of keys per patterns object in practice (the mentioned terms vary); bounded
+    // anyway, as a memo lives as long as its patterns are in use.
+    if (kept.size() >= 64)
+      kept.clear();
+    i = kept.emplace(std::move(key), std::vector<candidate>{}).first;
+    candidate_recorder recorder(ctx, i->second);
+    add_template_and_rule_candidates(ctx, recorder);
+  }
+  for (auto& c : i->second)
+    gate.offer_built(c);
 }
 
 std::size_t word_count(std::string_view normalised) {
@@ -407,6 +494,9 @@ std::size_t word_count(std::string_view normalised) {
 }
 
 } // namespace
+
+suggestion_memo::suggestion_memo() : kept_(std::make_unique<lists>()) {}
+suggestion_memo::~suggestion_memo() = default;
 
 const char* icon_for(std::string_view type) {
   if (type == "metric") return "📊";
@@ -445,7 +535,8 @@ suggestion_context::suggestion_context(const connection_catalog& catalog,
                                        const pattern_hints& patterns,
                                        std::string_view partial_query, int count,
                                        std::string role, calendar_day today,
-                                       std::shared_ptr<const catalog_index> index)
+                                       std::shared_ptr<const catalog_index> index,
+                                       suggestion_memo* memo)
   : catalog_(catalog),
     prefs_(prefs),
     patterns_(patterns),
@@ -453,7 +544,8 @@ suggestion_context::suggestion_context(const connection_catalog& catalog,
     count_(count),
     role_(std::move(role)),
     today_(today),
-    index_(index ? std::move(index) : std::make_shared<const catalog_index>(catalog)) {
+    index_(index ? std::move(index) : std::make_shared<const catalog_index>(catalog)),
+    memo_(memo) {
   for (auto& m : catalog.metrics) {
     // Excluded catalog metrics are caught by the index (longest phrase wins, so excluding
     // "profit" leaves "profit margin" alone); excluded names it does not know, by their words.

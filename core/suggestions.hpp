@@ -27,15 +27,35 @@ struct calendar_day {
   static calendar_day today();
 };
 
+/// What generation can keep between requests with the same learned patterns: the candidates
+/// from templates and catalog rules, built and normalised, per set of terms the partial query
+/// mentions. A miss then only matches them against what was typed. One memo per pattern_hints
+/// object, used by one thread at a time (a cache shard keeps one with each patterns read).
+class suggestion_memo {
+public:
+  suggestion_memo();
+  ~suggestion_memo();
+  suggestion_memo(const suggestion_memo&) = delete;
+  suggestion_memo& operator=(const suggestion_memo&) = delete;
+
+  struct lists; ///< defined beside the generator
+  lists& kept() { return *kept_; }
+
+private:
+  std::unique_ptr<lists> kept_;
+};
+
 /// One request's inputs, compiled once: the catalog as an index and as name sets, the
 /// vocabulary ordered by preference (excluded metrics gone), the normalised partial query.
-/// `index` is the catalog's index when the caller keeps one (it depends on the catalog alone).
+/// `index` is the catalog's index when the caller keeps one (it depends on the catalog alone);
+/// `memo`, one kept with `patterns` (answers are the same with or without it).
 class suggestion_context {
 public:
   suggestion_context(const connection_catalog& catalog, const suggestion_preferences& prefs,
                      const pattern_hints& patterns, std::string_view partial_query, int count,
                      std::string role, calendar_day today = calendar_day::today(),
-                     std::shared_ptr<const catalog_index> index = nullptr);
+                     std::shared_ptr<const catalog_index> index = nullptr,
+                     suggestion_memo* memo = nullptr);
 
   /// True if `text` is safe to show: it names at least one catalog metric, dimension or entity,
   /// nothing outside the catalog, and no excluded metric.
@@ -61,6 +81,7 @@ public:
   const catalog_index& index() const { return *index_; }
   const std::string& role() const { return role_; }
   const calendar_day& today() const { return today_; }
+  suggestion_memo* memo() const { return memo_; }
 
 private:
   void order_terms(std::vector<term>& terms, const std::vector<std::string>& preferred);
@@ -74,6 +95,7 @@ private:
   std::string role_;
   calendar_day today_;
   std::shared_ptr<const catalog_index> index_;
+  suggestion_memo* memo_;
   std::unordered_set<std::string> excluded_catalog_;  ///< excluded catalog metric names
   std::vector<std::string> excluded_phrases_; ///< excluded names the catalog does not know
   std::vector<term> metrics_, dimensions_, entities_;

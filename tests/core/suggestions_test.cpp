@@ -78,6 +78,45 @@ BOOST_FIXTURE_TEST_CASE(without_history_the_catalog_fills_the_count_with_variety
   BOOST_TEST(types.size() >= 4u);
 }
 
+// A memo keeps candidates between requests with the same patterns; whatever else changes between
+// them (what is typed and which terms it mentions, the preferences, the role, the day), the
+// answers must be the ones generated without it.
+BOOST_FIXTURE_TEST_CASE(a_memo_never_changes_an_answer, fixture) {
+  patterns.user = {hint("user", "top {N} {entity} by {metric}", "ranking", 9, {"revenue"}),
+                   hint("user", "compare {metric} across {dimension} and {dimension} for "
+                                "{entity} in {year}", "comparison", 4)};
+  patterns.role = {hint("role", "{metric} by {dimension} for {timeframe}", "trend", 50),
+                   hint("role", "show me {metric} for {quarter} {year}", "trend", 40, {"profit"})};
+  patterns.global = {hint("global", "average {metric} by {dimension}", "aggregation", 300)};
+  suggestion_memo memo;
+  std::vector<suggestion_preferences> variants(5);
+  variants[1].show_advanced_queries = true;
+  variants[2].excluded_metrics = {"revenue"};
+  variants[3].preferred_metrics = {"volume"};
+  variants[3].preferred_query_types = {"trend"};
+  variants[4].preferred_dimensions = {"channel"};
+  int compared = 0;
+  for (auto& p : variants)
+    for (std::string role : {"analyst", "trader"})
+      for (calendar_day day : {calendar_day{2026, 11, 29}, calendar_day{2027, 1, 2}})
+        for (std::string partial : {"", "rev", "top 10 prod", "compare profit acr", "show me",
+                                    "profit by reg", "volume", "porfit"})
+          for (int count : {1, 6, 12}) {
+            suggestion_context alone(catalog, p, patterns, partial, count, role, day);
+            suggestion_context kept(catalog, p, patterns, partial, count, role, day, nullptr,
+                                    &memo);
+            auto a = generate_suggestions(alone), b = generate_suggestions(kept);
+            BOOST_TEST_REQUIRE(a.size() == b.size(), partial);
+            for (std::size_t i = 0; i < a.size(); ++i) {
+              BOOST_TEST(a[i].text == b[i].text, partial);
+              BOOST_TEST(a[i].description == b[i].description, partial);
+              BOOST_TEST(a[i].type == b[i].type, partial);
+            }
+            ++compared;
+          }
+  BOOST_TEST(compared == 480);
+}
+
 BOOST_FIXTURE_TEST_CASE(the_count_is_honoured, fixture) {
   BOOST_TEST(run("", 1).size() == 1u);
   BOOST_TEST(run("", 12).size() == 12u);
