@@ -277,7 +277,10 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
             remember(st.shared_hints, shared_key,
                      std::make_shared<const known_hints>(std::move(role_and_global)));
           }
-          auto hints = std::make_shared<const known_hints>(std::move(h));
+          // Unchanged patterns keep what was built from them (the generator's memo above all).
+          auto& kept = st.recent_hints[user_key].hints;
+          auto hints = kept && kept->hints == h ? kept
+                                                : std::make_shared<const known_hints>(std::move(h));
           remember(st.recent_hints, user_key, hints);
           done(std::move(hints));
         },

@@ -326,6 +326,14 @@ struct pattern_hint {
   std::vector<std::string> metrics, dimensions, entities;
 };
 
+inline bool operator==(const pattern_hint& a, const pattern_hint& b) {
+  return a.template_text == b.template_text && a.query_type == b.query_type &&
+         a.frequency == b.frequency && a.success_rate == b.success_rate &&
+         a.age_days == b.age_days && a.clicks == b.clicks && a.ratings == b.ratings &&
+         a.rating_total == b.rating_total && a.metrics == b.metrics &&
+         a.dimensions == b.dimensions && a.entities == b.entities;
+}
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pattern_hint& x) {
   return f(x.template_text, x.query_type, x.frequency, x.success_rate, x.age_days,
@@ -338,6 +346,10 @@ struct pattern_hints {
   std::vector<pattern_hint> role;
   std::vector<pattern_hint> global;
 };
+
+inline bool operator==(const pattern_hints& a, const pattern_hints& b) {
+  return a.user == b.user && a.role == b.role && a.global == b.global;
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pattern_hints& x) {

@@ -52,13 +52,15 @@ connection_catalog read_catalog(const pqxx::row& r) {
 
 // A miss's learned patterns in one statement (one round trip, no transaction around it), prepared
 // once per connection: the pattern path reads them hundreds of times a second. $5 false leaves
-// out the role's and the global scopes, which the caller already has.
+// out the role's and the global scopes, which the caller already has. Age is counted in whole
+// hours (a 30-day half-life does not need more), so that reading unchanged patterns again gives
+// equal hints, and a cache shard keeps what it built from them.
 const char* const pattern_hints_statement = "pattern_hints";
 const char* const pattern_hints_sql =
   "SELECT scope, query_template, frequency, success_rate, age_days, metadata FROM ("
 #define FS_SCOPE(n, where)                                                                       \
   "(SELECT " #n " AS scope, query_template, frequency, success_rate,"                           \
-  " COALESCE(EXTRACT(EPOCH FROM (now() - last_used)) / 86400.0, 0) AS age_days,"               \
+  " COALESCE(floor(EXTRACT(EPOCH FROM (now() - last_used)) / 3600) / 24.0, 0) AS age_days,"    \
   " metadata::text AS metadata, last_used, id FROM query_patterns WHERE " where                 \
   " ORDER BY frequency DESC, last_used DESC, id LIMIT $4)"
   FS_SCOPE(0, "pattern_type = $6 AND target_id = $1")
