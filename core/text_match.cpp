@@ -49,6 +49,21 @@ std::vector<std::string_view> split_words(std::string_view s) {
 
 namespace {
 
+/// Byte equality for short words, inline: the libc call costs more than the comparison for the
+/// few letters of a word, and matching compares every typed word with every candidate word.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i])
+      return false;
+  return true;
+}
+
+/// `a` from `from` on equals `b` from `from_b` on, both to their ends.
+inline bool same_tail(std::string_view a, std::size_t from, std::string_view b, std::size_t from_b) {
+  return a.size() - from == b.size() - from_b &&
+         same_bytes(a.data() + from, b.data() + from_b, a.size() - from);
+}
+
 /// Edit distance capped at 2, in one pass: past the common prefix, the one edit allowed must be
 /// at the first difference. Typo tolerance only ever asks "at most one?", for every typed word
 /// against every candidate word, where the full table cost a third of a miss's matching.
@@ -63,13 +78,13 @@ int distance_up_to_one(std::string_view a, std::string_view b) {
   if (a.size() == b.size()) {
     if (i == a.size())
       return 0;
-    if (a.substr(i + 1) == b.substr(i + 1)) // one substitution
+    if (same_tail(a, i + 1, b, i + 1)) // one substitution
       return 1;
     bool swapped = i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] &&
-                   a.substr(i + 2) == b.substr(i + 2);
+                   same_tail(a, i + 2, b, i + 2);
     return swapped ? 1 : 2;
   }
-  return a.substr(i + 1) == b.substr(i) ? 1 : 2; // one letter more in `a`
+  return same_tail(a, i + 1, b, i) ? 1 : 2; // one letter more in `a`
 }
 
 } // namespace
@@ -110,17 +125,17 @@ int edit_distance(std::string_view a, std::string_view b, int limit) {
 }
 
 bool word_matches(std::string_view typed, std::string_view word, bool typing) {
-  if (typed == word)
+  if (typed.size() == word.size() && same_bytes(typed.data(), word.data(), typed.size()))
     return true;
   auto plural_of = [](std::string_view a, std::string_view b) {
-    return a.size() == b.size() + 1 && a.back() == 's' && a.substr(0, b.size()) == b;
+    return a.size() == b.size() + 1 && a.back() == 's' && same_bytes(a.data(), b.data(), b.size());
   };
   if (plural_of(typed, word) || plural_of(word, typed))
     return true;
   // "prof" while typing, "reven" anywhere; a finished short word must match exactly.
   std::size_t min_prefix = typing ? 1 : 3;
   if (typed.size() >= min_prefix && typed.size() < word.size() &&
-      word.compare(0, typed.size(), typed) == 0)
+      same_bytes(word.data(), typed.data(), typed.size()))
     return true;
   if (typed.size() >= 4 && word.size() >= 4) {
     if (edit_distance(typed, word, 1) <= 1)
@@ -153,19 +168,19 @@ text_match partial_matcher::match(std::string_view cand) const {
     m.matched = true;
     return m;
   }
-  m.prefix = cand.compare(0, partial_.size(), partial_) == 0;
-  // The candidate's words, found in place: this runs for every candidate of every miss.
+  m.prefix = cand.size() >= partial_.size() &&
+             same_bytes(cand.data(), partial_.data(), partial_.size());
+  // The candidate's words, found in place in one pass: this runs for every candidate of every
+  // miss.
   constexpr std::size_t max_words = 64;
   std::string_view words[max_words];
   std::size_t n = 0;
-  for (std::size_t i = 0; i < cand.size() && n < max_words;) {
-    auto j = cand.find(' ', i);
-    if (j == std::string_view::npos)
-      j = cand.size();
-    if (j > i)
-      words[n++] = cand.substr(i, j - i);
-    i = j + 1;
-  }
+  for (std::size_t i = 0, start = 0; i <= cand.size() && n < max_words; ++i)
+    if (i == cand.size() || cand[i] == ' ') {
+      if (i > start)
+        words[n++] = cand.substr(start, i - start);
+      start = i + 1;
+    }
   // The last word counts as still being typed unless the partial query ended with a space,
   // which normalisation removed; treating it as typing is the forgiving choice.
   bool all = true;
