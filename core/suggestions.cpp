@@ -38,7 +38,11 @@ struct candidate {
 } // namespace
 
 struct suggestion_memo::lists {
-  std::unordered_map<std::string, std::vector<candidate>> by_key; ///< by memo_key
+  struct kept {
+    std::vector<candidate> candidates;
+    candidate_set texts; ///< their normalised texts, matched all at once
+  };
+  std::unordered_map<std::string, kept> by_key; ///< by memo_key
 };
 
 namespace {
@@ -114,13 +118,15 @@ public:
     out_.push_back(std::move(c));
   }
 
-  /// A candidate built earlier (kept by a suggestion_memo): copied in if it matches.
-  void offer_built(const candidate& c) {
-    auto m = matcher_.match(c.normalised);
-    if (!m.matched)
-      return;
-    out_.push_back(c);
-    out_.back().m = m;
+  /// Candidates built earlier (kept by a suggestion_memo): those that match are copied in.
+  void offer_built(const std::vector<candidate>& built, const candidate_set& texts) {
+    thread_local std::vector<text_match> matches;
+    texts.match_all(matcher_, matches);
+    for (std::size_t i = 0; i < built.size(); ++i)
+      if (matches[i].matched) {
+        out_.push_back(built[i]);
+        out_.back().m = matches[i];
+      }
   }
 
 private:
@@ -481,12 +487,13 @@ void add_pattern_path_candidates(const suggestion_context& ctx, std::vector<cand
     // anyway, as a memo lives as long as its patterns are in use.
     if (kept.size() >= 64)
       kept.clear();
-    i = kept.emplace(std::move(key), std::vector<candidate>{}).first;
-    candidate_recorder recorder(ctx, i->second);
+    i = kept.emplace(std::move(key), suggestion_memo::lists::kept{}).first;
+    candidate_recorder recorder(ctx, i->second.candidates);
     add_template_and_rule_candidates(ctx, recorder);
+    for (auto& c : i->second.candidates)
+      i->second.texts.add(c.normalised);
   }
-  for (auto& c : i->second)
-    gate.offer_built(c);
+  gate.offer_built(i->second.candidates, i->second.texts);
 }
 
 std::size_t word_count(std::string_view normalised) {

@@ -49,6 +49,22 @@ std::vector<std::string_view> split_words(std::string_view s) {
 
 namespace {
 
+/// The words of a normalised text, at most `max` of them (as partial_matcher::match sees them).
+template <class F>
+void for_each_word(std::string_view text, std::size_t max, F&& f) {
+  std::size_t n = 0;
+  for (std::size_t i = 0, start = 0; i <= text.size() && n < max; ++i)
+    if (i == text.size() || text[i] == ' ') {
+      if (i > start) {
+        f(text.substr(start, i - start));
+        ++n;
+      }
+      start = i + 1;
+    }
+}
+
+constexpr std::size_t max_candidate_words = 64;
+
 /// Byte equality for short words, inline: the libc call costs more than the comparison for the
 /// few letters of a word, and matching compares every typed word with every candidate word.
 inline bool same_bytes(const char* a, const char* b, std::size_t n) {
@@ -172,15 +188,9 @@ text_match partial_matcher::match(std::string_view cand) const {
              same_bytes(cand.data(), partial_.data(), partial_.size());
   // The candidate's words, found in place in one pass: this runs for every candidate of every
   // miss.
-  constexpr std::size_t max_words = 64;
-  std::string_view words[max_words];
+  std::string_view words[max_candidate_words];
   std::size_t n = 0;
-  for (std::size_t i = 0, start = 0; i <= cand.size() && n < max_words; ++i)
-    if (i == cand.size() || cand[i] == ' ') {
-      if (i > start)
-        words[n++] = cand.substr(start, i - start);
-      start = i + 1;
-    }
+  for_each_word(cand, max_candidate_words, [&](std::string_view w) { words[n++] = w; });
   // The last word counts as still being typed unless the partial query ended with a space,
   // which normalisation removed; treating it as typing is the forgiving choice.
   bool all = true;
@@ -197,6 +207,65 @@ text_match partial_matcher::match(std::string_view cand) const {
   if (!m.matched)
     m.prefix = false;
   return m;
+}
+
+void candidate_set::add(std::string_view candidate) {
+  texts_.append(candidate.data(), candidate.size());
+  ends_.push_back(texts_.size());
+  word_bits bits;
+  for_each_word(candidate, max_candidate_words, [&](std::string_view w) {
+    auto at = std::find(vocabulary_.begin(), vocabulary_.end(), w);
+    if (at == vocabulary_.end()) {
+      if (vocabulary_.size() == max_vocabulary) {
+        overflow_ = true;
+        return;
+      }
+      at = vocabulary_.insert(vocabulary_.end(), std::string(w));
+    }
+    bits.set(static_cast<std::size_t>(at - vocabulary_.begin()));
+  });
+  words_.push_back(bits);
+}
+
+void candidate_set::match_all(const partial_matcher& matcher, std::vector<text_match>& out) const {
+  out.assign(ends_.size(), text_match{});
+  std::string_view texts = texts_;
+  auto text_of = [&](std::size_t i) {
+    auto start = i == 0 ? 0 : ends_[i - 1];
+    return texts.substr(start, ends_[i] - start);
+  };
+  if (overflow_) {
+    for (std::size_t i = 0; i < ends_.size(); ++i)
+      out[i] = matcher.match(text_of(i));
+    return;
+  }
+  auto& typed = matcher.typed_;
+  std::vector<word_bits> typed_bits(typed.size());
+  for (std::size_t t = 0; t < typed.size(); ++t)
+    for (std::size_t v = 0; v < vocabulary_.size(); ++v)
+      if (word_matches(typed[t], vocabulary_[v], t + 1 == typed.size()))
+        typed_bits[t].set(v);
+  auto partial = matcher.partial_;
+  for (std::size_t i = 0; i < ends_.size(); ++i) {
+    auto& m = out[i];
+    if (partial.empty()) {
+      m.matched = true;
+      continue;
+    }
+    auto text = text_of(i);
+    m.prefix = text.size() >= partial.size() &&
+               same_bytes(text.data(), partial.data(), partial.size());
+    bool all = true;
+    for (std::size_t t = 0; t < typed.size(); ++t) {
+      if ((typed_bits[t] & words_[i]).any())
+        ++m.words;
+      else if (!matcher.filler_[t])
+        all = false;
+    }
+    m.matched = all && (m.words > 0 || m.prefix);
+    if (!m.matched)
+      m.prefix = false;
+  }
 }
 
 text_match match_partial(std::string_view partial, std::string_view candidate) {

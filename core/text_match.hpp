@@ -2,6 +2,7 @@
 // prefix matches for the word being typed, plural forms and one-letter typos. Pure and
 // allocation-light, because every suggestion candidate goes through it.
 #pragma once
+#include <bitset>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,9 +41,31 @@ public:
   text_match match(std::string_view candidate_normalised) const;
 
 private:
+  friend class candidate_set;
   std::string_view partial_;
   std::vector<std::string_view> typed_;
   std::vector<bool> filler_;
+};
+
+/// Many normalised candidate texts, kept to be matched against one partial query after another
+/// (a suggestion memo keeps its candidates this way). The distinct words of all of them are
+/// matched once per typed word, and each candidate is then a few bit tests; the answers are
+/// partial_matcher::match's.
+class candidate_set {
+public:
+  void add(std::string_view candidate_normalised);
+  std::size_t size() const { return ends_.size(); }
+  /// partial_matcher::match for every candidate, in the order they were added.
+  void match_all(const partial_matcher& matcher, std::vector<text_match>& out) const;
+
+private:
+  static constexpr std::size_t max_vocabulary = 256;
+  using word_bits = std::bitset<max_vocabulary>;
+  std::string texts_;                ///< the candidates, one after the other
+  std::vector<std::size_t> ends_;    ///< where each ends in texts_
+  std::vector<std::string> vocabulary_;
+  std::vector<word_bits> words_;     ///< per candidate, which vocabulary words it has
+  bool overflow_ = false;            ///< more distinct words than bits: match one by one
 };
 
 /// Matches a normalised partial query against a candidate text (normalised here).

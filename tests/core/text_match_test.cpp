@@ -72,6 +72,35 @@ BOOST_AUTO_TEST_CASE(the_one_edit_shortcut_agrees_with_the_full_table) {
   BOOST_TEST(checked > 10000);
 }
 
+// Matching a kept set of candidates at once gives each candidate partial_matcher's answer.
+BOOST_AUTO_TEST_CASE(a_candidate_set_matches_as_one_by_one) {
+  std::vector<std::string> candidates = {
+    "show me profit by region", "top 10 products by revenue", "compare revenue across regions",
+    "profit margin over the last 12 months", "show me revenue", "revenue", "", "total volume",
+    "average order value per customer the last 12 months", "rank sales channel by profit"};
+  candidate_set set;
+  for (auto& c : candidates)
+    set.add(normalise_text(c));
+  int compared = 0;
+  for (std::string partial : {"", "show", "show me prof", "top 10 prod", "compare revenue acr",
+                              "porfit", "revenues by", "the", "zzz", "profit margin ov",
+                              "show me the revenue"}) {
+    auto p = normalise_text(partial);
+    partial_matcher one_by_one(p);
+    std::vector<foresight::text_match> all;
+    set.match_all(one_by_one, all);
+    BOOST_TEST_REQUIRE(all.size() == candidates.size());
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      auto m = one_by_one.match(normalise_text(candidates[i]));
+      BOOST_TEST(all[i].matched == m.matched, partial << " / " << candidates[i]);
+      BOOST_TEST(all[i].prefix == m.prefix, partial << " / " << candidates[i]);
+      BOOST_TEST(all[i].words == m.words, partial << " / " << candidates[i]);
+      ++compared;
+    }
+  }
+  BOOST_TEST(compared == 110);
+}
+
 BOOST_AUTO_TEST_CASE(a_partial_query_matches_by_prefix_and_by_words) {
   auto m = match_partial("show me prof", "Show me profit by region");
   BOOST_TEST(m.matched);
