@@ -1,6 +1,6 @@
 // Suggestion generation. Candidates come from five origins, best first: the user's templates,
 // completions of what the user typed, the role's templates, global ones, then catalog rules. Each
-// candidate is matched against the partial query before it is built (candidate_gate), and every
+// candidate is matched against the partial query before it is built (candidate_sink), and every
 // chosen one passes the same check (answerable), so no origin can show an excluded or unknown
 // metric.
 #include "core/suggestions.hpp"
@@ -90,14 +90,15 @@ suggestion make(std::string text, const std::string& type, std::string descripti
   return s;
 }
 
-/// Where generated candidates go: each text is matched against the partial query first, and only
-/// a match is built into a suggestion. Most candidates of a miss (about seven in eight) do not
-/// match, so their descriptions are never written.
-class candidate_gate {
+/// Where generated candidates go. For a request, each text is matched against the partial query
+/// first and only a match is built into a suggestion: most candidates of a miss (about seven in
+/// eight) do not match, so their descriptions are never written. Without a matcher (filling a
+/// suggestion_memo, before any partial query is known), every candidate is built.
+class candidate_sink {
 public:
-  candidate_gate(const suggestion_context& ctx, std::vector<candidate>& out)
-    : matcher_(ctx.partial()), show_advanced_(ctx.preferences().show_advanced_queries),
-      out_(out) {}
+  candidate_sink(const suggestion_context& ctx, std::vector<candidate>& out,
+                 const partial_matcher* matcher)
+    : matcher_(matcher), show_advanced_(ctx.preferences().show_advanced_queries), out_(out) {}
 
   /// `describe()` gives the description (empty: the type's), called only for a match.
   template <class Describe>
@@ -106,9 +107,12 @@ public:
     if (advanced && !show_advanced_)
       return;
     auto normalised = normalise_text(text);
-    auto m = matcher_.match(normalised);
-    if (!m.matched)
-      return;
+    text_match m;
+    if (matcher_) {
+      m = matcher_->match(normalised);
+      if (!m.matched)
+        return;
+    }
     candidate c;
     c.s = make(std::move(text), type, describe());
     c.origin = origin;
@@ -118,44 +122,8 @@ public:
     out_.push_back(std::move(c));
   }
 
-  /// Candidates built earlier (kept by a suggestion_memo): those that match are copied in.
-  void offer_built(const std::vector<candidate>& built, const candidate_set& texts) {
-    thread_local std::vector<text_match> matches;
-    texts.match_all(matcher_, matches);
-    for (std::size_t i = 0; i < built.size(); ++i)
-      if (matches[i].matched) {
-        out_.push_back(built[i]);
-        out_.back().m = matches[i];
-      }
-  }
-
 private:
-  partial_matcher matcher_;
-  bool show_advanced_;
-  std::vector<candidate>& out_;
-};
-
-/// Where candidates go to be kept by a suggestion_memo: every one is built, none is matched (the
-/// partial queries that will use them are not known yet).
-class candidate_recorder {
-public:
-  candidate_recorder(const suggestion_context& ctx, std::vector<candidate>& out)
-    : show_advanced_(ctx.preferences().show_advanced_queries), out_(out) {}
-
-  template <class Describe>
-  void offer(std::string text, const std::string& type, int origin, double score, bool advanced,
-             Describe&& describe) {
-    if (advanced && !show_advanced_)
-      return;
-    candidate c;
-    c.normalised = normalise_text(text);
-    c.s = make(std::move(text), type, describe());
-    c.origin = origin;
-    c.score = score;
-    out_.push_back(std::move(c));
-  }
-
-private:
+  const partial_matcher* matcher_;
   bool show_advanced_;
   std::vector<candidate>& out_;
 };
@@ -341,7 +309,7 @@ void add_rule_candidates(const suggestion_context& ctx, Sink& out) {
 
 /// Completions of the partial query itself: the word being typed finished, then a natural
 /// continuation from the catalog.
-void add_completions(const suggestion_context& ctx, candidate_gate& out) {
+void add_completions(const suggestion_context& ctx, candidate_sink& out) {
   const auto& partial = ctx.partial();
   if (partial.empty())
     return;
@@ -472,11 +440,12 @@ std::string memo_key(const suggestion_context& ctx) {
 
 /// Every candidate without an LLM that matches the partial query, best origin first.
 void add_pattern_path_candidates(const suggestion_context& ctx, std::vector<candidate>& cands) {
-  candidate_gate gate(ctx, cands);
-  add_completions(ctx, gate);
+  partial_matcher matcher(ctx.partial());
+  candidate_sink matched(ctx, cands, &matcher);
+  add_completions(ctx, matched);
   auto* memo = ctx.memo();
   if (!memo) {
-    add_template_and_rule_candidates(ctx, gate);
+    add_template_and_rule_candidates(ctx, matched);
     return;
   }
   auto& kept = memo->kept().by_key;
@@ -488,12 +457,19 @@ void add_pattern_path_candidates(const suggestion_context& ctx, std::vector<cand
     if (kept.size() >= 64)
       kept.clear();
     i = kept.emplace(std::move(key), suggestion_memo::lists::kept{}).first;
-    candidate_recorder recorder(ctx, i->second.candidates);
-    add_template_and_rule_candidates(ctx, recorder);
+    candidate_sink every(ctx, i->second.candidates, nullptr);
+    add_template_and_rule_candidates(ctx, every);
     for (auto& c : i->second.candidates)
       i->second.texts.add(c.normalised);
   }
-  gate.offer_built(i->second.candidates, i->second.texts);
+  // The kept candidates that match are copied in.
+  thread_local std::vector<text_match> matches;
+  i->second.texts.match_all(matcher, matches);
+  for (std::size_t c = 0; c < matches.size(); ++c)
+    if (matches[c].matched) {
+      cands.push_back(i->second.candidates[c]);
+      cands.back().m = matches[c];
+    }
 }
 
 std::size_t word_count(std::string_view normalised) {
