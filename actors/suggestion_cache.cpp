@@ -168,6 +168,9 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
   };
 
   auto finish = [=](const std::shared_ptr<generation>& g, suggestion_list list, bool cacheable) {
+    // Rendered once here for every answer from this list and for the write-behind: a hit's
+    // answer was spending most of its own time writing the same JSON again.
+    list.suggestions_json = suggestions_json(list.suggestions);
     if (cacheable)
       store(g->job, list);
     for (std::size_t i = 0; i < g->waiters.size(); ++i) {

@@ -382,12 +382,15 @@ struct suggestion_list {
   std::string source; ///< cached, patterns, llm_with_patterns or llm_fallback
   std::vector<std::string> user_patterns;
   std::vector<std::string> role_patterns;
+  /// `suggestions` as JSON when whoever made the list rendered it once for every answer and the
+  /// write-behind (empty: render when needed). Whoever changes `suggestions` clears it.
+  std::string suggestions_json;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, suggestion_list& x) {
   return f(x.connection_id, x.partial_query, x.suggestions, x.source, x.user_patterns,
-           x.role_patterns);
+           x.role_patterns, x.suggestions_json);
 }
 
 /// A cache entry as written behind to (and warmed from) `suggestion_cache`.

@@ -685,6 +685,13 @@ std::string suggestions_json(const std::vector<suggestion>& items) {
   return w.take();
 }
 
+std::string_view suggestions_json_of(const suggestion_list& l, std::string& scratch) {
+  if (!l.suggestions_json.empty())
+    return l.suggestions_json;
+  scratch = suggestions_json(l.suggestions);
+  return scratch;
+}
+
 bool parse_suggestions_json(std::string_view json, std::vector<suggestion>& out) {
   thread_local simdjson::dom::parser parser;
   simdjson::dom::array items;

@@ -118,6 +118,10 @@ std::vector<std::string> template_texts(const std::vector<pattern_hint>& hints, 
 /// The suggestion array as stored in `suggestion_cache.suggestions`.
 std::string suggestions_json(const std::vector<suggestion>& items);
 
+/// A list's suggestions as that array: the list's own rendering if it has one, else rendered
+/// into `scratch`.
+std::string_view suggestions_json_of(const suggestion_list& l, std::string& scratch);
+
 /// Reads that array back (icons are derived from the types); false if it is not one.
 bool parse_suggestions_json(std::string_view json, std::vector<suggestion>& out);
 

@@ -159,11 +159,12 @@ std::string dimensions_json(const connection_catalog& c) { return render(write_d
 std::string entities_json(const connection_catalog& c) { return render(write_entities, c); }
 
 std::string suggestion_list_json(const suggestion_list& l) {
+  std::string scratch;
   json_writer w;
   w.begin_object()
     .key("connection_id").value(l.connection_id)
     .key("partial_query").value(l.partial_query)
-    .key("suggestions").raw(suggestions_json(l.suggestions))
+    .key("suggestions").raw(suggestions_json_of(l, scratch))
     .key("source").value(l.source)
     .key("user_patterns").value(l.user_patterns)
     .key("role_patterns").value(l.role_patterns)

@@ -628,7 +628,8 @@ void database::write_suggestion_cache(const cache_writes& w) {
         continue;
       hash.add(c.context_hash);
       user.add(c.user_id);
-      suggestions.add(suggestions_json(c.list.suggestions));
+      std::string scratch;
+      suggestions.add(suggestions_json_of(c.list, scratch));
       connection.add(c.list.connection_id);
       partial.add(c.list.partial_query);
       user_patterns.add(json_list(c.list.user_patterns));

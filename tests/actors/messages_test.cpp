@@ -108,8 +108,10 @@ BOOST_AUTO_TEST_CASE(suggestion_payloads_survive_the_wire) {
   BOOST_TEST(job2.request.partial_query == "show me prof");
   BOOST_TEST(job2.preferences.version == 4);
   BOOST_TEST(round_trip(pattern_hints{{h}, {}, {h}}).global.at(0).metrics.at(0) == "revenue");
-  suggestion_list l{"sales", "rev", {{"Revenue by region", "dimension", "d", "🏷️"}}, "cached", {}, {}};
+  suggestion_list l{"sales", "rev", {{"Revenue by region", "dimension", "d", "🏷️"}}, "cached", {}, {},
+                    "[{\"text\":\"Revenue by region\"}]"};
   BOOST_TEST(round_trip(l).suggestions.at(0).icon == "🏷️");
+  BOOST_TEST(round_trip(l).suggestions_json == l.suggestions_json);
   cached_suggestions c{"hash", "u", l, 123, 2};
   BOOST_TEST(round_trip(cache_writes{{c}, {{"hash", 3}}, {{"u", "sales", "cached", 2, 8}}, {"u"}})
                .impressions.at(0).suggestions == 8);
