@@ -111,8 +111,8 @@ int edit_distance(std::string_view a, std::string_view b, int limit) {
     return limit + 1;
   if (limit <= 1)
     return std::min(distance_up_to_one(a, b), limit + 1);
-  // Three rows suffice for one transposition. Words are short: the rows live on the stack, and
-  // this runs for every typed word against every candidate word.
+  // A larger limit: the full table. Three rows suffice for one transposition, and words are
+  // short, so the rows live on the stack.
   constexpr int max_len = 48;
   if (lb >= max_len)
     return a == b ? 0 : limit + 1;
