@@ -204,17 +204,28 @@ pick_terms(const std::vector<suggestion_context::term>& terms, const std::vector
   return out;
 }
 
+/// The hints `keep` accepts (asked in their given order), best score first, each with its score:
+/// scored once, not per comparison.
+template <class Keep>
+std::vector<std::pair<double, const pattern_hint*>> by_score(const std::vector<pattern_hint>& hints,
+                                                             Keep&& keep) {
+  std::vector<std::pair<double, const pattern_hint*>> sorted;
+  for (auto& h : hints)
+    if (keep(h))
+      sorted.emplace_back(pattern_score(h), &h);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  return sorted;
+}
+
 template <class Sink>
 void add_pattern_candidates(const suggestion_context& ctx, const std::vector<pattern_hint>& hints,
                             int origin, std::unordered_set<std::string>& seen_templates,
                             Sink& out) {
-  std::vector<std::pair<double, const pattern_hint*>> sorted; // scored once, not per comparison
   // A template the user (or role) already contributed would only fill the same texts again.
-  for (auto& h : hints)
-    if (seen_templates.insert(h.template_text).second)
-      sorted.emplace_back(pattern_score(h), &h);
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  auto sorted = by_score(hints, [&](const pattern_hint& h) {
+    return seen_templates.insert(h.template_text).second;
+  });
   std::string description;
   if (origin == user_pattern)
     description = "From your past questions";
@@ -657,13 +668,8 @@ std::vector<suggestion> merge_llm_suggestions(const suggestion_context& ctx,
 }
 
 std::vector<std::string> template_texts(const std::vector<pattern_hint>& hints, std::size_t max) {
-  std::vector<std::pair<double, const pattern_hint*>> sorted;
-  for (auto& h : hints)
-    sorted.emplace_back(pattern_score(h), &h);
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<std::string> out;
-  for (auto& [score, h] : sorted) {
+  for (auto& [score, h] : by_score(hints, [](const pattern_hint&) { return true; })) {
     if (out.size() >= max)
       break;
     out.push_back(h->template_text);
