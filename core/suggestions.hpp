@@ -45,7 +45,7 @@ private:
   std::unique_ptr<lists> kept_;
 };
 
-/// One request's inputs, compiled once: the catalog as an index and as name sets, the
+/// One request's inputs, compiled once: the catalog as an index (phrases and names), the
 /// vocabulary ordered by preference (excluded metrics gone), the normalised partial query.
 /// `index` is the catalog's index when the caller keeps one (it depends on the catalog alone);
 /// `memo`, one kept with `patterns` (answers are the same with or without it).

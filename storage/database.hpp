@@ -79,10 +79,10 @@ public:
   /// the user's own: the role's and global ones are the same for every user of the role, so the
   /// caller keeps them apart and reads them less often.
   pattern_hints read_pattern_hints(const std::string& user_id, const std::string& role,
-                                   int min_users, int limit, bool shared_scopes = true);
+                                   int min_users, int limit, bool shared_scopes);
   /// Every unexpired cache entry, to warm the cache at start.
   std::vector<cached_suggestions> load_suggestion_cache(int limit);
-  /// Applies a write-behind batch in one transaction, after deleting expired entries.
+  /// Applies a write-behind batch in one transaction, after deleting up to 1000 expired entries.
   void write_suggestion_cache(const cache_writes& w);
   /// Deletes expired cache entries; returns how many.
   std::int64_t purge_expired_suggestions();
