@@ -1,8 +1,8 @@
 -- wrk script for the suggestion benchmark. MODE selects the traffic:
 --   static  a plain GET (the nginx reference; same percentile output)
 --   hits    a small fixed set of (user, partial query) pairs, already cached: every request a hit
---   misses  a key space far larger than the run (users x prefixes x counts): nearly every request
---           generates from patterns and catalog
+--   misses  every (user, partial query, count) at most once: each request generates from patterns
+--           and catalog (410,400 keys; two threads at 10k req/s each take 20 s to go round)
 --   sessions every user once in a while, with keys the other modes never use: starts the users'
 --           sessions before a measurement without caching any of its answers
 --   replay  realistic, repetitive typing: users with favourite questions (Zipf), sending the
@@ -52,9 +52,35 @@ function setup(thread)
   thread:set("id", threads)
 end
 
+-- The misses' keys: every partial query the ten questions give (each prefix, and each prefix
+-- with the first 1-3 letters of the next word) x 12 counts x every user, walked with a stride
+-- coprime to their number so that no key comes twice. Drawing them at random instead repeated
+-- a quarter of them within 10 s at 19k req/s, and those repeats were cache hits.
+local partials, miss_keys, miss_stride, miss_at = {}, 0, 104729, 0
+local function gcd(a, b) while b ~= 0 do a, b = b, a % b end return a end
+local function list_partials()
+  local seen = {}
+  local function add(p) if not seen[p] then seen[p] = true; partials[#partials + 1] = p end end
+  for _, q in ipairs(questions) do
+    for n = 1, word_count(q) do
+      local p = words_prefix(q, n)
+      add(p)
+      local nextw = words_prefix(q, n + 1):sub(#p + 2)
+      for cut = 1, math.min(3, #nextw) do add(p .. " " .. nextw:sub(1, cut)) end
+    end
+  end
+end
+
 function init(args)
   -- each wrk thread its own sequence, or the threads would repeat each other's keys
   math.randomseed(os.time() * 1000 + id * 7919)
+  if mode ~= "misses" then return end
+  list_partials()
+  miss_keys = #tokens * #partials * 12
+  assert(miss_keys > 0, "misses need TOKENS_FILE")
+  while gcd(miss_stride, miss_keys) ~= 1 do miss_stride = miss_stride + 2 end
+  -- Both threads walk the same cycle, half of it apart (the script runs wrk with -t2).
+  miss_at = ((id - 1) * math.floor(miss_keys / 2) * miss_stride) % miss_keys
 end
 
 -- The request as wrk.format would write it, from pieces built once per thread: the load
@@ -87,14 +113,12 @@ function request()
   elseif mode == "sessions" then
     return make(tokens[math.random(#tokens)], "warm up", math.random(12))
   elseif mode == "misses" then
-    local q = questions[math.random(#questions)]
-    local n = math.random(word_count(q))
-    local partial = words_prefix(q, n)
-    -- a cut inside the next word multiplies the keys
-    local cut = math.random(0, 3)
-    local nextw = words_prefix(q, n + 1):sub(#partial + 2, #partial + 1 + cut)
-    if cut > 0 and #nextw > 0 then partial = partial .. " " .. nextw end
-    return make(tokens[math.random(#tokens)], partial, math.random(12))
+    local k = miss_at
+    miss_at = (miss_at + miss_stride) % miss_keys
+    local count = k % 12 + 1
+    k = math.floor(k / 12)
+    local partial = partials[k % #partials + 1]
+    return make(tokens[math.floor(k / #partials) + 1], partial, count)
   else
     -- each user has favourite questions: user u starts their Zipf list at offset u
     local u = math.random(#tokens)
