@@ -483,8 +483,10 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
         self->send_exit(s, em.reason);
     self->quit(em.reason);
   });
-  // Expired rows also go when nothing is inserted for a while.
+  // Expired rows (and pattern lists no entry names) also go at start, after a downtime, and
+  // when nothing is inserted for a while.
   auto purge_every = std::chrono::minutes(10);
+  caf::anon_send(writer, cache_purge_atom::value);
   self->delayed_send(self, purge_every, cache_purge_atom::value);
   return {
     [=](suggest_atom a, suggestion_job& job) -> caf::result<suggestion_list> {

@@ -1,9 +1,13 @@
 // database: SQL statements beside the functions that run them.
 #include "storage/database.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <pqxx/pqxx>
+#include <unordered_map>
 #include <unordered_set>
 
+#include "core/cache_key.hpp"
 #include "core/json_writer.hpp"
 #include "core/payloads.hpp"
 #include "core/suggestions.hpp"
@@ -83,10 +87,27 @@ const std::string delete_expired_suggestions =
   "DELETE FROM suggestion_cache WHERE id IN (SELECT id FROM suggestion_cache"
   " WHERE expires_at < now() ORDER BY expires_at LIMIT " + std::to_string(expired_per_delete) + ")";
 
+// A pair of pattern lists is stored again (renewing its used_at) this often while rows name it;
+// the purge leaves pairs renewed within the longer period alone, so that a pair the write-behind
+// still takes for stored is never deleted under it.
+constexpr std::int64_t pattern_lists_renew_ms = 10 * 60 * 1000;
+const std::string delete_unused_pattern_lists =
+  "DELETE FROM suggestion_pattern_lists l WHERE used_at < now() - interval '15 minutes'"
+  " AND NOT EXISTS (SELECT 1 FROM suggestion_cache c"
+  " WHERE c.pattern_lists = l.lists_hash AND c.expires_at > now())";
+
 } // namespace
+
+/// A pair of pattern lists as this connection last stored it in suggestion_pattern_lists.
+struct stored_pattern_lists {
+  std::string hash;          ///< MD5 of the pair, its key in the table
+  std::int64_t stored_ms = 0; ///< when this connection last committed it (0: not yet)
+};
 
 struct database::holder {
   pqxx::connection c;
+  /// By the pair's JSON: what the write-behind need not send again (for a while).
+  std::unordered_map<std::string, stored_pattern_lists> pattern_lists;
   explicit holder(const std::string& conninfo) : c(conninfo) {}
 };
 
@@ -581,13 +602,17 @@ std::vector<cached_suggestions> database::load_suggestion_cache(int limit) {
   pqxx::read_transaction tx{conn()};
   std::vector<cached_suggestions> out;
   auto rows = tx.exec_params(
-    "SELECT context_hash, COALESCE(user_id, ''), suggestions::text, COALESCE(connection_id, ''),"
-    " COALESCE(partial_query, ''), user_patterns::text, role_patterns::text,"
-    " COALESCE(origin, 'patterns'),"
-    " (EXTRACT(EPOCH FROM expires_at) * 1000)::bigint, COALESCE(hit_count, 0)"
-    " FROM suggestion_cache WHERE expires_at > now() ORDER BY expires_at DESC LIMIT $1",
+    "SELECT c.context_hash, COALESCE(c.user_id, ''), c.suggestions::text,"
+    " COALESCE(c.connection_id, ''), COALESCE(c.partial_query, ''), l.user_patterns::text,"
+    " l.role_patterns::text, COALESCE(c.origin, 'patterns'),"
+    " (EXTRACT(EPOCH FROM c.expires_at) * 1000)::bigint, COALESCE(c.hit_count, 0)"
+    " FROM suggestion_cache c LEFT JOIN suggestion_pattern_lists l"
+    " ON l.lists_hash = c.pattern_lists"
+    " WHERE c.expires_at > now() ORDER BY c.expires_at DESC LIMIT $1",
     limit);
   for (const auto& r : rows) {
+    if (r[5].is_null() || r[6].is_null())
+      continue; // its pattern lists are gone: regenerate rather than serve it without them
     cached_suggestions c;
     c.context_hash = r[0].as<std::string>();
     c.user_id = r[1].as<std::string>();
@@ -614,13 +639,21 @@ void database::write_suggestion_cache(const cache_writes& w) {
     tx.exec_params("DELETE FROM suggestion_cache WHERE user_id IN"
                    " (SELECT jsonb_array_elements_text($1::jsonb))",
                    json_list(w.invalidated_users));
+  // Pattern lists this batch stores, marked stored once it commits.
+  std::vector<stored_pattern_lists*> storing;
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+               .count();
   if (!w.inserts.empty()) {
     // "Auto-cleanup of expired entries on insert" (the spec's caching strategy).
     tx.exec(delete_expired_suggestions);
+    auto& known = conn_->pattern_lists;
+    if (known.size() > 10000)
+      known.clear(); // stored again when next named, which is harmless
     // One array per column, read back with unnest. The last entry for a hash wins (one
     // statement cannot update a row twice).
-    pg_array_builder hash, user, suggestions, connection, partial, user_patterns, role_patterns,
-      origin, expires;
+    pg_array_builder hash, user, suggestions, connection, partial, lists, origin, expires;
+    pg_array_builder new_lists, new_user_patterns, new_role_patterns;
     std::unordered_set<std::string_view> seen;
     for (auto i = w.inserts.rbegin(); i != w.inserts.rend(); ++i) {
       auto& c = *i;
@@ -632,26 +665,43 @@ void database::write_suggestion_cache(const cache_writes& w) {
       suggestions.add(suggestions_json_of(c.list, scratch));
       connection.add(c.list.connection_id);
       partial.add(c.list.partial_query);
-      user_patterns.add(json_list(c.list.user_patterns));
-      role_patterns.add(json_list(c.list.role_patterns));
+      auto user_json = json_list(c.list.user_patterns), role_json = json_list(c.list.role_patterns);
+      auto [pair, added] = known.try_emplace(user_json + '\n' + role_json);
+      if (added)
+        pair->second.hash = md5_hex(pair->first);
+      if (now - pair->second.stored_ms >= pattern_lists_renew_ms &&
+          std::find(storing.begin(), storing.end(), &pair->second) == storing.end()) {
+        new_lists.add(pair->second.hash);
+        new_user_patterns.add(user_json);
+        new_role_patterns.add(role_json);
+        storing.push_back(&pair->second);
+      }
+      lists.add(pair->second.hash);
       origin.add(c.list.source);
       expires.add(c.expires_at_ms);
     }
+    if (!storing.empty())
+      tx.exec_params("INSERT INTO suggestion_pattern_lists (lists_hash, user_patterns,"
+                     " role_patterns, used_at)"
+                     " SELECT x.h, x.u, x.r, now()"
+                     " FROM unnest($1::text[], $2::jsonb[], $3::jsonb[]) AS x(h, u, r)"
+                     " ON CONFLICT (lists_hash) DO UPDATE SET used_at = now()",
+                     new_lists.take(), new_user_patterns.take(), new_role_patterns.take());
     tx.exec_params(
       "INSERT INTO suggestion_cache (context_hash, user_id, suggestions, connection_id,"
-      " partial_query, user_patterns, role_patterns, origin, generated_at, expires_at, hit_count)"
-      " SELECT x.h, x.u, x.s, x.c, x.p, x.up, x.rp, x.o, now(),"
+      " partial_query, pattern_lists, origin, generated_at, expires_at, hit_count)"
+      " SELECT x.h, x.u, x.s, x.c, x.p, x.l, x.o, now(),"
       " (to_timestamp(x.e / 1000.0) AT TIME ZONE 'UTC'), 0"
-      " FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::jsonb[],"
-      " $7::jsonb[], $8::text[], $9::bigint[]) AS x(h, u, s, c, p, up, rp, o, e)"
+      " FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::text[],"
+      " $7::text[], $8::bigint[]) AS x(h, u, s, c, p, l, o, e)"
       " WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = x.u)"
       " ON CONFLICT (context_hash) DO UPDATE SET suggestions = EXCLUDED.suggestions,"
       " user_id = EXCLUDED.user_id, connection_id = EXCLUDED.connection_id,"
-      " partial_query = EXCLUDED.partial_query, user_patterns = EXCLUDED.user_patterns,"
-      " role_patterns = EXCLUDED.role_patterns, origin = EXCLUDED.origin,"
-      " generated_at = now(), expires_at = EXCLUDED.expires_at, hit_count = 0",
+      " partial_query = EXCLUDED.partial_query, pattern_lists = EXCLUDED.pattern_lists,"
+      " origin = EXCLUDED.origin, generated_at = now(), expires_at = EXCLUDED.expires_at,"
+      " hit_count = 0",
       hash.take(), user.take(), suggestions.take(), connection.take(), partial.take(),
-      user_patterns.take(), role_patterns.take(), origin.take(), expires.take());
+      lists.take(), origin.take(), expires.take());
   }
   if (!w.hits.empty()) {
     json_writer hits;
@@ -684,6 +734,8 @@ void database::write_suggestion_cache(const cache_writes& w) {
                    imps.take());
   }
   tx.commit();
+  for (auto* p : storing)
+    p->stored_ms = now;
 }
 
 std::int64_t database::purge_expired_suggestions() {
@@ -691,6 +743,8 @@ std::int64_t database::purge_expired_suggestions() {
   for (;;) {
     pqxx::work tx{conn()};
     auto n = static_cast<std::int64_t>(tx.exec(delete_expired_suggestions).affected_rows());
+    if (n < expired_per_delete)
+      tx.exec(delete_unused_pattern_lists); // once, after the last expired rows
     tx.commit();
     purged += n;
     if (n < expired_per_delete)

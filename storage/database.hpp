@@ -84,7 +84,8 @@ public:
   std::vector<cached_suggestions> load_suggestion_cache(int limit);
   /// Applies a write-behind batch in one transaction, after deleting up to 1000 expired entries.
   void write_suggestion_cache(const cache_writes& w);
-  /// Deletes expired cache entries; returns how many.
+  /// Deletes expired cache entries, then the pattern lists no unexpired entry names; returns how
+  /// many entries.
   std::int64_t purge_expired_suggestions();
   /// Today's (UTC) LLM usage of every user, to restore the daily budgets at start.
   std::vector<llm_usage_row> load_llm_usage_today();

@@ -220,14 +220,48 @@ BOOST_AUTO_TEST_CASE(the_spec_shape_from_patterns_then_from_the_cache) {
 BOOST_AUTO_TEST_CASE(unexpired_entries_warm_a_restarted_server_and_expired_ones_do_not) {
   const std::vector<std::string> ttl = {"--suggestion-cache-ttl-s", "8"};
   suggestion_world w(ttl);
-  BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "patterns");
+  auto first = w.suggest(w.alice, "rev").body;
+  BOOST_TEST(json_at(first, "/source") == "patterns");
   auto created = std::chrono::steady_clock::now();
   wait_for(w.db, "SELECT count(*) FROM suggestion_cache WHERE user_id = 'alice'", 1);
   w.srv.reset();
   w.srv = std::make_unique<server_process>(serve_args(w.db, ttl));
-  BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "cached");
+  auto warmed = w.suggest(w.alice, "rev").body;
+  BOOST_TEST(json_at(warmed, "/source") == "cached");
+  BOOST_TEST(json_at(warmed, "/user_patterns") == json_at(first, "/user_patterns"));
+  BOOST_TEST(json_at(warmed, "/role_patterns") == json_at(first, "/role_patterns"));
   std::this_thread::sleep_until(created + std::chrono::milliseconds(8500));
   BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "patterns");
+}
+
+// A cache row names its pattern lists, kept once per distinct pair. The purge (at start, then
+// every 10 minutes) deletes a pair only when no unexpired row names it and the write-behind has
+// not stored it again lately.
+BOOST_AUTO_TEST_CASE(pattern_lists_are_kept_once_and_purged_when_no_entry_names_them) {
+  suggestion_world w;
+  for (const char* partial : {"rev", "prof", "vol"})
+    BOOST_TEST(json_at(w.suggest(w.alice, partial).body, "/source") == "patterns");
+  wait_for(w.db, "SELECT count(*) FROM suggestion_cache WHERE user_id = 'alice'", 3);
+  BOOST_TEST(scalar(w.db, "SELECT count(DISTINCT pattern_lists) FROM suggestion_cache") == 1);
+  BOOST_TEST(scalar(w.db, "SELECT count(*) FROM suggestion_pattern_lists") == 1);
+  {
+    pqxx::connection c{w.db};
+    pqxx::work tx{c};
+    tx.exec("INSERT INTO suggestion_pattern_lists (lists_hash, user_patterns, role_patterns,"
+            " used_at) VALUES"
+            " (repeat('a', 32), '[]', '[]', now() - interval '2 hours')," // unused, old: goes
+            " (repeat('b', 32), '[]', '[]', now() - interval '2 hours')," // named below: stays
+            " (repeat('c', 32), '[]', '[]', now() - interval '1 minute')"); // recent: stays
+    tx.exec("INSERT INTO suggestion_cache (user_id, context_hash, suggestions, pattern_lists)"
+            " VALUES ('bob', 'names-b', '[]', repeat('b', 32))");
+    tx.commit();
+  }
+  w.srv.reset();
+  w.srv = std::make_unique<server_process>(serve_args(w.db));
+  wait_for(w.db, "SELECT count(*) FROM suggestion_pattern_lists WHERE lists_hash = repeat('a', 32)", 0);
+  BOOST_TEST(scalar(w.db, "SELECT count(*) FROM suggestion_pattern_lists") == 3);
+  // The restarted server warmed alice's entries with their lists.
+  BOOST_TEST(json_at(w.suggest(w.alice, "prof").body, "/source") == "cached");
 }
 
 // The spec's "auto-cleanup of expired entries on insert": each write-behind batch deletes a
