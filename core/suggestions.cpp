@@ -30,9 +30,15 @@ struct candidate {
   suggestion s;
   int origin = catalog_rule;
   double score = 0; ///< within its origin, higher first
-  std::size_t order = 0; ///< generation order, the last tie-breaker
   std::string normalised; ///< the text as matched and deduplicated
   text_match m;           ///< against the partial query (not for the LLM's own entries)
+};
+
+/// A candidate as one request ranks it: built for the request or kept in a memo (not copied out
+/// of it: most matched candidates are never chosen), with this request's match.
+struct pick {
+  const candidate* c;
+  text_match m;
 };
 
 } // namespace
@@ -374,21 +380,21 @@ bool mentions_any(const std::string& normalised, const std::vector<suggestion_co
 }
 
 /// Orders and trims matched candidates into the answer, dropping repeats and anything not
-/// answerable from the catalog.
-std::vector<suggestion> select(const suggestion_context& ctx, std::vector<candidate> cands,
+/// answerable from the catalog. `picks` are in generation order, the last tie-breaker.
+std::vector<suggestion> select(const suggestion_context& ctx, const std::vector<pick>& picks,
                                std::size_t max) {
   auto& prefs = ctx.preferences();
   struct ranked {
-    candidate* c;
+    const pick* p;
+    std::size_t order;
     bool preferred_type;
     bool preferred_term;
   };
   std::vector<ranked> rs;
-  rs.reserve(cands.size());
-  for (std::size_t i = 0; i < cands.size(); ++i) {
-    auto& c = cands[i];
-    c.order = i;
-    rs.push_back({&c, contains(prefs.preferred_query_types, c.s.type),
+  rs.reserve(picks.size());
+  for (std::size_t i = 0; i < picks.size(); ++i) {
+    auto& c = *picks[i].c;
+    rs.push_back({&picks[i], i, contains(prefs.preferred_query_types, c.s.type),
                   mentions_any(c.normalised, ctx.metrics()) ||
                     mentions_any(c.normalised, ctx.dimensions())});
   }
@@ -397,26 +403,28 @@ std::vector<suggestion> select(const suggestion_context& ctx, std::vector<candid
       return a.preferred_type;
     if (a.preferred_term != b.preferred_term)
       return a.preferred_term;
-    if (a.c->origin != b.c->origin)
-      return a.c->origin < b.c->origin;
-    if (a.c->m.prefix != b.c->m.prefix)
-      return a.c->m.prefix;
-    if (a.c->m.words != b.c->m.words)
-      return a.c->m.words > b.c->m.words;
-    if (a.c->score != b.c->score)
-      return a.c->score > b.c->score;
-    return a.c->order < b.c->order;
+    auto &ac = *a.p->c, &bc = *b.p->c;
+    if (ac.origin != bc.origin)
+      return ac.origin < bc.origin;
+    if (a.p->m.prefix != b.p->m.prefix)
+      return a.p->m.prefix;
+    if (a.p->m.words != b.p->m.words)
+      return a.p->m.words > b.p->m.words;
+    if (ac.score != bc.score)
+      return ac.score > bc.score;
+    return a.order < b.order;
   });
   std::vector<suggestion> out;
-  std::unordered_set<std::string> seen;
+  std::unordered_set<std::string_view> seen;
   for (auto& r : rs) {
     if (out.size() >= max)
       break;
-    if (!seen.insert(std::move(r.c->normalised)).second)
+    auto& c = *r.p->c;
+    if (!seen.insert(c.normalised).second)
       continue;
-    if (!ctx.answerable(r.c->s.text))
+    if (!ctx.answerable(c.s.text))
       continue;
-    out.push_back(std::move(r.c->s));
+    out.push_back(c.s);
   }
   return out;
 }
@@ -449,16 +457,21 @@ std::string memo_key(const suggestion_context& ctx) {
   return key;
 }
 
-/// Every candidate without an LLM that matches the partial query, best origin first.
-void add_pattern_path_candidates(const suggestion_context& ctx, std::vector<candidate>& cands) {
+/// Every candidate without an LLM that matches the partial query, best origin first: those
+/// built for this request are added to `own` (after what it holds, which is picked first), the
+/// memo's are picked where they are. `picks` refer into both, so `own` must not change after.
+void add_pattern_path_candidates(const suggestion_context& ctx, std::vector<candidate>& own,
+                                 std::vector<pick>& picks) {
   partial_matcher matcher(ctx.partial());
-  candidate_sink matched(ctx, cands, &matcher);
+  candidate_sink matched(ctx, own, &matcher);
   add_completions(ctx, matched);
   auto* memo = ctx.memo();
-  if (!memo) {
+  if (!memo)
     add_template_and_rule_candidates(ctx, matched);
+  for (auto& c : own)
+    picks.push_back({&c, c.m});
+  if (!memo)
     return;
-  }
   auto& kept = memo->kept().by_key;
   auto key = memo_key(ctx);
   auto i = kept.find(key);
@@ -473,14 +486,11 @@ void add_pattern_path_candidates(const suggestion_context& ctx, std::vector<cand
     for (auto& c : i->second.candidates)
       i->second.texts.add(c.normalised);
   }
-  // The kept candidates that match are copied in.
   thread_local std::vector<text_match> matches;
   i->second.texts.match_all(matcher, matches);
   for (std::size_t c = 0; c < matches.size(); ++c)
-    if (matches[c].matched) {
-      cands.push_back(i->second.candidates[c]);
-      cands.back().m = matches[c];
-    }
+    if (matches[c].matched)
+      picks.push_back({&i->second.candidates[c], matches[c]});
 }
 
 std::size_t word_count(std::string_view normalised) {
@@ -631,9 +641,10 @@ bool suggestion_context::answerable(std::string_view text) const {
 }
 
 std::vector<suggestion> generate_suggestions(const suggestion_context& ctx) {
-  std::vector<candidate> cands;
-  add_pattern_path_candidates(ctx, cands);
-  return select(ctx, std::move(cands), static_cast<std::size_t>(ctx.count()));
+  std::vector<candidate> own;
+  std::vector<pick> picks;
+  add_pattern_path_candidates(ctx, own, picks);
+  return select(ctx, picks, static_cast<std::size_t>(ctx.count()));
 }
 
 std::vector<suggestion> merge_llm_suggestions(const suggestion_context& ctx,
@@ -663,8 +674,9 @@ std::vector<suggestion> merge_llm_suggestions(const suggestion_context& ctx,
   usable = static_cast<int>(cands.size());
   if (static_cast<int>(cands.size()) > ctx.count())
     cands.resize(static_cast<std::size_t>(ctx.count()));
-  add_pattern_path_candidates(ctx, cands);
-  return select(ctx, std::move(cands), static_cast<std::size_t>(ctx.count()));
+  std::vector<pick> picks;
+  add_pattern_path_candidates(ctx, cands, picks);
+  return select(ctx, picks, static_cast<std::size_t>(ctx.count()));
 }
 
 std::vector<std::string> template_texts(const std::vector<pattern_hint>& hints, std::size_t max) {
