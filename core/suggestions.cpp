@@ -32,6 +32,9 @@ struct candidate {
   double score = 0; ///< within its origin, higher first
   std::string normalised; ///< the text as matched and deduplicated
   text_match m;           ///< against the partial query (not for the LLM's own entries)
+  /// A memo's candidates only: answerable() once asked (-1: not yet). The memo's thread alone
+  /// writes it.
+  mutable signed char answerable = -1;
 };
 
 /// A candidate as one request ranks it: built for the request or kept in a memo (not copied out
@@ -39,6 +42,7 @@ struct candidate {
 struct pick {
   const candidate* c;
   text_match m;
+  bool kept_answer = false; ///< c->answerable holds for this request (a memo's, same catalog)
 };
 
 } // namespace
@@ -47,6 +51,9 @@ struct suggestion_memo::lists {
   struct kept {
     std::vector<candidate> candidates;
     candidate_set texts; ///< their normalised texts, matched all at once
+    /// The index they were built with: their answerable() holds for requests with this index
+    /// (pinned, so no other can take its address) and no excluded names the catalog lacks.
+    std::shared_ptr<const catalog_index> index;
   };
   std::unordered_map<std::string, kept> by_key; ///< by memo_key
 };
@@ -422,7 +429,15 @@ std::vector<suggestion> select(const suggestion_context& ctx, const std::vector<
     auto& c = *r.p->c;
     if (!seen.insert(c.normalised).second)
       continue;
-    if (!ctx.answerable(c.s.text))
+    bool answerable;
+    if (r.p->kept_answer) {
+      if (c.answerable < 0)
+        c.answerable = ctx.answerable(c.s.text) ? 1 : 0;
+      answerable = c.answerable == 1;
+    } else {
+      answerable = ctx.answerable(c.s.text);
+    }
+    if (!answerable)
       continue;
     out.push_back(c.s);
   }
@@ -481,16 +496,20 @@ void add_pattern_path_candidates(const suggestion_context& ctx, std::vector<cand
     if (kept.size() >= 64)
       kept.clear();
     i = kept.emplace(std::move(key), suggestion_memo::lists::kept{}).first;
+    i->second.index = ctx.shared_index();
     candidate_sink every(ctx, i->second.candidates, nullptr);
     add_template_and_rule_candidates(ctx, every);
     for (auto& c : i->second.candidates)
       i->second.texts.add(c.normalised);
   }
+  // Which texts are answerable depends on the catalog's index and the excluded metrics: the key
+  // covers the catalog's excluded metrics (they are missing from its terms), not other names.
+  bool kept_answer = i->second.index.get() == &ctx.index() && !ctx.excludes_unknown_names();
   thread_local std::vector<text_match> matches;
   i->second.texts.match_all(matcher, matches);
   for (std::size_t c = 0; c < matches.size(); ++c)
     if (matches[c].matched)
-      picks.push_back({&i->second.candidates[c], matches[c]});
+      picks.push_back({&i->second.candidates[c], matches[c], kept_answer});
 }
 
 std::size_t word_count(std::string_view normalised) {

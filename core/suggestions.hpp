@@ -79,6 +79,9 @@ public:
   const std::vector<term>& dimensions() const { return dimensions_; }
   const std::vector<term>& entities() const { return entities_; }
   const catalog_index& index() const { return *index_; }
+  const std::shared_ptr<const catalog_index>& shared_index() const { return index_; }
+  /// True if the preferences exclude metric names the catalog does not have.
+  bool excludes_unknown_names() const { return !excluded_phrases_.empty(); }
   const std::string& role() const { return role_; }
   const calendar_day& today() const { return today_; }
   suggestion_memo* memo() const { return memo_; }
