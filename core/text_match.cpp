@@ -178,7 +178,8 @@ partial_matcher::partial_matcher(std::string_view partial_normalised)
     filler_.push_back(is_filler_word(w));
 }
 
-text_match partial_matcher::match(std::string_view cand) const {
+template <class Found>
+text_match partial_matcher::judge(std::string_view cand, Found&& found) const {
   text_match m;
   if (partial_.empty()) {
     m.matched = true;
@@ -186,19 +187,9 @@ text_match partial_matcher::match(std::string_view cand) const {
   }
   m.prefix = cand.size() >= partial_.size() &&
              same_bytes(cand.data(), partial_.data(), partial_.size());
-  // The candidate's words, found in place in one pass: this runs for every candidate of every
-  // miss.
-  std::string_view words[max_candidate_words];
-  std::size_t n = 0;
-  for_each_word(cand, max_candidate_words, [&](std::string_view w) { words[n++] = w; });
-  // The last word counts as still being typed unless the partial query ended with a space,
-  // which normalisation removed; treating it as typing is the forgiving choice.
   bool all = true;
   for (std::size_t i = 0; i < typed_.size(); ++i) {
-    bool typing = i + 1 == typed_.size();
-    bool found = std::any_of(words, words + n,
-                             [&](std::string_view w) { return word_matches(typed_[i], w, typing); });
-    if (found)
+    if (found(i))
       ++m.words;
     else if (!filler_[i])
       all = false;
@@ -207,6 +198,23 @@ text_match partial_matcher::match(std::string_view cand) const {
   if (!m.matched)
     m.prefix = false;
   return m;
+}
+
+text_match partial_matcher::match(std::string_view cand) const {
+  if (partial_.empty()) // everything matches: no words to find
+    return judge(cand, [](std::size_t) { return false; });
+  // The candidate's words, found in place in one pass: this runs for every candidate of every
+  // miss.
+  std::string_view words[max_candidate_words];
+  std::size_t n = 0;
+  for_each_word(cand, max_candidate_words, [&](std::string_view w) { words[n++] = w; });
+  // The last word counts as still being typed unless the partial query ended with a space,
+  // which normalisation removed; treating it as typing is the forgiving choice.
+  return judge(cand, [&](std::size_t i) {
+    bool typing = i + 1 == typed_.size();
+    return std::any_of(words, words + n,
+                       [&](std::string_view w) { return word_matches(typed_[i], w, typing); });
+  });
 }
 
 void candidate_set::add(std::string_view candidate) {
@@ -245,27 +253,9 @@ void candidate_set::match_all(const partial_matcher& matcher, std::vector<text_m
     for (std::size_t v = 0; v < vocabulary_.size(); ++v)
       if (word_matches(typed[t], vocabulary_[v], t + 1 == typed.size()))
         typed_bits[t].set(v);
-  auto partial = matcher.partial_;
-  for (std::size_t i = 0; i < ends_.size(); ++i) {
-    auto& m = out[i];
-    if (partial.empty()) {
-      m.matched = true;
-      continue;
-    }
-    auto text = text_of(i);
-    m.prefix = text.size() >= partial.size() &&
-               same_bytes(text.data(), partial.data(), partial.size());
-    bool all = true;
-    for (std::size_t t = 0; t < typed.size(); ++t) {
-      if ((typed_bits[t] & words_[i]).any())
-        ++m.words;
-      else if (!matcher.filler_[t])
-        all = false;
-    }
-    m.matched = all && (m.words > 0 || m.prefix);
-    if (!m.matched)
-      m.prefix = false;
-  }
+  for (std::size_t i = 0; i < ends_.size(); ++i)
+    out[i] = matcher.judge(text_of(i),
+                           [&](std::size_t t) { return (typed_bits[t] & words_[i]).any(); });
 }
 
 text_match match_partial(std::string_view partial, std::string_view candidate) {

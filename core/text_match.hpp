@@ -42,6 +42,9 @@ public:
 
 private:
   friend class candidate_set;
+  /// The match rule, given `found(i)`: whether typed word i is in the candidate.
+  template <class Found>
+  text_match judge(std::string_view candidate_normalised, Found&& found) const;
   std::string_view partial_;
   std::vector<std::string_view> typed_;
   std::vector<bool> filler_;
