@@ -231,10 +231,9 @@ std::vector<std::pair<double, const pattern_hint*>> by_score(const std::vector<p
   return sorted;
 }
 
-template <class Sink>
 void add_pattern_candidates(const suggestion_context& ctx, const std::vector<pattern_hint>& hints,
                             int origin, std::unordered_set<std::string>& seen_templates,
-                            Sink& out) {
+                            candidate_sink& out) {
   // A template the user (or role) already contributed would only fill the same texts again.
   auto sorted = by_score(hints, [&](const pattern_hint& h) {
     return seen_templates.insert(h.template_text).second;
@@ -280,8 +279,7 @@ std::string aggregate_word(const std::string& aggregation) {
   return "total";
 }
 
-template <class Sink>
-void add_rule_candidates(const suggestion_context& ctx, Sink& out) {
+void add_rule_candidates(const suggestion_context& ctx, candidate_sink& out) {
   auto& ms = ctx.metrics();
   auto& ds = ctx.dimensions();
   auto& es = ctx.entities();
@@ -445,8 +443,7 @@ std::vector<suggestion> select(const suggestion_context& ctx, const std::vector<
 }
 
 /// The candidates from learned templates and catalog rules, in their order.
-template <class Sink>
-void add_template_and_rule_candidates(const suggestion_context& ctx, Sink& out) {
+void add_template_and_rule_candidates(const suggestion_context& ctx, candidate_sink& out) {
   std::unordered_set<std::string> seen_templates;
   add_pattern_candidates(ctx, ctx.patterns().user, user_pattern, seen_templates, out);
   add_pattern_candidates(ctx, ctx.patterns().role, role_pattern, seen_templates, out);
