@@ -1,5 +1,7 @@
-// http_server: Beast's async server shape (listener, session with do_x/on_x pairs, a strand per
-// connection), with limits and timeouts on every read and a request log line per answer.
+// http_server: Beast's async server shape (listener, session with do_x/on_x pairs), with limits
+// and timeouts on every read and a request log line per answer. Each IO thread runs an io_context
+// of its own and the listener deals connections out in turn, so a connection's handlers all run on
+// one thread (no strand needed) and the threads never hand work to each other.
 #include "http/server.hpp"
 
 #include <algorithm>
@@ -92,7 +94,7 @@ public:
   }
 
   void run() {
-    // Start on the strand: every handler of this connection runs there.
+    // Start on the connection's own IO thread: every handler of this connection runs there.
     net::dispatch(socket_.get_executor(),
                   beast::bind_front_handler(&session::do_read, shared_from_this()));
   }
@@ -103,7 +105,7 @@ public:
     return d != 0 && d <= now_ns;
   }
 
-  /// Closes the connection from its strand; the pending read or write ends with an error.
+  /// Closes the connection from its IO thread; the pending read or write ends with an error.
   void expire() {
     net::post(socket_.get_executor(), [self = shared_from_this()] { self->do_close(); });
   }
@@ -167,7 +169,7 @@ private:
     method_ = view.method;
     path_ = view.target.substr(0, view.target.find('?'));
     ++shared_.in_flight;
-    // The answer may come from an actor thread: hop back onto this connection's strand.
+    // The answer may come from an actor thread: hop back onto this connection's IO thread.
     auto self = shared_from_this();
     shared_.handlers.handle(view, [self](response r) {
       net::post(self->socket_.get_executor(),
@@ -242,19 +244,30 @@ private:
 } // namespace
 
 struct http_server::impl {
-  net::io_context ioc;
+  /// One per IO thread; a single-threaded io_context needs no strands.
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  /// Keeps each context's run() going while it has no connection yet.
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running;
+  std::size_t next_context = 0; ///< the context the next accepted connection goes to
   tcp::acceptor acceptor;
   server_shared shared;
   net::steady_timer sweep_timer;
   std::chrono::milliseconds sweep_every;
   std::vector<std::thread> threads;
 
+  static std::vector<std::unique_ptr<net::io_context>> make_contexts(int n) {
+    std::vector<std::unique_ptr<net::io_context>> v;
+    for (int i = 0; i < n; ++i)
+      v.push_back(std::make_unique<net::io_context>(1));
+    return v;
+  }
+
   impl(const config& cfg, api_handlers& h)
-    : ioc(cfg.io_threads),
-      acceptor(net::make_strand(ioc)),
+    : contexts(make_contexts(cfg.io_threads)),
+      acceptor(*contexts[0]),
       shared{cfg, h, {}, {}, metrics_registry::instance().get_gauge(
                                "foresight_http_connections", "open HTTP connections"), {}, {}},
-      sweep_timer(net::make_strand(ioc)),
+      sweep_timer(*contexts[0]),
       // A connection is closed at most a quarter of its timeout (and 250 ms) late.
       sweep_every(std::clamp(std::min(cfg.idle_timeout_ms, cfg.read_timeout_ms) / 4, 10, 250)) {}
 
@@ -282,7 +295,8 @@ struct http_server::impl {
   }
 
   void do_accept() {
-    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
+    auto& ioc = *contexts[next_context++ % contexts.size()];
+    acceptor.async_accept(ioc, [this](beast::error_code ec, tcp::socket s) {
       if (ec == net::error::operation_aborted || !acceptor.is_open())
         return;
       if (!ec)
@@ -311,8 +325,10 @@ std::uint16_t http_server::start() {
   a.listen(net::socket_base::max_listen_connections);
   impl_->do_accept();
   impl_->sweep();
-  for (int i = 0; i < cfg.io_threads; ++i)
-    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  for (auto& ioc : impl_->contexts) {
+    impl_->keep_running.push_back(net::make_work_guard(*ioc));
+    impl_->threads.emplace_back([&ioc] { ioc->run(); });
+  }
   return a.local_endpoint().port();
 }
 
@@ -328,7 +344,8 @@ void http_server::shutdown(int grace_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
   while (impl_->shared.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  impl_->ioc.stop();
+  for (auto& ioc : impl_->contexts)
+    ioc->stop();
   for (auto& t : impl_->threads)
     t.join();
   impl_->threads.clear();

@@ -497,6 +497,23 @@ BOOST_AUTO_TEST_CASE(pipelined_requests_are_answered_in_order_on_one_connection)
   BOOST_TEST(replies[4].status == 200);
 }
 
+BOOST_AUTO_TEST_CASE(connections_dealt_to_every_io_thread_are_answered) {
+  served_db s;
+  // Each IO thread has its own io_context and the listener deals connections out in turn, so
+  // six connections reach each of the three threads twice.
+  server_process srv{serve_args(s.db, {"--io-threads", "3"})};
+  for (int i = 0; i < 6; ++i) {
+    auto replies = parse_replies(
+      send_raw(srv.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                           "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    BOOST_TEST_CONTEXT("connection " << i) {
+      BOOST_REQUIRE(replies.size() == 2u);
+      BOOST_TEST(replies[0].status == 200);
+      BOOST_TEST(replies[1].status == 200);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(sigterm_drains_and_exits_zero) {
   served_db s;
   server_process srv{serve_args(s.db, {"--log-requests", "true"})};
