@@ -93,7 +93,7 @@ struct actor_app::impl {
     background_writer = spawn_storage_pool(sys, {conninfo, 1, c.pbkdf2_iterations});
     llm = spawn_llm_gateway(sys, background_writer, g);
     suggestion_cache_settings sc;
-    sc.shards = c.suggestion_cache_shards;
+    sc.shards = c.suggestion_cache_shards > 0 ? c.suggestion_cache_shards : c.actor_threads;
     sc.ttl_s = c.suggestion_cache_ttl_s;
     sc.max_entries = c.suggestion_cache_max;
     sc.flush_ms = c.suggestion_flush_ms;

@@ -44,7 +44,10 @@ struct config {
   int patterns_rebuild_days = 90;  ///< the nightly rebuild's window
   // -- suggestions --
   int suggestion_cache_ttl_s = 3600;  ///< how long a generated list is served from the cache
-  int suggestion_cache_shards = 4;    ///< cache actors; each owns the keys hashing to it
+  /// Cache actors, each owning the keys hashing to it; 0: one per actor thread. Each shard keeps
+  /// its own learned patterns and generator memo per user, so shards beyond the threads that can
+  /// run them only multiply that memory and work.
+  int suggestion_cache_shards = 0;
   int suggestion_cache_max = 100000;  ///< entries kept in memory (per process)
   int suggestion_flush_ms = 25;       ///< write-behind interval: small batches keep CPU use smooth
   int suggestion_deadline_ms = 4000;  ///< a suggestion request's whole budget, LLM included
