@@ -6,9 +6,11 @@
 #include "core/suggestions.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <ctime>
 #include <map>
+#include <mutex>
 #include <unordered_map>
 
 #include <simdjson.h>
@@ -26,15 +28,30 @@ namespace {
 enum origin : int { from_llm = 0, user_pattern = 1, completion = 2, role_pattern = 3,
                     global_pattern_origin = 4, catalog_rule = 5 };
 
+/// A memo candidate's answerable() result once some request asked (-1: not yet). Memos are shared
+/// by threads, which may race to fill it in with the same value: relaxed atomics suffice.
+class answer_cache {
+public:
+  answer_cache() = default;
+  answer_cache(const answer_cache& o) : v_(o.get()) {}
+  answer_cache& operator=(const answer_cache& o) {
+    v_.store(o.get(), std::memory_order_relaxed);
+    return *this;
+  }
+  signed char get() const { return v_.load(std::memory_order_relaxed); }
+  void set(bool answerable) const { v_.store(answerable ? 1 : 0, std::memory_order_relaxed); }
+
+private:
+  mutable std::atomic<signed char> v_{-1};
+};
+
 struct candidate {
   suggestion s;
   int origin = catalog_rule;
   double score = 0; ///< within its origin, higher first
   std::string normalised; ///< the text as matched and deduplicated
   text_match m;           ///< against the partial query (not for the LLM's own entries)
-  /// A memo's candidates only: answerable() once asked (-1: not yet). The memo's thread alone
-  /// writes it.
-  mutable signed char answerable = -1;
+  answer_cache answerable; ///< a memo's candidates only
 };
 
 /// A candidate as one request ranks it: built for the request or kept in a memo (not copied out
@@ -48,6 +65,7 @@ struct pick {
 } // namespace
 
 struct suggestion_memo::lists {
+  /// Built once, then only read (but for the answerable caches), by any thread.
   struct kept {
     std::vector<candidate> candidates;
     candidate_set texts; ///< their normalised texts, matched all at once
@@ -55,7 +73,8 @@ struct suggestion_memo::lists {
     /// (pinned, so no other can take its address) and no excluded names the catalog lacks.
     std::shared_ptr<const catalog_index> index;
   };
-  std::unordered_map<std::string, kept> by_key; ///< by memo_key
+  std::mutex mtx; ///< guards by_key; building and matching happen outside it
+  std::unordered_map<std::string, std::shared_ptr<const kept>> by_key; ///< by memo_key
 };
 
 namespace {
@@ -429,9 +448,10 @@ std::vector<suggestion> select(const suggestion_context& ctx, const std::vector<
       continue;
     bool answerable;
     if (r.p->kept_answer) {
-      if (c.answerable < 0)
-        c.answerable = ctx.answerable(c.s.text) ? 1 : 0;
-      answerable = c.answerable == 1;
+      auto known = c.answerable.get();
+      answerable = known < 0 ? ctx.answerable(c.s.text) : known == 1;
+      if (known < 0)
+        c.answerable.set(answerable);
     } else {
       answerable = ctx.answerable(c.s.text);
     }
@@ -471,9 +491,12 @@ std::string memo_key(const suggestion_context& ctx) {
 
 /// Every candidate without an LLM that matches the partial query, best origin first: those
 /// built for this request are added to `own` (after what it holds, which is picked first), the
-/// memo's are picked where they are. `picks` refer into both, so `own` must not change after.
-void add_pattern_path_candidates(const suggestion_context& ctx, std::vector<candidate>& own,
-                                 std::vector<pick>& picks) {
+/// memo's are picked where they are. `picks` refer into both, so `own` must not change after, and
+/// the memo's lists returned (null without a memo) must be held while `picks` are used: another
+/// thread may drop them from the memo meanwhile.
+std::shared_ptr<const suggestion_memo::lists::kept>
+add_pattern_path_candidates(const suggestion_context& ctx, std::vector<candidate>& own,
+                            std::vector<pick>& picks) {
   partial_matcher matcher(ctx.partial());
   candidate_sink matched(ctx, own, &matcher);
   add_completions(ctx, matched);
@@ -483,30 +506,41 @@ void add_pattern_path_candidates(const suggestion_context& ctx, std::vector<cand
   for (auto& c : own)
     picks.push_back({&c, c.m});
   if (!memo)
-    return;
-  auto& kept = memo->kept().by_key;
+    return nullptr;
+  auto& lists = memo->kept();
   auto key = memo_key(ctx);
-  auto i = kept.find(key);
-  if (i == kept.end()) {
-    // A handful of keys per patterns object in practice (the mentioned terms vary); bounded
-    // anyway, as a memo lives as long as its patterns are in use.
-    if (kept.size() >= 64)
-      kept.clear();
-    i = kept.emplace(std::move(key), suggestion_memo::lists::kept{}).first;
-    i->second.index = ctx.shared_index();
-    candidate_sink every(ctx, i->second.candidates, nullptr);
+  std::shared_ptr<const suggestion_memo::lists::kept> found;
+  {
+    std::lock_guard<std::mutex> lock{lists.mtx};
+    if (auto i = lists.by_key.find(key); i != lists.by_key.end())
+      found = i->second;
+  }
+  if (!found) {
+    // Built outside the lock; when two threads build the same key at once, the first one kept
+    // wins and the other's is dropped (they are equal).
+    auto built = std::make_shared<suggestion_memo::lists::kept>();
+    built->index = ctx.shared_index();
+    candidate_sink every(ctx, built->candidates, nullptr);
     add_template_and_rule_candidates(ctx, every);
-    for (auto& c : i->second.candidates)
-      i->second.texts.add(c.normalised);
+    for (auto& c : built->candidates)
+      built->texts.add(c.normalised);
+    std::lock_guard<std::mutex> lock{lists.mtx};
+    // A handful of keys per patterns object in practice (the mentioned terms vary); bounded
+    // anyway, as a memo lives as long as its patterns are in use. Requests holding an entry
+    // keep it alive.
+    if (lists.by_key.size() >= 64)
+      lists.by_key.clear();
+    found = lists.by_key.emplace(std::move(key), std::move(built)).first->second;
   }
   // Which texts are answerable depends on the catalog's index and the excluded metrics: the key
   // covers the catalog's excluded metrics (they are missing from its terms), not other names.
-  bool kept_answer = i->second.index.get() == &ctx.index() && !ctx.excludes_unknown_names();
+  bool kept_answer = found->index.get() == &ctx.index() && !ctx.excludes_unknown_names();
   thread_local std::vector<text_match> matches;
-  i->second.texts.match_all(matcher, matches);
+  found->texts.match_all(matcher, matches);
   for (std::size_t c = 0; c < matches.size(); ++c)
     if (matches[c].matched)
-      picks.push_back({&i->second.candidates[c], matches[c], kept_answer});
+      picks.push_back({&found->candidates[c], matches[c], kept_answer});
+  return found;
 }
 
 std::size_t word_count(std::string_view normalised) {
@@ -659,7 +693,7 @@ bool suggestion_context::answerable(std::string_view text) const {
 std::vector<suggestion> generate_suggestions(const suggestion_context& ctx) {
   std::vector<candidate> own;
   std::vector<pick> picks;
-  add_pattern_path_candidates(ctx, own, picks);
+  auto held = add_pattern_path_candidates(ctx, own, picks);
   return select(ctx, picks, static_cast<std::size_t>(ctx.count()));
 }
 
@@ -691,7 +725,7 @@ std::vector<suggestion> merge_llm_suggestions(const suggestion_context& ctx,
   if (static_cast<int>(cands.size()) > ctx.count())
     cands.resize(static_cast<std::size_t>(ctx.count()));
   std::vector<pick> picks;
-  add_pattern_path_candidates(ctx, cands, picks);
+  auto held = add_pattern_path_candidates(ctx, cands, picks);
   return select(ctx, picks, static_cast<std::size_t>(ctx.count()));
 }
 

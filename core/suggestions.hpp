@@ -30,7 +30,7 @@ struct calendar_day {
 /// What generation can keep between requests with the same learned patterns: the candidates
 /// from templates and catalog rules, built and normalised, per set of terms the partial query
 /// mentions. A miss then only matches them against what was typed. One memo per pattern_hints
-/// object, used by one thread at a time (a cache shard keeps one with each patterns read).
+/// object, which any number of threads may use at once (the cache shards share one per user).
 class suggestion_memo {
 public:
   suggestion_memo();

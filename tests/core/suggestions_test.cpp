@@ -1,6 +1,8 @@
 #include "core/suggestions.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <atomic>
+#include <thread>
 
 #include "core/text_match.hpp"
 #include "llm/llm_prompt.hpp"
@@ -118,6 +120,61 @@ BOOST_FIXTURE_TEST_CASE(a_memo_never_changes_an_answer, fixture) {
             ++compared;
           }
   BOOST_TEST(compared == 576);
+}
+
+// The cache shards share one memo per user: threads building, dropping (past 64 keys) and reading
+// its lists at once must still get the answers generated without it.
+BOOST_FIXTURE_TEST_CASE(a_memo_shared_by_threads_never_changes_an_answer, fixture) {
+  patterns.user = {hint("user", "top {N} {entity} by {metric}", "ranking", 9, {"revenue"})};
+  patterns.role = {hint("role", "{metric} by {dimension} for {timeframe}", "trend", 50),
+                   hint("role", "show me {metric} for {quarter} {year}", "trend", 40, {"profit"})};
+  patterns.global = {hint("global", "average {metric} by {dimension}", "aggregation", 300)};
+  struct request {
+    suggestion_preferences prefs;
+    std::string role, partial;
+    calendar_day day;
+    std::vector<std::string> expected; ///< texts generated without a memo
+  };
+  std::vector<request> requests;
+  std::vector<suggestion_preferences> variants(4);
+  variants[1].show_advanced_queries = true;
+  variants[2].excluded_metrics = {"revenue"};
+  variants[3].preferred_dimensions = {"channel"};
+  for (auto& p : variants)
+    for (std::string role : {"analyst", "trader", "executive"})
+      for (calendar_day day : {calendar_day{2026, 11, 29}, calendar_day{2027, 1, 2}})
+        for (std::string partial : {"", "rev", "top 10 prod", "profit by reg", "volume"}) {
+          request r{p, role, partial, day, {}};
+          suggestion_context alone(catalog, p, patterns, partial, 6, role, day);
+          for (auto& s : generate_suggestions(alone))
+            r.expected.push_back(s.text);
+          requests.push_back(std::move(r));
+        }
+  suggestion_memo memo;
+  auto index = std::make_shared<const catalog_index>(catalog);
+  std::atomic<int> wrong{0}, done{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 20; ++round)
+        for (std::size_t k = 0; k < requests.size(); ++k) {
+          // Each thread walks the requests in its own order, so they build and drop different
+          // keys at the same time.
+          auto& r = requests[(k * (2 * t + 1) + static_cast<std::size_t>(round)) % requests.size()];
+          suggestion_context kept(catalog, r.prefs, patterns, r.partial, 6, r.role, r.day, index,
+                                  &memo);
+          std::vector<std::string> got;
+          for (auto& s : generate_suggestions(kept))
+            got.push_back(s.text);
+          if (got != r.expected)
+            ++wrong;
+          ++done;
+        }
+    });
+  for (auto& th : threads)
+    th.join();
+  BOOST_TEST(done.load() == static_cast<int>(4 * 20 * requests.size()));
+  BOOST_TEST(wrong.load() == 0);
 }
 
 BOOST_FIXTURE_TEST_CASE(the_count_is_honoured, fixture) {
