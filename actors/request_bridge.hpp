@@ -43,8 +43,9 @@ private:
     std::chrono::steady_clock::time_point deadline;
     reply_handler on_reply;
   };
-  /// Waiting requests, spread over a few locks so the IO threads and the CAF workers rarely meet.
-  struct shard {
+  /// Waiting requests, spread over a few locks so the IO threads and the CAF workers rarely meet
+  /// (each on cache lines of its own, or neighbours would meet anyway).
+  struct alignas(64) shard {
     std::mutex mtx;
     std::unordered_map<std::uint64_t, waiting> by_id;
   };

@@ -7,8 +7,9 @@
 
 namespace foresight {
 
-/// A value that goes up and down (actors alive, busy connections).
-struct gauge {
+/// A value that goes up and down (actors alive, busy connections). Each on a cache line of its
+/// own: gauges live in one map, and hot ones updated by different threads must not share a line.
+struct alignas(64) gauge {
   std::atomic<std::int64_t> value{0};
   void add(std::int64_t d) { value.fetch_add(d, std::memory_order_relaxed); }
   void set(std::int64_t v) { value.store(v, std::memory_order_relaxed); }
