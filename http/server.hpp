@@ -1,6 +1,6 @@
 // The HTTP/1.1 front end: an acceptor and one session per connection on Asio IO threads.
 // Reads are bounded (head, body, time); each request goes to api_handlers and the answer is
-// posted back to the connection's strand, so an IO thread never waits for an actor.
+// posted back to the connection's IO thread, so an IO thread never waits for an actor.
 #pragma once
 #include <cstdint>
 #include <memory>
