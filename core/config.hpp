@@ -44,9 +44,8 @@ struct config {
   int patterns_rebuild_days = 90;  ///< the nightly rebuild's window
   // -- suggestions --
   int suggestion_cache_ttl_s = 3600;  ///< how long a generated list is served from the cache
-  /// Cache actors, each owning the keys hashing to it; 0: one per actor thread. Each shard keeps
-  /// its own learned patterns and generator memo per user, so shards beyond the threads that can
-  /// run them only multiply that memory and work.
+  /// Cache actors, each owning the keys hashing to it; 0: one per actor thread, the fastest
+  /// pattern path measured (bench/README.md: suggest, fifth session).
   int suggestion_cache_shards = 0;
   int suggestion_cache_max = 100000;  ///< entries kept in memory (per process)
   int suggestion_flush_ms = 25;       ///< write-behind interval: small batches keep CPU use smooth
