@@ -543,6 +543,14 @@ add_pattern_path_candidates(const suggestion_context& ctx, std::vector<candidate
   return found;
 }
 
+/// The answer from `own` (the request's candidates so far) and every pattern path candidate:
+/// matched, then ranked and trimmed to the count. Holds the memo's lists while they are ranked.
+std::vector<suggestion> choose(const suggestion_context& ctx, std::vector<candidate>& own) {
+  std::vector<pick> picks;
+  auto held = add_pattern_path_candidates(ctx, own, picks);
+  return select(ctx, picks, static_cast<std::size_t>(ctx.count()));
+}
+
 std::size_t word_count(std::string_view normalised) {
   return split_words(normalised).size();
 }
@@ -692,9 +700,7 @@ bool suggestion_context::answerable(std::string_view text) const {
 
 std::vector<suggestion> generate_suggestions(const suggestion_context& ctx) {
   std::vector<candidate> own;
-  std::vector<pick> picks;
-  auto held = add_pattern_path_candidates(ctx, own, picks);
-  return select(ctx, picks, static_cast<std::size_t>(ctx.count()));
+  return choose(ctx, own);
 }
 
 std::vector<suggestion> merge_llm_suggestions(const suggestion_context& ctx,
@@ -724,9 +730,7 @@ std::vector<suggestion> merge_llm_suggestions(const suggestion_context& ctx,
   usable = static_cast<int>(cands.size());
   if (static_cast<int>(cands.size()) > ctx.count())
     cands.resize(static_cast<std::size_t>(ctx.count()));
-  std::vector<pick> picks;
-  auto held = add_pattern_path_candidates(ctx, cands, picks);
-  return select(ctx, picks, static_cast<std::size_t>(ctx.count()));
+  return choose(ctx, cands);
 }
 
 std::vector<std::string> template_texts(const std::vector<pattern_hint>& hints, std::size_t max) {
