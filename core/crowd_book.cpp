@@ -1,0 +1,191 @@
+#include "core/crowd_book.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace foresight {
+
+namespace {
+
+std::string scope_key(const std::string& connection_id, const std::string& role) {
+  return connection_id + '\n' + role;
+}
+
+/// Users whose askers a view may walk per shape: a shape everyone asks says little about
+/// similarity, and walking all its askers would make one view cost as much as the whole book.
+constexpr std::size_t max_askers_walked = 64;
+constexpr std::size_t similar_users = 12;
+
+} // namespace
+
+crowd_book::scope& crowd_book::scope_of(const std::string& connection_id, const std::string& role) {
+  return scopes_[scope_key(connection_id, role)];
+}
+
+const crowd_book::scope* crowd_book::find_scope(const std::string& connection_id,
+                                                const std::string& role) const {
+  auto i = scopes_.find(scope_key(connection_id, role));
+  return i == scopes_.end() ? nullptr : &i->second;
+}
+
+void crowd_book::add(const std::string& user, const std::string& role, const asked_question& q) {
+  ++questions_;
+  auto& u = users_[user];
+  u.role = role;
+  u.shapes[q.connection_id][q.shape] += 1;
+  bool follows = u.last.id != 0 && u.last.connection_id == q.connection_id && q.at >= u.last.at &&
+                 q.at - u.last.at <= session_gap_seconds;
+  // The role's scope and everyone's (one scope when the user has no role).
+  std::vector<std::string> scopes = {std::string()};
+  if (!role.empty())
+    scopes.push_back(role);
+  for (auto& r : scopes) {
+    auto& s = scope_of(q.connection_id, r);
+    auto& e = s.shapes[q.shape];
+    e.count += 1;
+    e.text = q.text;
+    e.template_text = q.template_text;
+    e.users.insert(user);
+    s.total += 1;
+    s.dirty = true;
+    if (!follows)
+      continue;
+    auto& f = s.followups[u.last.template_text][q.shape];
+    f.count += 1;
+    f.text = q.text;
+    f.template_text = q.template_text;
+    f.users.insert(user);
+    for (int k = 0; k < slot_kinds; ++k) {
+      auto* a = first_slot(u.last.slots, static_cast<slot_kind>(k));
+      auto* b = first_slot(q.slots, static_cast<slot_kind>(k));
+      if (a && b) {
+        f.comparable[k] += 1;
+        if (a->key == b->key)
+          f.carried[k] += 1;
+      }
+    }
+  }
+  u.last = q;
+}
+
+void crowd_book::top(const scope& s, std::size_t n, std::vector<crowd_question>& out) const {
+  if (s.dirty) {
+    s.ranked.clear();
+    for (auto& kv : s.shapes)
+      if (static_cast<int>(kv.second.users.size()) >= min_users_)
+        s.ranked.push_back(&kv);
+    std::sort(s.ranked.begin(), s.ranked.end(), [](auto* a, auto* b) {
+      return a->second.count != b->second.count ? a->second.count > b->second.count
+                                                : a->first < b->first;
+    });
+    if (s.ranked.size() > 200)
+      s.ranked.resize(200);
+    s.dirty = false;
+  }
+  for (std::size_t i = 0; i < s.ranked.size() && out.size() < n; ++i) {
+    auto& [shape, e] = *s.ranked[i];
+    out.push_back({e.text, shape, e.template_text, e.count,
+                   static_cast<std::int32_t>(e.users.size()), 0});
+  }
+}
+
+crowd_view crowd_book::view(const std::string& user, const std::string& role,
+                            const std::string& connection_id,
+                            const std::string& previous_template, std::size_t per_list) const {
+  crowd_view v;
+  auto* mine = find_scope(connection_id, role);
+  auto* all = find_scope(connection_id, std::string());
+  if (mine) {
+    top(*mine, per_list, v.role);
+    v.role_total = mine->total;
+  }
+  if (all) {
+    top(*all, per_list, v.global);
+    v.global_total = all->total;
+  }
+  // Follow-ups after the previous template: the role's, or everyone's if the role has none.
+  if (!previous_template.empty())
+    for (auto* s : {mine, all}) {
+      if (!s)
+        continue;
+      auto f = s->followups.find(previous_template);
+      if (f == s->followups.end())
+        continue;
+      for (auto& [shape, e] : f->second) {
+        v.followup_total += e.count;
+        if (static_cast<int>(e.users.size()) < min_users_)
+          continue;
+        std::uint32_t carry = 0;
+        for (int k = 0; k < slot_kinds; ++k)
+          if (e.comparable[k] > 0 && e.carried[k] * 2 >= e.comparable[k])
+            carry |= slot_bit(static_cast<slot_kind>(k));
+        v.followups.push_back({e.text, shape, e.template_text, e.count,
+                               static_cast<std::int32_t>(e.users.size()), carry});
+      }
+      if (!v.followups.empty())
+        break;
+      v.followup_total = 0;
+    }
+  std::sort(v.followups.begin(), v.followups.end(),
+            [](auto& a, auto& b) { return a.weight > b.weight; });
+  if (v.followups.size() > per_list)
+    v.followups.resize(per_list);
+  // Users like this one: they share shapes, rare shapes counting more.
+  auto u = users_.find(user);
+  if (!all || u == users_.end())
+    return v;
+  auto own = u->second.shapes.find(connection_id);
+  if (own == u->second.shapes.end())
+    return v;
+  std::unordered_map<std::string, double> similarity;
+  for (auto& [shape, n] : own->second) {
+    auto e = all->shapes.find(shape);
+    if (e == all->shapes.end() || e->second.users.size() < 2)
+      continue;
+    auto weight = 1.0 / std::log(2.0 + static_cast<double>(e->second.users.size()));
+    std::size_t walked = 0;
+    for (auto& other : e->second.users) {
+      if (++walked > max_askers_walked)
+        break;
+      if (other != user)
+        similarity[other] += weight;
+    }
+  }
+  std::vector<std::pair<double, const std::string*>> nearest;
+  for (auto& [other, sim] : similarity)
+    nearest.emplace_back(sim, &other);
+  std::sort(nearest.begin(), nearest.end(), [](auto& a, auto& b) {
+    return a.first != b.first ? a.first > b.first : *a.second < *b.second;
+  });
+  if (nearest.size() > similar_users)
+    nearest.resize(similar_users);
+  std::unordered_map<std::string, double> offered;
+  for (auto& [sim, other] : nearest) {
+    auto ou = users_.find(*other);
+    auto theirs = ou->second.shapes.find(connection_id);
+    if (theirs == ou->second.shapes.end())
+      continue;
+    double n = 0;
+    for (auto& kv : theirs->second)
+      n += kv.second;
+    for (auto& [shape, count] : theirs->second)
+      if (!own->second.count(shape))
+        offered[shape] += sim * count / n;
+  }
+  for (auto& [shape, weight] : offered) {
+    auto e = all->shapes.find(shape);
+    if (e == all->shapes.end() || static_cast<int>(e->second.users.size()) < min_users_)
+      continue;
+    v.similar_total += weight;
+    v.similar.push_back({e->second.text, shape, e->second.template_text, weight,
+                         static_cast<std::int32_t>(e->second.users.size()), 0});
+  }
+  std::sort(v.similar.begin(), v.similar.end(), [](auto& a, auto& b) {
+    return a.weight != b.weight ? a.weight > b.weight : a.shape < b.shape;
+  });
+  if (v.similar.size() > per_list)
+    v.similar.resize(per_list);
+  return v;
+}
+
+} // namespace foresight

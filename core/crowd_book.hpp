@@ -1,0 +1,111 @@
+// What other people ask, for the ranker's cold start and "users like you also asked": per
+// connection and role (and for everyone), the questions by masked shape with their distinct
+// askers, the follow-ups that come after each template in a session, and each user's shapes to
+// find similar users by. Pure; one `crowd` actor holds it, fed every committed question.
+//
+// Privacy: a question reaches another user only once `min_users` distinct users asked its shape
+// (the same rule as role and global patterns), so no colleague's one-off words are shown.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/question_history.hpp"
+
+namespace foresight {
+
+/// A question other users ask, as offered to one user.
+struct crowd_question {
+  std::string text;          ///< the shape's latest wording
+  std::string shape;
+  std::string template_text;
+  double weight = 0;          ///< how often (follow-ups: after the template asked for)
+  std::int32_t users = 0;     ///< distinct askers
+  std::uint32_t carry = 0;    ///< follow-ups: slot kinds (slot_bit) usually carried over
+};
+
+inline bool operator==(const crowd_question& a, const crowd_question& b) {
+  return a.text == b.text && a.shape == b.shape && a.template_text == b.template_text &&
+         a.weight == b.weight && a.users == b.users && a.carry == b.carry;
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, crowd_question& x) {
+  return f(x.text, x.shape, x.template_text, x.weight, x.users, x.carry);
+}
+
+/// What the crowd offers one user at one moment, each list best first.
+struct crowd_view {
+  std::vector<crowd_question> role;      ///< the role's common questions
+  std::vector<crowd_question> global;    ///< everyone's
+  std::vector<crowd_question> similar;   ///< asked by users whose questions resemble theirs
+  std::vector<crowd_question> followups; ///< the role's follow-ups after the given template
+  double role_total = 0, global_total = 0, similar_total = 0, followup_total = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, crowd_view& x) {
+  return f(x.role, x.global, x.similar, x.followups, x.role_total, x.global_total,
+           x.similar_total, x.followup_total);
+}
+
+/// Questions closer together than this belong to one session.
+constexpr std::int64_t session_gap_seconds = 30 * 60;
+
+class crowd_book {
+public:
+  explicit crowd_book(int min_users) : min_users_(min_users < 1 ? 1 : min_users) {}
+
+  /// One committed question of `user` in `role` (described with its connection's catalog).
+  void add(const std::string& user, const std::string& role, const asked_question& q);
+
+  /// What `user` of `role` may be offered on `connection_id`, right after a question of
+  /// template `previous_template` (empty: none), at most `per_list` per list.
+  crowd_view view(const std::string& user, const std::string& role,
+                  const std::string& connection_id, const std::string& previous_template,
+                  std::size_t per_list) const;
+
+  std::size_t questions() const { return questions_; }
+
+private:
+  struct shape_entry {
+    std::string text, template_text;
+    double count = 0;
+    std::unordered_set<std::string> users;
+  };
+  struct followup_entry {
+    std::string text, template_text;
+    double count = 0;
+    std::unordered_set<std::string> users;
+    double carried[slot_kinds] = {}; ///< times each kind was carried over
+    double comparable[slot_kinds] = {}; ///< times both questions had that kind
+  };
+  struct scope {
+    std::unordered_map<std::string, shape_entry> shapes;
+    double total = 0;
+    /// previous template -> next shape
+    std::unordered_map<std::string, std::unordered_map<std::string, followup_entry>> followups;
+    /// The best shapes, rebuilt when stale.
+    mutable std::vector<const std::pair<const std::string, shape_entry>*> ranked;
+    mutable bool dirty = true;
+  };
+  struct user_entry {
+    std::string role;
+    asked_question last; ///< on the connection of `last.connection_id`
+    std::unordered_map<std::string, std::unordered_map<std::string, double>> shapes; ///< by connection
+  };
+
+  scope& scope_of(const std::string& connection_id, const std::string& role);
+  const scope* find_scope(const std::string& connection_id, const std::string& role) const;
+  void top(const scope& s, std::size_t n, std::vector<crowd_question>& out) const;
+
+  int min_users_;
+  std::size_t questions_ = 0;
+  std::unordered_map<std::string, scope> scopes_; ///< connection '\n' role ('' for everyone)
+  std::unordered_map<std::string, user_entry> users_;
+};
+
+} // namespace foresight

@@ -1,0 +1,93 @@
+#include "core/question_history.hpp"
+
+#include <algorithm>
+
+#include "core/question_shape.hpp"
+
+namespace foresight {
+
+namespace {
+
+const char* suggestion_type_of(query_type t) {
+  switch (t) {
+    case query_type::ranking: return "ranking";
+    case query_type::trend: return "trend";
+    case query_type::comparison: return "comparison";
+    case query_type::aggregation: return "aggregation";
+    case query_type::filter: return "filter";
+    case query_type::other: return "complete";
+  }
+  return "complete";
+}
+
+} // namespace
+
+asked_question describe_question(std::int64_t id, std::int64_t at, std::string connection_id,
+                                 std::string text, bool success, const catalog_index& index) {
+  asked_question q;
+  q.id = id;
+  q.at = at;
+  q.connection_id = std::move(connection_id);
+  q.shape = masked_shape(text);
+  auto g = generalise(text, index);
+  q.template_text = std::move(g.template_text);
+  q.type = suggestion_type_of(g.type);
+  for (auto& m : g.metrics)
+    if (index.has_name(catalog_index::kind::metric, m))
+      q.metrics.push_back(m);
+  for (auto& d : g.dimensions)
+    if (index.has_name(catalog_index::kind::dimension, d))
+      q.dimensions.push_back(d);
+  q.slots = find_slots(text, index);
+  q.text = std::move(text);
+  q.success = success;
+  return q;
+}
+
+bool question_history::knows(std::int64_t id) const {
+  // Recent ids are at the back; imports are rare.
+  for (auto i = questions_.rbegin(); i != questions_.rend(); ++i)
+    if (i->id == id)
+      return true;
+  return false;
+}
+
+void question_history::add(asked_question q) {
+  if (q.id != 0 && knows(q.id))
+    return;
+  if (auto r = pending_ratings_.find(q.id); r != pending_ratings_.end()) {
+    q.rating = r->second;
+    pending_ratings_.erase(r);
+  }
+  if (questions_.empty() || questions_.back().at <= q.at) {
+    questions_.push_back(std::move(q));
+  } else {
+    auto pos = std::upper_bound(questions_.begin(), questions_.end(), q.at,
+                                [](std::int64_t at, const asked_question& x) { return at < x.at; });
+    questions_.insert(pos, std::move(q));
+  }
+  while (questions_.size() > capacity_)
+    questions_.pop_front();
+}
+
+void question_history::rate(std::int64_t activity_id, int rating) {
+  for (auto i = questions_.rbegin(); i != questions_.rend(); ++i)
+    if (i->id == activity_id) {
+      i->rating = rating;
+      return;
+    }
+  if (pending_ratings_.size() < 1000)
+    pending_ratings_[activity_id] = rating;
+}
+
+void question_history::redescribe(const std::string& connection_id, const catalog_index& index) {
+  for (auto& q : questions_) {
+    if (q.connection_id != connection_id)
+      continue;
+    auto d = describe_question(q.id, q.at, q.connection_id, q.text, q.success, index);
+    d.rating = q.rating;
+    q = std::move(d);
+  }
+}
+
+} // namespace foresight
