@@ -143,6 +143,12 @@ const std::vector<option_spec>& config_options() {
                &config::writer_batch_wait_ms, 0, 1000),
     int_option("writer-queue-max", "activities waiting for commit before 503",
                &config::writer_queue_max, 1, 10000000),
+    int_option("max-import-bytes", "largest accepted body of POST /api/v1/activity/import",
+               &config::max_import_bytes, 1024, 1LL << 34),
+    bool_option("replay-clock",
+                "for ./foresight eval only: activities and suggestion requests may carry their "
+                "own time",
+                &config::replay_clock),
     int_option("pattern-min-users",
                "distinct users a role or global pattern needs before anyone sees it",
                &config::pattern_min_users, 1, 1000000),

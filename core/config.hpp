@@ -37,6 +37,10 @@ struct config {
   int writer_batch_max = 512;
   int writer_batch_wait_ms = 0;
   int writer_queue_max = 20000;
+  std::size_t max_import_bytes = std::size_t{64} << 20; ///< body limit of /api/v1/activity/import
+  /// For ./foresight eval only: activities (`created_at`) and suggestion requests (`as_of`) may
+  /// carry their own time.
+  bool replay_clock = false;
   // -- patterns --
   int pattern_min_users = 2;       ///< k: role and global patterns need this many distinct users
   int pattern_flush_ms = 1000;     ///< how often learners save changed patterns

@@ -146,13 +146,17 @@ struct activity_row {
   std::int32_t feedback_rating = 0; ///< 1-5, 0 for NULL
   std::string metadata_json = "{}";
   std::string idempotency_key; ///< empty: none
+  /// ISO 8601 UTC (`2026-01-05T09:14:00Z`, as normalised by the parsers); empty: now. Only
+  /// imports and --replay-clock set it.
+  std::string created_at;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, activity_row& x) {
   return f(x.user_id, x.role, x.connection_id, x.rated_activity_id, x.activity_type, x.query_text,
            x.has_query_text, x.response_data_json, x.suggestion_clicked,
-           x.has_suggestion_clicked, x.feedback_rating, x.metadata_json, x.idempotency_key);
+           x.has_suggestion_clicked, x.feedback_rating, x.metadata_json, x.idempotency_key,
+           x.created_at);
 }
 
 /// The acknowledgement of a committed activity.
@@ -306,11 +310,14 @@ struct suggestion_request {
   std::string connection_id;
   std::string partial_query;
   std::int32_t max_suggestions = 0; ///< 0: the user's preference
+  /// --replay-clock only: the request's own "now", `YYYY-MM-DDTHH:MM:SSZ`; empty: the real now.
+  /// Not part of any cache key.
+  std::string as_of;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, suggestion_request& x) {
-  return f(x.connection_id, x.partial_query, x.max_suggestions);
+  return f(x.connection_id, x.partial_query, x.max_suggestions, x.as_of);
 }
 
 /// A learned pattern as the suggestion generator uses it (its scope is the list it is in).

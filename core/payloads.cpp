@@ -8,6 +8,7 @@
 #include "core/activity.hpp"
 #include "core/json_body.hpp"
 #include "core/json_writer.hpp"
+#include "core/timestamp.hpp"
 
 namespace foresight {
 
@@ -231,11 +232,13 @@ api_error parse_catalog(std::string_view body, connection_catalog& out) {
   });
 }
 
-api_error parse_activity(std::string_view body, std::size_t max_text_bytes, activity_row& out) {
-  auto& parser = thread_json_parser();
-  dom::object root;
-  if (auto err = parse_json_object(parser, body, root))
-    return err;
+namespace {
+
+/// The rules of /log and of an import line, on an already parsed object. With `extras`, an
+/// import line: metadata.role is kept aside and metadata.activity_id (an id of the system the log
+/// came from) moves to `extras->rated_source_id` instead of naming one of ours.
+api_error parse_activity_object(dom::object& root, std::size_t max_text_bytes, activity_row& out,
+                                created_at_rule created_at, import_line_extras* extras) {
   if (auto err = read_string(root, "activity_type", out.activity_type, true, 50))
     return err;
   if (!is_activity_type(out.activity_type))
@@ -267,6 +270,17 @@ api_error parse_activity(std::string_view body, std::size_t max_text_bytes, acti
   } else if (out.activity_type == "feedback") {
     return invalid("feedback_rating", "feedback_rating is required for feedback");
   }
+  if (!root.at_key("created_at").get(e) && !e.is_null()) {
+    if (created_at == created_at_rule::refuse)
+      return invalid("created_at", "created_at is accepted only with --replay-clock; use "
+                                   "/api/v1/activity/import to backfill");
+    std::string_view text;
+    if (e.get(text) || !normalise_timestamp(text, out.created_at))
+      return invalid("created_at", "created_at must be an ISO 8601 timestamp such as "
+                                   "2026-01-05T09:14:00Z (Z or +hh:mm offset)");
+  } else if (created_at == created_at_rule::require) {
+    return invalid("created_at", "created_at is required");
+  }
   if (!root.at_key("response_data").get(e) && !e.is_null()) {
     if (!e.is_object())
       return invalid("response_data", "response_data must be an object");
@@ -280,10 +294,25 @@ api_error parse_activity(std::string_view body, std::size_t max_text_bytes, acti
     json_writer w;
     w.begin_object();
     for (auto field : meta) {
+      std::string_view text;
+      if (extras && field.key == "role" && !field.value.is_null()) {
+        if (field.value.get(text) || text.empty() || text.size() > max_name_chars ||
+            !is_storable_text(text))
+          return invalid("metadata.role", "metadata.role must be a non-empty string of at most " +
+                                            std::to_string(max_name_chars) + " bytes");
+        extras->metadata_role.assign(text.data(), text.size());
+      }
       if (is_reserved_metadata_key(field.key))
         continue;
+      if (extras && field.key == "activity_id") {
+        if (field.value.get(text))
+          extras->rated_source_id = simdjson::minify(field.value);
+        else
+          extras->rated_source_id.assign(text.data(), text.size());
+        w.key("source_activity_id").raw(simdjson::minify(field.value));
+        continue;
+      }
       // What the learners need from the client's context.
-      std::string_view text;
       if (field.key == "connection_id" && !field.value.get(text))
         out.connection_id.assign(text.data(), text.size());
       std::int64_t rated = 0;
@@ -295,6 +324,71 @@ api_error parse_activity(std::string_view body, std::size_t max_text_bytes, acti
     w.end_object();
     out.metadata_json = w.take();
   }
+  return {};
+}
+
+/// A string or integer member as text (ids of other systems come in both forms); false if it is
+/// absent, null or anything else.
+bool read_id_text(dom::object& obj, const char* name, std::string& out) {
+  dom::element e;
+  if (obj.at_key(name).get(e) || e.is_null())
+    return false;
+  std::string_view sv;
+  if (!e.get(sv)) {
+    out.assign(sv.data(), sv.size());
+    return !out.empty();
+  }
+  if (e.is_int64() || e.is_uint64()) {
+    out = simdjson::minify(e);
+    return true;
+  }
+  return false;
+}
+
+} // namespace
+
+bool normalise_timestamp(std::string_view text, std::string& out) {
+  std::int64_t ms = 0;
+  if (!parse_iso8601_ms(text, ms))
+    return false;
+  out = ms % 1000 == 0 ? format_iso8601(ms / 1000) : format_iso8601_ms(ms);
+  return true;
+}
+
+api_error parse_activity(std::string_view body, std::size_t max_text_bytes, activity_row& out,
+                         created_at_rule created_at) {
+  auto& parser = thread_json_parser();
+  dom::object root;
+  if (auto err = parse_json_object(parser, body, root))
+    return err;
+  return parse_activity_object(root, max_text_bytes, out, created_at, nullptr);
+}
+
+api_error parse_import_line(std::string_view line, std::size_t max_text_bytes, activity_row& out,
+                            import_line_extras& extras) {
+  auto& parser = thread_json_parser();
+  dom::object root;
+  if (auto err = parse_json_object(parser, line, root))
+    return err;
+  if (auto err = read_string(root, "user_id", out.user_id, true, max_name_chars))
+    return err;
+  if (!is_valid_identifier(out.user_id))
+    return invalid("user_id", "user_id may contain only letters, digits and _ . @ -");
+  if (auto err = parse_activity_object(root, max_text_bytes, out, created_at_rule::require,
+                                       &extras))
+    return err;
+  dom::element e;
+  if (!root.at_key("key").get(e) && !e.is_null()) {
+    std::string_view key;
+    bool visible = !e.get(key) && !key.empty() && key.size() <= max_import_key_chars;
+    for (unsigned char c : key)
+      visible = visible && c >= 0x21 && c <= 0x7e;
+    if (!visible)
+      return invalid("key", "key must be 1-" + std::to_string(max_import_key_chars) +
+                              " visible ASCII characters");
+    extras.key.assign(key.data(), key.size());
+  }
+  read_id_text(root, "id", extras.id);
   return {};
 }
 
@@ -346,7 +440,8 @@ api_error parse_history_query(const std::map<std::string, std::string>& q, histo
 }
 
 api_error parse_suggestion_request(const std::map<std::string, std::string>& q,
-                                   std::string_view body, suggestion_request& out) {
+                                   std::string_view body, suggestion_request& out,
+                                   bool accept_as_of) {
   constexpr std::size_t max_partial_bytes = 500;
   // The spec passes both as query parameters; a JSON body with the same members also works
   // (front ends often POST JSON). Query parameters win.
@@ -376,6 +471,15 @@ api_error parse_suggestion_request(const std::map<std::string, std::string>& q,
   if (auto err = read_bounded(q, "max_suggestions", 1, max_suggestion_count, n))
     return err;
   out.max_suggestions = static_cast<std::int32_t>(n);
+  if (auto i = q.find("as_of"); i != q.end() && !i->second.empty()) {
+    if (!accept_as_of)
+      return invalid("as_of", "as_of is accepted only with --replay-clock");
+    std::int64_t seconds = 0;
+    if (!parse_iso8601(i->second, seconds))
+      return invalid("as_of", "as_of must be an ISO 8601 timestamp such as 2026-01-05T09:14:00Z "
+                              "(Z or +hh:mm offset)");
+    out.as_of = format_iso8601(seconds);
+  }
   return {};
 }
 

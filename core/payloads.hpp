@@ -26,9 +26,40 @@ api_error parse_new_user(std::string_view body, new_user& out);
 /// A catalog for `PUT /api/v1/connections/{id}`; `out.id` is left to the caller (it is the path).
 api_error parse_catalog(std::string_view body, connection_catalog& out);
 
+/// What an activity parser does with a `created_at` member.
+enum class created_at_rule {
+  refuse,  ///< present: 422 (POST /api/v1/activity/log without --replay-clock)
+  accept,  ///< optional, strict ISO 8601, normalised to UTC (`2026-01-05T09:14:00Z`)
+  require, ///< as accept, and absent is a 422 (import lines)
+};
+
 /// A body for `POST /api/v1/activity/log`, without user id, enrichment or idempotency key.
 /// Reserved metadata keys (role, department, goals) are dropped: only the server sets them.
-api_error parse_activity(std::string_view body, std::size_t max_text_bytes, activity_row& out);
+api_error parse_activity(std::string_view body, std::size_t max_text_bytes, activity_row& out,
+                         created_at_rule created_at = created_at_rule::refuse);
+
+/// The longest `key` an import line may carry (stored with a prefix in a VARCHAR(100)).
+constexpr std::size_t max_import_key_chars = 90;
+
+/// What an import line carries beyond a /log body.
+struct import_line_extras {
+  std::string key;             ///< the line's `key` member
+  std::string id;              ///< its `id` member (a string or an integer), as text
+  std::string metadata_role;   ///< metadata.role, which /log would drop
+  /// metadata.activity_id as text: an id of the system the log came from. The line's metadata
+  /// keeps it as `source_activity_id`; the importer maps it to one of ours if it can.
+  std::string rated_source_id;
+};
+
+/// One line of `POST /api/v1/activity/import` / `foresightd import`: the /log rules, plus a
+/// required `user_id` (into `out.user_id`) and a required `created_at`. Unknown members are
+/// ignored.
+api_error parse_import_line(std::string_view line, std::size_t max_text_bytes, activity_row& out,
+                            import_line_extras& extras);
+
+/// A strict ISO 8601 timestamp normalised to UTC: `YYYY-MM-DDTHH:MM:SSZ`, with `.mmm` before
+/// the `Z` only when there are milliseconds. False if `text` is not one.
+bool normalise_timestamp(std::string_view text, std::string& out);
 
 /// `activity_type`, `limit` (1-1000, default 100) and `before_id` of the history route, from
 /// the decoded query parameters.
@@ -38,9 +69,12 @@ api_error parse_history_query(const std::map<std::string, std::string>& q, histo
 api_error parse_patterns_query(const std::map<std::string, std::string>& q, patterns_query& out);
 
 /// `partial_query` (at most 500 bytes) and `max_suggestions` (1-12; absent: the user's
-/// preference) of the suggestions route, from the query string or a JSON body.
+/// preference) of the suggestions route, from the query string or a JSON body. The query
+/// parameter `as_of` is read only if `accept_as_of` (--replay-clock; else present is a 422):
+/// strict ISO 8601, normalised to `YYYY-MM-DDTHH:MM:SSZ`.
 api_error parse_suggestion_request(const std::map<std::string, std::string>& q,
-                                   std::string_view body, suggestion_request& out);
+                                   std::string_view body, suggestion_request& out,
+                                   bool accept_as_of = false);
 
 /// The optional Idempotency-Key header: at most 100 visible ASCII characters.
 api_error check_idempotency_key(const std::string& key);

@@ -279,7 +279,9 @@ struct api_handlers::impl {
         activity_row row;
         if (auto e = check_json_body(req))
           return fail(e, user);
-        if (auto e = parse_activity(req.body, cfg.max_query_text_bytes, row))
+        if (auto e = parse_activity(req.body, cfg.max_query_text_bytes, row,
+                                    cfg.replay_clock ? created_at_rule::accept
+                                                     : created_at_rule::refuse))
           return fail(e, user);
         if (auto e = check_idempotency_key(req.idempotency_key))
           return fail(e, user);
@@ -392,7 +394,7 @@ struct api_handlers::impl {
           if (auto e = check_json_body(req))
             return fail(e, user);
         suggestion_request sr;
-        if (auto e = parse_suggestion_request(params, req.body, sr))
+        if (auto e = parse_suggestion_request(params, req.body, sr, cfg.replay_clock))
           return fail(e, user);
         sr.connection_id = route.params[0];
         app.suggest(user, std::move(sr),

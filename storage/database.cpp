@@ -245,6 +245,8 @@ batch_receipt database::insert_activities(const activity_batch& batch) {
     w.key("metadata").raw(r.metadata_json);
     w.key("idempotency_key");
     r.idempotency_key.empty() ? w.null() : w.value(r.idempotency_key);
+    w.key("created_at");
+    r.created_at.empty() ? w.null() : w.value(r.created_at);
     w.end_object();
   }
   w.end_array();
@@ -256,14 +258,16 @@ batch_receipt database::insert_activities(const activity_batch& batch) {
     "  SELECT nextval('user_activity_id_seq') AS id, x.*"
     "  FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (user_id text, activity_type text,"
     "    query_text text, response_data jsonb, suggestion_clicked text, feedback_rating int,"
-    "    metadata jsonb, idempotency_key text))"
+    "    metadata jsonb, idempotency_key text, created_at text))"
     "  WITH ORDINALITY AS x(user_id, activity_type, query_text, response_data,"
-    "    suggestion_clicked, feedback_rating, metadata, idempotency_key, ord)),"
+    "    suggestion_clicked, feedback_rating, metadata, idempotency_key, created_at, ord)),"
     " stored AS ("
     "  INSERT INTO user_activity (id, user_id, activity_type, query_text, response_data,"
-    "    suggestion_clicked, feedback_rating, metadata, idempotency_key)"
+    "    suggestion_clicked, feedback_rating, metadata, idempotency_key, created_at)"
     "  SELECT id, user_id, activity_type, query_text, response_data, suggestion_clicked,"
-    "    feedback_rating, COALESCE(metadata, '{}'), idempotency_key FROM input ORDER BY ord"
+    "    feedback_rating, COALESCE(metadata, '{}'), idempotency_key,"
+    // An imported or replayed row keeps its own time (sessions run in UTC).
+    "    COALESCE(created_at::timestamptz, now()) FROM input ORDER BY ord"
     "  ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
     "  RETURNING id, " FS_ISO("created_at") " AS created_at)"
     " SELECT input.id, stored.id IS NOT NULL, stored.created_at FROM input"

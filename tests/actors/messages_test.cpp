@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(suggestion_payloads_survive_the_wire) {
   suggestion_job job;
   job.context_hash = "0123456789abcdef0123456789abcdef";
   job.preferences = p;
-  job.request = {"sales", "show me prof", 4};
+  job.request = {"sales", "show me prof", 4, ""};
   auto job2 = round_trip(job);
   BOOST_TEST(job2.request.partial_query == "show me prof");
   BOOST_TEST(job2.preferences.version == 4);

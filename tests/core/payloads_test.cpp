@@ -118,4 +118,81 @@ BOOST_AUTO_TEST_CASE(json_test_suite_corpus) {
   BOOST_TEST(must_accept >= 90);
 }
 
+BOOST_AUTO_TEST_CASE(created_at_is_refused_accepted_or_required) {
+  auto body = R"({"activity_type":"query","query_text":"q","created_at":"2026-01-05T10:14:00+01:00"})";
+  activity_row refused;
+  auto e = parse_activity(body, 8192, refused);
+  BOOST_TEST(e.field == "created_at");
+  BOOST_TEST(e.message.find("--replay-clock") != std::string::npos);
+  activity_row accepted;
+  BOOST_TEST(!parse_activity(body, 8192, accepted, created_at_rule::accept));
+  BOOST_TEST(accepted.created_at == "2026-01-05T09:14:00Z");
+  activity_row fraction;
+  BOOST_TEST(!parse_activity(R"({"activity_type":"query","query_text":"q","created_at":"2026-01-05T09:14:00.25Z"})",
+                             8192, fraction, created_at_rule::accept));
+  BOOST_TEST(fraction.created_at == "2026-01-05T09:14:00.250Z");
+  activity_row garbage;
+  e = parse_activity(R"({"activity_type":"query","query_text":"q","created_at":"yesterday"})", 8192,
+                     garbage, created_at_rule::accept);
+  BOOST_TEST(e.field == "created_at");
+  activity_row missing;
+  BOOST_TEST(!parse_activity(R"({"activity_type":"query","query_text":"q"})", 8192, missing,
+                             created_at_rule::accept));
+  BOOST_TEST(missing.created_at.empty());
+  BOOST_TEST(parse_activity(R"({"activity_type":"query","query_text":"q"})", 8192, missing,
+                            created_at_rule::require).field == "created_at");
+}
+
+BOOST_AUTO_TEST_CASE(import_lines_take_user_key_id_and_the_metadata_role) {
+  activity_row row;
+  import_line_extras x;
+  auto e = parse_import_line(R"({"id":17,"user_id":"a001","activity_type":"feedback",
+    "feedback_rating":4,"created_at":"2026-01-05T09:14:00Z","role":"ignored",
+    "metadata":{"connection_id":"sales","role":"analyst","department":"X","activity_id":12}})",
+                             8192, row, x);
+  BOOST_TEST(!e, e.message);
+  BOOST_TEST(row.user_id == "a001");
+  BOOST_TEST(row.connection_id == "sales");
+  BOOST_TEST(row.rated_activity_id == 0); // an id of the source system, not ours
+  BOOST_TEST(x.id == "17");
+  BOOST_TEST(x.key.empty());
+  BOOST_TEST(x.metadata_role == "analyst");
+  BOOST_TEST(x.rated_source_id == "12");
+  BOOST_TEST(row.metadata_json == R"({"connection_id":"sales","source_activity_id":12})");
+
+  activity_row r2;
+  import_line_extras x2;
+  BOOST_TEST(!parse_import_line(R"({"id":"abc-1","key":"k-1","user_id":"u","activity_type":"chat",
+    "query_text":"hi","created_at":"2026-01-05T09:14:00Z"})", 8192, r2, x2));
+  BOOST_TEST(x2.id == "abc-1");
+  BOOST_TEST(x2.key == "k-1");
+
+  auto field_of = [](std::string_view line) {
+    activity_row r;
+    import_line_extras ex;
+    return parse_import_line(line, 8192, r, ex).field;
+  };
+  BOOST_TEST(field_of(R"({"activity_type":"chat","query_text":"x","created_at":"2026-01-05T09:14:00Z"})") == "user_id");
+  BOOST_TEST(field_of(R"({"user_id":"a b","activity_type":"chat","query_text":"x","created_at":"2026-01-05T09:14:00Z"})") == "user_id");
+  BOOST_TEST(field_of(R"({"user_id":"u","activity_type":"chat","query_text":"x"})") == "created_at");
+  BOOST_TEST(field_of(R"({"user_id":"u","activity_type":"chat","query_text":"x","created_at":"2026-01-05"})") == "created_at");
+  BOOST_TEST(field_of(R"({"user_id":"u","activity_type":"nap","created_at":"2026-01-05T09:14:00Z"})") == "activity_type");
+  BOOST_TEST(field_of(R"({"user_id":"u","activity_type":"chat","query_text":"a\u0000b","created_at":"2026-01-05T09:14:00Z"})") == "query_text");
+  BOOST_TEST(field_of(R"({"user_id":"u","activity_type":"chat","query_text":"x","created_at":"2026-01-05T09:14:00Z","key":"has space"})") == "key");
+  BOOST_TEST(field_of(R"({"user_id":"u","activity_type":"chat","query_text":"x","created_at":"2026-01-05T09:14:00Z","metadata":{"role":5}})") == "metadata.role");
+}
+
+BOOST_AUTO_TEST_CASE(as_of_needs_the_replay_clock_and_is_normalised) {
+  suggestion_request off;
+  BOOST_TEST(parse_suggestion_request({{"as_of", "2026-01-05T09:14:00Z"}}, "", off).field == "as_of");
+  suggestion_request on;
+  BOOST_TEST(!parse_suggestion_request({{"as_of", "2026-01-05T10:14:00.7+01:00"}}, "", on, true));
+  BOOST_TEST(on.as_of == "2026-01-05T09:14:00Z");
+  suggestion_request bad;
+  BOOST_TEST(parse_suggestion_request({{"as_of", "2026-01-05"}}, "", bad, true).field == "as_of");
+  suggestion_request none;
+  BOOST_TEST(!parse_suggestion_request({{"partial_query", "x"}}, "", none));
+  BOOST_TEST(none.as_of.empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
