@@ -489,6 +489,9 @@ api_error check_idempotency_key(const std::string& key) {
   for (unsigned char c : key)
     if (c < 0x21 || c > 0x7e)
       return invalid("Idempotency-Key", "Idempotency-Key must be visible ASCII characters");
+  // Imported rows own this prefix (core/activity_import), so the two kinds of key never clash.
+  if (key.rfind("import:", 0) == 0)
+    return invalid("Idempotency-Key", "Idempotency-Key must not start with import:");
   return {};
 }
 
