@@ -12,6 +12,7 @@
 #include "actors/messages.hpp"
 #include "actors/pattern_learner.hpp"
 #include "actors/request_bridge.hpp"
+#include "actors/crowd.hpp"
 #include "actors/session_manager.hpp"
 #include "actors/storage_pool.hpp"
 #include "actors/suggestion_cache.hpp"
@@ -46,6 +47,7 @@ struct actor_app::impl {
   caf::actor background_writer; ///< one storage worker for write-behind (cache, LLM usage)
   caf::actor llm;
   caf::actor cache;
+  caf::actor crowd; ///< what other users ask (sessions rank with it)
   request_bridge bridge; ///< after `sys`: destroyed first
   std::string jwt_secret;
   int token_ttl;
@@ -73,6 +75,7 @@ struct actor_app::impl {
     w.queue_max = c.writer_queue_max;
     writer = spawn_activity_writer(sys, w, learners);
     catalogs = spawn_catalog_registry(sys, storage);
+    crowd = spawn_crowd(sys, storage, catalogs, c.pattern_min_users);
     llm_gateway_settings g;
     g.configured = !c.llm_base_url.empty();
     g.enabled = c.llm_enabled;
@@ -106,6 +109,7 @@ struct actor_app::impl {
     peers.catalogs = catalogs;
     peers.cache = cache;
     peers.llm = llm;
+    peers.crowd = crowd;
     session_settings defaults;
     defaults.idle_timeout_ms = c.session_idle_timeout_ms;
     defaults.min_users = c.pattern_min_users;
@@ -152,7 +156,7 @@ void actor_app::shutdown() {
     self->request(impl_->cache, std::chrono::seconds(10), flush_atom::value)
       .receive([](bool) {}, [](caf::error&) {});
   }
-  for (auto* a : {&impl_->sessions, &impl_->cache, &impl_->llm, &impl_->catalogs,
+  for (auto* a : {&impl_->sessions, &impl_->crowd, &impl_->cache, &impl_->llm, &impl_->catalogs,
                  &impl_->background_writer, &impl_->writer,
                  &impl_->learners, &impl_->storage}) {
     caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);

@@ -46,6 +46,8 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<llm_call>("foresight::llm_call");
   cfg.add_message_type<llm_answer>("foresight::llm_answer");
   cfg.add_message_type<stats_report>("foresight::stats_report");
+  cfg.add_message_type<crowd_question>("foresight::crowd_question");
+  cfg.add_message_type<crowd_view>("foresight::crowd_view");
 }
 
 caf::error to_caf_error(const api_error& err) {

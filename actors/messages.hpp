@@ -4,6 +4,7 @@
 #include <caf/all.hpp>
 
 #include "core/errors.hpp"
+#include "core/crowd_book.hpp"
 #include "core/model.hpp"
 
 CAF_ERROR_CODE_ENUM(foresight::error_code, "foresight")
@@ -60,6 +61,11 @@ using log_atom = caf::atom_constant<caf::atom("log")>;
 using patterns_atom = caf::atom_constant<caf::atom("patterns")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
+
+// -- what users ask next (sessions, the crowd) --
+using questions_atom = caf::atom_constant<caf::atom("questions")>; ///< a user's question history
+using crowd_atom = caf::atom_constant<caf::atom("crowd")>;         ///< what others ask
+using learned_atom = caf::atom_constant<caf::atom("learned")>;     ///< committed activities, fanned out
 
 /// Registers every payload type under a stable name, so that messages survive serialization.
 void register_message_types(caf::actor_system_config& cfg);

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <memory>
 
+#include "actors/crowd.hpp"
 #include "actors/messages.hpp"
 #include "actors/supervision.hpp"
 #include "core/log.hpp"
@@ -165,6 +166,8 @@ caf::behavior pattern_router(caf::stateful_actor<router_state>* self, caf::actor
       for (std::size_t i = 0; i < per_shard.size(); ++i)
         if (!per_shard[i].items.empty() && self->state.shards[i])
           self->send(self->state.shards[i], learn_atom::value, std::move(per_shard[i]));
+      // Sessions and the crowd rank from the same committed rows.
+      caf::anon_send(learned_activities_group(self->system()), learned_atom::value, batch);
     },
     [=](catalog_atom a, const connection_catalog& c) {
       for (auto& s : self->state.shards)

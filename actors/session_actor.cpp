@@ -2,15 +2,20 @@
 // permissions and hands storage work to the pool.
 #include "actors/session_actor.hpp"
 
+#include <ctime>
 #include <deque>
 #include <unordered_map>
 
 #include "actors/catalog_registry.hpp"
+#include "actors/crowd.hpp"
 #include "actors/messages.hpp"
 #include "core/activity.hpp"
 #include "core/cache_key.hpp"
 #include "core/metrics.hpp"
 #include "core/preferences.hpp"
+#include "core/question_ranker.hpp"
+#include "core/question_shape.hpp"
+#include "core/timestamp.hpp"
 
 namespace foresight {
 
@@ -31,7 +36,36 @@ struct session_state {
   std::deque<prefs_op> prefs_queue;
   /// Catalog versions seen, kept current by the registry's group (saves a hop per suggestion).
   std::unordered_map<std::string, std::int32_t> catalog_versions;
+
+  /// The user's questions, loaded on the first suggestion request, then kept current with every
+  /// committed activity of theirs (their own logs at once, imports through the manager).
+  question_history questions;
+  enum class loading { not_yet, running, done } questions_state = loading::not_yet;
+  std::vector<std::function<void()>> questions_waiting;
+  std::vector<learn_batch> learned_while_loading;
+  /// Catalog indexes by connection, to read the user's questions with.
+  struct connection_index {
+    std::int32_t version = -1;
+    std::shared_ptr<const catalog_index> index;
+    bool asking = false;
+    std::vector<std::function<void()>> waiting;
+  };
+  std::unordered_map<std::string, connection_index> indexes;
+  /// The crowd's answers by connection and previous template, briefly: they change slowly.
+  struct crowd_entry {
+    crowd_view view;
+    std::int64_t until = 0; ///< steady-clock milliseconds
+  };
+  std::unordered_map<std::string, crowd_entry> crowd_seen;
 };
+
+std::int64_t steady_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+/// How long the crowd's answer for one context is reused.
+constexpr std::int64_t crowd_reuse_ms = 5000;
 
 /// Starts the next queued preference operation unless one is running; loads the preferences
 /// first if needed (a failed load is passed to the operation and retried by the next one).
@@ -75,7 +109,9 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
   auto catalogs = peers.catalogs;
   auto cache = peers.cache;
   auto llm = peers.llm;
+  auto crowd = peers.crowd;
   auto state = std::make_shared<session_state>();
+  state->questions = question_history(static_cast<std::size_t>(settings.question_history));
   auto& alive = metrics_registry::instance().get_gauge("foresight_sessions_alive",
                                                        "user session actors alive");
   alive.add(1);
@@ -118,7 +154,156 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
     state->prefs_queue.push_back(std::move(op));
     pump_prefs(self, state, storage, user_id);
   };
+  // The catalog index of a connection, at least of `version` (an unknown connection: none).
+  auto with_index = [=](const std::string& connection_id, std::int32_t version,
+                        std::function<void(std::shared_ptr<const catalog_index>)> use) {
+    auto& ci = state->indexes[connection_id];
+    if (ci.index && ci.version >= version)
+      return use(ci.index);
+    ci.waiting.push_back([=] { use(state->indexes[connection_id].index); });
+    if (ci.asking)
+      return;
+    ci.asking = true;
+    auto done = [=](std::int32_t got, std::shared_ptr<const catalog_index> index) {
+      auto& ci = state->indexes[connection_id];
+      auto changed = ci.index != nullptr;
+      ci.asking = false;
+      ci.version = std::max(got, version);
+      ci.index = std::move(index);
+      if (changed)
+        state->questions.redescribe(connection_id, *ci.index);
+      auto waiting = std::move(ci.waiting);
+      ci.waiting.clear();
+      for (auto& w : waiting)
+        w();
+    };
+    self->request(catalogs, std::chrono::seconds(10), cat_get_atom::value, connection_id)
+      .then([=](connection_catalog& c) { done(c.version, std::make_shared<const catalog_index>(c)); },
+            [=](caf::error&) { done(version, std::make_shared<const catalog_index>()); });
+  };
+  // One committed activity of the user's into their question history; then `done`.
+  auto learn = [=](const learned_activity& a, std::function<void()> done) {
+    if (a.activity_type == "query") {
+      with_index(a.connection_id, 0, [=](std::shared_ptr<const catalog_index> index) {
+        asked_question q;
+        if (to_asked_question(a, *index, q))
+          state->questions.add(std::move(q));
+        done();
+      });
+      return;
+    }
+    if (a.activity_type == "suggestion_click" && !a.suggestion_clicked.empty())
+      state->questions.click(masked_shape(a.suggestion_clicked));
+    else if (a.activity_type == "feedback" && a.rated_activity_id != 0 && a.feedback_rating > 0)
+      state->questions.rate(a.rated_activity_id, a.feedback_rating);
+    done();
+  };
+  auto learn_all = [=](std::vector<learned_activity> items, std::function<void()> done) {
+    auto left = std::make_shared<std::size_t>(items.size() + 1);
+    auto one_done = [=] {
+      if (--*left == 0)
+        done();
+    };
+    for (auto& a : items)
+      learn(a, one_done);
+    one_done();
+  };
+  // Runs `use` once the user's question history is loaded (loading it on first use).
+  auto with_questions = [=](std::function<void()> use) {
+    if (state->questions_state == session_state::loading::done)
+      return use();
+    state->questions_waiting.push_back(std::move(use));
+    if (state->questions_state == session_state::loading::running)
+      return;
+    state->questions_state = session_state::loading::running;
+    auto finish = [=] {
+      state->questions_state = session_state::loading::done;
+      auto later = std::move(state->learned_while_loading);
+      state->learned_while_loading.clear();
+      for (auto& b : later)
+        learn_all(std::move(b.items), [] {});
+      auto waiting = std::move(state->questions_waiting);
+      state->questions_waiting.clear();
+      for (auto& w : waiting)
+        w();
+    };
+    self->request(storage, std::chrono::seconds(30), questions_atom::value, user_id,
+                  static_cast<std::int32_t>(settings.question_history))
+      .then([=](learn_batch& b) { learn_all(std::move(b.items), finish); },
+            [=](caf::error&) {
+              // Suggestions go on without the history; the next session loads it again.
+              finish();
+            });
+  };
+  // The crowd's part for a context, reused for a few seconds.
+  auto with_crowd = [=](const std::string& connection_id, const std::string& previous_template,
+                        std::function<void(const crowd_view&)> use) {
+    auto key = connection_id + '\n' + previous_template;
+    auto now = steady_ms();
+    if (auto i = state->crowd_seen.find(key); i != state->crowd_seen.end() && i->second.until > now)
+      return use(i->second.view);
+    if (!crowd)
+      return use(crowd_view{});
+    self->request(crowd, std::chrono::seconds(2), crowd_atom::value, user_id, state->profile.role,
+                  connection_id, previous_template)
+      .then(
+        [=](crowd_view& v) {
+          if (state->crowd_seen.size() > 64)
+            state->crowd_seen.clear();
+          state->crowd_seen[key] = {v, steady_ms() + crowd_reuse_ms};
+          use(v);
+        },
+        [=](caf::error&) { use(crowd_view{}); });
+  };
+  // The ranked questions first, then the cache's list (templates, rules, the LLM) to fill up.
+  auto rank_and_fill = [=](std::shared_ptr<suggestion_job> job, caf::response_promise rp) mutable {
+    std::int64_t now = 0;
+    if (job->request.as_of.empty() || !parse_iso8601(job->request.as_of, now))
+      now = std::time(nullptr);
+    auto conn = job->request.connection_id;
+    with_questions([=]() mutable {
+      with_index(conn, job->catalog_version, [=](std::shared_ptr<const catalog_index> index) mutable {
+        std::string previous;
+        auto& asked = state->questions.questions();
+        for (auto i = asked.rbegin(); i != asked.rend(); ++i)
+          if (i->connection_id == conn && i->at <= now + 60) {
+            if (now - i->at <= session_gap_seconds)
+              previous = i->template_text;
+            break;
+          }
+        with_crowd(conn, previous, [=](const crowd_view& crowd_part) mutable {
+          rank_request rr;
+          rr.now = now;
+          rr.connection_id = conn;
+          rr.partial = job->request.partial_query;
+          rr.count = job->count;
+          rr.excluded_metrics = job->preferences.excluded_metrics;
+          rr.preferred_metrics = job->preferences.preferred_metrics;
+          rr.preferred_dimensions = job->preferences.preferred_dimensions;
+          rr.preferred_types = job->preferences.preferred_query_types;
+          auto ranked = rank_questions(state->questions, crowd_part, rr, *index);
+          self->request(cache, caf::infinite, suggest_atom::value, *job)
+            .then(
+              [=](suggestion_list& list) mutable {
+                list.suggestions = merge_suggestions(ranked, list.suggestions, rr, *index);
+                list.suggestions_json.clear();
+                rp.deliver(std::move(list));
+              },
+              [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        });
+      });
+    });
+  };
   return {
+    [=](learned_atom, learn_batch& b) {
+      switch (state->questions_state) {
+        case session_state::loading::not_yet: return; // the load will read them
+        case session_state::loading::running:
+          state->learned_while_loading.push_back(std::move(b));
+          return;
+        case session_state::loading::done: learn_all(std::move(b.items), [] {});
+      }
+    },
     [=](profile_atom) { return state->profile; },
     [=](prefs_get_atom) {
       auto rp = self->make_response_promise<suggestion_preferences>();
@@ -180,7 +365,10 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
             context_hash({job->user_id, job->role, job->request.partial_query,
                           job->request.connection_id, job->preferences.version, job->count,
                           catalog_version});
-          rp.delegate(cache, suggest_atom::value, std::move(*job));
+          if (settings.strategy == strategy_templates)
+            rp.delegate(cache, suggest_atom::value, std::move(*job));
+          else
+            rank_and_fill(job, rp);
         };
         auto& known = state->catalog_versions;
         if (auto i = known.find(job->request.connection_id); i != known.end())
@@ -238,6 +426,18 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
             break;
           }
       row.metadata_json = enrich_metadata(row.metadata_json, state->profile);
+      // What the ranker needs of a query, before the row moves on.
+      std::shared_ptr<learned_activity> asked;
+      if (row.activity_type == "query" && !row.query_text.empty()) {
+        asked = std::make_shared<learned_activity>();
+        asked->user_id = user_id;
+        asked->activity_type = row.activity_type;
+        asked->query_text = row.query_text;
+        asked->response_data_json = row.response_data_json;
+        asked->connection_id = row.connection_id;
+        asked->created_at =
+          row.created_at.empty() ? format_iso8601(std::time(nullptr)) : row.created_at;
+      }
       auto rp = self->make_response_promise<logged_activity>();
       // No timeout of our own: the writer always answers (commit, failure or overload), and the
       // request bridge's deadline still bounds the wait. 0.17 never cancels request timeouts,
@@ -248,6 +448,13 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
             state->recent.push_back(ack);
             if (state->recent.size() > session_recent_activities)
               state->recent.pop_front();
+            // The next suggestion request must already know the question just asked.
+            if (asked && !ack.replayed &&
+                state->questions_state != session_state::loading::not_yet) {
+              asked->id = ack.id;
+              learn(*asked, [=]() mutable { rp.deliver(ack); });
+              return;
+            }
             rp.deliver(std::move(ack));
           },
           [=](caf::error& err) mutable { rp.deliver(std::move(err)); });

@@ -12,6 +12,9 @@ struct session_settings {
   std::string user_id;
   int idle_timeout_ms = 300000; ///< the manager retires a session this long after its last request
   int min_users = 2; ///< k of the pattern privacy rule (suggestions and stats use it)
+  std::string strategy = "history"; ///< the ranking strategy (core/question_ranker)
+  std::string experiment; ///< "arm:weight,..." of strategies; empty: everyone gets `strategy`
+  int question_history = 1500; ///< the user's latest activities the ranker learns from
 };
 
 /// The actors a session works with.
@@ -22,6 +25,7 @@ struct session_peers {
   caf::actor catalogs; ///< the catalog registry
   caf::actor cache;    ///< the suggestion cache pool
   caf::actor llm;      ///< the LLM gateway (for stats)
+  caf::actor crowd;    ///< what other users ask
 };
 
 /// How many of the user's latest activities a session keeps in memory.

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <unordered_map>
 
+#include "actors/crowd.hpp"
 #include "actors/messages.hpp"
 #include "actors/session_actor.hpp"
 
@@ -70,7 +71,18 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
     rp.delegate(session.actor, msg.drop(2));
     return rp;
   });
+  // Committed activities reach the live sessions of their users (imports above all: a
+  // session's own logs reach it directly).
+  self->join(learned_activities_group(self->system()));
   return {
+    [=](learned_atom a, const learn_batch& batch) {
+      std::unordered_map<std::string, learn_batch> per_user;
+      for (auto& item : batch.items)
+        if (self->state.sessions.count(item.user_id))
+          per_user[item.user_id].items.push_back(item);
+      for (auto& [user, b] : per_user)
+        self->send(self->state.sessions[user].actor, a, std::move(b));
+    },
     // A session that could not load its user asks to go, so the next request tries afresh.
     [=](idle_atom, const std::string& user_id) {
       auto& s = self->state.sessions;

@@ -78,6 +78,10 @@ caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
       return guarded(*self->state.db,
                      [&](database& db) { return db.replay_activities(after_id, limit); });
     },
+    [=](questions_atom, const std::string& user_id, std::int32_t limit) {
+      return guarded(*self->state.db,
+                     [&](database& db) { return db.recent_activities(user_id, limit); });
+    },
     [=](pat_save_atom, const pattern_shard_state& state) {
       return guarded(*self->state.db, [&](database& db) {
         db.save_pattern_shard(state);

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "core/question_shape.hpp"
+#include "core/suggestions.hpp"
 #include "core/text_match.hpp"
 
 namespace foresight {
@@ -296,6 +297,52 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
                    [](auto& a, auto& b) { return (a.preference > 0) > (b.preference > 0); });
   if (static_cast<int>(out.size()) > req.count)
     out.resize(static_cast<std::size_t>(req.count));
+  return out;
+}
+
+std::vector<suggestion> merge_suggestions(const std::vector<ranked_question>& ranked,
+                                          const std::vector<suggestion>& generated,
+                                          const rank_request& req, const catalog_index& index) {
+  struct item {
+    suggestion s;
+    bool preferred;
+  };
+  std::vector<item> items;
+  std::unordered_set<std::string> shapes, templates;
+  for (auto& r : ranked) {
+    if (static_cast<int>(items.size()) >= req.count)
+      break;
+    if (!shapes.insert(r.shape).second)
+      continue;
+    templates.insert(r.template_text);
+    suggestion s;
+    s.text = r.text;
+    s.type = r.type;
+    s.description = r.description;
+    s.icon = icon_for(s.type);
+    items.push_back({std::move(s), r.preference > 0});
+  }
+  for (auto& g : generated) {
+    if (static_cast<int>(items.size()) >= req.count)
+      break;
+    if (!shapes.insert(masked_shape(g.text)).second)
+      continue;
+    auto gen = generalise(g.text, index);
+    if (!templates.insert(gen.template_text).second)
+      continue; // one template, one suggestion: its variants crowd out other questions
+    int preference = contains(req.preferred_types, g.type);
+    for (auto& m : gen.metrics)
+      preference += contains(req.preferred_metrics, m);
+    for (auto& d : gen.dimensions)
+      preference += contains(req.preferred_dimensions, d);
+    items.push_back({g, preference > 0});
+  }
+  std::stable_sort(items.begin(), items.end(),
+                   [](auto& a, auto& b) { return a.preferred > b.preferred; });
+  std::vector<suggestion> out;
+  out.reserve(items.size());
+  for (auto& i : items)
+    out.push_back(std::move(i.s));
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/crowd_book.hpp"
+#include "core/model.hpp"
 #include "core/question_history.hpp"
 
 namespace foresight {
@@ -41,5 +42,11 @@ struct ranked_question {
 /// excluded metric, and no template fills more than half of the list.
 std::vector<ranked_question> rank_questions(const question_history& mine, const crowd_view& crowd,
                                             const rank_request& req, const catalog_index& index);
+
+/// The list a user sees: the ranked questions first, then the generated ones (templates, catalog
+/// rules, the LLM's) that ask something new, at most one per template; preferred ones first.
+std::vector<suggestion> merge_suggestions(const std::vector<ranked_question>& ranked,
+                                          const std::vector<suggestion>& generated,
+                                          const rank_request& req, const catalog_index& index);
 
 } // namespace foresight

@@ -332,25 +332,29 @@ activity_page database::activity_history(const history_query& q) {
   return page;
 }
 
-learn_batch database::replay_activities(std::int64_t after_id, int limit) {
-  pqxx::read_transaction tx{conn()};
-  // The same fields, and the same rules for optional ones, as insert_activities publishes.
-  auto rows = tx.exec_params(
-    "SELECT a.id, a.user_id, COALESCE(a.metadata->>'role', ''), a.activity_type,"
-    " COALESCE(a.query_text, ''), COALESCE(a.response_data::text, ''),"
-    " COALESCE(a.suggestion_clicked, ''), COALESCE(a.feedback_rating, 0),"
-    " COALESCE(rated.id, 0), COALESCE(rated.query_text, ''),"
-    " CASE WHEN jsonb_typeof(a.metadata->'connection_id') = 'string'"
-    "  THEN a.metadata->>'connection_id' ELSE '' END, " FS_ISO("a.created_at")
-    " FROM user_activity a"
-    " LEFT JOIN user_activity rated ON a.activity_type = 'feedback'"
-    "  AND jsonb_typeof(a.metadata->'activity_id') = 'number'"
-    "  AND a.metadata->>'activity_id' ~ '^[1-9][0-9]{0,17}$'"
-    "  AND rated.id = (a.metadata->>'activity_id')::bigint"
-    "  AND rated.user_id = a.user_id AND rated.activity_type = 'query'"
-    " WHERE a.id > $1 AND a.activity_type IN ('query', 'suggestion_click', 'feedback')"
-    " ORDER BY a.id LIMIT $2",
-    after_id, limit);
+namespace {
+
+// The learners' view of an activity: the same fields, and the same rules for optional ones, as
+// insert_activities publishes. `where` filters `a`.
+std::string learnable_select(const char* where, const char* order) {
+  return std::string(
+           "SELECT a.id, a.user_id, COALESCE(a.metadata->>'role', ''), a.activity_type,"
+           " COALESCE(a.query_text, ''), COALESCE(a.response_data::text, ''),"
+           " COALESCE(a.suggestion_clicked, ''), COALESCE(a.feedback_rating, 0),"
+           " COALESCE(rated.id, 0), COALESCE(rated.query_text, ''),"
+           " CASE WHEN jsonb_typeof(a.metadata->'connection_id') = 'string'"
+           "  THEN a.metadata->>'connection_id' ELSE '' END, " FS_ISO("a.created_at")
+           " FROM user_activity a"
+           " LEFT JOIN user_activity rated ON a.activity_type = 'feedback'"
+           "  AND jsonb_typeof(a.metadata->'activity_id') = 'number'"
+           "  AND a.metadata->>'activity_id' ~ '^[1-9][0-9]{0,17}$'"
+           "  AND rated.id = (a.metadata->>'activity_id')::bigint"
+           "  AND rated.user_id = a.user_id AND rated.activity_type = 'query'"
+           " WHERE a.activity_type IN ('query', 'suggestion_click', 'feedback') AND ") +
+         where + " ORDER BY a.id " + order + " LIMIT $2";
+}
+
+learn_batch to_learn_batch(const pqxx::result& rows) {
   learn_batch out;
   for (const auto& r : rows) {
     learned_activity l;
@@ -369,6 +373,21 @@ learn_batch database::replay_activities(std::int64_t after_id, int limit) {
     out.items.push_back(std::move(l));
   }
   return out;
+}
+
+} // namespace
+
+learn_batch database::replay_activities(std::int64_t after_id, int limit) {
+  pqxx::read_transaction tx{conn()};
+  return to_learn_batch(tx.exec_params(learnable_select("a.id > $1", "ASC"), after_id, limit));
+}
+
+learn_batch database::recent_activities(const std::string& user_id, int limit) {
+  pqxx::read_transaction tx{conn()};
+  auto batch =
+    to_learn_batch(tx.exec_params(learnable_select("a.user_id = $1", "DESC"), user_id, limit));
+  std::reverse(batch.items.begin(), batch.items.end());
+  return batch;
 }
 
 pattern_shard_state database::load_pattern_shard(int shard) {

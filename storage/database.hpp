@@ -59,6 +59,8 @@ public:
   /// Committed learnable activities (query, suggestion_click, feedback) after `after_id`, in id
   /// order, with a feedback's rated query text.
   learn_batch replay_activities(std::int64_t after_id, int limit);
+  /// The user's latest `limit` learnable activities, in id order (a session's question history).
+  learn_batch recent_activities(const std::string& user_id, int limit);
   /// The patterns and watermark of one learner shard.
   pattern_shard_state load_pattern_shard(int shard);
   /// Writes a shard's changed patterns (absolute values) and its watermark in one transaction.

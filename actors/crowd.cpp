@@ -1,0 +1,179 @@
+#include "actors/crowd.hpp"
+
+#include <ctime>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+
+#include "actors/catalog_registry.hpp"
+#include "actors/messages.hpp"
+#include "core/crowd_book.hpp"
+#include "core/log.hpp"
+#include "core/timestamp.hpp"
+
+namespace foresight {
+
+namespace {
+
+using loaded_atom = caf::atom_constant<caf::atom("loaded")>;
+using reload_atom = caf::atom_constant<caf::atom("reload")>;
+
+constexpr std::int32_t load_page = 5000;
+
+struct known_index {
+  std::int32_t version = -1;
+  std::shared_ptr<const catalog_index> index;
+  bool asking = false;
+  std::deque<learned_activity> waiting; ///< rows that arrived while the catalog was asked for
+};
+
+struct crowd_state {
+  crowd_book book{2}; ///< replaced with the configured k at start
+  std::unordered_map<std::string, known_index> catalogs;
+  bool loading = true;
+  std::int64_t loaded_up_to = 0;             ///< the start-up load's last id
+  std::deque<learn_batch> live_while_loading; ///< applied once the load is done
+  static inline const char* name = "crowd";
+};
+
+} // namespace
+
+caf::group learned_activities_group(caf::actor_system& sys) {
+  return sys.groups().get_local("foresight.learned");
+}
+
+bool to_asked_question(const learned_activity& a, const catalog_index& index, asked_question& out) {
+  if (a.activity_type != "query" || a.query_text.empty())
+    return false;
+  std::int64_t at = 0;
+  if (!parse_iso8601(a.created_at, at))
+    at = std::time(nullptr);
+  auto r = assess_response(a.response_data_json);
+  out = describe_question(a.id, at, a.connection_id, a.query_text,
+                          r.success || a.response_data_json.empty(), index);
+  return true;
+}
+
+namespace {
+
+caf::behavior crowd(caf::stateful_actor<crowd_state>* self, caf::actor storage, caf::actor catalogs,
+                    int min_users) {
+  self->state.book = crowd_book(min_users);
+  self->join(learned_activities_group(self->system()));
+  self->join(catalog_versions_group(self->system()));
+  static const catalog_index no_catalog;
+
+  // Questions on a connection wait, in order, until its catalog is known.
+  std::function<void(const learned_activity&)> apply;
+  auto drain = [=](const std::string& connection_id) {
+    auto& k = self->state.catalogs[connection_id];
+    while (!k.waiting.empty() && !k.asking) {
+      auto a = std::move(k.waiting.front());
+      k.waiting.pop_front();
+      asked_question q;
+      if (to_asked_question(a, k.index ? *k.index : no_catalog, q))
+        self->state.book.add(a.user_id, a.role, q);
+    }
+  };
+  auto ask_catalog = [=](const std::string& connection_id) {
+    auto& k = self->state.catalogs[connection_id];
+    if (k.asking)
+      return;
+    k.asking = true;
+    self->request(catalogs, std::chrono::seconds(10), cat_get_atom::value, connection_id)
+      .then(
+        [=](connection_catalog& c) {
+          auto& k = self->state.catalogs[connection_id];
+          k.asking = false;
+          k.version = c.version;
+          k.index = std::make_shared<const catalog_index>(c);
+          drain(connection_id);
+        },
+        [=](caf::error&) {
+          auto& k = self->state.catalogs[connection_id];
+          k.asking = false;
+          k.version = 0;
+          drain(connection_id); // an unknown connection: no catalog terms
+        });
+  };
+  apply = [=](const learned_activity& a) {
+    if (a.activity_type != "query")
+      return;
+    auto& k = self->state.catalogs[a.connection_id];
+    k.waiting.push_back(a);
+    if (k.version < 0)
+      ask_catalog(a.connection_id);
+    else
+      drain(a.connection_id);
+  };
+  auto apply_batch = [=](const learn_batch& b) {
+    for (auto& a : b.items)
+      apply(a);
+  };
+  // The start-up load: every committed question, a page at a time.
+  auto load = std::make_shared<std::function<void(std::int64_t)>>();
+  *load = [=](std::int64_t after) {
+    self->request(storage, std::chrono::seconds(60), pat_replay_atom::value, after, load_page)
+      .then(
+        [=](learn_batch& page) {
+          auto& st = self->state;
+          for (auto& a : page.items) {
+            st.loaded_up_to = a.id;
+            apply(a);
+          }
+          if (static_cast<std::int32_t>(page.items.size()) == load_page)
+            return (*load)(st.loaded_up_to);
+          self->send(self, loaded_atom::value);
+        },
+        [=](caf::error& err) {
+          log_event("warn", "crowd: loading questions failed; retrying",
+                    {{"error", to_api_error(err).message, false}});
+          self->delayed_send(self, std::chrono::seconds(1), reload_atom::value, after);
+        });
+  };
+  (*load)(0);
+  return {
+    [=](learned_atom, const learn_batch& b) {
+      if (self->state.loading)
+        self->state.live_while_loading.push_back(b);
+      else
+        apply_batch(b);
+    },
+    [=](reload_atom, std::int64_t after) { (*load)(after); },
+    [=](loaded_atom) {
+      auto& st = self->state;
+      if (!st.loading)
+        return;
+      st.loading = false;
+      // Live batches that the load already covered are skipped by id.
+      for (auto& b : st.live_while_loading)
+        for (auto& a : b.items)
+          if (a.id > st.loaded_up_to)
+            apply(a);
+      st.live_while_loading.clear();
+      log_event("info", "crowd loaded",
+                {{"questions", std::to_string(st.book.questions()), true}});
+    },
+    [=](cat_ver_atom, const std::string& id, std::int32_t version) {
+      auto i = self->state.catalogs.find(id);
+      if (i != self->state.catalogs.end() && i->second.version >= 0 && i->second.version < version) {
+        i->second.version = -1; // asked again with the next question on it
+        ask_catalog(id);
+      }
+    },
+    [=](crowd_atom, const std::string& user, const std::string& role,
+        const std::string& connection_id, const std::string& previous_template) {
+      return self->state.book.view(user, role, connection_id, previous_template, 20);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_crowd(caf::actor_system& sys, caf::actor storage, caf::actor catalogs,
+                       int min_users) {
+  return sys.spawn(crowd, std::move(storage), std::move(catalogs), min_users);
+}
+
+} // namespace foresight
