@@ -38,6 +38,7 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # importing workload.py must leave no __pycache__ in bench/
 
 FLOORS = {"hit_empty": 1.10, "hit_first": 1.08, "mrr_empty": 1.00, "mrr_first": 1.00,
           "p99_ms": 10.0, "llm_saved": 0.40}
