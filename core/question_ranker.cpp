@@ -15,8 +15,9 @@ namespace {
 
 // Habits fade: a question asked three weeks ago counts half as much as one asked today.
 constexpr double half_life_days = 21;
-// How many questions of the user's own the crowd counts as (back-off weight).
-constexpr double crowd_prior = 4;
+// How many questions of the user's own the crowd counts as (back-off weight): one, so that
+// what the user asked even once leads, and the crowd speaks for those who asked nothing yet.
+constexpr double crowd_prior = 1;
 // How much a day-of-week habit adds to the plain frequency.
 constexpr double weekday_share = 0.2;
 
@@ -308,12 +309,22 @@ std::vector<suggestion> merge_suggestions(const std::vector<ranked_question>& ra
     bool preferred;
   };
   std::vector<item> items;
-  std::unordered_set<std::string> shapes, templates;
+  // Shapes, and meanings (a template with its catalog names: "across regions" and "across
+  // region" ask one thing), already listed; and templates.
+  std::unordered_set<std::string> shapes, meanings, templates;
+  auto meaning_of = [](const generalised_query& g) {
+    auto key = g.template_text;
+    for (auto* names : {&g.metrics, &g.dimensions, &g.entities})
+      for (auto& n : *names)
+        key.append("\n").append(n);
+    return key;
+  };
   for (auto& r : ranked) {
     if (static_cast<int>(items.size()) >= req.count)
       break;
     if (!shapes.insert(r.shape).second)
       continue;
+    meanings.insert(meaning_of(generalise(r.text, index)));
     templates.insert(r.template_text);
     suggestion s;
     s.text = r.text;
@@ -322,21 +333,32 @@ std::vector<suggestion> merge_suggestions(const std::vector<ranked_question>& ra
     s.icon = icon_for(s.type);
     items.push_back({std::move(s), r.preference > 0});
   }
-  for (auto& g : generated) {
-    if (static_cast<int>(items.size()) >= req.count)
-      break;
-    if (!shapes.insert(masked_shape(g.text)).second)
-      continue;
-    auto gen = generalise(g.text, index);
-    if (!templates.insert(gen.template_text).second)
-      continue; // one template, one suggestion: its variants crowd out other questions
-    int preference = contains(req.preferred_types, g.type);
-    for (auto& m : gen.metrics)
-      preference += contains(req.preferred_metrics, m);
-    for (auto& d : gen.dimensions)
-      preference += contains(req.preferred_dimensions, d);
-    items.push_back({g, preference > 0});
-  }
+  // One template, one suggestion, while other questions are left: a template's variants crowd
+  // them out. Then variants, so that the count asked for is still met.
+  std::vector<bool> taken(generated.size(), false);
+  for (int pass = 0; pass < 2; ++pass)
+    for (std::size_t i = 0; i < generated.size(); ++i) {
+      auto& g = generated[i];
+      if (static_cast<int>(items.size()) >= req.count || taken[i])
+        continue;
+      auto shape = masked_shape(g.text);
+      if (shapes.count(shape))
+        continue;
+      auto gen = generalise(g.text, index);
+      if (pass == 0 && templates.count(gen.template_text))
+        continue;
+      taken[i] = true;
+      if (!meanings.insert(meaning_of(gen)).second)
+        continue;
+      shapes.insert(std::move(shape));
+      templates.insert(gen.template_text);
+      int preference = contains(req.preferred_types, g.type);
+      for (auto& m : gen.metrics)
+        preference += contains(req.preferred_metrics, m);
+      for (auto& d : gen.dimensions)
+        preference += contains(req.preferred_dimensions, d);
+      items.push_back({g, preference > 0});
+    }
   std::stable_sort(items.begin(), items.end(),
                    [](auto& a, auto& b) { return a.preferred > b.preferred; });
   std::vector<suggestion> out;

@@ -430,10 +430,12 @@ BOOST_AUTO_TEST_CASE(the_user_s_own_history_ranks_above_the_role_s) {
   BOOST_TEST(r.status == 200, r.body);
   BOOST_TEST(json_at(r.body, "/user_patterns/0") == "compare {metric} across {dimension}");
   BOOST_TEST(json_at(r.body, "/role_patterns/0") == "top {N} {entity} by {metric}");
-  BOOST_TEST(text_at(r, 0) == "Compare revenue across region", r.body);
+  // In her own words, not the template refilled from the catalog ("across region").
+  BOOST_TEST(text_at(r, 0) == "Compare revenue across regions", r.body);
   int first_role = -1;
   for (int i = 0; i < count_of(r); ++i)
-    if (text_at(r, i).rfind("Top 10 stocks by volume", 0) == 0) {
+    if (text_at(r, i).rfind("Top ", 0) == 0 &&
+        text_at(r, i).find(" stocks by volume") != std::string::npos) {
       first_role = i;
       break;
     }
