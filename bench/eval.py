@@ -365,7 +365,7 @@ class Harness:
         data_dir = os.path.join(self.work, "data")
         base = [fsd, "serve", "--bind", "127.0.0.1", "--port", "0", "--data-dir", data_dir,
                 "--log-requests", "false", "--pbkdf2-iterations", "1000",
-                "--jwt-secret", self.secret, "--max-body-bytes", str(64 << 20)]
+                "--jwt-secret", self.secret]
         if self.mock_port:
             base += ["--llm-base-url", f"http://127.0.0.1:{self.mock_port}/v1",
                      "--llm-api-key", "x"]
@@ -945,8 +945,15 @@ def main(argv=None):
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("--quiet", dest="progress", action="store_false")
     args = ap.parse_args(argv)
-    args.command_line = ["./foresight eval"] + (argv if argv is not None else sys.argv[1:])
-    args.command_line = [a for a in args.command_line if not a.startswith("--foresightd")]
+    given = list(argv if argv is not None else sys.argv[1:])
+    shown = []
+    while given:  # ./foresight passes --foresightd PATH; the report shows the user's command
+        a = given.pop(0)
+        if a == "--foresightd" and given:
+            given.pop(0)
+        elif not a.startswith("--foresightd="):
+            shown.append(a)
+    args.command_line = ["./foresight eval"] + shown
     if not 1 <= args.k <= 12:
         ap.error("--k must be from 1 to 12 (the server's max_suggestions)")
 

@@ -33,8 +33,8 @@ def count(key):
 def fill(template, metric, dimension, entity):
     """Fills a learned template ("top {N} {entity} by {metric}") with catalog words."""
     values = {"metric": metric, "dimension": dimension, "entity": entity, "n": "10",
-              "number": "10", "time": "this month", "date": "this month", "year": "2026",
-              "quarter": "Q3", "month": "September", "value": "EMEA", "filter": "EMEA"}
+              "timeframe": "this month", "date": "yesterday", "year": "2026", "quarter": "Q3",
+              "month": "September", "value": dimension}
 
     def sub(m):
         return values.get(m.group(1).lower(), m.group(1))
@@ -43,27 +43,36 @@ def fill(template, metric, dimension, entity):
 
 
 def suggestions_for(prompt, n):
+    """Three suggestions; with a partial query, each continues it (as a model would)."""
     metrics = [m.get("name", "") if isinstance(m, dict) else str(m)
                for m in prompt.get("metrics", [])] or ["revenue"]
     dims = [str(d) for d in prompt.get("dimensions", [])] or ["region"]
     ents = [str(e) for e in prompt.get("entities", [])] or ["products"]
     # Rotate through the catalog so that answers differ between requests.
     metric, dim, ent = metrics[n % len(metrics)], dims[n % len(dims)], ents[n % len(ents)]
-    partial = str(prompt.get("partial_query", "")).strip()
-    out = []
-    if partial:
-        out.append({"text": f"{partial} {metric} by {dim}", "type": "complete",
-                    "description": f"{metric} split by {dim}"})
+    partial = " ".join(str(prompt.get("partial_query", "")).split())
     patterns = [p for p in prompt.get("user_patterns", []) if isinstance(p, str)]
-    if patterns:
-        text = fill(patterns[n % len(patterns)], metric, dim, ent)
-        out.append({"text": text[:1].upper() + text[1:], "type": "trend",
-                    "description": "one of your usual questions"})
-    out.append({"text": f"Top 10 {ent} by {metric}", "type": "ranking",
-                "description": f"the {ent} with the highest {metric}"})
-    out.append({"text": f"{metric[:1].upper()}{metric[1:]} trend by {dim} over the last 12 months",
-                "type": "trend", "description": f"how {metric} moved"})
-    return out[:3]
+    own = fill(patterns[n % len(patterns)], metric, dim, ent) if patterns else ""
+    if partial:
+        out = [(f"{partial} {metric} by {dim}", "complete"),
+               (f"{partial} 10 {ent} by {metric}" if partial.lower().endswith("top")
+                else f"{partial} top 10 {ent} by {metric}", "ranking"),
+               (f"{partial} {metric} trend over the last 12 months", "trend")]
+        if own.lower().startswith(partial.lower()) and own.lower() != partial.lower():
+            out[1] = (own, "complete")
+    else:
+        out = [(own or f"{metric} by {dim} this month", "aggregation"),
+               (f"Top 10 {ent} by {metric}", "ranking"),
+               (f"{metric} trend by {dim} over the last 12 months", "trend")]
+    spare = [(f"{metric} by {dim} this month", "aggregation"),
+             (f"{metric} by {dim} last quarter", "aggregation")]
+    seen, unique = set(), []
+    for t, kind in out + spare:
+        if t.lower() not in seen and len(unique) < 3:
+            seen.add(t.lower())
+            unique.append((t, kind))
+    return [{"text": t[:1].upper() + t[1:], "type": kind, "description": f"about {metric}"}
+            for t, kind in unique]
 
 
 class Handler(BaseHTTPRequestHandler):
