@@ -11,6 +11,7 @@
 #include <deque>
 #include <memory>
 
+#include "actors/activity_importer.hpp"
 #include "actors/guarded.hpp"
 #include "actors/messages.hpp"
 #include "actors/supervision.hpp"
@@ -39,14 +40,50 @@ caf::behavior committer(caf::stateful_actor<committer_state>* self, std::string 
 
 // -- writer ------------------------------------------------------------------------
 
+/// Rows that came as one `activity_batch` (an import's chunk) get one answer together: the
+/// receipts in their order once all have committed, or the first failure.
+struct chunk_reply {
+  caf::response_promise promise;
+  batch_receipt receipt;
+  std::size_t waiting = 0;
+  bool answered = false;
+};
+
+/// Whom a row's receipt goes to: its own requester, or its place in a chunk.
+struct reply_to {
+  caf::response_promise promise;
+  std::shared_ptr<chunk_reply> chunk;
+  std::size_t index = 0;
+
+  void deliver(logged_activity ack) {
+    if (!chunk)
+      return promise.deliver(std::move(ack));
+    chunk->receipt.items[index] = std::move(ack);
+    if (--chunk->waiting == 0 && !chunk->answered) {
+      chunk->answered = true;
+      chunk->promise.deliver(std::move(chunk->receipt));
+    }
+  }
+  void fail(const caf::error& err) {
+    if (!chunk)
+      return promise.deliver(err);
+    if (!chunk->answered) {
+      chunk->answered = true;
+      chunk->promise.deliver(err);
+    }
+  }
+};
+
 struct pending_row {
   activity_row row;
-  caf::response_promise promise;
+  reply_to reply;
 };
 
 struct writer_state {
   std::deque<pending_row> queue;
   std::vector<caf::actor> committers;
+  caf::actor importer; ///< parses and validates imports, then sends their chunks here
+  std::shared_ptr<activity_importer> published; ///< the importer's handle for the HTTP side
   std::vector<bool> busy;
   std::size_t in_flight_rows = 0;
   bool timer_armed = false;
@@ -71,7 +108,7 @@ caf::error overloaded(const char* why) {
 }
 
 caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_settings settings,
-                             caf::actor learners) {
+                             caf::actor learners, std::shared_ptr<activity_importer> published) {
   static writer_metrics m;
   auto& st = self->state;
   auto start = [=](std::size_t i) {
@@ -105,12 +142,12 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
       waited = false;
       auto n = std::min(batch_max, s.queue.size());
       activity_batch batch;
-      auto promises = std::make_shared<std::vector<caf::response_promise>>();
+      auto promises = std::make_shared<std::vector<reply_to>>();
       batch.rows.reserve(n);
       promises->reserve(n);
       for (std::size_t k = 0; k < n; ++k) {
         batch.rows.push_back(std::move(s.queue.front().row));
-        promises->push_back(std::move(s.queue.front().promise));
+        promises->push_back(std::move(s.queue.front().reply));
         s.queue.pop_front();
       }
       s.busy[i] = true;
@@ -128,7 +165,7 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
           // Nothing was acknowledged: every waiting request learns it must retry.
           auto reply = overloaded("the activity could not be stored; retry");
           for (auto& p : *promises)
-            p.deliver(reply);
+            p.fail(reply);
         } else {
           m.batches.add(1);
           m.rows.add(static_cast<std::int64_t>(n));
@@ -146,7 +183,27 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
               [=](caf::error& e) { done(&e, nullptr); });
     }
   };
+  // Imports: a child of its own (detached: it parses and looks users up); the handle for the
+  // HTTP side stops working when this writer stops.
+  importer_settings imp;
+  imp.conninfo = settings.conninfo;
+  imp.chunk_rows = static_cast<std::size_t>(std::max(1, std::min(settings.batch_max,
+                                                                 settings.queue_max)));
+  auto start_importer = [=] {
+    self->state.importer = self->spawn<caf::detached + caf::monitored>(
+      activity_importer_actor, imp, caf::actor_cast<caf::actor_addr>(self));
+  };
+  start_importer();
+  st.published = std::move(published);
   self->set_down_handler([=](caf::down_msg& dm) {
+    if (self->state.importer && self->state.importer.address() == dm.source) {
+      self->state.importer = nullptr;
+      if (dm.reason != caf::exit_reason::normal && dm.reason != caf::exit_reason::user_shutdown) {
+        log_event("warn", "activity importer died; restarting");
+        start_importer();
+      }
+      return;
+    }
     auto i = release_child(self->state.committers, dm);
     if (i && dm.reason != caf::exit_reason::normal &&
         dm.reason != caf::exit_reason::user_shutdown) {
@@ -155,6 +212,10 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
     }
   });
   self->set_exit_handler([=](caf::exit_msg& em) {
+    close_activity_importer(self->state.published);
+    self->state.published = nullptr;
+    if (self->state.importer)
+      self->send_exit(self->state.importer, em.reason);
     for (auto& c : self->state.committers)
       if (c)
         self->send_exit(c, em.reason);
@@ -166,10 +227,32 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
       if (s.queue.size() + s.in_flight_rows >= static_cast<std::size_t>(settings.queue_max))
         return overloaded("too many activities are waiting to be stored; retry");
       auto rp = self->make_response_promise();
-      s.queue.push_back({std::move(row), rp});
+      s.queue.push_back({std::move(row), {rp, nullptr, 0}});
       m.queued.add(1);
       (*flush)(false);
       return rp;
+    },
+    // An import's chunk: queued as one, answered with one receipt per row once all committed.
+    [=](write_atom, activity_batch& chunk) -> caf::result<batch_receipt> {
+      auto& s = self->state;
+      auto n = chunk.rows.size();
+      if (n == 0)
+        return batch_receipt{};
+      if (s.queue.size() + s.in_flight_rows + n > static_cast<std::size_t>(settings.queue_max))
+        return overloaded("too many activities are waiting to be stored; retry");
+      auto reply = std::make_shared<chunk_reply>();
+      reply->promise = self->make_response_promise();
+      reply->receipt.items.resize(n);
+      reply->waiting = n;
+      for (std::size_t k = 0; k < n; ++k)
+        s.queue.push_back({std::move(chunk.rows[k]), {{}, reply, k}});
+      m.queued.add(static_cast<std::int64_t>(n));
+      (*flush)(false);
+      return reply->promise;
+    },
+    [=](import_atom a, std::string& caller, std::string& body, std::uint64_t max_text_bytes) {
+      return self->delegate(self->state.importer, a, std::move(caller), std::move(body),
+                            max_text_bytes);
     },
     [=](flush_atom) {
       self->state.timer_armed = false;
@@ -182,7 +265,12 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
 
 caf::actor spawn_activity_writer(caf::actor_system& sys, const writer_settings& settings,
                                  caf::actor learners) {
-  return sys.spawn(activity_writer, settings, std::move(learners));
+  // Published before the writer runs (its behavior is made later, on a scheduler thread), so
+  // whoever spawns the writer can hand the importer to the HTTP handlers right away.
+  auto published = publish_activity_importer(sys);
+  auto writer = sys.spawn(activity_writer, settings, std::move(learners), published);
+  attach_activity_writer(published, writer);
+  return writer;
 }
 
 } // namespace foresight

@@ -11,7 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "actors/activity_importer.hpp"
 #include "actors/app.hpp"
+#include "core/activity_import.hpp"
+#include "core/catalog_infer.hpp"
 #include "core/config.hpp"
 #include "core/jwt.hpp"
 #include "core/log.hpp"
@@ -39,6 +42,12 @@ usage:
   foresightd token --user ID [--ttl SECONDS] [options]   print a signed bearer token
   foresightd patterns rebuild [--days 90] [options]     recompute every pattern from the
                      activities of the last N days (0: all); a running server picks it up
+  foresightd import FILE [options]    store an NDJSON activity history (one activity per
+                     line, with user_id and created_at; - reads stdin) straight into the
+                     database, idempotently; prints the report as JSON. Learners learn the rows
+                     when a server next starts; with one running, run patterns rebuild after
+  foresightd catalog infer FILE [--min-count 2] [--name NAME]   print a connection catalog
+                     (PUT /api/v1/connections/{id} body) inferred from the file's query texts
   foresightd help                     this text
 
 Without --database-url, foresightd runs a private PostgreSQL cluster in <data-dir>/postgres.
@@ -173,7 +182,8 @@ int serve(const config& cfg) {
   }
   auto secret = load_jwt_secret(cfg);
   actor_app app{cfg, st.conninfo, secret};
-  api_handlers handlers{app, cfg, secret};
+  // The activity writer published its importer when actor_app spawned it.
+  api_handlers handlers{app, cfg, secret, running_activity_importer()};
   http_server server{cfg, handlers};
   auto port = server.start();
   auto base = "http://" + cfg.bind + ":" + std::to_string(port);
@@ -318,6 +328,79 @@ int patterns_rebuild(config_result& r) {
   });
 }
 
+/// The whole of FILE, or of stdin for "-".
+std::string read_input(const std::string& path) {
+  std::stringstream ss;
+  if (path == "-") {
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw std::runtime_error("cannot read " + path);
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// `foresightd import FILE`: the route's parser, validator and keys, inserting straight into the
+/// database (one statement, so one transaction, per chunk).
+int import_file(config_result& r) {
+  if (r.positional.size() != 2)
+    throw std::runtime_error("usage: foresightd import FILE [options] (- reads stdin)");
+  auto body = read_input(r.positional[1]);
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw std::runtime_error(r.positional[1] + " is empty; one JSON activity per line expected");
+  return with_database(r, [&](database& db) {
+    import_report report;
+    auto lines = parse_import(body, r.cfg.max_query_text_bytes, report);
+    std::string().swap(body);
+    import_run run{std::move(lines), std::move(report)};
+    run.resolve_users([&](const std::string& id, user_profile& out) { return db.find_user(id, out); });
+    auto chunk_rows = static_cast<std::size_t>(std::max(1, r.cfg.writer_batch_max));
+    while (!run.finished()) {
+      auto chunk = run.next_chunk(chunk_rows);
+      if (chunk.rows.empty())
+        continue;
+      try {
+        run.stored(db.insert_activities(chunk).items);
+      } catch (const std::exception& e) {
+        // One retry on a fresh connection (the keys make it safe), then the chunk is reported.
+        db.disconnect();
+        try {
+          run.stored(db.insert_activities(chunk).items);
+        } catch (const std::exception& again) {
+          db.disconnect();
+          run.failed(make_error(error_code::unavailable, again.what()));
+        }
+      }
+    }
+    std::cout << import_report_json(run.take_report()) << "\n";
+  });
+}
+
+/// `foresightd catalog infer FILE`: a catalog from the query texts alone; no database.
+int catalog_infer(config_result& r) {
+  catalog_inference_options options;
+  auto min_count = take(r, "min-count");
+  auto name = take(r, "name");
+  if (!r.extra.empty())
+    throw std::runtime_error("unknown option --" + r.extra.begin()->first);
+  if (r.positional.size() != 3)
+    throw std::runtime_error("usage: foresightd catalog infer FILE [--min-count 2] [--name NAME]");
+  if (!min_count.empty()) {
+    char* end = nullptr;
+    auto n = std::strtol(min_count.c_str(), &end, 10);
+    if (*end != '\0' || n < 1 || n > 1000000)
+      throw std::runtime_error("--min-count must be a whole number from 1");
+    options.min_count = static_cast<std::size_t>(n);
+  }
+  if (!name.empty())
+    options.name = name;
+  auto catalog = infer_catalog(query_texts_of_ndjson(read_input(r.positional[2])), options);
+  std::cout << catalog_body_json(catalog) << "\n";
+  return 0;
+}
+
 } // namespace
 
 /// glibc keeps 7 freed blocks per size and thread by default; a request allocates on one thread
@@ -376,6 +459,10 @@ int main(int argc, char** argv) {
       return token(r);
     if (cmd == "patterns" && r.positional.size() > 1 && r.positional[1] == "rebuild")
       return patterns_rebuild(r);
+    if (cmd == "import")
+      return import_file(r);
+    if (cmd == "catalog" && r.positional.size() > 1 && r.positional[1] == "infer")
+      return catalog_infer(r);
     std::cerr << "foresightd: unknown command '" << cmd << "' (see foresightd help)\n";
     return 2;
   } catch (const std::exception& e) {

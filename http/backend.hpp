@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "core/activity_import.hpp"
 #include "core/errors.hpp"
 #include "core/model.hpp"
 
@@ -57,6 +58,17 @@ public:
                        callback<suggestion_list> done) = 0;
   /// Admin only: the monitoring figures.
   virtual void stats(std::string caller, callback<stats_report> done) = 0;
+};
+
+/// `POST /api/v1/activity/import`, apart from `backend`: the activity writer serves it (see
+/// actors/activity_importer.hpp), and main.cpp hands it to the handlers.
+class activity_importer {
+public:
+  virtual ~activity_importer() = default;
+  /// Admin only. Parses and validates the raw NDJSON `body` off the IO thread, then stores the
+  /// valid lines through the activity writer, chunk by chunk; `done` gets the report.
+  virtual void import_activities(std::string caller, std::string body,
+                                 std::size_t max_text_bytes, callback<import_report> done) = 0;
 };
 
 } // namespace foresight

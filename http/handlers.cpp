@@ -67,14 +67,23 @@ private:
   std::unordered_map<std::string, bucket> buckets_;
 };
 
-bool is_json_content_type(const std::string& ct) {
-  auto semi = ct.find(';');
-  auto base = ct.substr(0, semi);
+/// The media type without parameters, lower case.
+std::string media_type(const std::string& ct) {
+  auto base = ct.substr(0, ct.find(';'));
   while (!base.empty() && base.back() == ' ')
     base.pop_back();
   for (auto& c : base)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return base == "application/json";
+  return base;
+}
+
+bool is_json_content_type(const std::string& ct) {
+  return media_type(ct) == "application/json";
+}
+
+bool is_import_content_type(const std::string& ct) {
+  auto t = media_type(ct);
+  return t == "application/x-ndjson" || t == "application/json" || t == "text/plain";
 }
 
 response json_response(int status, std::string body) {
@@ -109,9 +118,11 @@ struct api_handlers::impl {
   config cfg;
   token_cache tokens;
   rate_limiter limiter;
+  std::shared_ptr<activity_importer> importer;
 
-  impl(backend& a, const config& c, std::string s)
-    : app(a), cfg(c), tokens(std::move(s)), limiter(c.rate_limit_per_user) {}
+  impl(backend& a, const config& c, std::string s, std::shared_ptr<activity_importer> i)
+    : app(a), cfg(c), tokens(std::move(s)), limiter(c.rate_limit_per_user),
+      importer(std::move(i)) {}
 
   /// Verifies the bearer token; returns the user id or fills `err`.
   std::string authenticate(const request_view& req, api_error& err) {
@@ -135,7 +146,7 @@ struct api_handlers::impl {
     return v.claims.subject;
   }
 
-  void handle(const request_view& req, const respond_fn& respond) {
+  void handle(request_view& req, const respond_fn& respond) {
     auto route = api_router().resolve(req.method, req.target);
     if (route.kind == routing_result::not_found) {
       respond(error_response(make_error(error_code::not_found, "no route for " + req.method +
@@ -302,6 +313,29 @@ struct api_handlers::impl {
                            }));
         return;
       }
+      case route_id::import_activities: {
+        if (!is_import_content_type(req.content_type))
+          return fail(make_error(error_code::unsupported_media_type,
+                                 "Content-Type must be application/x-ndjson (or application/json, "
+                                 "text/plain): one JSON activity per line"),
+                      user);
+        if (req.body.empty())
+          return fail(make_error(error_code::validation_failed,
+                                 "the body is empty; send one JSON activity per line", "body"),
+                      user);
+        if (!importer) {
+          auto e = make_error(error_code::unavailable, "imports are not available here");
+          e.retry_after_seconds = 1;
+          return fail(e, user);
+        }
+        // Permission, parsing and validation happen on the importer's thread, not this one.
+        importer->import_activities(
+          user, std::move(req.body), cfg.max_query_text_bytes,
+          reply_with<import_report>(respond, route.pattern, user, [](import_report& r) {
+            return json_response(200, import_report_json(r));
+          }));
+        return;
+      }
       case route_id::activity_history: {
         std::map<std::string, std::string> params;
         if (auto e = query_params(req, params))
@@ -436,14 +470,15 @@ struct api_handlers::impl {
   }
 };
 
-api_handlers::api_handlers(backend& app, const config& cfg, std::string jwt_secret)
-  : impl_(std::make_unique<impl>(app, cfg, std::move(jwt_secret))) {
+api_handlers::api_handlers(backend& app, const config& cfg, std::string jwt_secret,
+                           std::shared_ptr<activity_importer> importer)
+  : impl_(std::make_unique<impl>(app, cfg, std::move(jwt_secret), std::move(importer))) {
   // nop
 }
 
 api_handlers::~api_handlers() = default;
 
-void api_handlers::handle(const request_view& req, std::function<void(response)> respond) {
+void api_handlers::handle(request_view req, std::function<void(response)> respond) {
   try {
     impl_->handle(req, respond);
   } catch (const std::exception&) {

@@ -38,10 +38,14 @@ response error_response(const api_error& err);
 /// Dispatches requests to routes. Thread-safe; `respond` may be called on any thread.
 class api_handlers {
 public:
-  api_handlers(backend& app, const config& cfg, std::string jwt_secret);
+  /// Without an `importer`, POST /api/v1/activity/import answers 503.
+  api_handlers(backend& app, const config& cfg, std::string jwt_secret,
+               std::shared_ptr<activity_importer> importer = nullptr);
   ~api_handlers();
 
-  void handle(const request_view& req, std::function<void(response)> respond);
+  /// Takes the request by value: a route may keep its body (an import's, up to
+  /// --max-import-bytes) without a copy.
+  void handle(request_view req, std::function<void(response)> respond);
 
 private:
   struct impl;

@@ -130,6 +130,7 @@ const router& api_router() {
     t.add("GET", "/api/v1/connections/{connection_id}", route_id::get_connection);
     t.add("PUT", "/api/v1/connections/{connection_id}", route_id::put_connection);
     t.add("POST", "/api/v1/activity/log", route_id::log_activity);
+    t.add("POST", "/api/v1/activity/import", route_id::import_activities);
     t.add("GET", "/api/v1/activity/history", route_id::activity_history);
     t.add("GET", "/api/v1/activity/patterns", route_id::activity_patterns);
     t.add("GET", "/api/v1/activity/patterns/export", route_id::patterns_export);

@@ -19,6 +19,7 @@ enum class route_id {
   get_connection,
   put_connection,
   log_activity,
+  import_activities,
   activity_history,
   activity_patterns,
   patterns_export,

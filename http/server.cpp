@@ -115,7 +115,10 @@ private:
     // A fresh parser per request: its limits and state must not leak into the next one.
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_.cfg.max_header_bytes));
-    parser_->body_limit(shared_.cfg.max_body_bytes);
+    // Beast refuses a Content-Length above the limit while it parses the head, before the route
+    // is known; so the head is read with the largest limit of any route, and on_header sets the
+    // request's own.
+    parser_->body_limit(std::max(shared_.cfg.max_body_bytes, shared_.cfg.max_import_bytes));
     expires_after(shared_.cfg.idle_timeout_ms);
     http::async_read_header(socket_, buffer_, *parser_,
                             beast::bind_front_handler(&session::on_header, shared_from_this()));
@@ -125,9 +128,23 @@ private:
     if (ec)
       return on_read(ec, 0);
     started_ = std::chrono::steady_clock::now();
+    // The head is read, the body not yet, so the limit can still change.
+    auto limit = limit_for_head();
+    parser_->body_limit(limit);
+    if (auto length = parser_->content_length(); length && *length > limit)
+      return on_read(http::error::body_limit, 0);
     expires_after(shared_.cfg.read_timeout_ms);
     http::async_read(socket_, buffer_, *parser_,
                      beast::bind_front_handler(&session::on_read, shared_from_this()));
+  }
+
+  /// Imports are bigger than other bodies: their route, and only it, gets --max-import-bytes.
+  std::size_t limit_for_head() const {
+    auto& head = parser_->get();
+    if (head.method() == http::verb::post &&
+        head.target().substr(0, head.target().find('?')) == "/api/v1/activity/import")
+      return shared_.cfg.max_import_bytes;
+    return shared_.cfg.max_body_bytes;
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -142,8 +159,7 @@ private:
       api_error err;
       if (ec == http::error::body_limit)
         err = make_error(error_code::payload_too_large,
-                         "request body exceeds " + std::to_string(shared_.cfg.max_body_bytes) +
-                           " bytes");
+                         "request body exceeds " + std::to_string(limit_for_head()) + " bytes");
       else if (ec == http::error::header_limit)
         err = make_error(error_code::header_too_large, "request head is too large");
       else
@@ -171,7 +187,7 @@ private:
     ++shared_.in_flight;
     // The answer may come from an actor thread: hop back onto this connection's IO thread.
     auto self = shared_from_this();
-    shared_.handlers.handle(view, [self](response r) {
+    shared_.handlers.handle(std::move(view), [self](response r) {
       net::post(self->socket_.get_executor(),
                 [self, r = std::move(r)]() mutable { self->send(std::move(r)); });
     });

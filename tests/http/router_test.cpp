@@ -17,6 +17,9 @@ BOOST_AUTO_TEST_CASE(static_and_parameterised_routes_resolve) {
   BOOST_TEST(m.params.size() == 1u);
   BOOST_TEST(m.params[0] == "my-db");
   BOOST_TEST(m.pattern == "/api/v1/connections/{connection_id}");
+  m = r.resolve("POST", "/api/v1/activity/import");
+  BOOST_TEST((m.id == route_id::import_activities));
+  BOOST_TEST(r.resolve("GET", "/api/v1/activity/import").allow == "POST");
 }
 
 BOOST_AUTO_TEST_CASE(wrong_method_is_405_with_every_allowed_method) {
