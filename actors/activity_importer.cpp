@@ -19,6 +19,13 @@ namespace {
 
 using resume_atom = caf::atom_constant<caf::atom("imp_resume")>;
 
+/// Rows stored since the planner's statistics were last refreshed: at the end of an import above
+/// the first; during one, above the second or above all this importer stored before, whichever
+/// is more (so a long import pays for a few ANALYZEs, not one per 20k rows). See
+/// database::analyze_activities for why.
+constexpr std::int64_t analyze_after_import = 1000;
+constexpr std::int64_t analyze_during_import = 20000;
+
 /// How long a chunk the writer keeps refusing (queue full, commit failed) is retried before its
 /// lines are given up as `not_stored`; the keys make every retry safe.
 constexpr int max_chunk_attempts = 60;
@@ -34,6 +41,8 @@ struct importer_state {
   std::unique_ptr<database> db;
   std::unordered_map<std::uint64_t, std::shared_ptr<import_job>> jobs;
   std::uint64_t next_job = 1;
+  std::int64_t unanalysed = 0; ///< rows imported since the last ANALYZE
+  std::int64_t analysed = 0;   ///< rows imported before it
 };
 
 caf::error api(error_code code, std::string message, std::string field = {}) {
@@ -70,6 +79,15 @@ caf::behavior activity_importer_actor(caf::event_based_actor* self, importer_set
   auto st = std::make_shared<importer_state>();
   st->db = std::make_unique<database>(settings.conninfo);
   auto chunk_rows = std::max<std::size_t>(settings.chunk_rows, 1);
+  auto analyze_if = [=](std::int64_t at_least) {
+    if (st->unanalysed < at_least || st->unanalysed == 0)
+      return;
+    if (auto err = with_db(*st->db, [](database& db) { db.analyze_activities(); }))
+      log_event("warn", "could not refresh the statistics after an import",
+                {{"error", to_api_error(err).message}});
+    st->analysed += st->unanalysed;
+    st->unanalysed = 0;
+  };
   // Sends the job's next chunk, or answers once there is none. Declared first: it calls itself
   // from the receipts' handlers.
   auto step = std::make_shared<std::function<void(std::uint64_t, bool)>>();
@@ -87,6 +105,7 @@ caf::behavior activity_importer_actor(caf::event_based_actor* self, importer_set
     if (job->chunk.rows.empty()) {
       // Lines that were all rejected before storing leave nothing to send.
       if (run.finished()) {
+        analyze_if(analyze_after_import);
         auto report = run.take_report();
         log_event("info", "activities imported",
                   {{"imported", std::to_string(report.imported), true},
@@ -128,11 +147,25 @@ caf::behavior activity_importer_actor(caf::event_based_actor* self, importer_set
           if (again == st->jobs.end())
             return;
           again->second->run->stored(receipt.items);
+          for (auto& item : receipt.items)
+            st->unanalysed += item.replayed ? 0 : 1;
+          analyze_if(std::max(analyze_during_import, st->analysed));
           if (auto f = weak_step.lock())
             (*f)(id, false);
         },
         [=](caf::error& e) { give_up_or_retry(to_api_error(e)); });
   };
+  // Stopped (the writer stops): every import still running learns it, so no requester is left
+  // waiting for its deadline (and shutdown for it).
+  self->set_exit_handler([=](caf::exit_msg& em) {
+    auto err = make_error(error_code::unavailable, "the server stopped during the import; import "
+                                                   "the file again (stored lines are skipped)");
+    err.retry_after_seconds = 1;
+    for (auto& [id, job] : st->jobs)
+      job->promise.deliver(to_caf_error(err));
+    st->jobs.clear();
+    self->quit(em.reason);
+  });
   return {
     [=](import_atom, const std::string& caller, std::string& body,
         std::uint64_t max_text_bytes) -> caf::result<import_report> {

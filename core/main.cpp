@@ -357,23 +357,37 @@ int import_file(config_result& r) {
     import_run run{std::move(lines), std::move(report)};
     run.resolve_users([&](const std::string& id, user_profile& out) { return db.find_user(id, out); });
     auto chunk_rows = static_cast<std::size_t>(std::max(1, r.cfg.writer_batch_max));
+    std::int64_t unanalysed = 0;
+    auto store = [&](const activity_batch& chunk) {
+      auto items = db.insert_activities(chunk).items;
+      for (auto& item : items)
+        unanalysed += item.replayed ? 0 : 1;
+      run.stored(items);
+    };
     while (!run.finished()) {
       auto chunk = run.next_chunk(chunk_rows);
       if (chunk.rows.empty())
         continue;
       try {
-        run.stored(db.insert_activities(chunk).items);
-      } catch (const std::exception& e) {
+        store(chunk);
+      } catch (const std::exception&) {
         // One retry on a fresh connection (the keys make it safe), then the chunk is reported.
         db.disconnect();
         try {
-          run.stored(db.insert_activities(chunk).items);
+          store(chunk);
         } catch (const std::exception& again) {
           db.disconnect();
           run.failed(make_error(error_code::unavailable, again.what()));
         }
       }
+      // Fresh planner statistics, as the server's importer keeps them (analyze_activities).
+      if (unanalysed >= 20000) {
+        db.analyze_activities();
+        unanalysed = 0;
+      }
     }
+    if (unanalysed >= 1000)
+      db.analyze_activities();
     std::cout << import_report_json(run.take_report()) << "\n";
   });
 }

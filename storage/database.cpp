@@ -316,6 +316,11 @@ batch_receipt database::insert_activities(const activity_batch& batch) {
   return receipt;
 }
 
+void database::analyze_activities() {
+  pqxx::nontransaction tx{conn()};
+  tx.exec("ANALYZE user_activity");
+}
+
 activity_page database::activity_history(const history_query& q) {
   pqxx::read_transaction tx{conn()};
   auto rows = tx.exec_params(

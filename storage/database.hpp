@@ -54,6 +54,10 @@ public:
   batch_receipt insert_activities(const activity_batch& batch);
   /// The user's activities, newest first.
   activity_page activity_history(const history_query& q);
+  /// Refreshes the planner's statistics of user_activity. After a bulk import the old ones (a
+  /// user with a handful of rows now has 100k) make the planner pick nested loops that run for
+  /// minutes; autovacuum would get there, but too late for the queries planned meanwhile.
+  void analyze_activities();
 
   // -- patterns --
   /// Committed learnable activities (query, suggestion_click, feedback) after `after_id`, in id
