@@ -333,8 +333,7 @@ class Harness:
         self.port = None
         self.mock_port = None
         self.secret = secrets.token_hex(32)
-        self.notes = []  # fallbacks and anything else the report must say
-        self.replay_clock = True
+        self.notes = []  # anything else the report must say
         self.serve_args = []
 
     # -- processes -------------------------------------------------------------------------------
@@ -369,28 +368,19 @@ class Harness:
         if self.mock_port:
             base += ["--llm-base-url", f"http://127.0.0.1:{self.mock_port}/v1",
                      "--llm-api-key", "x"]
-        base += self.args.serve_arg
-        for with_clock in (True, False):
-            cmd = base + (["--replay-clock"] if with_clock else [])
-            log_path = os.path.join(self.work, "server.log")
-            log = open(log_path, "w")
+        cmd = base + ["--replay-clock"] + self.args.serve_arg
+        log_path = os.path.join(self.work, "server.log")
+        with open(log_path, "w") as log:
+            # A session of its own: Ctrl-C reaches the harness, which then stops the server.
             self.server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
                                            start_new_session=True)
-            log.close()
-            port = self.wait_listening(log_path)
-            if port:
-                self.port = port
-                self.replay_clock = with_clock
-                self.serve_args = cmd[1:]
-                if not with_clock:
-                    self.notes.append("FALLBACK: foresightd refused --replay-clock; ran without "
-                                      "it (no created_at, no as_of: the server sees real time)")
-                return
-            text = open(log_path).read()
+        self.port = self.wait_listening(log_path)
+        if not self.port:
             self.server = None
-            if with_clock and "replay-clock" in text:
-                continue
-            raise RuntimeError("foresightd did not start:\n" + text[-3000:])
+            raise RuntimeError("foresightd did not start (it needs --replay-clock and "
+                               "/api/v1/activity/import; rebuild?):\n" +
+                               open(log_path).read()[-3000:])
+        self.serve_args = cmd[1:]
 
     def wait_listening(self, log_path):
         deadline = time.time() + 120
@@ -450,7 +440,7 @@ def check(status, data, what, ok=(200, 201)):
     return jbody(data)
 
 
-def log_body(e, with_clock):
+def log_body(e):
     """The /activity/log body for one workload line (the server sets user and role)."""
     o = e.obj
     body = {"activity_type": e.kind}
@@ -460,8 +450,7 @@ def log_body(e, with_clock):
     meta = {k: v for k, v in (o.get("metadata") or {}).items()
             if k not in ("role", "department", "goals", "activity_id")}
     body["metadata"] = meta
-    if with_clock:
-        body["created_at"] = iso(e.ts)
+    body["created_at"] = iso(e.ts)
     return body
 
 
@@ -474,7 +463,6 @@ def run_server(args, catalog, events, path, k):
             h.start_mock()
         h.start_server()
         out["serve_args"] = h.serve_args
-        out["replay_clock"] = h.replay_clock
         admin = "eval-admin"
         h.add_admin(admin)
         tokens = {admin: mint_token(admin, h.secret)}
@@ -544,18 +532,14 @@ def admin_stats(c, token):
 
 
 def import_history(c, h, history, tokens, admin, chunk=5000):
-    res = {"lines": len(history), "imported": 0, "duplicates": 0, "rejected": 0, "errors": [],
-           "route": "import"}
-    for i in range(0, len(history), chunk):
-        part = history[i:i + chunk]
+    res = {"lines": len(history), "imported": 0, "duplicates": 0, "rejected": 0, "errors": []}
+    known = [e for e in history if e.user in tokens]
+    res["rejected"] = len(history) - len(known)  # users that could not be created
+    for i in range(0, len(known), chunk):
+        part = known[i:i + chunk]
         body = ("\n".join(e.raw for e in part) + "\n").encode()
         st, data, _ = c.request("POST", "/api/v1/activity/import", body, tokens[admin],
                                 content_type="application/x-ndjson", timeout=600)
-        if st in (404, 405) and i == 0:
-            h.notes.append("FALLBACK: POST /api/v1/activity/import answered "
-                           f"{st}; the history was logged one by one through /activity/log")
-            res["route"] = "log"
-            return log_history(c, h, history, tokens, res)
         r = check(st, data, "import")
         for key in ("imported", "duplicates", "rejected"):
             res[key] += int(r.get(key, 0))
@@ -563,22 +547,6 @@ def import_history(c, h, history, tokens, admin, chunk=5000):
     if res["rejected"]:
         h.notes.append(f"import rejected {res['rejected']} of {res['lines']} history lines "
                        f"(first errors: {json.dumps(res['errors'][:3])[:400]})")
-    return res
-
-
-def log_history(c, h, history, tokens, res):
-    for e in history:
-        if e.user not in tokens:
-            res["rejected"] += 1
-            continue
-        st, data, _ = c.request("POST", "/api/v1/activity/log", log_body(e, h.replay_clock),
-                                tokens[e.user], headers={"Idempotency-Key": f"eval-{e.no}"})
-        if st == 200:
-            res["imported"] += 1
-        else:
-            res["rejected"] += 1
-            if len(res["errors"]) < 5:
-                res["errors"].append(f"line {e.no}: HTTP {st} {data[:200]!r}")
     return res
 
 
@@ -603,9 +571,8 @@ def replay_events(c, h, events, tokens, conn_id, k, args):
             continue
         if e.kind == "query":
             for mode, partial in (("empty", ""), ("first", first_word(e.text))):
-                params = {"partial_query": partial, "max_suggestions": str(k)}
-                if h.replay_clock:
-                    params["as_of"] = iso(e.ts)
+                params = {"partial_query": partial, "max_suggestions": str(k),
+                          "as_of": iso(e.ts)}
                 path = base + "?" + urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
                 st, data, ms = c.request("POST", path, token=tok)
                 n_requests += 1
@@ -621,7 +588,7 @@ def replay_events(c, h, events, tokens, conn_id, k, args):
                 texts = [s.get("text", "") for s in r.get("suggestions", [])][:k]
                 ranks[mode].append(rank_of(e.mask, [mask(t) for t in texts]))
             done_q += 1
-        st, data, _ = c.request("POST", "/api/v1/activity/log", log_body(e, h.replay_clock), tok,
+        st, data, _ = c.request("POST", "/api/v1/activity/log", log_body(e), tok,
                                 headers={"Idempotency-Key": f"eval-{e.no}"})
         if st != 200:
             errors[f"log HTTP {st}"] += 1
@@ -844,7 +811,7 @@ def report(args, name, workload_desc, events, scored, base_ranks, server, k, run
         else:
             p("| LLM | none (--no-llm) |")
         imp = server["import"]
-        p(f"| history | {imp['lines']} lines through /activity/{imp['route']}: "
+        p(f"| history | {imp['lines']} lines through /activity/import: "
           f"{imp['imported']} imported, {imp['duplicates']} duplicates, {imp['rejected']} "
           f"rejected, {server['import_s']:.1f} s |")
         p(f"| errors during the replay | {sum(server['errors'].values())} "
@@ -957,8 +924,9 @@ def main(argv=None):
     if not 1 <= args.k <= 12:
         ap.error("--k must be from 1 to 12 (the server's max_suggestions)")
 
-    # SIGTERM becomes KeyboardInterrupt, so the finally blocks stop the server either way.
+    # SIGTERM and SIGINT become KeyboardInterrupt: the finally blocks stop the server.
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)  # also when started in the background
     t_start = time.perf_counter()
     tmp_workload = None
     try:
