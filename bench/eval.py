@@ -510,11 +510,13 @@ def run_server(args, catalog, events, path, k):
         llm0 = h.mock_stats().get("chat_completions", 0)
 
         # The replay.
+        out["load_before"] = os.getloadavg()
         t0 = time.perf_counter()
         replay = replay_events(c, h, [e for e in events if not e.history], tokens, conn_id, k,
                                args)
         out.update(replay)
         out["replay_s"] = time.perf_counter() - t0
+        out["load_after"] = os.getloadavg()
         time.sleep(0.5)
         stats1 = admin_stats(c, tokens[admin])
         out["stats0"], out["stats1"] = stats0, stats1
@@ -816,6 +818,9 @@ def report(args, name, workload_desc, events, scored, base_ranks, server, k, run
           f"rejected, {server['import_s']:.1f} s |")
         p(f"| errors during the replay | {sum(server['errors'].values())} "
           f"{json.dumps(server['errors']) if server['errors'] else ''} |")
+        p(f"| machine | {os.cpu_count()} CPUs; load average (1, 5, 15 min) before the replay "
+          f"{' '.join(f'{x:.2f}' for x in server['load_before'])}, after "
+          f"{' '.join(f'{x:.2f}' for x in server['load_after'])} |")
         p(f"| time | set-up {server['setup_s']:.1f} s, history {server['import_s']:.1f} s, "
           f"replay {server['replay_s']:.1f} s, total {runtime_s:.0f} s |")
         p("")
