@@ -185,13 +185,16 @@ caf::behavior activity_importer_actor(caf::event_based_actor* self, importer_set
       std::string().swap(body); // the parsed lines hold what is needed
       auto job = std::make_shared<import_job>();
       job->run = std::make_unique<import_run>(std::move(lines), std::move(report));
-      auto err = with_db(*st->db, [&](database& db) {
-        job->run->resolve_users([&](const std::string& id, user_profile& out) {
-          return db.find_user(id, out);
-        });
+      // Each lookup on its own (with_db may run it twice): resolve_users must run only once.
+      caf::error lookup_failed;
+      job->run->resolve_users([&](const std::string& id, user_profile& out) {
+        bool found = false;
+        if (!lookup_failed)
+          lookup_failed = with_db(*st->db, [&](database& db) { found = db.find_user(id, out); });
+        return found;
       });
-      if (err)
-        return err;
+      if (lookup_failed)
+        return lookup_failed; // nothing was stored yet
       job->promise = self->make_response_promise();
       auto id = st->next_job++;
       st->jobs.emplace(id, job);

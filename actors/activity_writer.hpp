@@ -18,6 +18,9 @@ struct writer_settings {
 /// Spawns the writer and its committer. Send `(write_atom, activity_row)`; the reply is a
 /// `logged_activity` with the committed id, or `unavailable` (503 + Retry-After). Every committed
 /// learnable activity is published to `learners` as `(learn_atom, learn_batch)`, in id order.
+/// Imports: `(write_atom, activity_batch)` queues a chunk and answers one `batch_receipt` once
+/// all its rows committed; `(import_atom, ...)` goes to the writer's importer child
+/// (actors/activity_importer.hpp), which is published for the HTTP side before this returns.
 caf::actor spawn_activity_writer(caf::actor_system& sys, const writer_settings& settings,
                                  caf::actor learners);
 
