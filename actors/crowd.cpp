@@ -163,8 +163,9 @@ caf::behavior crowd(caf::stateful_actor<crowd_state>* self, caf::actor storage, 
       }
     },
     [=](crowd_atom, const std::string& user, const std::string& role,
-        const std::string& connection_id, const std::string& previous_template) {
-      return self->state.book.view(user, role, connection_id, previous_template, 20);
+        const std::string& connection_id, const std::string& previous_template,
+        const std::string& partial) {
+      return self->state.book.view(user, role, connection_id, previous_template, partial, 20);
     },
   };
 }

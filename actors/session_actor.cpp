@@ -237,15 +237,15 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
   };
   // The crowd's part for a context, reused for a few seconds.
   auto with_crowd = [=](const std::string& connection_id, const std::string& previous_template,
-                        std::function<void(const crowd_view&)> use) {
-    auto key = connection_id + '\n' + previous_template;
+                        const std::string& partial, std::function<void(const crowd_view&)> use) {
+    auto key = connection_id + '\n' + previous_template + '\n' + partial;
     auto now = steady_ms();
     if (auto i = state->crowd_seen.find(key); i != state->crowd_seen.end() && i->second.until > now)
       return use(i->second.view);
     if (!crowd)
       return use(crowd_view{});
     self->request(crowd, std::chrono::seconds(2), crowd_atom::value, user_id, state->profile.role,
-                  connection_id, previous_template)
+                  connection_id, previous_template, partial)
       .then(
         [=](crowd_view& v) {
           if (state->crowd_seen.size() > 64)
@@ -271,7 +271,8 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
               previous = i->template_text;
             break;
           }
-        with_crowd(conn, previous, [=](const crowd_view& crowd_part) mutable {
+        with_crowd(conn, previous, job->request.partial_query,
+                   [=](const crowd_view& crowd_part) mutable {
           rank_request rr;
           rr.now = now;
           rr.connection_id = conn;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/text_match.hpp"
+
 namespace foresight {
 
 namespace {
@@ -43,6 +45,8 @@ void crowd_book::add(const std::string& user, const std::string& role, const ask
     auto& s = scope_of(q.connection_id, r);
     auto& e = s.shapes[q.shape];
     e.count += 1;
+    if (e.text != q.text)
+      e.normalised = normalise_text(q.text);
     e.text = q.text;
     e.template_text = q.template_text;
     e.users.insert(user);
@@ -68,7 +72,8 @@ void crowd_book::add(const std::string& user, const std::string& role, const ask
   u.last = q;
 }
 
-void crowd_book::top(const scope& s, std::size_t n, std::vector<crowd_question>& out) const {
+void crowd_book::top(const scope& s, const std::string& partial, std::size_t n,
+                     std::vector<crowd_question>& out) const {
   if (s.dirty) {
     s.ranked.clear();
     for (auto& kv : s.shapes)
@@ -78,29 +83,39 @@ void crowd_book::top(const scope& s, std::size_t n, std::vector<crowd_question>&
       return a->second.count != b->second.count ? a->second.count > b->second.count
                                                 : a->first < b->first;
     });
-    if (s.ranked.size() > 200)
-      s.ranked.resize(200);
     s.dirty = false;
   }
-  for (std::size_t i = 0; i < s.ranked.size() && out.size() < n; ++i) {
-    auto& [shape, e] = *s.ranked[i];
-    out.push_back({e.text, shape, e.template_text, e.count,
-                   static_cast<std::int32_t>(e.users.size()), 0});
-  }
+  // Those that start with what was typed, then the most common ones whatever they start with
+  // (the ranker may carry the user's topic into them).
+  auto typed = normalise_text(partial);
+  partial_matcher matcher(typed); // keeps a view of `typed`
+  auto start = out.size();
+  for (int pass = typed.empty() ? 1 : 0; pass < 2; ++pass)
+    for (std::size_t i = 0, taken = 0; i < s.ranked.size() && taken < n; ++i) {
+      auto& [shape, e] = *s.ranked[i];
+      bool starts = pass == 1 || matcher.match(e.normalised).prefix;
+      if (!starts || (pass == 1 && !typed.empty() && matcher.match(e.normalised).prefix))
+        continue;
+      out.push_back({e.text, shape, e.template_text, e.count,
+                     static_cast<std::int32_t>(e.users.size()), 0});
+      ++taken;
+    }
+  (void)start;
 }
 
 crowd_view crowd_book::view(const std::string& user, const std::string& role,
                             const std::string& connection_id,
-                            const std::string& previous_template, std::size_t per_list) const {
+                            const std::string& previous_template, const std::string& partial,
+                            std::size_t per_list) const {
   crowd_view v;
   auto* mine = find_scope(connection_id, role);
   auto* all = find_scope(connection_id, std::string());
   if (mine) {
-    top(*mine, per_list, v.role);
+    top(*mine, partial, per_list, v.role);
     v.role_total = mine->total;
   }
   if (all) {
-    top(*all, per_list, v.global);
+    top(*all, partial, per_list, v.global);
     v.global_total = all->total;
   }
   // Follow-ups after the previous template: the role's, or everyone's if the role has none.

@@ -63,16 +63,18 @@ public:
   void add(const std::string& user, const std::string& role, const asked_question& q);
 
   /// What `user` of `role` may be offered on `connection_id`, right after a question of
-  /// template `previous_template` (empty: none), at most `per_list` per list.
+  /// template `previous_template` (empty: none), at most `per_list` per list; the role's and
+  /// everyone's questions only those that match what was typed (`partial`).
   crowd_view view(const std::string& user, const std::string& role,
                   const std::string& connection_id, const std::string& previous_template,
-                  std::size_t per_list) const;
+                  const std::string& partial, std::size_t per_list) const;
 
   std::size_t questions() const { return questions_; }
 
 private:
   struct shape_entry {
     std::string text, template_text;
+    std::string normalised; ///< text as matched against what is typed
     double count = 0;
     std::unordered_set<std::string> users;
   };
@@ -100,7 +102,8 @@ private:
 
   scope& scope_of(const std::string& connection_id, const std::string& role);
   const scope* find_scope(const std::string& connection_id, const std::string& role) const;
-  void top(const scope& s, std::size_t n, std::vector<crowd_question>& out) const;
+  void top(const scope& s, const std::string& partial, std::size_t n,
+           std::vector<crowd_question>& out) const;
 
   int min_users_;
   std::size_t questions_ = 0;

@@ -53,6 +53,7 @@ const char* describe(const std::string& origin) {
   return "Common in your role";
 }
 
+
 } // namespace
 
 bool is_strategy(const std::string& name) {
@@ -108,22 +109,12 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
   // -- follow-ups: what came after the same question (or template) before --
   double follow_evidence = 0, follow_total = 0;
   std::unordered_map<std::string, double> follow;
-  double repeats = 0, pairs = 0;
-  std::unordered_set<std::string> this_session; // shapes asked since the session began
   if (in_session) {
-    for (auto i = asked.size(); i-- > 0;) {
-      this_session.insert(asked[i]->shape);
-      if (i == 0 || asked[i]->at - asked[i - 1]->at > session_gap_seconds)
-        break;
-    }
     for (std::size_t i = 0; i + 1 < asked.size(); ++i) {
       auto* a = asked[i];
       auto* b = asked[i + 1];
       if (b->at - a->at > session_gap_seconds)
         continue;
-      pairs += 1;
-      if (a->shape == b->shape)
-        repeats += 1;
       double m = a->shape == last->shape ? 1.0 : a->template_text == last->template_text ? 0.5 : 0;
       if (m == 0 || b == last)
         continue;
@@ -201,9 +192,6 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
     }
 
   // -- mixing --
-  // Damping for shapes asked earlier in this session: users rarely ask the same thing twice
-  // in a row, as far as their own history shows.
-  double repeat_damping = std::clamp((repeats + 0.2) / (pairs + 1.0), 0.05, 1.0);
   double n = static_cast<double>(asked.size());
   double opener_share = in_session ? 0 : 0.5 * opener_total / (opener_total + 2.0);
   double follow_share = 0;
@@ -231,8 +219,6 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
       user = b;
     }
     auto back = (n * user + crowd_prior * c.crowd) / (n + crowd_prior);
-    if (this_session.count(shape))
-      back *= repeat_damping;
     double fol = 0;
     if (follow_share > 0) {
       double own = follow_total > 0 && follow.count(shape) ? follow[shape] / follow_total : 0;
@@ -244,19 +230,12 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
     auto score = follow_share * fol + (1 - follow_share) * back;
     if (score <= 0)
       continue;
-    double mult = 1;
-    if (typed) {
-      auto m = matcher.match(normalise_text(c.text));
-      if (!m.matched)
-        continue;
-      mult = m.prefix ? 2.0 : 1.0;
-    }
     ranked_question r;
     r.text = c.text;
     r.shape = shape;
     r.template_text = c.template_text;
     r.type = c.type.empty() ? "complete" : c.type;
-    r.score = score * mult;
+    r.score = score;
     auto from_user = (1 - follow_share) * n * user / (n + crowd_prior);
     auto from_crowd = (1 - follow_share) * crowd_prior * c.crowd / (n + crowd_prior);
     auto from_follow = follow_share * fol;
@@ -265,14 +244,27 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
                                                                       : c.crowd_origin;
     ranked.push_back(std::move(r));
   }
+  // -- what was typed: matching questions only, those starting with it first --
+  if (typed) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < ranked.size(); ++i) {
+      auto m = matcher.match(normalise_text(ranked[i].text));
+      if (!m.matched)
+        continue;
+      // Starting with what was typed is worth more than any difference in frequency.
+      ranked[i].score *= m.prefix ? 1000.0 : 1.0;
+      if (kept != i)
+        ranked[kept] = std::move(ranked[i]);
+      ++kept;
+    }
+    ranked.resize(kept);
+  }
   std::sort(ranked.begin(), ranked.end(), [](auto& a, auto& b) {
     return a.score != b.score ? a.score > b.score : a.shape < b.shape;
   });
 
-  // -- preferences, and no template taking over the list --
+  // -- preferences --
   std::vector<ranked_question> out;
-  std::unordered_map<std::string, int> per_template;
-  int cap = std::max(2, req.count / 2);
   for (auto& r : ranked) {
     if (static_cast<int>(out.size()) >= req.count * 2)
       break;
@@ -282,8 +274,6 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
       if (contains(req.excluded_metrics, m))
         excluded = true;
     if (excluded)
-      continue;
-    if (!r.template_text.empty() && ++per_template[r.template_text] > cap)
       continue;
     for (auto& m : g.metrics)
       r.preference += contains(req.preferred_metrics, m);

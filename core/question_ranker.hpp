@@ -38,8 +38,8 @@ struct ranked_question {
   int preference = 0;      ///< preferred metrics, dimensions and types it names
 };
 
-/// At most `req.count` questions, best first: every one matches `req.partial`, names no
-/// excluded metric, and no template fills more than half of the list.
+/// At most `req.count` questions, best first: every one matches `req.partial` and names no
+/// excluded metric. (Several of one template are fine here: each is a question someone asked.)
 std::vector<ranked_question> rank_questions(const question_history& mine, const crowd_view& crowd,
                                             const rank_request& req, const catalog_index& index);
 

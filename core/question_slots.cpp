@@ -83,7 +83,9 @@ bool is_structure(std::string_view w) {
     "show", "me", "what", "is", "are", "the", "a", "an", "of", "for", "in", "on", "at", "to",
     "from", "by", "per", "across", "between", "with", "and", "or", "vs", "versus", "compare",
     "top", "bottom", "i", "my", "our", "how", "which", "who", "trend", "over", "time", "total",
-    "average", "sum", "count", "list", "give", "get", "find"};
+    "average", "sum", "count", "list", "give", "get", "find", "during", "since",
+    "compared", "against", "than", "vs.", "last", "this", "year", "month", "quarter", "week",
+    "where", "excluding", "only", "each", "all", "same", "period"};
   return s.count(w) > 0;
 }
 
@@ -144,7 +146,29 @@ std::vector<slot_span> find_slots(std::string_view text, const catalog_index& in
       i += n;
       continue;
     }
-    // A capitalised run that is not the first word: a filter value ("for North America").
+    // After "for", "in" or "at": the words up to the next structure word, period or catalog
+    // term name a filter value ("for wholesale", "in the UK").
+    if ((w[i].lower == "for" || w[i].lower == "in" || w[i].lower == "at" ||
+         w[i].lower == "within") && i + 1 < w.size()) {
+      auto j = i + 1;
+      if (w[j].lower == "the" && j + 1 < w.size())
+        ++j;
+      auto b = j;
+      std::string key;
+      catalog_index::term ignored;
+      while (j < w.size() && j - b < 3 && !is_structure(w[j].lower) && !is_number(w[j].lower) &&
+             !timeframe_at(w, j) && !index.match(lower, j, ignored)) {
+        key.append(key.empty() ? "" : " ").append(w[j].lower);
+        ++j;
+      }
+      if (j > b && (j == w.size() || is_structure(w[j].lower) || timeframe_at(w, j) ||
+                    index.match(lower, j, ignored) || is_number(w[j].lower))) {
+        out.push_back({slot_kind::value, w[b].begin, w[j - 1].end, std::move(key)});
+        i = j;
+        continue;
+      }
+    }
+    // A capitalised run that is not the first word: a filter value ("North America sales").
     if (i > 0 && w[i].capital && !is_structure(w[i].lower)) {
       auto j = i;
       std::string key;
