@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <simdjson.h>
 #include <sstream>
@@ -665,6 +666,108 @@ BOOST_AUTO_TEST_CASE(the_daily_budget_and_the_global_switch) {
   BOOST_TEST(mock.requests() == 2);
   auto s = request(off.port(), "GET", "/api/v1/activity/stats", "", off.admin);
   BOOST_TEST(json_at(s.body, "/llm/enabled") == "false");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// What the user is about to ask: their own questions in their own words, the question just asked,
+// the usual follow-up, the role's common questions for a newcomer, and preferences over all.
+BOOST_AUTO_TEST_SUITE(suggestions_next_question)
+
+namespace {
+
+bool lists(const http_reply& r, const std::string& text) {
+  for (int i = 0; i < count_of(r); ++i)
+    if (text_at(r, i) == text)
+      return true;
+  return false;
+}
+
+/// Suggestions for `token` until `ready` holds for them (the crowd learns behind the commit).
+http_reply suggest_until(suggestion_world& w, const std::string& token,
+                         const std::function<bool(const http_reply&)>& ready) {
+  http_reply r;
+  for (int i = 0; i < 100; ++i) {
+    r = w.suggest(token, "", 12);
+    if (ready(r))
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return r;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_user_who_asks_three_questions_sees_exactly_those_first_in_their_words) {
+  suggestion_world w;
+  std::vector<std::string> mine = {"Total revenue by region for EMEA this quarter",
+                                   "Top 10 products by profit margin for Q3 2026",
+                                   "Volume trend by sales channel over the last 12 months"};
+  for (int round = 0; round < 3; ++round)
+    for (auto& q : mine)
+      w.log_query(w.alice, q);
+  auto r = w.suggest(w.alice, "", 3);
+  BOOST_TEST(r.status == 200, r.body);
+  BOOST_TEST(count_of(r) == 3, r.body);
+  for (auto& q : mine)
+    BOOST_TEST(lists(r, q), q << " in " << r.body);
+  // With one word typed, the one of them that starts so comes first.
+  BOOST_TEST(text_at(w.suggest(w.alice, "vol"), 0) == mine[2]);
+}
+
+BOOST_AUTO_TEST_CASE(the_question_just_asked_shows_in_the_next_list_though_lists_are_cached) {
+  suggestion_world w;
+  w.log_query(w.alice, "Revenue by region for APAC last month");
+  auto first = w.suggest(w.alice, "");
+  BOOST_TEST(lists(first, "Revenue by region for APAC last month"), first.body);
+  BOOST_TEST(json_at(w.suggest(w.alice, "").body, "/source") == "cached");
+  w.log_query(w.alice, "Profit margin by sales channel for Germany");
+  auto next = w.suggest(w.alice, "");
+  BOOST_TEST(json_at(next.body, "/source") == "cached"); // the costly part still comes from the cache
+  BOOST_TEST(lists(next, "Profit margin by sales channel for Germany"), next.body);
+}
+
+BOOST_AUTO_TEST_CASE(the_usual_follow_up_comes_right_after_its_question_about_the_same_metric) {
+  suggestion_world w;
+  for (auto metric : {"revenue", "profit", "revenue", "profit"}) {
+    w.log_query(w.alice, std::string("Total ") + metric + " by region this quarter");
+    w.log_query(w.alice, std::string(metric) + " trend by sales channel for EMEA");
+    w.log_query(w.alice, "Top 5 products by profit margin");
+  }
+  w.log_query(w.alice, "Total volume by region this quarter");
+  auto r = w.suggest(w.alice, "");
+  BOOST_TEST(text_at(r, 0) == "volume trend by sales channel for EMEA", r.body);
+  BOOST_TEST(json_at(r.body, "/suggestions/0/description") == "What you usually ask next");
+}
+
+BOOST_AUTO_TEST_CASE(a_newcomer_gets_the_roles_common_questions_never_one_colleagues) {
+  suggestion_world w;
+  for (int i = 0; i < 3; ++i) {
+    w.log_query(token_for("bob"), "Top " + std::to_string(5 + i) + " stocks by volume");
+    w.log_query(token_for("carol"), "Top " + std::to_string(3 + i) + " stocks by volume");
+  }
+  w.log_query(token_for("bob"), "Revenue by region for Project Nightingale");
+  auto r = suggest_until(w, w.alice, [](const http_reply& r) {
+    return r.body.find(" stocks by volume") != std::string::npos;
+  });
+  BOOST_TEST(text_at(r, 0).find(" stocks by volume") != std::string::npos, r.body);
+  BOOST_TEST(json_at(r.body, "/suggestions/0/description") == "Common in your role");
+  BOOST_TEST(r.body.find("Nightingale") == std::string::npos, r.body);
+}
+
+BOOST_AUTO_TEST_CASE(an_excluded_metric_never_appears_even_in_the_users_own_questions) {
+  suggestion_world w;
+  for (int i = 0; i < 3; ++i) {
+    w.log_query(w.alice, "Total profit by region");
+    w.log_query(w.alice, "Profit trend by sales channel");
+  }
+  w.log_query(w.alice, "Volume by region");
+  BOOST_TEST(any_mentions(w.suggest(w.alice, "", 12), "profit"));
+  w.put_prefs(w.alice, R"({"excluded_metrics":["profit"],"preferred_metrics":["volume"]})");
+  auto r = w.suggest(w.alice, "", 12);
+  BOOST_TEST(count_of(r) == 12, r.body);
+  BOOST_TEST(!any_mentions(r, "profit"), r.body);
+  BOOST_TEST(text_at(r, 0) == "Volume by region", r.body);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
