@@ -113,6 +113,9 @@ struct actor_app::impl {
     session_settings defaults;
     defaults.idle_timeout_ms = c.session_idle_timeout_ms;
     defaults.min_users = c.pattern_min_users;
+    defaults.strategy = c.suggestion_strategy;
+    std::string bad_experiment; // validated when the option was read
+    parse_experiment(c.suggestion_experiment, defaults.experiment, bad_experiment);
     sessions = spawn_session_manager(sys, peers, defaults);
   }
 

@@ -112,6 +112,9 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
   auto crowd = peers.crowd;
   auto state = std::make_shared<session_state>();
   state->questions = question_history(static_cast<std::size_t>(settings.question_history));
+  // The user's ranking strategy: their arm of the experiment, the same on every request.
+  auto strategy = settings.experiment.empty() ? settings.strategy
+                                              : arm_for(settings.experiment, settings.user_id);
   auto& alive = metrics_registry::instance().get_gauge("foresight_sessions_alive",
                                                        "user session actors alive");
   alive.add(1);
@@ -366,7 +369,8 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
             context_hash({job->user_id, job->role, job->request.partial_query,
                           job->request.connection_id, job->preferences.version, job->count,
                           catalog_version});
-          if (settings.strategy == strategy_templates)
+          job->arm = strategy;
+          if (strategy == strategy_templates)
             rp.delegate(cache, suggest_atom::value, std::move(*job));
           else
             rank_and_fill(job, rp);
@@ -427,6 +431,9 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
             break;
           }
       row.metadata_json = enrich_metadata(row.metadata_json, state->profile);
+      // A click counts for the strategy that showed the suggestion (A/B click-through).
+      if (row.activity_type == "suggestion_click")
+        row.metadata_json = with_member(row.metadata_json, "arm", strategy);
       // What the ranker needs of a query, before the row moves on.
       std::shared_ptr<learned_activity> asked;
       if (row.activity_type == "query" && !row.query_text.empty()) {

@@ -4,6 +4,9 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 #include <string>
+#include <vector>
+
+#include "core/experiment.hpp"
 
 namespace foresight {
 
@@ -13,7 +16,7 @@ struct session_settings {
   int idle_timeout_ms = 300000; ///< the manager retires a session this long after its last request
   int min_users = 2; ///< k of the pattern privacy rule (suggestions and stats use it)
   std::string strategy = "history"; ///< the ranking strategy (core/question_ranker)
-  std::string experiment; ///< "arm:weight,..." of strategies; empty: everyone gets `strategy`
+  std::vector<experiment_arm> experiment; ///< A/B arms by user; empty: everyone gets `strategy`
   int question_history = 1500; ///< the user's latest activities the ranker learns from
 };
 

@@ -172,10 +172,12 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
   auto served = [=](const suggestion_job& job, const suggestion_list& list) {
     auto& mine = self->state.impressions[job.user_id];
     auto imp = std::find_if(mine.begin(), mine.end(), [&](const impression& i) {
-      return i.source == list.source && i.connection_id == job.request.connection_id;
+      return i.source == list.source && i.connection_id == job.request.connection_id &&
+             i.arm == job.arm;
     });
     if (imp == mine.end())
-      imp = mine.insert(mine.end(), {job.user_id, job.request.connection_id, list.source, 0, 0});
+      imp = mine.insert(mine.end(),
+                        {job.user_id, job.request.connection_id, list.source, 0, 0, job.arm});
     imp->lists += 1;
     imp->suggestions += static_cast<std::int64_t>(list.suggestions.size());
   };
@@ -220,6 +222,7 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
     // Rendered once here for every answer from this list and for the write-behind: a hit's
     // answer was spending most of its own time writing the same JSON again.
     list.suggestions_json = suggestions_json(list.suggestions);
+    list.strategy = g->job.arm;
     if (cacheable)
       store(g->job, list);
     for (std::size_t i = 0; i < g->waiters.size(); ++i) {
@@ -390,6 +393,7 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
           auto list = i->second.list;
           list.source = "cached";
           list.partial_query = job.request.partial_query;
+          list.strategy = job.arm;
           served(job, list);
           return list;
         }

@@ -10,7 +10,7 @@ bool is_activity_type(std::string_view type) {
 }
 
 bool is_reserved_metadata_key(std::string_view key) {
-  return key == "role" || key == "department" || key == "goals";
+  return key == "role" || key == "department" || key == "goals" || key == "arm";
 }
 
 std::string enrich_metadata(const std::string& metadata_json, const user_profile& user) {
@@ -32,6 +32,17 @@ std::string with_member(const std::string& object_json, std::string_view name, s
   std::string member;
   append_json_string(member, name);
   member += ":" + std::to_string(value);
+  if (object_json.size() <= 2)
+    return "{" + member + "}";
+  return object_json.substr(0, object_json.size() - 1) + "," + member + "}";
+}
+
+std::string with_member(const std::string& object_json, std::string_view name,
+                        std::string_view value) {
+  std::string member;
+  append_json_string(member, name);
+  member += ':';
+  append_json_string(member, value);
   if (object_json.size() <= 2)
     return "{" + member + "}";
   return object_json.substr(0, object_json.size() - 1) + "," + member + "}";

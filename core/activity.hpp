@@ -21,5 +21,7 @@ std::string enrich_metadata(const std::string& metadata_json, const user_profile
 
 /// Appends `"name":value` to a compact JSON object that does not have that member yet.
 std::string with_member(const std::string& object_json, std::string_view name, std::int64_t value);
+std::string with_member(const std::string& object_json, std::string_view name,
+                        std::string_view value);
 
 } // namespace foresight

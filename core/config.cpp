@@ -1,6 +1,9 @@
 // Option table and the layering of file, environment and command line.
 #include "core/config.hpp"
 
+#include "core/experiment.hpp"
+#include "core/question_ranker.hpp"
+
 #include <cctype>
 #include <limits>
 #include <sstream>
@@ -172,6 +175,28 @@ const std::vector<option_spec>& config_options() {
                &config::suggestion_cache_max, 1, big),
     int_option("suggestion-flush-ms", "write-behind interval of the suggestion cache",
                &config::suggestion_flush_ms, 10, 600000),
+    {"suggestion-strategy",
+     "ranking: history (the user's questions, follow-ups, the crowd, then templates and the LLM) "
+     "or templates (learned templates and the LLM only)",
+     [](config& c, const std::string& v) {
+       if (!is_strategy(v))
+         return false;
+       c.suggestion_strategy = v;
+       return true;
+     },
+     [](const config& c) { return c.suggestion_strategy; }},
+    {"suggestion-experiment",
+     "A/B test of strategies, e.g. history:50,templates:50 (each user keeps one arm); empty: "
+     "everyone gets --suggestion-strategy",
+     [](config& c, const std::string& v) {
+       std::vector<experiment_arm> arms;
+       std::string error;
+       if (!parse_experiment(v, arms, error))
+         return false;
+       c.suggestion_experiment = v;
+       return true;
+     },
+     [](const config& c) { return c.suggestion_experiment; }},
     int_option("suggestion-deadline-ms", "budget of one suggestion request, LLM included",
                &config::suggestion_deadline_ms, 50, 600000),
     string_option("llm-base-url",

@@ -53,6 +53,8 @@ struct config {
   int suggestion_cache_shards = 0;
   int suggestion_cache_max = 100000;  ///< entries kept in memory (per process)
   int suggestion_flush_ms = 25;       ///< write-behind interval: small batches keep CPU use smooth
+  std::string suggestion_strategy = "history"; ///< the ranking strategy (core/question_ranker)
+  std::string suggestion_experiment; ///< "history:50,templates:50": arms by user; empty: none
   int suggestion_deadline_ms = 4000;  ///< a suggestion request's whole budget, LLM included
   // -- LLM --
   std::string llm_base_url;           ///< empty: no LLM (suggestions from patterns only)

@@ -373,12 +373,13 @@ struct suggestion_job {
   suggestion_preferences preferences;
   std::int32_t min_users = 2;
   std::int32_t catalog_version = 0; ///< the version in the context hash; a shard's copy must match
+  std::string arm; ///< the ranking strategy the user's answers come from (impressions count it)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, suggestion_job& x) {
   return f(x.context_hash, x.user_id, x.role, x.request, x.count, x.preferences, x.min_users,
-           x.catalog_version);
+           x.catalog_version, x.arm);
 }
 
 /// A served suggestion list: the route's body, before rendering.
@@ -392,12 +393,13 @@ struct suggestion_list {
   /// `suggestions` as JSON when whoever made the list rendered it once for every answer and the
   /// write-behind (empty: render when needed). Whoever changes `suggestions` clears it.
   std::string suggestions_json;
+  std::string strategy; ///< the ranking strategy that made the list (the user's arm)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, suggestion_list& x) {
   return f(x.connection_id, x.partial_query, x.suggestions, x.source, x.user_patterns,
-           x.role_patterns, x.suggestions_json);
+           x.role_patterns, x.suggestions_json, x.strategy);
 }
 
 /// A cache entry as written behind to (and warmed from) `suggestion_cache`.
@@ -422,11 +424,12 @@ struct impression {
   std::string source;
   std::int64_t lists = 0;
   std::int64_t suggestions = 0;
+  std::string arm; ///< the ranking strategy (A/B arm) the lists came from
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, impression& x) {
-  return f(x.user_id, x.connection_id, x.source, x.lists, x.suggestions);
+  return f(x.user_id, x.connection_id, x.source, x.lists, x.suggestions, x.arm);
 }
 
 /// Hits on one cache entry since the last write-behind.
@@ -475,12 +478,13 @@ struct usage_stats {
   std::string top_role_patterns_json = "[]";
   std::string activity_breakdown_json = "[]";
   std::string click_through_json = "[]";
+  std::string click_through_by_arm_json = "[]"; ///< per ranking strategy (A/B arm)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, usage_stats& x) {
   return f(x.cache_hit_rate_percent, x.cache_entries_24h, x.top_role_patterns_json,
-           x.activity_breakdown_json, x.click_through_json);
+           x.activity_breakdown_json, x.click_through_json, x.click_through_by_arm_json);
 }
 
 /// The LLM gateway's and the cache's live counters (since start), for stats and /metrics.

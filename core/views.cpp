@@ -169,6 +169,7 @@ std::string suggestion_list_json(const suggestion_list& l) {
     .key("user_patterns").value(l.user_patterns)
     .key("role_patterns").value(l.role_patterns)
     .key("count").value(static_cast<std::int64_t>(l.suggestions.size()))
+    .key("strategy").value(l.strategy)
     .end_object();
   return w.take();
 }
@@ -193,6 +194,7 @@ std::string stats_json(const stats_report& r) {
   w.key("top_patterns_by_role").raw(u.top_role_patterns_json);
   w.key("activity_breakdown_7d").raw(u.activity_breakdown_json);
   w.key("click_through_30d").raw(u.click_through_json);
+  w.key("click_through_by_strategy_30d").raw(u.click_through_by_arm_json);
   w.key("llm").begin_object()
     .key("configured").value(s.llm_configured)
     .key("enabled").value(s.llm_enabled)

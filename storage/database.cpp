@@ -753,12 +753,13 @@ void database::write_suggestion_cache(const cache_writes& w) {
         .key("s").value(i.source)
         .key("l").value(i.lists)
         .key("n").value(i.suggestions)
+        .key("a").value(i.arm)
         .end_object();
     imps.end_array();
     tx.exec_params("INSERT INTO suggestion_impressions (user_id, connection_id, source, lists,"
-                   " suggestions)"
-                   " SELECT x.u, x.c, x.s, x.l, x.n FROM jsonb_to_recordset($1::jsonb)"
-                   " AS x(u text, c text, s text, l int, n int)"
+                   " suggestions, arm)"
+                   " SELECT x.u, x.c, x.s, x.l, x.n, x.a FROM jsonb_to_recordset($1::jsonb)"
+                   " AS x(u text, c text, s text, l int, n int, a text)"
                    " WHERE EXISTS (SELECT 1 FROM users WHERE id = x.u)",
                    imps.take());
   }
@@ -843,6 +844,18 @@ usage_stats database::read_usage_stats(int min_users) {
     " ORDER BY CASE WHEN impressions > 0 THEN clicks::float / impressions END DESC NULLS LAST,"
     " user_id), '[]') FROM (SELECT * FROM joined ORDER BY clicks DESC LIMIT 1000) j")[0][0]
                            .as<std::string>();
+  // Click-through per ranking strategy (A/B arm): clicks carry their arm in the metadata.
+  s.click_through_by_arm_json = tx.exec(
+    "WITH c AS (SELECT metadata->>'arm' AS arm, COUNT(*) AS clicks FROM user_activity"
+    "   WHERE activity_type = 'suggestion_click' AND metadata ? 'arm'"
+    "   AND created_at >= now() - INTERVAL '30 days' GROUP BY 1),"
+    " i AS (SELECT arm, SUM(lists) AS impressions FROM suggestion_impressions"
+    "   WHERE served_at >= now() - INTERVAL '30 days' AND arm <> '' GROUP BY arm)"
+    " SELECT COALESCE(json_agg(json_build_object('strategy', arm, 'impressions',"
+    " COALESCE(i.impressions, 0), 'clicked_suggestions', COALESCE(c.clicks, 0),"
+    " 'click_through_rate', CASE WHEN i.impressions > 0"
+    " THEN round(COALESCE(c.clicks, 0)::numeric / i.impressions, 4)::float8 END) ORDER BY arm),"
+    " '[]') FROM c FULL JOIN i USING (arm)")[0][0].as<std::string>();
   return s;
 }
 

@@ -194,3 +194,39 @@ BOOST_AUTO_TEST_CASE(what_was_typed_filters_and_newer_habits_outrank_faded_ones)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+#include "core/experiment.hpp"
+
+BOOST_AUTO_TEST_SUITE(experiment)
+
+BOOST_AUTO_TEST_CASE(arms_are_parsed_strictly) {
+  std::vector<experiment_arm> arms;
+  std::string error;
+  BOOST_TEST(parse_experiment("history:70,templates:30", arms, error));
+  BOOST_TEST(arms.size() == 2u);
+  BOOST_TEST(arms[1].weight == 30);
+  BOOST_TEST(parse_experiment("", arms, error));
+  BOOST_TEST(arms.empty());
+  BOOST_TEST(!parse_experiment("history:50,llm:50", arms, error));
+  BOOST_TEST(error.find("llm") != std::string::npos);
+  BOOST_TEST(!parse_experiment("history:0,templates:1", arms, error));
+  BOOST_TEST(!parse_experiment("history,history", arms, error));
+  BOOST_TEST(!parse_experiment("history:x", arms, error));
+}
+
+BOOST_AUTO_TEST_CASE(each_user_keeps_one_arm_and_arms_get_their_share) {
+  std::vector<experiment_arm> arms;
+  std::string error;
+  BOOST_REQUIRE(parse_experiment("history:3,templates:1", arms, error));
+  int history = 0;
+  for (int i = 0; i < 4000; ++i) {
+    auto user = "user" + std::to_string(i);
+    auto& arm = arm_for(arms, user);
+    BOOST_TEST(arm == arm_for(arms, user));
+    history += arm == "history";
+  }
+  BOOST_TEST(history > 2800); // 3000 expected
+  BOOST_TEST(history < 3200);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -12,6 +12,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "core/experiment.hpp"
 #include "core/json_writer.hpp"
 #include "tests/integration/db_helpers.hpp"
 #include "tests/integration/http_client.hpp"
@@ -768,6 +769,47 @@ BOOST_AUTO_TEST_CASE(an_excluded_metric_never_appears_even_in_the_users_own_ques
   BOOST_TEST(count_of(r) == 12, r.body);
   BOOST_TEST(!any_mentions(r, "profit"), r.body);
   BOOST_TEST(text_at(r, 0) == "Volume by region", r.body);
+}
+
+BOOST_AUTO_TEST_CASE(each_user_keeps_one_strategy_arm_and_clicks_count_per_arm) {
+  suggestion_world w({"--suggestion-experiment", "history:1,templates:1"});
+  std::vector<experiment_arm> arms;
+  std::string error;
+  BOOST_REQUIRE(parse_experiment("history:1,templates:1", arms, error));
+  std::set<std::string> seen;
+  for (auto user : {"alice", "bob", "carol", "admin1"}) {
+    auto token = token_for(user);
+    auto first = json_at(w.suggest(token, "").body, "/strategy");
+    BOOST_TEST(first == arm_for(arms, user), user);
+    BOOST_TEST(json_at(w.suggest(token, "rev").body, "/strategy") == first, user);
+    seen.insert(first);
+  }
+  BOOST_TEST(seen.size() == 2u); // these four users fall into both arms
+  auto click = request(w.port(), "POST", "/api/v1/activity/log",
+                       R"({"activity_type":"suggestion_click","suggestion_clicked":"Total revenue by region",
+                           "metadata":{"arm":"forged"}})",
+                       w.alice);
+  BOOST_TEST(click.status == 200, click.body);
+  auto alice_arm = arm_for(arms, "alice");
+  wait_for(w.db,
+           "SELECT count(*) FROM user_activity WHERE user_id = 'alice' AND metadata->>'arm' = '" +
+             alice_arm + "'",
+           1);
+  int same_arm = 0;
+  for (auto user : {"alice", "bob", "carol", "admin1"})
+    same_arm += arm_for(arms, user) == alice_arm;
+  // Every answer is an impression of its arm (written behind within a second or so).
+  wait_for(w.db,
+           "SELECT COALESCE(SUM(lists), 0) FROM suggestion_impressions WHERE arm = '" + alice_arm +
+             "'",
+           2 * same_arm);
+  auto stats = request(w.port(), "GET", "/api/v1/activity/stats", "", w.admin);
+  BOOST_TEST(stats.status == 200, stats.body);
+  int at = alice_arm == "history" ? 0 : 1; // arms in name order
+  auto row = "/click_through_by_strategy_30d/" + std::to_string(at);
+  BOOST_TEST(json_at(stats.body, row + "/strategy") == alice_arm, stats.body);
+  BOOST_TEST(json_at(stats.body, row + "/impressions") == std::to_string(2 * same_arm));
+  BOOST_TEST(json_at(stats.body, row + "/clicked_suggestions") == "1");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
