@@ -18,6 +18,7 @@ namespace {
 
 using loaded_atom = caf::atom_constant<caf::atom("loaded")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
+using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 
 constexpr std::int32_t load_page = 5000;
 
@@ -133,7 +134,13 @@ caf::behavior crowd(caf::stateful_actor<crowd_state>* self, caf::actor storage, 
         });
   };
   (*load)(0);
+  self->send(self, refresh_atom::value);
   return {
+    // Views use the ranking of the last refresh: a second old at most, and cheap.
+    [=](refresh_atom a) {
+      self->state.book.refresh();
+      self->delayed_send(self, std::chrono::seconds(1), a);
+    },
     [=](learned_atom, const learn_batch& b) {
       if (self->state.loading)
         self->state.live_while_loading.push_back(b);
@@ -152,6 +159,7 @@ caf::behavior crowd(caf::stateful_actor<crowd_state>* self, caf::actor storage, 
           if (a.id > st.loaded_up_to)
             apply(a);
       st.live_while_loading.clear();
+      st.book.refresh();
       log_event("info", "crowd loaded",
                 {{"questions", std::to_string(st.book.questions()), true}});
     },
@@ -164,8 +172,8 @@ caf::behavior crowd(caf::stateful_actor<crowd_state>* self, caf::actor storage, 
     },
     [=](crowd_atom, const std::string& user, const std::string& role,
         const std::string& connection_id, const std::string& previous_template,
-        const std::string& partial) {
-      return self->state.book.view(user, role, connection_id, previous_template, partial, 20);
+        const std::string& typed_word) {
+      return self->state.book.view(user, role, connection_id, previous_template, typed_word, 20);
     },
   };
 }

@@ -1,7 +1,7 @@
 // crowd: what other people ask (core/crowd_book), kept in memory from every committed question.
 // Loaded from the activity table at start, then fed the committed activities that the pattern
 // router publishes to the `foresight.learned` group. Sessions ask it for the crowd's part of a
-// ranking: `(crowd_atom, user_id, role, connection_id, previous_template, partial)` -> crowd_view.
+// ranking: `(crowd_atom, user_id, role, connection_id, previous_template, typed_word)` -> crowd_view.
 #pragma once
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>

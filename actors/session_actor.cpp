@@ -15,6 +15,7 @@
 #include "core/preferences.hpp"
 #include "core/question_ranker.hpp"
 #include "core/question_shape.hpp"
+#include "core/suggestions.hpp"
 #include "core/timestamp.hpp"
 
 namespace foresight {
@@ -57,6 +58,17 @@ struct session_state {
     std::int64_t until = 0; ///< steady-clock milliseconds
   };
   std::unordered_map<std::string, crowd_entry> crowd_seen;
+  /// Rankings by context hash, reused while still valid (see rank_and_fill).
+  struct ranking {
+    std::shared_ptr<const std::vector<ranked_question>> ranked;
+    std::uint64_t history_version = 0;
+    std::int64_t crowd_serial = 0;
+    std::int64_t since = 0, until = 0; ///< ranking-clock seconds it holds for
+    std::string generated_json;        ///< the cache list it was last merged with...
+    std::vector<suggestion> merged;    ///< ...and the result
+    std::string merged_json;
+  };
+  std::unordered_map<std::string, ranking> rankings;
 };
 
 std::int64_t steady_ms() {
@@ -64,8 +76,10 @@ std::int64_t steady_ms() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-/// How long the crowd's answer for one context is reused.
-constexpr std::int64_t crowd_reuse_ms = 5000;
+/// How long the crowd's answer for one context is reused (it changes slowly).
+constexpr std::int64_t crowd_reuse_ms = 10000;
+/// How long a ranking may be reused when nothing it depends on changed (decay is slow).
+constexpr std::int64_t ranking_reuse_s = 30;
 
 /// Starts the next queued preference operation unless one is running; loads the preferences
 /// first if needed (a failed load is passed to the operation and retried by the next one).
@@ -239,26 +253,33 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
             });
   };
   // The crowd's part for a context, reused for a few seconds.
+  // `use` gets the view and a serial that changes whenever the view may have.
   auto with_crowd = [=](const std::string& connection_id, const std::string& previous_template,
-                        const std::string& partial, std::function<void(const crowd_view&)> use) {
-    auto key = connection_id + '\n' + previous_template + '\n' + partial;
+                        const std::string& typed_word,
+                        std::function<void(const crowd_view&, std::int64_t)> use) {
+    auto key = connection_id + '\n' + previous_template + '\n' + typed_word;
     auto now = steady_ms();
     if (auto i = state->crowd_seen.find(key); i != state->crowd_seen.end() && i->second.until > now)
-      return use(i->second.view);
+      return use(i->second.view, i->second.until);
     if (!crowd)
-      return use(crowd_view{});
+      return use(crowd_view{}, 0);
     self->request(crowd, std::chrono::seconds(2), crowd_atom::value, user_id, state->profile.role,
-                  connection_id, previous_template, partial)
+                  connection_id, previous_template, typed_word)
       .then(
         [=](crowd_view& v) {
           if (state->crowd_seen.size() > 64)
             state->crowd_seen.clear();
-          state->crowd_seen[key] = {v, steady_ms() + crowd_reuse_ms};
-          use(v);
+          auto until = steady_ms() + crowd_reuse_ms;
+          auto& e = state->crowd_seen[key];
+          e = {std::move(v), until};
+          use(e.view, until);
         },
-        [=](caf::error&) { use(crowd_view{}); });
+        [=](caf::error&) { use(crowd_view{}, -steady_ms()); });
   };
   // The ranked questions first, then the cache's list (templates, rules, the LLM) to fill up.
+  // A ranking is reused while nothing it depends on changed (the user's history, the crowd's
+  // answer, the session's context, half a minute), and so is its merge with an unchanged cache
+  // list: a repeated request then costs what a cache hit did before ranking existed.
   auto rank_and_fill = [=](std::shared_ptr<suggestion_job> job, caf::response_promise rp) mutable {
     std::int64_t now = 0;
     if (job->request.as_of.empty() || !parse_iso8601(job->request.as_of, now))
@@ -267,15 +288,18 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
     with_questions([=]() mutable {
       with_index(conn, job->catalog_version, [=](std::shared_ptr<const catalog_index> index) mutable {
         std::string previous;
+        auto until = now + ranking_reuse_s;
         auto& asked = state->questions.questions();
         for (auto i = asked.rbegin(); i != asked.rend(); ++i)
           if (i->connection_id == conn && i->at <= now + 60) {
-            if (now - i->at <= session_gap_seconds)
+            if (now - i->at <= session_gap_seconds) {
               previous = i->template_text;
+              until = std::min(until, i->at + session_gap_seconds);
+            }
             break;
           }
-        with_crowd(conn, previous, job->request.partial_query,
-                   [=](const crowd_view& crowd_part) mutable {
+        with_crowd(conn, previous, first_word(job->request.partial_query),
+                   [=](const crowd_view& crowd_part, std::int64_t crowd_serial) mutable {
           rank_request rr;
           rr.now = now;
           rr.connection_id = conn;
@@ -285,12 +309,43 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
           rr.preferred_metrics = job->preferences.preferred_metrics;
           rr.preferred_dimensions = job->preferences.preferred_dimensions;
           rr.preferred_types = job->preferences.preferred_query_types;
-          auto ranked = rank_questions(state->questions, crowd_part, rr, *index);
+          auto key = job->context_hash;
+          auto& memos = state->rankings;
+          if (memos.size() > 256 && !memos.count(key))
+            memos.clear();
+          auto& m = memos[key];
+          if (!m.ranked || m.history_version != state->questions.version() ||
+              m.crowd_serial != crowd_serial || now < m.since || now > m.until) {
+            m = session_state::ranking{};
+            m.ranked = std::make_shared<const std::vector<ranked_question>>(
+              rank_questions(state->questions, crowd_part, rr, *index));
+            m.history_version = state->questions.version();
+            m.crowd_serial = crowd_serial;
+            m.since = now;
+            m.until = until;
+          }
+          auto ranked = m.ranked;
           self->request(cache, caf::infinite, suggest_atom::value, *job)
             .then(
               [=](suggestion_list& list) mutable {
-                list.suggestions = merge_suggestions(ranked, list.suggestions, rr, *index);
-                list.suggestions_json.clear();
+                if (ranked->empty())
+                  return rp.deliver(std::move(list));
+                auto i = state->rankings.find(key);
+                auto* m = i != state->rankings.end() && i->second.ranked == ranked ? &i->second
+                                                                                   : nullptr;
+                if (m && !m->generated_json.empty() && m->generated_json == list.suggestions_json) {
+                  list.suggestions = m->merged;
+                  list.suggestions_json = m->merged_json;
+                  return rp.deliver(std::move(list));
+                }
+                auto generated_json = std::move(list.suggestions_json);
+                list.suggestions = merge_suggestions(*ranked, list.suggestions, rr, *index);
+                list.suggestions_json = suggestions_json(list.suggestions);
+                if (m) {
+                  m->generated_json = std::move(generated_json);
+                  m->merged = list.suggestions;
+                  m->merged_json = list.suggestions_json;
+                }
                 rp.deliver(std::move(list));
               },
               [=](caf::error& err) mutable { rp.deliver(std::move(err)); });

@@ -128,11 +128,14 @@ int main(int argc, char** argv) {
       std::string previous;
       if (!h.questions().empty() && e.at - h.questions().back().at <= session_gap_seconds)
         previous = h.questions().back().template_text;
+      if (seen % 20 == 0)
+        crowd.refresh(); // the crowd actor refreshes every second
       auto shape = masked_shape(e.text);
       empty.add(rank_questions(h, crowd.view(e.user, e.role, "", previous, "", 20), rr, index),
                 shape);
       rr.partial = e.text.substr(0, e.text.find(' '));
-      auto mine = rank_questions(h, crowd.view(e.user, e.role, "", previous, rr.partial, 20), rr, index);
+      auto mine = rank_questions(h, crowd.view(e.user, e.role, "", previous, first_word(rr.partial), 20),
+                                 rr, index);
       first.add(mine, shape);
       {
         auto fw = first_word(e.text);

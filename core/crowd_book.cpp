@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/text_match.hpp"
+#include "core/question_shape.hpp"
 
 namespace foresight {
 
@@ -45,8 +45,6 @@ void crowd_book::add(const std::string& user, const std::string& role, const ask
     auto& s = scope_of(q.connection_id, r);
     auto& e = s.shapes[q.shape];
     e.count += 1;
-    if (e.text != q.text)
-      e.normalised = normalise_text(q.text);
     e.text = q.text;
     e.template_text = q.template_text;
     e.users.insert(user);
@@ -72,50 +70,72 @@ void crowd_book::add(const std::string& user, const std::string& role, const ask
   u.last = q;
 }
 
-void crowd_book::top(const scope& s, const std::string& partial, std::size_t n,
+void crowd_book::rank(scope& s) const {
+  s.ranked.clear();
+  s.by_first_word.clear();
+  for (auto& kv : s.shapes)
+    if (static_cast<int>(kv.second.users.size()) >= min_users_)
+      s.ranked.push_back(&kv);
+  std::sort(s.ranked.begin(), s.ranked.end(), [](auto* a, auto* b) {
+    return a->second.count != b->second.count ? a->second.count > b->second.count
+                                              : a->first < b->first;
+  });
+  for (auto* kv : s.ranked)
+    s.by_first_word[first_word(kv->first)].push_back(kv);
+  s.dirty = false;
+}
+
+void crowd_book::refresh() {
+  for (auto& kv : scopes_)
+    if (kv.second.dirty)
+      rank(kv.second);
+}
+
+void crowd_book::top(const scope& s, const std::string& typed_word, std::size_t n,
                      std::vector<crowd_question>& out) const {
-  if (s.dirty) {
-    s.ranked.clear();
-    for (auto& kv : s.shapes)
-      if (static_cast<int>(kv.second.users.size()) >= min_users_)
-        s.ranked.push_back(&kv);
-    std::sort(s.ranked.begin(), s.ranked.end(), [](auto* a, auto* b) {
-      return a->second.count != b->second.count ? a->second.count > b->second.count
-                                                : a->first < b->first;
-    });
-    s.dirty = false;
-  }
-  // Those that start with what was typed, then the most common ones whatever they start with
-  // (the ranker may carry the user's topic into them).
-  auto typed = normalise_text(partial);
-  partial_matcher matcher(typed); // keeps a view of `typed`
-  auto start = out.size();
-  for (int pass = typed.empty() ? 1 : 0; pass < 2; ++pass)
-    for (std::size_t i = 0, taken = 0; i < s.ranked.size() && taken < n; ++i) {
-      auto& [shape, e] = *s.ranked[i];
-      bool starts = pass == 1 || matcher.match(e.normalised).prefix;
-      if (!starts || (pass == 1 && !typed.empty() && matcher.match(e.normalised).prefix))
-        continue;
-      out.push_back({e.text, shape, e.template_text, e.count,
-                     static_cast<std::int32_t>(e.users.size()), 0});
-      ++taken;
+  auto add = [&](const std::pair<const std::string, shape_entry>& kv) {
+    out.push_back({kv.second.text, kv.first, kv.second.template_text, kv.second.count,
+                   static_cast<std::int32_t>(kv.second.users.size()), 0});
+  };
+  // Those whose first word starts with what is being typed, most asked first...
+  std::unordered_set<const void*> taken;
+  if (!typed_word.empty()) {
+    scope::ranked_list starting;
+    for (auto i = s.by_first_word.lower_bound(typed_word);
+         i != s.by_first_word.end() && i->first.compare(0, typed_word.size(), typed_word) == 0; ++i)
+      starting.insert(starting.end(), i->second.begin(), i->second.end());
+    std::partial_sort(starting.begin(), starting.begin() + std::min(n, starting.size()),
+                      starting.end(), [](auto* a, auto* b) {
+                        return a->second.count != b->second.count
+                                 ? a->second.count > b->second.count : a->first < b->first;
+                      });
+    for (std::size_t i = 0; i < starting.size() && i < n; ++i) {
+      add(*starting[i]);
+      taken.insert(starting[i]);
     }
-  (void)start;
+  }
+  // ...then the most common ones whatever they start with (the ranker may carry the user's topic
+  // into them).
+  for (std::size_t i = 0, added = 0; i < s.ranked.size() && added < n; ++i)
+    if (!taken.count(s.ranked[i])) {
+      add(*s.ranked[i]);
+      ++added;
+    }
 }
 
 crowd_view crowd_book::view(const std::string& user, const std::string& role,
                             const std::string& connection_id,
-                            const std::string& previous_template, const std::string& partial,
-                            std::size_t per_list) const {
+                            const std::string& previous_template,
+                            const std::string& typed_word, std::size_t per_list) const {
   crowd_view v;
   auto* mine = find_scope(connection_id, role);
   auto* all = find_scope(connection_id, std::string());
   if (mine) {
-    top(*mine, partial, per_list, v.role);
+    top(*mine, typed_word, per_list, v.role);
     v.role_total = mine->total;
   }
   if (all) {
-    top(*all, partial, per_list, v.global);
+    top(*all, typed_word, per_list, v.global);
     v.global_total = all->total;
   }
   // Follow-ups after the previous template: the role's, or everyone's if the role has none.

@@ -63,18 +63,22 @@ public:
   void add(const std::string& user, const std::string& role, const asked_question& q);
 
   /// What `user` of `role` may be offered on `connection_id`, right after a question of
-  /// template `previous_template` (empty: none), at most `per_list` per list; the role's and
-  /// everyone's questions only those that match what was typed (`partial`).
+  /// template `previous_template` (empty: none), at most `per_list` per list. The role's and
+  /// everyone's lists start with the questions whose first word starts with `typed_word` (the
+  /// first word typed so far, lower case), then the most common ones.
   crowd_view view(const std::string& user, const std::string& role,
                   const std::string& connection_id, const std::string& previous_template,
-                  const std::string& partial, std::size_t per_list) const;
+                  const std::string& typed_word, std::size_t per_list) const;
+
+  /// Re-ranks the scopes that changed (their common questions), so that views stay cheap; views
+  /// use the ranking of the last refresh. The crowd actor refreshes every second.
+  void refresh();
 
   std::size_t questions() const { return questions_; }
 
 private:
   struct shape_entry {
     std::string text, template_text;
-    std::string normalised; ///< text as matched against what is typed
     double count = 0;
     std::unordered_set<std::string> users;
   };
@@ -90,9 +94,12 @@ private:
     double total = 0;
     /// previous template -> next shape
     std::unordered_map<std::string, std::unordered_map<std::string, followup_entry>> followups;
-    /// The best shapes, rebuilt when stale.
-    mutable std::vector<const std::pair<const std::string, shape_entry>*> ranked;
-    mutable bool dirty = true;
+    /// The shapes enough users asked, most asked first, and the same by first word; rebuilt
+    /// by refresh().
+    using ranked_list = std::vector<const std::pair<const std::string, shape_entry>*>;
+    ranked_list ranked;
+    std::map<std::string, ranked_list> by_first_word;
+    bool dirty = true;
   };
   struct user_entry {
     std::string role;
@@ -102,7 +109,8 @@ private:
 
   scope& scope_of(const std::string& connection_id, const std::string& role);
   const scope* find_scope(const std::string& connection_id, const std::string& role) const;
-  void top(const scope& s, const std::string& partial, std::size_t n,
+  void rank(scope& s) const;
+  void top(const scope& s, const std::string& typed_word, std::size_t n,
            std::vector<crowd_question>& out) const;
 
   int min_users_;

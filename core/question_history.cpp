@@ -55,6 +55,7 @@ bool question_history::knows(std::int64_t id) const {
 void question_history::add(asked_question q) {
   if (q.id != 0 && knows(q.id))
     return;
+  ++version_;
   if (auto r = pending_ratings_.find(q.id); r != pending_ratings_.end()) {
     q.rating = r->second;
     pending_ratings_.erase(r);
@@ -71,6 +72,7 @@ void question_history::add(asked_question q) {
 }
 
 void question_history::rate(std::int64_t activity_id, int rating) {
+  ++version_;
   for (auto i = questions_.rbegin(); i != questions_.rend(); ++i)
     if (i->id == activity_id) {
       i->rating = rating;
@@ -81,6 +83,7 @@ void question_history::rate(std::int64_t activity_id, int rating) {
 }
 
 void question_history::redescribe(const std::string& connection_id, const catalog_index& index) {
+  ++version_;
   for (auto& q : questions_) {
     if (q.connection_id != connection_id)
       continue;

@@ -42,7 +42,10 @@ public:
   /// order; an older one (an import) is placed by time.
   void add(asked_question q);
   /// A click on a suggestion: credits the shape the next time it is asked, and from then on.
-  void click(const std::string& shape) { clicks_[shape] += 1; }
+  void click(const std::string& shape) {
+    clicks_[shape] += 1;
+    ++version_;
+  }
   /// A rating of the question with this id.
   void rate(std::int64_t activity_id, int rating);
   /// Re-derives the fields of the questions on one connection (its catalog changed).
@@ -54,8 +57,11 @@ public:
     return i == clicks_.end() ? 0 : i->second;
   }
   bool knows(std::int64_t id) const;
+  /// Changes whenever anything above may have (rankings made before are stale).
+  std::uint64_t version() const { return version_; }
 
 private:
+  std::uint64_t version_ = 0;
   std::size_t capacity_;
   std::deque<asked_question> questions_; ///< by time, oldest first
   std::unordered_map<std::string, int> clicks_;

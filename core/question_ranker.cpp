@@ -265,9 +265,16 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
 
   // -- preferences --
   std::vector<ranked_question> out;
+  bool preferences = !req.excluded_metrics.empty() || !req.preferred_metrics.empty() ||
+                     !req.preferred_dimensions.empty() || !req.preferred_types.empty();
   for (auto& r : ranked) {
     if (static_cast<int>(out.size()) >= req.count * 2)
       break;
+    r.description = describe(r.origin);
+    if (!preferences) {
+      out.push_back(std::move(r));
+      continue;
+    }
     auto g = generalise(r.text, index);
     bool excluded = false;
     for (auto& m : g.metrics)
@@ -280,7 +287,6 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
     for (auto& d : g.dimensions)
       r.preference += contains(req.preferred_dimensions, d);
     r.preference += contains(req.preferred_types, r.type);
-    r.description = describe(r.origin);
     out.push_back(std::move(r));
   }
   // Preferred types, metrics and dimensions first; within each, the likelier first.

@@ -150,6 +150,7 @@ BOOST_AUTO_TEST_CASE(a_new_user_gets_the_roles_common_questions_never_one_collea
   add("t1", 7, "Units by channel"); // another role
   add("t2", 8, "Units by channel");
   // A question only a trader asked twice is not the analysts', and one asked once is no one's.
+  book.refresh();
   auto view = book.view("newbie", "analyst", "sales", "", "", 10);
   question_history empty;
   auto got = rank_questions(empty, view, at(monday_9am + day), sales_index());
