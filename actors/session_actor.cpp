@@ -77,7 +77,7 @@ std::int64_t steady_ms() {
 }
 
 /// How long the crowd's answer for one context is reused (it changes slowly).
-constexpr std::int64_t crowd_reuse_ms = 10000;
+constexpr std::int64_t crowd_reuse_ms = 3000;
 /// How long a ranking may be reused when nothing it depends on changed (decay is slow).
 constexpr std::int64_t ranking_reuse_s = 30;
 

@@ -688,7 +688,7 @@ bool lists(const http_reply& r, const std::string& text) {
 http_reply suggest_until(suggestion_world& w, const std::string& token,
                          const std::function<bool(const http_reply&)>& ready) {
   http_reply r;
-  for (int i = 0; i < 100; ++i) {
+  for (int i = 0; i < 200; ++i) {
     r = w.suggest(token, "", 12);
     if (ready(r))
       break;
