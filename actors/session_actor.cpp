@@ -4,6 +4,7 @@
 
 #include <ctime>
 #include <deque>
+#include <mutex>
 #include <unordered_map>
 
 #include "actors/catalog_registry.hpp"
@@ -70,6 +71,23 @@ struct session_state {
   };
   std::unordered_map<std::string, ranking> rankings;
 };
+
+/// One index per catalog version for all sessions: building it per session cost memory, and
+/// the ranker's per-thread memo of generalised texts holds for one index at a time.
+std::shared_ptr<const catalog_index> shared_catalog_index(const connection_catalog& c) {
+  static std::mutex mtx;
+  static std::unordered_map<std::string, std::weak_ptr<const catalog_index>> known;
+  auto key = c.id + '\n' + std::to_string(c.version);
+  std::lock_guard<std::mutex> lock{mtx};
+  if (auto kept = known[key].lock())
+    return kept;
+  auto made = std::make_shared<const catalog_index>(c);
+  known[key] = made;
+  if (known.size() > 1000)
+    for (auto i = known.begin(); i != known.end();)
+      i = i->second.expired() ? known.erase(i) : std::next(i);
+  return made;
+}
 
 std::int64_t steady_ms() {
   using namespace std::chrono;
@@ -195,7 +213,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
         w();
     };
     self->request(catalogs, std::chrono::seconds(10), cat_get_atom::value, connection_id)
-      .then([=](connection_catalog& c) { done(c.version, std::make_shared<const catalog_index>(c)); },
+      .then([=](connection_catalog& c) { done(c.version, shared_catalog_index(c)); },
             [=](caf::error&) { done(version, std::make_shared<const catalog_index>()); });
   };
   // One committed activity of the user's into their question history; then `done`.

@@ -17,6 +17,7 @@ std::string scope_key(const std::string& connection_id, const std::string& role)
 /// similarity, and walking all its askers would make one view cost as much as the whole book.
 constexpr std::size_t max_askers_walked = 64;
 constexpr std::size_t similar_users = 12;
+constexpr std::size_t max_similar_kept = 50;
 
 } // namespace
 
@@ -34,6 +35,7 @@ void crowd_book::add(const std::string& user, const std::string& role, const ask
   ++questions_;
   auto& u = users_[user];
   u.role = role;
+  u.questions += 1;
   u.shapes[q.connection_id][q.shape] += 1;
   bool follows = u.last.id != 0 && u.last.connection_id == q.connection_id && q.at >= u.last.at &&
                  q.at - u.last.at <= session_gap_seconds;
@@ -46,6 +48,7 @@ void crowd_book::add(const std::string& user, const std::string& role, const ask
     auto& e = s.shapes[q.shape];
     e.count += 1;
     e.text = q.text;
+    e.normalised = q.normalised;
     e.template_text = q.template_text;
     e.users.insert(user);
     s.total += 1;
@@ -55,6 +58,7 @@ void crowd_book::add(const std::string& user, const std::string& role, const ask
     auto& f = s.followups[u.last.template_text][q.shape];
     f.count += 1;
     f.text = q.text;
+    f.normalised = q.normalised;
     f.template_text = q.template_text;
     f.users.insert(user);
     for (int k = 0; k < slot_kinds; ++k) {
@@ -94,7 +98,8 @@ void crowd_book::refresh() {
 void crowd_book::top(const scope& s, const std::string& typed_word, std::size_t n,
                      std::vector<crowd_question>& out) const {
   auto add = [&](const std::pair<const std::string, shape_entry>& kv) {
-    out.push_back({kv.second.text, kv.first, kv.second.template_text, kv.second.count,
+    out.push_back({kv.second.text, kv.second.normalised, kv.first, kv.second.template_text,
+                   kv.second.count,
                    static_cast<std::int32_t>(kv.second.users.size()), 0});
   };
   // Those whose first word starts with what is being typed, most asked first...
@@ -154,7 +159,7 @@ crowd_view crowd_book::view(const std::string& user, const std::string& role,
         for (int k = 0; k < slot_kinds; ++k)
           if (e.comparable[k] > 0 && e.carried[k] * 2 >= e.comparable[k])
             carry |= slot_bit(static_cast<slot_kind>(k));
-        v.followups.push_back({e.text, shape, e.template_text, e.count,
+        v.followups.push_back({e.text, e.normalised, shape, e.template_text, e.count,
                                static_cast<std::int32_t>(e.users.size()), carry});
       }
       if (!v.followups.empty())
@@ -165,13 +170,22 @@ crowd_view crowd_book::view(const std::string& user, const std::string& role,
             [](auto& a, auto& b) { return a.weight > b.weight; });
   if (v.followups.size() > per_list)
     v.followups.resize(per_list);
-  // Users like this one: they share shapes, rare shapes counting more.
+  // Users like this one: they share shapes, rare shapes counting more. The list is kept until
+  // the user asks something new or the book has grown a little (it is the costly part).
   auto u = users_.find(user);
   if (!all || u == users_.end())
     return v;
   auto own = u->second.shapes.find(connection_id);
   if (own == u->second.shapes.end())
     return v;
+  auto& cached = similar_[user + '\n' + connection_id];
+  if (cached.user_questions == u->second.questions && questions_ - cached.book_questions < 500) {
+    v.similar = cached.list;
+    v.similar_total = cached.total;
+    if (v.similar.size() > per_list)
+      v.similar.resize(per_list);
+    return v;
+  }
   std::unordered_map<std::string, double> similarity;
   for (auto& [shape, n] : own->second) {
     auto e = all->shapes.find(shape);
@@ -212,12 +226,16 @@ crowd_view crowd_book::view(const std::string& user, const std::string& role,
     if (e == all->shapes.end() || static_cast<int>(e->second.users.size()) < min_users_)
       continue;
     v.similar_total += weight;
-    v.similar.push_back({e->second.text, shape, e->second.template_text, weight,
+    v.similar.push_back({e->second.text, e->second.normalised, shape, e->second.template_text,
+                         weight,
                          static_cast<std::int32_t>(e->second.users.size()), 0});
   }
   std::sort(v.similar.begin(), v.similar.end(), [](auto& a, auto& b) {
     return a.weight != b.weight ? a.weight > b.weight : a.shape < b.shape;
   });
+  if (v.similar.size() > max_similar_kept)
+    v.similar.resize(max_similar_kept);
+  cached = {u->second.questions, questions_, v.similar, v.similar_total};
   if (v.similar.size() > per_list)
     v.similar.resize(per_list);
   return v;

@@ -20,6 +20,7 @@ namespace foresight {
 /// A question other users ask, as offered to one user.
 struct crowd_question {
   std::string text;          ///< the shape's latest wording
+  std::string normalised;    ///< normalise_text(text)
   std::string shape;
   std::string template_text;
   double weight = 0;          ///< how often (follow-ups: after the template asked for)
@@ -28,13 +29,14 @@ struct crowd_question {
 };
 
 inline bool operator==(const crowd_question& a, const crowd_question& b) {
-  return a.text == b.text && a.shape == b.shape && a.template_text == b.template_text &&
+  return a.text == b.text && a.normalised == b.normalised && a.shape == b.shape &&
+         a.template_text == b.template_text &&
          a.weight == b.weight && a.users == b.users && a.carry == b.carry;
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, crowd_question& x) {
-  return f(x.text, x.shape, x.template_text, x.weight, x.users, x.carry);
+  return f(x.text, x.normalised, x.shape, x.template_text, x.weight, x.users, x.carry);
 }
 
 /// What the crowd offers one user at one moment, each list best first.
@@ -78,12 +80,12 @@ public:
 
 private:
   struct shape_entry {
-    std::string text, template_text;
+    std::string text, normalised, template_text;
     double count = 0;
     std::unordered_set<std::string> users;
   };
   struct followup_entry {
-    std::string text, template_text;
+    std::string text, normalised, template_text;
     double count = 0;
     std::unordered_set<std::string> users;
     double carried[slot_kinds] = {}; ///< times each kind was carried over
@@ -103,6 +105,7 @@ private:
   };
   struct user_entry {
     std::string role;
+    std::size_t questions = 0;
     asked_question last; ///< on the connection of `last.connection_id`
     std::unordered_map<std::string, std::unordered_map<std::string, double>> shapes; ///< by connection
   };
@@ -117,6 +120,13 @@ private:
   std::size_t questions_ = 0;
   std::unordered_map<std::string, scope> scopes_; ///< connection '\n' role ('' for everyone)
   std::unordered_map<std::string, user_entry> users_;
+  /// Similar users' questions by user and connection, as of a number of questions.
+  struct similar_list {
+    std::size_t user_questions = 0, book_questions = 0;
+    std::vector<crowd_question> list;
+    double total = 0;
+  };
+  mutable std::unordered_map<std::string, similar_list> similar_;
 };
 
 } // namespace foresight

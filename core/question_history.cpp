@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/question_shape.hpp"
+#include "core/text_match.hpp"
 
 namespace foresight {
 
@@ -29,6 +30,7 @@ asked_question describe_question(std::int64_t id, std::int64_t at, std::string c
   q.at = at;
   q.connection_id = std::move(connection_id);
   q.shape = masked_shape(text);
+  q.normalised = normalise_text(text);
   auto g = generalise(text, index);
   q.template_text = std::move(g.template_text);
   q.type = suggestion_type_of(g.type);

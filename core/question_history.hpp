@@ -20,6 +20,7 @@ struct asked_question {
   std::int64_t at = 0; ///< seconds since the epoch
   std::string connection_id;
   std::string text;          ///< as typed
+  std::string normalised;    ///< normalise_text(text): what typing is matched against
   std::string shape;         ///< masked_shape(text)
   std::string template_text; ///< generalise(text).template_text
   std::string type;          ///< a suggestion type

@@ -1,6 +1,7 @@
 #include "core/question_ranker.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <cmath>
 #include <unordered_map>
 #include <unordered_set>
@@ -32,14 +33,35 @@ bool contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
-/// What one candidate shape collects from each source.
+/// What one candidate shape collects from each source. Its words are the user's latest wording
+/// (`own`) or a text of its own (a carried follow-up, another user's question).
 struct candidate {
+  const asked_question* own = nullptr;
   std::string text, template_text, type;
-  bool own = false;      ///< the text is the user's own wording
-  bool carried = false;  ///< the text was made by carrying slots into a follow-up
-  double user = 0, follow = 0, crowd = 0; ///< probabilities from each source
+  std::string normalised; ///< of `text` when it has one
+  double base = 0, weekday = 0, opener = 0; ///< the user's own, weighted
+  double follow = 0, role_follow = 0, crowd = 0;
   const char* crowd_origin = "role";
+  std::string_view words() const { return own && text.empty() ? std::string_view(own->text) : text; }
+  std::string_view matched_words() const {
+    return own && text.empty() ? std::string_view(own->normalised) : normalised;
+  }
 };
+
+/// generalise(), remembered per thread for the texts lists are made of: the same generated and
+/// asked texts come back in request after request, and generalising them was most of a merge.
+const generalised_query& generalised(const std::string& text, const catalog_index& index) {
+  thread_local const catalog_index* for_index = nullptr;
+  thread_local std::unordered_map<std::string, generalised_query> known;
+  if (for_index != &index || known.size() > 8192) {
+    known.clear();
+    for_index = &index;
+  }
+  auto i = known.find(text);
+  if (i == known.end())
+    i = known.emplace(text, generalise(text, index)).first;
+  return i->second;
+}
 
 const char* describe(const std::string& origin) {
   if (origin == "history")
@@ -62,7 +84,15 @@ bool is_strategy(const std::string& name) {
 
 std::vector<ranked_question> rank_questions(const question_history& mine, const crowd_view& crowd,
                                             const rank_request& req, const catalog_index& index) {
-  std::unordered_map<std::string, candidate> by_shape;
+  // Keys are views of shapes that outlive the call: the history's, or `owned_shapes`.
+  std::unordered_map<std::string_view, candidate> by_shape;
+  std::deque<std::string> owned_shapes;
+  auto slot_for = [&](std::string shape) -> candidate& {
+    if (auto i = by_shape.find(shape); i != by_shape.end())
+      return i->second;
+    owned_shapes.push_back(std::move(shape));
+    return by_shape[owned_shapes.back()];
+  };
   auto& now = req.now;
 
   // -- the user's own questions on this connection, oldest first --
@@ -70,9 +100,9 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
   for (auto& q : mine.questions())
     if (q.connection_id == req.connection_id && q.at <= now + 60)
       asked.push_back(&q);
-  std::unordered_map<std::string, double> base, on_weekday, openers;
   double base_total = 0, weekday_total = 0, opener_total = 0;
   const asked_question* previous = nullptr;
+  auto today = weekday(now);
   for (auto* q : asked) {
     auto w = decay(now, q->at);
     if (!q->success)
@@ -81,42 +111,38 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
       w *= 1.3;
     else if (q->rating > 0 && q->rating <= 2)
       w *= 0.4;
-    base[q->shape] += w;
-    if (weekday(q->at) == weekday(now))
-      on_weekday[q->shape] += w;
-    if (!previous || q->at - previous->at > session_gap_seconds)
-      openers[q->shape] += w;
     auto& c = by_shape[q->shape];
-    c.text = q->text; // the latest wording of the shape
-    c.template_text = q->template_text;
-    c.type = q->type;
-    c.own = true;
+    c.own = q; // the latest wording of the shape
+    c.base += w;
+    if (weekday(q->at) == today) {
+      c.weekday += w;
+      weekday_total += w;
+    }
+    if (!previous || q->at - previous->at > session_gap_seconds) {
+      c.opener += w;
+      opener_total += w;
+    }
     previous = q;
   }
-  for (auto& [shape, w] : base) {
-    if (auto clicks = mine.clicks(shape))
-      w *= 1.0 + 0.2 * std::min(clicks, 5);
-    base_total += w;
+  for (auto& [shape, c] : by_shape) {
+    if (auto clicks = mine.clicks(std::string(shape)))
+      c.base *= 1.0 + 0.2 * std::min(clicks, 5);
+    base_total += c.base;
   }
-  for (auto& kv : on_weekday)
-    weekday_total += kv.second;
-  for (auto& kv : openers)
-    opener_total += kv.second;
 
   const asked_question* last = asked.empty() ? nullptr : asked.back();
   bool in_session = last && now - last->at <= session_gap_seconds;
 
   // -- follow-ups: what came after the same question (or template) before --
   double follow_evidence = 0, follow_total = 0;
-  std::unordered_map<std::string, double> follow;
   if (in_session) {
     for (std::size_t i = 0; i + 1 < asked.size(); ++i) {
       auto* a = asked[i];
       auto* b = asked[i + 1];
-      if (b->at - a->at > session_gap_seconds)
+      if (b->at - a->at > session_gap_seconds || b == last)
         continue;
       double m = a->shape == last->shape ? 1.0 : a->template_text == last->template_text ? 0.5 : 0;
-      if (m == 0 || b == last)
+      if (m == 0)
         continue;
       // What b kept of a, the prediction keeps of the last question.
       unsigned kinds = 0;
@@ -126,35 +152,35 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
         if (sa && sb && sa->key == sb->key)
           kinds |= slot_bit(static_cast<slot_kind>(k));
       }
-      auto text = kinds ? carry_slots(b->text, b->slots, last->text, last->slots, kinds) : b->text;
-      auto shape = text == b->text ? b->shape : masked_shape(text);
       auto w = m * decay(now, b->at);
-      follow[shape] += w;
       follow_total += w;
       follow_evidence += m;
-      auto& c = by_shape[shape];
-      if (!c.own || text != b->text) {
+      auto text = kinds ? carry_slots(b->text, b->slots, last->text, last->slots, kinds) : b->text;
+      if (text == b->text) {
+        by_shape[b->shape].follow += w;
+        continue;
+      }
+      auto& c = slot_for(masked_shape(text));
+      c.follow += w;
+      if (!c.own && c.text.empty()) {
         c.text = std::move(text);
         c.template_text = b->template_text;
         c.type = b->type;
-        c.carried = c.carried || !c.own;
       }
     }
   }
   // The role's follow-ups after the last question's template, carried the same way.
-  std::unordered_map<std::string, double> role_follow;
   double role_follow_total = 0;
   if (in_session && crowd.followup_total > 0) {
     for (auto& f : crowd.followups) {
-      auto slots = find_slots(f.text, index);
-      auto text = f.carry ? carry_slots(f.text, slots, last->text, last->slots, f.carry) : f.text;
-      auto shape = masked_shape(text);
-      role_follow[shape] += f.weight;
-      auto& c = by_shape[shape];
-      if (c.text.empty()) {
+      auto text = f.carry ? carry_slots(f.text, find_slots(f.text, index), last->text,
+                                        last->slots, f.carry)
+                          : f.text;
+      auto& c = slot_for(masked_shape(text));
+      c.role_follow += f.weight;
+      if (!c.own && c.text.empty()) {
         c.text = std::move(text);
         c.template_text = f.template_text;
-        c.carried = true;
       }
     }
     role_follow_total = crowd.followup_total;
@@ -179,9 +205,10 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
       if (s.total <= 0 || s.list->empty())
         continue;
       for (auto& q : *s.list) {
-        auto& c = by_shape[q.shape];
-        if (c.text.empty()) {
+        auto& c = slot_for(q.shape);
+        if (!c.own && c.text.empty()) {
           c.text = q.text;
+          c.normalised = q.normalised;
           c.template_text = q.template_text;
         }
         auto p = (s.share / shares) * q.weight / s.total;
@@ -199,74 +226,87 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
     double role_evidence = role_follow_total > 0 ? std::min(1.0, role_follow_total / 5.0) : 0;
     follow_share = (follow_evidence + 0.5 * role_evidence) / (follow_evidence + 0.5 * role_evidence + 1.0);
   }
-  std::vector<ranked_question> ranked;
-  ranked.reserve(by_shape.size());
   auto partial = normalise_text(req.partial);
   partial_matcher matcher(partial); // keeps a view of `partial`
   bool typed = !partial.empty();
+  struct scored {
+    double score;
+    std::string_view shape;
+    const candidate* c;
+    const char* origin;
+  };
+  std::vector<scored> order;
+  order.reserve(by_shape.size());
   for (auto& [shape, c] : by_shape) {
-    if (c.text.empty())
+    auto words = c.words();
+    if (words.empty())
       continue;
     double user = 0;
     if (base_total > 0) {
-      auto b = base.count(shape) ? base[shape] / base_total : 0.0;
+      user = c.base / base_total;
       if (weekday_total > 0)
-        b = (1 - weekday_share) * b +
-            weekday_share * (on_weekday.count(shape) ? on_weekday[shape] / weekday_total : 0.0);
-      if (opener_total > 0 && opener_share > 0)
-        b = (1 - opener_share) * b +
-            opener_share * (openers.count(shape) ? openers[shape] / opener_total : 0.0);
-      user = b;
+        user = (1 - weekday_share) * user + weekday_share * c.weekday / weekday_total;
+      if (opener_share > 0)
+        user = (1 - opener_share) * user + opener_share * c.opener / opener_total;
     }
     auto back = (n * user + crowd_prior * c.crowd) / (n + crowd_prior);
     double fol = 0;
     if (follow_share > 0) {
-      double own = follow_total > 0 && follow.count(shape) ? follow[shape] / follow_total : 0;
-      double role = role_follow_total > 0 && role_follow.count(shape)
-                      ? role_follow[shape] / role_follow_total : 0;
+      double own = follow_total > 0 ? c.follow / follow_total : 0;
+      double role = role_follow_total > 0 ? c.role_follow / role_follow_total : 0;
       double k = follow_evidence > 0 ? 1.0 / (follow_evidence + 1.0) : 1.0;
       fol = (1 - k) * own + k * role;
     }
     auto score = follow_share * fol + (1 - follow_share) * back;
     if (score <= 0)
       continue;
-    ranked_question r;
-    r.text = c.text;
-    r.shape = shape;
-    r.template_text = c.template_text;
-    r.type = c.type.empty() ? "complete" : c.type;
-    r.score = score;
+    if (typed) {
+      // What was typed: matching questions only; starting with it is worth more than any
+      // difference in frequency.
+      if (c.normalised.empty() && !(c.own && c.text.empty()))
+        c.normalised = normalise_text(words);
+      auto m = matcher.match(c.matched_words());
+      if (!m.matched)
+        continue;
+      score *= m.prefix ? 1000.0 : 1.0;
+    }
     auto from_user = (1 - follow_share) * n * user / (n + crowd_prior);
     auto from_crowd = (1 - follow_share) * crowd_prior * c.crowd / (n + crowd_prior);
     auto from_follow = follow_share * fol;
-    r.origin = from_follow >= from_user && from_follow >= from_crowd ? "followup"
-               : from_user >= from_crowd                              ? "history"
-                                                                      : c.crowd_origin;
-    ranked.push_back(std::move(r));
+    auto* origin = from_follow >= from_user && from_follow >= from_crowd ? "followup"
+                   : from_user >= from_crowd                              ? "history"
+                                                                          : c.crowd_origin;
+    order.push_back({score, shape, &c, origin});
   }
-  // -- what was typed: matching questions only, those starting with it first --
-  if (typed) {
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < ranked.size(); ++i) {
-      auto m = matcher.match(normalise_text(ranked[i].text));
-      if (!m.matched)
-        continue;
-      // Starting with what was typed is worth more than any difference in frequency.
-      ranked[i].score *= m.prefix ? 1000.0 : 1.0;
-      if (kept != i)
-        ranked[kept] = std::move(ranked[i]);
-      ++kept;
-    }
-    ranked.resize(kept);
-  }
-  std::sort(ranked.begin(), ranked.end(), [](auto& a, auto& b) {
+  std::sort(order.begin(), order.end(), [](auto& a, auto& b) {
     return a.score != b.score ? a.score > b.score : a.shape < b.shape;
   });
+  // Excluded metrics drop questions below, so then all are kept until then.
+  bool preferences = !req.excluded_metrics.empty() || !req.preferred_metrics.empty() ||
+                     !req.preferred_dimensions.empty() || !req.preferred_types.empty();
+  auto keep = preferences ? order.size() : static_cast<std::size_t>(req.count) * 2;
+  std::vector<ranked_question> ranked;
+  for (std::size_t i = 0; i < order.size() && ranked.size() < keep; ++i) {
+    auto& o = order[i];
+    ranked_question r;
+    r.text = std::string(o.c->words());
+    r.shape = std::string(o.shape);
+    if (o.c->own && o.c->text.empty()) {
+      r.template_text = o.c->own->template_text;
+      r.type = o.c->own->type;
+    } else {
+      r.template_text = o.c->template_text;
+      r.type = o.c->type;
+    }
+    if (r.type.empty())
+      r.type = "complete";
+    r.score = o.score;
+    r.origin = o.origin;
+    ranked.push_back(std::move(r));
+  }
 
   // -- preferences --
   std::vector<ranked_question> out;
-  bool preferences = !req.excluded_metrics.empty() || !req.preferred_metrics.empty() ||
-                     !req.preferred_dimensions.empty() || !req.preferred_types.empty();
   for (auto& r : ranked) {
     if (static_cast<int>(out.size()) >= req.count * 2)
       break;
@@ -275,7 +315,7 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
       out.push_back(std::move(r));
       continue;
     }
-    auto g = generalise(r.text, index);
+    auto& g = generalised(r.text, index);
     bool excluded = false;
     for (auto& m : g.metrics)
       if (contains(req.excluded_metrics, m))
@@ -320,7 +360,7 @@ std::vector<suggestion> merge_suggestions(const std::vector<ranked_question>& ra
       break;
     if (!shapes.insert(r.shape).second)
       continue;
-    meanings.insert(meaning_of(generalise(r.text, index)));
+    meanings.insert(meaning_of(generalised(r.text, index)));
     templates.insert(r.template_text);
     suggestion s;
     s.text = r.text;
@@ -340,7 +380,7 @@ std::vector<suggestion> merge_suggestions(const std::vector<ranked_question>& ra
       auto shape = masked_shape(g.text);
       if (shapes.count(shape))
         continue;
-      auto gen = generalise(g.text, index);
+      auto& gen = generalised(g.text, index);
       if (pass == 0 && templates.count(gen.template_text))
         continue;
       taken[i] = true;

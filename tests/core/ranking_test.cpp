@@ -98,7 +98,7 @@ BOOST_AUTO_TEST_CASE(a_user_who_asks_three_questions_sees_exactly_those_first_in
     for (int i = 0; i < 3; ++i)
       u.ask(monday_9am + d * day + i * 3600 * 3, mine[static_cast<std::size_t>(i)]);
   crowd_view crowd;
-  crowd.role = {{"Total cost by product", "total cost by product", "", 50, 9, 0}};
+  crowd.role = {{"Total cost by product", "total cost by product", "total cost by product", "", 50, 9, 0}};
   crowd.role_total = 100;
   auto got = texts(rank_questions(u.history, crowd, at(monday_9am + 11 * day, {}, 3), sales_index()));
   BOOST_TEST_REQUIRE(got.size() == 3u);
