@@ -32,6 +32,7 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<suggestion_request>("foresight::suggestion_request");
   cfg.add_message_type<pattern_hint>("foresight::pattern_hint");
   cfg.add_message_type<pattern_hints>("foresight::pattern_hints");
+  cfg.add_message_type<ranked_question>("foresight::ranked_question");
   cfg.add_message_type<suggestion_job>("foresight::suggestion_job");
   cfg.add_message_type<suggestion_list>("foresight::suggestion_list");
   cfg.add_message_type<cached_suggestions>("foresight::cached_suggestions");

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <deque>
 #include <mutex>
+#include <random>
 #include <unordered_map>
 
 #include "actors/catalog_registry.hpp"
@@ -16,7 +17,6 @@
 #include "core/preferences.hpp"
 #include "core/question_ranker.hpp"
 #include "core/question_shape.hpp"
-#include "core/suggestions.hpp"
 #include "core/timestamp.hpp"
 
 namespace foresight {
@@ -59,17 +59,18 @@ struct session_state {
     std::int64_t until = 0; ///< steady-clock milliseconds
   };
   std::unordered_map<std::string, crowd_entry> crowd_seen;
-  /// Rankings by context hash, reused while still valid (see rank_and_fill).
+  /// Question scores by connection, typed key and previous template, reused while valid (see
+  /// rank_and_fill).
   struct ranking {
-    std::shared_ptr<const std::vector<ranked_question>> ranked;
+    std::uint64_t id = 0; ///< the cache keeps the merged list per id
+    std::shared_ptr<const question_scores> scores;
     std::uint64_t history_version = 0;
     std::int64_t crowd_serial = 0;
     std::int64_t since = 0, until = 0; ///< ranking-clock seconds it holds for
-    std::string generated_json;        ///< the cache list it was last merged with...
-    std::vector<suggestion> merged;    ///< ...and the result
-    std::string merged_json;
   };
   std::unordered_map<std::string, ranking> rankings;
+  /// Ranking ids: random at birth, so a later session of the same user never repeats one.
+  std::uint64_t rankings_made = std::random_device{}() * 0x100000000ull;
 };
 
 /// One index per catalog version for all sessions: building it per session cost memory, and
@@ -294,10 +295,10 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
         },
         [=](caf::error&) { use(crowd_view{}, -steady_ms()); });
   };
-  // The ranked questions first, then the cache's list (templates, rules, the LLM) to fill up.
-  // A ranking is reused while nothing it depends on changed (the user's history, the crowd's
-  // answer, the session's context, half a minute), and so is its merge with an unchanged cache
-  // list: a repeated request then costs what a cache hit did before ranking existed.
+  // The ranked questions go with the job; the cache shard lists them before its own (templates,
+  // rules, the LLM) and answers directly. A ranking is reused while nothing it depends on changed
+  // (the user's history, the crowd's answer, the session's context, half a minute), and the
+  // shard keeps its merge per ranking id: a repeated request costs what a cache hit did before.
   auto rank_and_fill = [=](std::shared_ptr<suggestion_job> job, caf::response_promise rp) mutable {
     std::int64_t now = 0;
     if (job->request.as_of.empty() || !parse_iso8601(job->request.as_of, now))
@@ -316,7 +317,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
             }
             break;
           }
-        with_crowd(conn, previous, first_word(job->request.partial_query),
+        with_crowd(conn, previous, crowd_key_of(job->request.partial_query),
                    [=](const crowd_view& crowd_part, std::int64_t crowd_serial) mutable {
           rank_request rr;
           rr.now = now;
@@ -327,46 +328,26 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
           rr.preferred_metrics = job->preferences.preferred_metrics;
           rr.preferred_dimensions = job->preferences.preferred_dimensions;
           rr.preferred_types = job->preferences.preferred_query_types;
-          auto key = job->context_hash;
+          // The scores hold for every keystroke of this context; picking is per request.
+          auto key = conn + '\n' + crowd_key_of(rr.partial) + '\n' + previous;
           auto& memos = state->rankings;
           if (memos.size() > 256 && !memos.count(key))
             memos.clear();
           auto& m = memos[key];
-          if (!m.ranked || m.history_version != state->questions.version() ||
+          if (!m.scores || m.history_version != state->questions.version() ||
               m.crowd_serial != crowd_serial || now < m.since || now > m.until) {
             m = session_state::ranking{};
-            m.ranked = std::make_shared<const std::vector<ranked_question>>(
-              rank_questions(state->questions, crowd_part, rr, *index));
+            m.id = ++state->rankings_made;
+            m.scores = std::make_shared<const question_scores>(
+              score_questions(state->questions, crowd_part, now, conn, *index));
             m.history_version = state->questions.version();
             m.crowd_serial = crowd_serial;
             m.since = now;
             m.until = until;
           }
-          auto ranked = m.ranked;
-          self->request(cache, caf::infinite, suggest_atom::value, *job)
-            .then(
-              [=](suggestion_list& list) mutable {
-                if (ranked->empty())
-                  return rp.deliver(std::move(list));
-                auto i = state->rankings.find(key);
-                auto* m = i != state->rankings.end() && i->second.ranked == ranked ? &i->second
-                                                                                   : nullptr;
-                if (m && !m->generated_json.empty() && m->generated_json == list.suggestions_json) {
-                  list.suggestions = m->merged;
-                  list.suggestions_json = m->merged_json;
-                  return rp.deliver(std::move(list));
-                }
-                auto generated_json = std::move(list.suggestions_json);
-                list.suggestions = merge_suggestions(*ranked, list.suggestions, rr, *index);
-                list.suggestions_json = suggestions_json(list.suggestions);
-                if (m) {
-                  m->generated_json = std::move(generated_json);
-                  m->merged = list.suggestions;
-                  m->merged_json = list.suggestions_json;
-                }
-                rp.deliver(std::move(list));
-              },
-              [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+          job->ranked = pick_questions(*m.scores, rr, *index);
+          job->ranking_id = m.id;
+          rp.delegate(cache, suggest_atom::value, std::move(*job));
         });
       });
     });

@@ -14,6 +14,7 @@
 #include "actors/supervision.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "core/question_ranker.hpp"
 #include "core/suggestions.hpp"
 #include "llm/llm_prompt.hpp"
 
@@ -119,13 +120,30 @@ struct generation {
   std::optional<suggestion_context> ctx; ///< refers to the members above: never moved
   std::int64_t started_ms = 0;
   std::vector<caf::typed_response_promise<suggestion_list>> waiters;
+  /// Each waiter's ranking (job.ranked, job.ranking_id): what goes before the generated list.
+  std::vector<std::pair<std::vector<ranked_question>, std::uint64_t>> rankings;
 };
 
 struct entry {
   suggestion_list list; ///< source: how it was generated
   std::string user_id;
   std::int64_t expires_ms = 0;
+  /// The list with the session's ranking before it, for the ranking `merged_for`: while the
+  /// user's ranking holds, a hit answers it as it is (rendered once).
+  suggestion_list merged;
+  std::uint64_t merged_for = 0;
 };
+
+/// The session's ranked questions, then the generated list.
+suggestion_list personalised(const suggestion_list& generated,
+                             const std::vector<ranked_question>& ranked,
+                             const suggestion_job& job, const catalog_index& index) {
+  auto list = generated;
+  list.suggestions = merge_suggestions(ranked, generated.suggestions, job.count, job.preferences,
+                                       index);
+  list.suggestions_json = suggestions_json(list.suggestions);
+  return list;
+}
 
 /// Learned patterns as read from storage, with how long they may be used.
 struct timed_hints_entry {
@@ -226,6 +244,18 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
     if (cacheable)
       store(g->job, list);
     for (std::size_t i = 0; i < g->waiters.size(); ++i) {
+      auto& [ranked, ranking_id] = g->rankings[i];
+      if (!ranked.empty()) {
+        auto mine = personalised(list, ranked, g->job, *g->catalog->index);
+        served(g->job, mine);
+        if (auto e = self->state.entries.find(g->job.context_hash);
+            cacheable && e != self->state.entries.end()) {
+          e->second.merged = mine;
+          e->second.merged_for = ranking_id;
+        }
+        g->waiters[i].deliver(std::move(mine));
+        continue;
+      }
       served(g->job, list);
       // The last waiter takes the list itself: a copy per miss is a few dozen allocations.
       if (i + 1 == g->waiters.size())
@@ -390,7 +420,16 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
         if (i->second.expires_ms > now) {
           m.hits.add(1);
           st.hits[job.context_hash] += 1;
-          auto list = i->second.list;
+          auto& e = i->second;
+          if (!job.ranked.empty() && e.merged_for != job.ranking_id) {
+            static const catalog_index no_catalog;
+            auto known = st.catalogs.find(job.request.connection_id);
+            e.merged = personalised(e.list, job.ranked, job,
+                                    known != st.catalogs.end() && known->second
+                                      ? *known->second->index : no_catalog);
+            e.merged_for = job.ranking_id;
+          }
+          auto list = job.ranked.empty() ? e.list : e.merged;
           list.source = "cached";
           list.partial_query = job.request.partial_query;
           list.strategy = job.arm;
@@ -405,9 +444,11 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
       if (auto r = st.running.find(job.context_hash); r != st.running.end()) {
         m.shared.add(1);
         r->second->waiters.push_back(rp);
+        r->second->rankings.emplace_back(std::move(job.ranked), job.ranking_id);
         return rp;
       }
       auto g = std::make_shared<generation>();
+      g->rankings.emplace_back(std::move(job.ranked), job.ranking_id);
       g->job = std::move(job);
       g->started_ms = now;
       g->waiters.push_back(rp);

@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
       empty.add(rank_questions(h, crowd.view(e.user, e.role, "", previous, "", 20), rr, index),
                 shape);
       rr.partial = e.text.substr(0, e.text.find(' '));
-      auto mine = rank_questions(h, crowd.view(e.user, e.role, "", previous, first_word(rr.partial), 20),
+      auto mine = rank_questions(h, crowd.view(e.user, e.role, "", previous, crowd_key_of(rr.partial), 20),
                                  rr, index);
       first.add(mine, shape);
       {

@@ -21,6 +21,13 @@ constexpr std::size_t max_similar_kept = 50;
 
 } // namespace
 
+std::string crowd_key_of(const std::string& partial) {
+  auto w = first_word(partial);
+  if (w.size() > 3)
+    w.resize(3);
+  return w;
+}
+
 crowd_book::scope& crowd_book::scope_of(const std::string& connection_id, const std::string& role) {
   return scopes_[scope_key(connection_id, role)];
 }

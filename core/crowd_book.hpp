@@ -54,6 +54,10 @@ typename Inspector::result_type inspect(Inspector& f, crowd_view& x) {
            x.similar_total, x.followup_total);
 }
 
+/// What a view is asked for while `partial` is typed: the first word's first three letters, so
+/// that one view serves the keystrokes of a word (the ranker matches the rest).
+std::string crowd_key_of(const std::string& partial);
+
 /// Questions closer together than this belong to one session.
 constexpr std::int64_t session_gap_seconds = 30 * 60;
 

@@ -363,6 +363,22 @@ typename Inspector::result_type inspect(Inspector& f, pattern_hints& x) {
   return f(x.user, x.role, x.global);
 }
 
+/// A question the ranker expects the user to ask next (core/question_ranker).
+struct ranked_question {
+  std::string text, shape, template_text;
+  std::string type;        ///< a suggestion type
+  std::string origin;      ///< history, followup, role, similar or global
+  std::string description; ///< why it is offered
+  double score = 0;        ///< the estimated chance it is the next question
+  std::int32_t preference = 0; ///< preferred metrics, dimensions and types it names
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ranked_question& x) {
+  return f(x.text, x.shape, x.template_text, x.type, x.origin, x.description, x.score,
+           x.preference);
+}
+
 /// What a suggestion request asks the cache for; a miss adds the catalog and learned patterns.
 struct suggestion_job {
   std::string context_hash;
@@ -374,12 +390,16 @@ struct suggestion_job {
   std::int32_t min_users = 2;
   std::int32_t catalog_version = 0; ///< the version in the context hash; a shard's copy must match
   std::string arm; ///< the ranking strategy the user's answers come from (impressions count it)
+  /// The session's ranking, listed before the cached part; `ranking_id` changes with it, so a
+  /// shard can keep the merged list while the ranking holds.
+  std::vector<ranked_question> ranked;
+  std::uint64_t ranking_id = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, suggestion_job& x) {
   return f(x.context_hash, x.user_id, x.role, x.request, x.count, x.preferences, x.min_users,
-           x.catalog_version, x.arm);
+           x.catalog_version, x.arm, x.ranked, x.ranking_id);
 }
 
 /// A served suggestion list: the route's body, before rendering.

@@ -43,9 +43,6 @@ struct candidate {
   double follow = 0, role_follow = 0, crowd = 0;
   const char* crowd_origin = "role";
   std::string_view words() const { return own && text.empty() ? std::string_view(own->text) : text; }
-  std::string_view matched_words() const {
-    return own && text.empty() ? std::string_view(own->normalised) : normalised;
-  }
 };
 
 /// generalise(), remembered per thread for the texts lists are made of: the same generated and
@@ -82,8 +79,9 @@ bool is_strategy(const std::string& name) {
   return name == strategy_history || name == strategy_templates;
 }
 
-std::vector<ranked_question> rank_questions(const question_history& mine, const crowd_view& crowd,
-                                            const rank_request& req, const catalog_index& index) {
+question_scores score_questions(const question_history& mine, const crowd_view& crowd,
+                                std::int64_t now, const std::string& connection_id,
+                                const catalog_index& index) {
   // Keys are views of shapes that outlive the call: the history's, or `owned_shapes`.
   std::unordered_map<std::string_view, candidate> by_shape;
   std::deque<std::string> owned_shapes;
@@ -93,12 +91,10 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
     owned_shapes.push_back(std::move(shape));
     return by_shape[owned_shapes.back()];
   };
-  auto& now = req.now;
-
   // -- the user's own questions on this connection, oldest first --
   std::vector<const asked_question*> asked;
   for (auto& q : mine.questions())
-    if (q.connection_id == req.connection_id && q.at <= now + 60)
+    if (q.connection_id == connection_id && q.at <= now + 60)
       asked.push_back(&q);
   double base_total = 0, weekday_total = 0, opener_total = 0;
   const asked_question* previous = nullptr;
@@ -226,17 +222,8 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
     double role_evidence = role_follow_total > 0 ? std::min(1.0, role_follow_total / 5.0) : 0;
     follow_share = (follow_evidence + 0.5 * role_evidence) / (follow_evidence + 0.5 * role_evidence + 1.0);
   }
-  auto partial = normalise_text(req.partial);
-  partial_matcher matcher(partial); // keeps a view of `partial`
-  bool typed = !partial.empty();
-  struct scored {
-    double score;
-    std::string_view shape;
-    const candidate* c;
-    const char* origin;
-  };
-  std::vector<scored> order;
-  order.reserve(by_shape.size());
+  question_scores out;
+  out.reserve(by_shape.size());
   for (auto& [shape, c] : by_shape) {
     auto words = c.words();
     if (words.empty())
@@ -260,50 +247,71 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
     auto score = follow_share * fol + (1 - follow_share) * back;
     if (score <= 0)
       continue;
-    if (typed) {
-      // What was typed: matching questions only; starting with it is worth more than any
-      // difference in frequency.
-      if (c.normalised.empty() && !(c.own && c.text.empty()))
-        c.normalised = normalise_text(words);
-      auto m = matcher.match(c.matched_words());
-      if (!m.matched)
-        continue;
-      score *= m.prefix ? 1000.0 : 1.0;
-    }
     auto from_user = (1 - follow_share) * n * user / (n + crowd_prior);
     auto from_crowd = (1 - follow_share) * crowd_prior * c.crowd / (n + crowd_prior);
     auto from_follow = follow_share * fol;
-    auto* origin = from_follow >= from_user && from_follow >= from_crowd ? "followup"
-                   : from_user >= from_crowd                              ? "history"
-                                                                          : c.crowd_origin;
-    order.push_back({score, shape, &c, origin});
+    scored_question q;
+    q.score = score;
+    q.origin = from_follow >= from_user && from_follow >= from_crowd ? "followup"
+               : from_user >= from_crowd                              ? "history"
+                                                                      : c.crowd_origin;
+    q.text = std::string(words);
+    q.shape = std::string(shape);
+    if (c.own && c.text.empty()) {
+      q.normalised = c.own->normalised;
+      q.template_text = c.own->template_text;
+      q.type = c.own->type;
+    } else {
+      q.normalised = c.normalised.empty() ? normalise_text(words) : c.normalised;
+      q.template_text = c.template_text;
+      q.type = c.type;
+    }
+    if (q.type.empty())
+      q.type = "complete";
+    out.push_back(std::move(q));
   }
-  std::sort(order.begin(), order.end(), [](auto& a, auto& b) {
+  std::sort(out.begin(), out.end(), [](auto& a, auto& b) {
     return a.score != b.score ? a.score > b.score : a.shape < b.shape;
   });
+  return out;
+}
+
+std::vector<ranked_question> pick_questions(const question_scores& scores,
+                                            const rank_request& req, const catalog_index& index) {
   // Excluded metrics drop questions below, so then all are kept until then.
   bool preferences = !req.excluded_metrics.empty() || !req.preferred_metrics.empty() ||
                      !req.preferred_dimensions.empty() || !req.preferred_types.empty();
-  auto keep = preferences ? order.size() : static_cast<std::size_t>(req.count) * 2;
-  std::vector<ranked_question> ranked;
-  for (std::size_t i = 0; i < order.size() && ranked.size() < keep; ++i) {
-    auto& o = order[i];
-    ranked_question r;
-    r.text = std::string(o.c->words());
-    r.shape = std::string(o.shape);
-    if (o.c->own && o.c->text.empty()) {
-      r.template_text = o.c->own->template_text;
-      r.type = o.c->own->type;
-    } else {
-      r.template_text = o.c->template_text;
-      r.type = o.c->type;
+  auto keep = preferences ? scores.size() : static_cast<std::size_t>(req.count) * 2;
+  // What was typed: matching questions only, and those starting with it before the others
+  // (worth more than any difference in likelihood); each group stays in score order.
+  auto partial = normalise_text(req.partial);
+  partial_matcher matcher(partial); // keeps a view of `partial`
+  std::vector<const scored_question*> starting, containing;
+  for (auto& q : scores) {
+    if (starting.size() >= keep)
+      break;
+    if (partial.empty()) {
+      starting.push_back(&q);
+      continue;
     }
-    if (r.type.empty())
-      r.type = "complete";
-    r.score = o.score;
-    r.origin = o.origin;
-    ranked.push_back(std::move(r));
+    auto m = matcher.match(q.normalised);
+    if (m.matched)
+      (m.prefix ? starting : containing).push_back(&q);
   }
+  std::vector<ranked_question> ranked;
+  for (auto* group : {&starting, &containing})
+    for (auto* q : *group) {
+      if (ranked.size() >= keep)
+        break;
+      ranked_question r;
+      r.text = q->text;
+      r.shape = q->shape;
+      r.template_text = q->template_text;
+      r.type = q->type;
+      r.origin = q->origin;
+      r.score = q->score;
+      ranked.push_back(std::move(r));
+    }
 
   // -- preferences --
   std::vector<ranked_question> out;
@@ -337,9 +345,16 @@ std::vector<ranked_question> rank_questions(const question_history& mine, const 
   return out;
 }
 
+std::vector<ranked_question> rank_questions(const question_history& mine, const crowd_view& crowd,
+                                            const rank_request& req, const catalog_index& index) {
+  return pick_questions(score_questions(mine, crowd, req.now, req.connection_id, index), req,
+                        index);
+}
+
 std::vector<suggestion> merge_suggestions(const std::vector<ranked_question>& ranked,
-                                          const std::vector<suggestion>& generated,
-                                          const rank_request& req, const catalog_index& index) {
+                                          const std::vector<suggestion>& generated, int count,
+                                          const suggestion_preferences& prefs,
+                                          const catalog_index& index) {
   struct item {
     suggestion s;
     bool preferred;
@@ -356,7 +371,7 @@ std::vector<suggestion> merge_suggestions(const std::vector<ranked_question>& ra
     return key;
   };
   for (auto& r : ranked) {
-    if (static_cast<int>(items.size()) >= req.count)
+    if (static_cast<int>(items.size()) >= count)
       break;
     if (!shapes.insert(r.shape).second)
       continue;
@@ -375,7 +390,7 @@ std::vector<suggestion> merge_suggestions(const std::vector<ranked_question>& ra
   for (int pass = 0; pass < 2; ++pass)
     for (std::size_t i = 0; i < generated.size(); ++i) {
       auto& g = generated[i];
-      if (static_cast<int>(items.size()) >= req.count || taken[i])
+      if (static_cast<int>(items.size()) >= count || taken[i])
         continue;
       auto shape = masked_shape(g.text);
       if (shapes.count(shape))
@@ -388,11 +403,11 @@ std::vector<suggestion> merge_suggestions(const std::vector<ranked_question>& ra
         continue;
       shapes.insert(std::move(shape));
       templates.insert(gen.template_text);
-      int preference = contains(req.preferred_types, g.type);
+      int preference = contains(prefs.preferred_query_types, g.type);
       for (auto& m : gen.metrics)
-        preference += contains(req.preferred_metrics, m);
+        preference += contains(prefs.preferred_metrics, m);
       for (auto& d : gen.dimensions)
-        preference += contains(req.preferred_dimensions, d);
+        preference += contains(prefs.preferred_dimensions, d);
       items.push_back({g, preference > 0});
     }
   std::stable_sort(items.begin(), items.end(),

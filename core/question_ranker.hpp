@@ -29,24 +29,38 @@ struct rank_request {
     preferred_types;
 };
 
-struct ranked_question {
-  std::string text, shape, template_text;
-  std::string type;        ///< a suggestion type
-  std::string origin;      ///< history, followup, role, similar or global
-  std::string description; ///< why it is offered
-  double score = 0;        ///< the estimated chance it is the next question
-  int preference = 0;      ///< preferred metrics, dimensions and types it names
+/// A question the user may ask next, with its estimated chance, before anything is typed.
+struct scored_question {
+  std::string text, normalised, shape, template_text, type;
+  const char* origin = "history"; ///< history, followup, role, similar or global
+  double score = 0;
 };
+/// Every candidate, likeliest first.
+using question_scores = std::vector<scored_question>;
 
-/// At most `req.count` questions, best first: every one matches `req.partial` and names no
-/// excluded metric. (Several of one template are fine here: each is a question someone asked.)
+/// The chances of the user's next questions at `now` on one connection. The costly half of
+/// ranking, and the same for every keystroke: callers may keep it while the history, the crowd's
+/// view and the session context hold.
+question_scores score_questions(const question_history& mine, const crowd_view& crowd,
+                                std::int64_t now, const std::string& connection_id,
+                                const catalog_index& index);
+
+/// At most `req.count` of them, best first: every one matches `req.partial` (those starting with
+/// it first) and names no excluded metric; preferred ones lead. (Several of one template are
+/// fine here: each is a question someone asked.)
+std::vector<ranked_question> pick_questions(const question_scores& scores,
+                                            const rank_request& req, const catalog_index& index);
+
+/// pick_questions(score_questions(...)).
 std::vector<ranked_question> rank_questions(const question_history& mine, const crowd_view& crowd,
                                             const rank_request& req, const catalog_index& index);
 
 /// The list a user sees: the ranked questions first, then the generated ones (templates, catalog
-/// rules, the LLM's) that ask something new, at most one per template; preferred ones first.
+/// rules, the LLM's) that ask something new, at most one per template while others are left;
+/// preferred ones first; at most `count`.
 std::vector<suggestion> merge_suggestions(const std::vector<ranked_question>& ranked,
-                                          const std::vector<suggestion>& generated,
-                                          const rank_request& req, const catalog_index& index);
+                                          const std::vector<suggestion>& generated, int count,
+                                          const suggestion_preferences& prefs,
+                                          const catalog_index& index);
 
 } // namespace foresight
