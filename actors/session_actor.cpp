@@ -69,6 +69,12 @@ struct session_state {
     std::int64_t since = 0, until = 0; ///< ranking-clock seconds it holds for
   };
   std::unordered_map<std::string, ranking> rankings;
+  /// The questions picked per context hash, from the scores of ranking `scores_id`.
+  struct picked {
+    std::uint64_t scores_id = 0;
+    std::vector<ranked_question> ranked;
+  };
+  std::unordered_map<std::string, picked> picks;
   /// Ranking ids: random at birth, so a later session of the same user never repeats one.
   std::uint64_t rankings_made = std::random_device{}() * 0x100000000ull;
 };
@@ -345,7 +351,19 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
             m.since = now;
             m.until = until;
           }
-          job->ranked = pick_questions(*m.scores, rr, *index);
+          // The same request again (context hash: partial, count, preferences, catalog) picks
+          // the same questions from the same scores.
+          auto& pick = state->picks[job->context_hash];
+          if (pick.scores_id != m.id) {
+            if (state->picks.size() > 1024)
+              state->picks.clear();
+            auto& fresh = state->picks[job->context_hash];
+            fresh.ranked = pick_questions(*m.scores, rr, *index);
+            fresh.scores_id = m.id;
+            job->ranked = fresh.ranked;
+          } else {
+            job->ranked = pick.ranked;
+          }
           job->ranking_id = m.id;
           rp.delegate(cache, suggest_atom::value, std::move(*job));
         });

@@ -2,6 +2,7 @@
 // remaining content phrases their grammatical role (the words around them say what they are).
 #include "core/generaliser.hpp"
 
+#include <atomic>
 #include <unordered_set>
 
 #include "core/ascii.hpp"
@@ -273,7 +274,12 @@ void catalog_index::add(const std::string& text, kind what, const std::string& n
   longest_ = std::max(longest_, words);
 }
 
-catalog_index::catalog_index(const connection_catalog& c) {
+std::uint64_t catalog_index::next_serial() {
+  static std::atomic<std::uint64_t> last{0};
+  return ++last;
+}
+
+catalog_index::catalog_index(const connection_catalog& c) : serial_(next_serial()) {
   for (auto& m : c.metrics) {
     names_[static_cast<int>(kind::metric)].insert(m.name);
     add(m.name, kind::metric, m.name);

@@ -2,6 +2,7 @@
 // ("Top 10 stocks by volume" -> "top {N} {entity} by {metric}") with a hand-written tokenizer and
 // hash lookups, recognising the connection's catalog where it has one and the grammar otherwise.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -37,12 +38,15 @@ public:
     std::string name;
   };
 
-  catalog_index() = default;
+  catalog_index() : serial_(next_serial()) {}
   explicit catalog_index(const connection_catalog& c);
 
   /// The longest catalog phrase starting at words[i]; returns its length in words (0: none).
   std::size_t match(const std::vector<std::string_view>& words, std::size_t i, term& out) const;
   bool empty() const { return phrases_.empty(); }
+  /// Unique per index ever built in the process: what memos of its results are keyed by (an
+  /// address may be reused by a later index).
+  std::uint64_t serial() const { return serial_; }
   /// Whether `name` is the catalog name of a term of this kind ("profit_margin": a metric).
   bool has_name(kind what, const std::string& name) const {
     return names_[static_cast<int>(what)].count(name) > 0;
@@ -53,6 +57,8 @@ private:
   std::unordered_map<std::string, term> phrases_; ///< "profit margin" -> metric profit_margin
   std::unordered_set<std::string> names_[3];      ///< catalog names, by kind
   std::size_t longest_ = 0;                        ///< words in the longest phrase
+  std::uint64_t serial_;
+  static std::uint64_t next_serial();
 };
 
 /// Generalises one query. Thread-safe; linear in the query's length.

@@ -48,12 +48,15 @@ struct candidate {
 /// generalise(), remembered per thread for the texts lists are made of: the same generated and
 /// asked texts come back in request after request, and generalising them was most of a merge.
 const generalised_query& generalised(const std::string& text, const catalog_index& index) {
-  thread_local const catalog_index* for_index = nullptr;
-  thread_local std::unordered_map<std::string, generalised_query> known;
-  if (for_index != &index || known.size() > 8192) {
+  // Kept per index (by serial), a few indexes at a time: sessions and cache shards may use
+  // different ones for one catalog, and clearing on every switch was costlier than the work.
+  thread_local std::unordered_map<std::uint64_t, std::unordered_map<std::string, generalised_query>>
+    by_index;
+  if (by_index.size() > 8 && !by_index.count(index.serial()))
+    by_index.clear();
+  auto& known = by_index[index.serial()];
+  if (known.size() > 8192)
     known.clear();
-    for_index = &index;
-  }
   auto i = known.find(text);
   if (i == known.end())
     i = known.emplace(text, generalise(text, index)).first;
