@@ -7,22 +7,6 @@
 
 namespace foresight {
 
-namespace {
-
-const char* suggestion_type_of(query_type t) {
-  switch (t) {
-    case query_type::ranking: return "ranking";
-    case query_type::trend: return "trend";
-    case query_type::comparison: return "comparison";
-    case query_type::aggregation: return "aggregation";
-    case query_type::filter: return "filter";
-    case query_type::other: return "complete";
-  }
-  return "complete";
-}
-
-} // namespace
-
 asked_question describe_question(std::int64_t id, std::int64_t at, std::string connection_id,
                                  std::string text, bool success, const catalog_index& index) {
   asked_question q;
@@ -33,7 +17,8 @@ asked_question describe_question(std::int64_t id, std::int64_t at, std::string c
   q.normalised = normalise_text(text);
   auto g = generalise(text, index);
   q.template_text = std::move(g.template_text);
-  q.type = suggestion_type_of(g.type);
+  // The suggestion types are the query types, but "complete" stands for a question of no type.
+  q.type = g.type == query_type::other ? "complete" : to_string(g.type);
   for (auto& m : g.metrics)
     if (index.has_name(catalog_index::kind::metric, m))
       q.metrics.push_back(m);
