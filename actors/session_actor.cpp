@@ -53,7 +53,8 @@ struct session_state {
     std::vector<std::function<void()>> waiting;
   };
   std::unordered_map<std::string, connection_index> indexes;
-  /// The crowd's answers by connection and previous template, briefly: they change slowly.
+  /// The crowd's answers by connection, previous template and typed key, briefly: they change
+  /// slowly.
   struct crowd_entry {
     crowd_view view;
     std::int64_t until = 0; ///< steady-clock milliseconds
@@ -277,8 +278,8 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
               finish();
             });
   };
-  // The crowd's part for a context, reused for a few seconds.
-  // `use` gets the view and a serial that changes whenever the view may have.
+  // The crowd's part for a context, reused for a few seconds; `use` gets the view and a serial
+  // that changes whenever the view may have.
   auto with_crowd = [=](const std::string& connection_id, const std::string& previous_template,
                         const std::string& typed_word,
                         std::function<void(const crowd_view&, std::int64_t)> use) {
