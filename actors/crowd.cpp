@@ -8,6 +8,7 @@
 
 #include "actors/catalog_registry.hpp"
 #include "actors/messages.hpp"
+#include "actors/supervision.hpp"
 #include "core/crowd_book.hpp"
 #include "core/log.hpp"
 #include "core/timestamp.hpp"
@@ -178,11 +179,44 @@ caf::behavior crowd(caf::stateful_actor<crowd_state>* self, caf::actor storage, 
   };
 }
 
+struct crowd_supervisor_state {
+  std::vector<caf::actor> child{1}; ///< one slot
+  static inline const char* name = "crowd_supervisor";
+};
+
+/// Keeps the crowd's handle stable for the sessions: forwards everything to the crowd and
+/// restarts it (it reloads from the table) when it dies abnormally.
+caf::behavior crowd_supervisor(caf::stateful_actor<crowd_supervisor_state>* self,
+                               caf::actor storage, caf::actor catalogs, int min_users) {
+  auto start = [=] {
+    self->state.child[0] = self->spawn<caf::monitored>(crowd, storage, catalogs, min_users);
+  };
+  start();
+  self->set_down_handler([=](caf::down_msg& dm) {
+    if (release_child(self->state.child, dm) && dm.reason != caf::exit_reason::user_shutdown) {
+      log_event("warn", "crowd stopped; restarting it", {});
+      start();
+    }
+  });
+  self->set_exit_handler([=](caf::exit_msg& em) {
+    if (auto& c = self->state.child[0])
+      self->send_exit(c, em.reason);
+    self->quit(em.reason);
+  });
+  self->set_default_handler([=](caf::scheduled_actor*, caf::message_view& x)
+                              -> caf::result<caf::message> {
+    auto rp = self->make_response_promise();
+    rp.delegate(self->state.child[0], x.move_content_to_message());
+    return rp;
+  });
+  return {[](caf::unit_t) {}};
+}
+
 } // namespace
 
 caf::actor spawn_crowd(caf::actor_system& sys, caf::actor storage, caf::actor catalogs,
                        int min_users) {
-  return sys.spawn(crowd, std::move(storage), std::move(catalogs), min_users);
+  return sys.spawn(crowd_supervisor, std::move(storage), std::move(catalogs), min_users);
 }
 
 } // namespace foresight
