@@ -1,8 +1,8 @@
 #include "core/question_ranker.hpp"
 
 #include <algorithm>
-#include <deque>
 #include <cmath>
+#include <deque>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -27,7 +27,8 @@ double decay(std::int64_t now, std::int64_t at) {
   return std::exp2(-age_days / half_life_days);
 }
 
-int weekday(std::int64_t at) { return static_cast<int>(((at / 86400) % 7 + 11) % 7); }
+/// The UTC day of the week, 0-6 (from any fixed origin: only equality matters).
+int weekday(std::int64_t at) { return static_cast<int>(((at / 86400) % 7 + 7) % 7); }
 
 bool contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
@@ -74,7 +75,6 @@ const char* describe(const std::string& origin) {
     return "Popular with everyone";
   return "Common in your role";
 }
-
 
 } // namespace
 
