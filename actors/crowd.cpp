@@ -35,6 +35,7 @@ struct crowd_state {
   std::unordered_map<std::string, known_index> catalogs;
   bool loading = true;
   std::int64_t loaded_up_to = 0;             ///< the start-up load's last id
+  std::int64_t loaded_rows = 0;
   std::deque<learn_batch> live_while_loading; ///< applied once the load is done
   static inline const char* name = "crowd";
 };
@@ -122,6 +123,7 @@ caf::behavior crowd(caf::stateful_actor<crowd_state>* self, caf::actor storage, 
           auto& st = self->state;
           for (auto& a : page.items) {
             st.loaded_up_to = a.id;
+            ++st.loaded_rows;
             apply(a);
           }
           if (static_cast<std::int32_t>(page.items.size()) == load_page)
@@ -161,8 +163,7 @@ caf::behavior crowd(caf::stateful_actor<crowd_state>* self, caf::actor storage, 
             apply(a);
       st.live_while_loading.clear();
       st.book.refresh();
-      log_event("info", "crowd loaded",
-                {{"questions", std::to_string(st.book.questions()), true}});
+      log_event("info", "crowd loaded", {{"activities", std::to_string(st.loaded_rows), true}});
     },
     [=](cat_ver_atom, const std::string& id, std::int32_t version) {
       auto i = self->state.catalogs.find(id);

@@ -80,7 +80,6 @@ public:
   /// use the ranking of the last refresh. The crowd actor refreshes every second.
   void refresh();
 
-  std::size_t questions() const { return questions_; }
 
 private:
   struct shape_entry {

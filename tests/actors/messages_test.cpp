@@ -104,17 +104,40 @@ BOOST_AUTO_TEST_CASE(suggestion_payloads_survive_the_wire) {
   job.context_hash = "0123456789abcdef0123456789abcdef";
   job.preferences = p;
   job.request = {"sales", "show me prof", 4, ""};
+  job.arm = "history";
+  ranked_question rq;
+  rq.text = "Total revenue by region for EMEA";
+  rq.shape = "total revenue by region for emea";
+  rq.origin = "followup";
+  rq.preference = 1;
+  job.ranked = {rq};
+  job.ranking_id = 0x1234567890ull;
   auto job2 = round_trip(job);
   BOOST_TEST(job2.request.partial_query == "show me prof");
   BOOST_TEST(job2.preferences.version == 4);
+  BOOST_TEST(job2.arm == "history");
+  BOOST_TEST(job2.ranked.at(0).shape == rq.shape);
+  BOOST_TEST(job2.ranked.at(0).preference == 1);
+  BOOST_TEST(job2.ranking_id == job.ranking_id);
+  crowd_view view;
+  view.role = {{"Top 5 stocks by volume", "top 5 stocks by volume", "top {n} stocks by volume",
+                "top {N} {entity} by {metric}", 7, 3, 0}};
+  view.followups = {{"volume trend by region", "volume trend by region", "volume trend by region",
+                     "{metric} trend by {dimension}", 2, 2, 1u}};
+  view.role_total = 40;
+  auto view2 = round_trip(view);
+  BOOST_TEST(view2.role.at(0).users == 3);
+  BOOST_TEST(view2.followups.at(0).carry == 1u);
+  BOOST_TEST(view2.role_total == 40);
   BOOST_TEST(round_trip(pattern_hints{{h}, {}, {h}}).global.at(0).metrics.at(0) == "revenue");
   suggestion_list l{"sales", "rev", {{"Revenue by region", "dimension", "d", "🏷️"}}, "cached", {}, {},
                     "[{\"text\":\"Revenue by region\"}]"};
   BOOST_TEST(round_trip(l).suggestions.at(0).icon == "🏷️");
   BOOST_TEST(round_trip(l).suggestions_json == l.suggestions_json);
   cached_suggestions c{"hash", "u", l, 123, 2};
-  BOOST_TEST(round_trip(cache_writes{{c}, {{"hash", 3}}, {{"u", "sales", "cached", 2, 8}}, {"u"}})
-               .impressions.at(0).suggestions == 8);
+  BOOST_TEST(round_trip(cache_writes{{c}, {{"hash", 3}}, {{"u", "sales", "cached", 2, 8, "history"}},
+                                    {"u"}})
+               .impressions.at(0).arm == "history");
   BOOST_TEST(round_trip(llm_call{"u", "sys", "user", 4000}).deadline_ms == 4000);
   BOOST_TEST(round_trip(llm_answer{true, "{}", ""}).ok);
   stats_report r;
