@@ -69,7 +69,7 @@ struct crowd_fixture {
   crowd_view view_until(const std::function<bool(const crowd_view&)>& ready) {
     caf::scoped_actor self{*sys};
     crowd_view got;
-    for (int i = 0; i < 60; ++i) {
+    for (int i = 0; i < 150; ++i) { // 15 s: a loaded CI machine may delay the refresh
       self->request(crowd, std::chrono::seconds(5), crowd_atom::value, std::string("newbie"),
                     std::string("analyst"), std::string("sales"), std::string(), std::string())
         .receive([&](crowd_view& v) { got = std::move(v); },
