@@ -284,7 +284,7 @@ std::vector<ranked_question> pick_questions(const question_scores& scores,
   // Excluded metrics drop questions below, so then all are kept until then.
   bool preferences = !req.excluded_metrics.empty() || !req.preferred_metrics.empty() ||
                      !req.preferred_dimensions.empty() || !req.preferred_types.empty();
-  auto keep = preferences ? scores.size() : static_cast<std::size_t>(req.count) * 2;
+  auto keep = preferences ? scores.size() : static_cast<std::size_t>(req.count);
   // What was typed: matching questions only, and those starting with it before the others
   // (worth more than any difference in likelihood); each group stays in score order.
   auto partial = normalise_text(req.partial);
@@ -317,9 +317,12 @@ std::vector<ranked_question> pick_questions(const question_scores& scores,
     }
 
   // -- preferences --
+  // Preferences reorder the likeliest twice the count (a preferred question far down the list
+  // does not jump over the user's habits).
   std::vector<ranked_question> out;
+  auto window = preferences ? 2 * req.count : req.count;
   for (auto& r : ranked) {
-    if (static_cast<int>(out.size()) >= req.count * 2)
+    if (static_cast<int>(out.size()) >= window)
       break;
     r.description = describe(r.origin);
     if (!preferences) {
