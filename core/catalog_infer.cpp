@@ -8,7 +8,6 @@
 
 #include "core/ascii.hpp"
 #include "core/generaliser.hpp"
-#include "core/json_writer.hpp"
 
 namespace foresight {
 
@@ -182,30 +181,6 @@ std::vector<std::string> query_texts_of_ndjson(std::string_view ndjson) {
     out.emplace_back(text);
   }
   return out;
-}
-
-std::string catalog_body_json(const connection_catalog& c) {
-  json_writer w;
-  w.begin_object().key("name").value(c.name).key("metrics").begin_array();
-  for (auto& m : c.metrics)
-    w.begin_object()
-      .key("name").value(m.name)
-      .key("display_name").value(m.display_name)
-      .key("description").value(m.description)
-      .key("aggregation").value(m.aggregation)
-      .end_object();
-  w.end_array().key("dimensions").begin_array();
-  for (auto& d : c.dimensions)
-    w.begin_object()
-      .key("name").value(d.name)
-      .key("display_name").value(d.display_name)
-      .key("type").value(d.type)
-      .end_object();
-  w.end_array().key("entities").begin_array();
-  for (auto& e : c.entities)
-    w.begin_object().key("name").value(e.name).key("display_name").value(e.display_name).end_object();
-  w.end_array().end_object();
-  return w.take();
 }
 
 } // namespace foresight

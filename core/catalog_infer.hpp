@@ -33,7 +33,4 @@ std::vector<std::string> query_texts_of_ndjson(std::string_view ndjson);
 /// and UTF-8 bytes become one `_`, none at either end.
 std::string snake_case(std::string_view phrase);
 
-/// The body of `PUT /api/v1/connections/{id}`: name, metrics, dimensions, entities.
-std::string catalog_body_json(const connection_catalog& c);
-
 } // namespace foresight

@@ -15,6 +15,7 @@
 #include "actors/app.hpp"
 #include "core/activity_import.hpp"
 #include "core/catalog_infer.hpp"
+#include "core/views.hpp"
 #include "core/config.hpp"
 #include "core/jwt.hpp"
 #include "core/log.hpp"

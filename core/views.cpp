@@ -158,6 +158,18 @@ std::string metrics_json(const connection_catalog& c) { return render(write_metr
 std::string dimensions_json(const connection_catalog& c) { return render(write_dimensions, c); }
 std::string entities_json(const connection_catalog& c) { return render(write_entities, c); }
 
+std::string catalog_body_json(const connection_catalog& c) {
+  json_writer w;
+  w.begin_object().key("name").value(c.name).key("metrics");
+  write_metrics(w, c);
+  w.key("dimensions");
+  write_dimensions(w, c);
+  w.key("entities");
+  write_entities(w, c);
+  w.end_object();
+  return w.take();
+}
+
 std::string suggestion_list_json(const suggestion_list& l) {
   std::string scratch;
   json_writer w;

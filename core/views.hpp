@@ -23,6 +23,9 @@ std::string metrics_json(const connection_catalog& c);
 std::string dimensions_json(const connection_catalog& c);
 std::string entities_json(const connection_catalog& c);
 
+/// The body of `PUT /api/v1/connections/{id}`: name, metrics, dimensions, entities.
+std::string catalog_body_json(const connection_catalog& c);
+
 /// The patterns route's body: user and role patterns with their counts.
 std::string patterns_json(const std::string& user_id, const patterns_view& v);
 

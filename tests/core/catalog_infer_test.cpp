@@ -4,6 +4,7 @@
 
 #include "core/generaliser.hpp"
 #include "core/payloads.hpp"
+#include "core/views.hpp"
 
 using namespace foresight;
 
