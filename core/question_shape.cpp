@@ -6,9 +6,7 @@
 
 namespace foresight {
 
-namespace {
-
-bool is_month(std::string_view w) {
+bool is_month_word(std::string_view w) {
   static const char* const names[] = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
@@ -19,12 +17,7 @@ bool is_month(std::string_view w) {
   return false;
 }
 
-bool is_ordinal_word(std::string_view w) {
-  return w == "first" || w == "second" || w == "third" || w == "fourth" || w == "1st" ||
-         w == "2nd" || w == "3rd" || w == "4th";
-}
-
-bool is_year(std::string_view w) {
+bool is_year_word(std::string_view w) {
   if (w.size() != 4 || !(w.substr(0, 2) == "19" || w.substr(0, 2) == "20"))
     return false;
   for (char c : w)
@@ -33,8 +26,7 @@ bool is_year(std::string_view w) {
   return true;
 }
 
-/// "10", "1,000", "3.5", "$20", "15%", "10k", "-2", "2024-03-01"
-bool is_number(std::string_view w) {
+bool is_number_word(std::string_view w) {
   bool digit = false;
   for (std::size_t i = 0; i < w.size(); ++i) {
     auto c = static_cast<unsigned char>(w[i]);
@@ -48,6 +40,17 @@ bool is_number(std::string_view w) {
       return false;
   }
   return digit;
+}
+
+bool is_quarter_word(std::string_view w) {
+  return w.size() == 2 && w[0] == 'q' && w[1] >= '1' && w[1] <= '4';
+}
+
+namespace {
+
+bool is_ordinal_word(std::string_view w) {
+  return w == "first" || w == "second" || w == "third" || w == "fourth" || w == "1st" ||
+         w == "2nd" || w == "3rd" || w == "4th";
 }
 
 } // namespace
@@ -85,17 +88,17 @@ std::string masked_shape(std::string_view text) {
       word.remove_suffix(1);
     }
     std::string piece;
-    if (is_year(word))
+    if (is_year_word(word))
       piece = "{year}";
-    else if (word.size() == 2 && word[0] == 'q' && word[1] >= '1' && word[1] <= '4')
+    else if (is_quarter_word(word))
       piece = "{quarter}";
     else if (is_ordinal_word(word) && i + 1 < words.size() &&
              (words[i + 1] == "quarter" || words[i + 1] == "qtr")) {
       piece = "{quarter}";
       ++i;
-    } else if (is_month(word))
+    } else if (is_month_word(word))
       piece = "{month}";
-    else if (is_number(word))
+    else if (is_number_word(word))
       piece = "{n}";
     else
       piece = std::string(word);

@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "core/ascii.hpp"
+#include "core/question_shape.hpp"
 
 namespace foresight {
 
@@ -44,29 +45,6 @@ std::vector<word> words_of(std::string_view t) {
   return out;
 }
 
-bool all_digits(std::string_view w) {
-  return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-bool is_year(std::string_view w) {
-  return w.size() == 4 && all_digits(w) && (w[0] == '1' || w[0] == '2');
-}
-bool is_quarter(std::string_view w) {
-  return w.size() == 2 && w[0] == 'q' && w[1] >= '1' && w[1] <= '4';
-}
-bool is_month(std::string_view w) {
-  static const std::unordered_set<std::string_view> m = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-    "sept", "oct", "nov", "dec"};
-  return m.count(w) > 0;
-}
-bool is_number(std::string_view w) {
-  return !w.empty() && std::any_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
-         std::all_of(w.begin(), w.end(), [](char c) {
-           return (c >= '0' && c <= '9') || c == '.' || c == ',' || c == '%' || c == '$' ||
-                  c == 'k' || c == 'm';
-         });
-}
 bool is_unit(std::string_view w) {
   static const std::unordered_set<std::string_view> u = {
     "day", "days", "week", "weeks", "month", "months", "quarter", "quarters", "year", "years",
@@ -99,7 +77,7 @@ std::size_t timeframe_at(const std::vector<word>& w, std::size_t i) {
     j += 2;
   if (is_relative(at(j))) {
     auto k = j + 1;
-    if (is_number(at(k)))
+    if (is_number_word(at(k)))
       ++k;
     if (is_unit(at(k)))
       return k + 1 - i;
@@ -110,12 +88,12 @@ std::size_t timeframe_at(const std::vector<word>& w, std::size_t i) {
   if ((a == "year" || a == "month" || a == "quarter" || a == "week") && at(i + 1) == "to" &&
       at(i + 2) == "date")
     return 3;
-  if (is_quarter(a) || is_month(a))
-    return is_year(at(i + 1)) ? 2 : 1;
-  if (is_year(a))
+  if (is_quarter_word(a) || is_month_word(a))
+    return is_year_word(at(i + 1)) ? 2 : 1;
+  if (is_year_word(a))
     return 1;
   if ((a == "first" || a == "second" || a == "third" || a == "fourth") && at(i + 1) == "quarter")
-    return is_year(at(i + 2)) ? 3 : 2;
+    return is_year_word(at(i + 2)) ? 3 : 2;
   return 0;
 }
 
@@ -156,13 +134,13 @@ std::vector<slot_span> find_slots(std::string_view text, const catalog_index& in
       auto b = j;
       std::string key;
       catalog_index::term ignored;
-      while (j < w.size() && j - b < 3 && !is_structure(w[j].lower) && !is_number(w[j].lower) &&
+      while (j < w.size() && j - b < 3 && !is_structure(w[j].lower) && !is_number_word(w[j].lower) &&
              !timeframe_at(w, j) && !index.match(lower, j, ignored)) {
         key.append(key.empty() ? "" : " ").append(w[j].lower);
         ++j;
       }
       if (j > b && (j == w.size() || is_structure(w[j].lower) || timeframe_at(w, j) ||
-                    index.match(lower, j, ignored) || is_number(w[j].lower))) {
+                    index.match(lower, j, ignored) || is_number_word(w[j].lower))) {
         out.push_back({slot_kind::value, w[b].begin, w[j - 1].end, std::move(key)});
         i = j;
         continue;
