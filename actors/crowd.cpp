@@ -11,7 +11,6 @@
 #include "actors/supervision.hpp"
 #include "core/crowd_book.hpp"
 #include "core/log.hpp"
-#include "core/timestamp.hpp"
 
 namespace foresight {
 
@@ -44,18 +43,6 @@ struct crowd_state {
 
 caf::group learned_activities_group(caf::actor_system& sys) {
   return sys.groups().get_local("foresight.learned");
-}
-
-bool to_asked_question(const learned_activity& a, const catalog_index& index, asked_question& out) {
-  if (a.activity_type != "query" || a.query_text.empty())
-    return false;
-  std::int64_t at = 0;
-  if (!parse_iso8601(a.created_at, at))
-    at = std::time(nullptr);
-  auto r = assess_response(a.response_data_json);
-  out = describe_question(a.id, at, a.connection_id, a.query_text,
-                          r.success || a.response_data_json.empty(), index);
-  return true;
 }
 
 namespace {

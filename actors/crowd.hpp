@@ -8,16 +8,11 @@
 #include <caf/group.hpp>
 #include <string>
 
-#include "core/patterns.hpp"
-#include "core/question_history.hpp"
 
 namespace foresight {
 
 /// Where the pattern router publishes every committed learnable batch (after its learners).
 caf::group learned_activities_group(caf::actor_system& sys);
-
-/// A committed query as the ranker sees it (false for other activities or an empty text).
-bool to_asked_question(const learned_activity& a, const catalog_index& index, asked_question& out);
 
 /// Spawns the crowd; `min_users` is the privacy rule's k.
 caf::actor spawn_crowd(caf::actor_system& sys, caf::actor storage, caf::actor catalogs,

@@ -1,9 +1,11 @@
 #include "core/question_history.hpp"
 
 #include <algorithm>
+#include <ctime>
 
 #include "core/question_shape.hpp"
 #include "core/text_match.hpp"
+#include "core/timestamp.hpp"
 
 namespace foresight {
 
@@ -29,6 +31,18 @@ asked_question describe_question(std::int64_t id, std::int64_t at, std::string c
   q.text = std::move(text);
   q.success = success;
   return q;
+}
+
+bool to_asked_question(const learned_activity& a, const catalog_index& index, asked_question& out) {
+  if (a.activity_type != "query" || a.query_text.empty())
+    return false;
+  std::int64_t at = 0;
+  if (!parse_iso8601(a.created_at, at))
+    at = std::time(nullptr);
+  auto r = assess_response(a.response_data_json);
+  out = describe_question(a.id, at, a.connection_id, a.query_text,
+                          r.success || a.response_data_json.empty(), index);
+  return true;
 }
 
 bool question_history::knows(std::int64_t id) const {

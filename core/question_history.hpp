@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/generaliser.hpp"
+#include "core/patterns.hpp"
 #include "core/question_slots.hpp"
 
 namespace foresight {
@@ -30,6 +31,9 @@ struct asked_question {
   bool success = true;
   int rating = 0; ///< the latest 1-5 rating of it, 0: none
 };
+
+/// A committed query as the ranker sees it (false for other activities or an empty text).
+bool to_asked_question(const learned_activity& a, const catalog_index& index, asked_question& out);
 
 /// Builds an asked_question's derived fields from its text with the connection's catalog.
 asked_question describe_question(std::int64_t id, std::int64_t at, std::string connection_id,
