@@ -28,12 +28,73 @@ struct committer_state {
   static inline const char* name = "activity_committer";
 };
 
+/// SQLSTATE classes that blame the rows themselves (data exception, integrity constraint, program
+/// limit): the same rows fail again, but the batch's other rows need not.
+bool refused_for_good(const pqxx::sql_error& e) {
+  auto cls = e.sqlstate().substr(0, 2);
+  return cls == "22" || cls == "23" || cls == "54";
+}
+
+void mark_not_stored(const activity_batch& batch, batch_receipt& out, const std::string& why,
+                     bool retry) {
+  for (auto& r : batch.rows) {
+    logged_activity ack;
+    ack.activity_type = r.activity_type;
+    ack.not_stored = why;
+    ack.retry = retry;
+    out.items.push_back(std::move(ack));
+  }
+}
+
+/// Stores `batch`, appending its receipts to `out`. A batch refused for one of its rows is halved
+/// until each row at fault stands alone, so one user's bad row never fails another's request.
+/// Throws (nothing stored, safe to retry whole) only while no part has committed; after that a
+/// failure marks the rows left as not stored instead, as a whole retry would store some twice.
+void store_isolating(database& db, const activity_batch& batch, batch_receipt& out,
+                     bool& some_committed) {
+  try {
+    auto stored = db.insert_activities(batch);
+    some_committed = true;
+    for (auto& item : stored.items)
+      out.items.push_back(std::move(item));
+    for (auto& l : stored.learned)
+      out.learned.push_back(std::move(l));
+  } catch (const pqxx::sql_error& e) {
+    if (!refused_for_good(e)) {
+      if (!some_committed)
+        throw;
+      db.disconnect();
+      return mark_not_stored(batch, out, "the activity could not be stored; retry", true);
+    }
+    if (batch.rows.size() == 1) {
+      // The statement text and PostgreSQL's CONTEXT carry the user's data: log the state only.
+      log_event("warn", "activity refused by the database",
+                {{"user_id", batch.rows[0].user_id}, {"sqlstate", e.sqlstate()}});
+      return mark_not_stored(batch, out,
+                             "the database refused this activity (SQLSTATE " + e.sqlstate() + ")",
+                             false);
+    }
+    auto half = batch.rows.begin() + static_cast<std::ptrdiff_t>(batch.rows.size() / 2);
+    store_isolating(db, activity_batch{{batch.rows.begin(), half}}, out, some_committed);
+    store_isolating(db, activity_batch{{half, batch.rows.end()}}, out, some_committed);
+  } catch (const std::exception&) {
+    if (!some_committed)
+      throw;
+    db.disconnect();
+    mark_not_stored(batch, out, "the activity could not be stored; retry", true);
+  }
+}
+
 caf::behavior committer(caf::stateful_actor<committer_state>* self, std::string conninfo) {
   self->state.db = std::make_unique<database>(conninfo);
   return {
     [=](commit_atom, const activity_batch& batch) {
-      return guarded(*self->state.db,
-                     [&](database& db) { return db.insert_activities(batch); });
+      return guarded(*self->state.db, [&](database& db) {
+        batch_receipt receipt;
+        bool some_committed = false;
+        store_isolating(db, batch, receipt, some_committed);
+        return receipt;
+      });
     },
   };
 }
@@ -56,6 +117,13 @@ struct reply_to {
   std::size_t index = 0;
 
   void deliver(logged_activity ack) {
+    if (!chunk && !ack.not_stored.empty()) {
+      auto err = make_error(ack.retry ? error_code::unavailable : error_code::validation_failed,
+                            ack.not_stored);
+      if (ack.retry)
+        err.retry_after_seconds = 1;
+      return promise.deliver(to_caf_error(err));
+    }
     if (!chunk)
       return promise.deliver(std::move(ack));
     chunk->receipt.items[index] = std::move(ack);
@@ -97,6 +165,9 @@ struct writer_metrics {
     "foresight_activity_batches_total", "group-commit transactions committed");
   gauge& rows = metrics_registry::instance().get_counter(
     "foresight_activity_rows_total", "activities committed");
+  gauge& refused = metrics_registry::instance().get_counter(
+    "foresight_activity_rows_not_stored_total",
+    "activities a commit left out (refused for their data, or cut short after a partial commit)");
   gauge& failures = metrics_registry::instance().get_counter(
     "foresight_activity_commit_failures_total", "group-commit transactions that failed");
 };
@@ -168,7 +239,11 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
             p.fail(reply);
         } else {
           m.batches.add(1);
-          m.rows.add(static_cast<std::int64_t>(n));
+          std::int64_t stored = 0;
+          for (auto& item : receipt->items)
+            stored += item.not_stored.empty() ? 1 : 0;
+          m.rows.add(stored);
+          m.refused.add(static_cast<std::int64_t>(n) - stored);
           for (std::size_t k = 0; k < n; ++k)
             (*promises)[k].deliver(std::move(receipt->items[k]));
           if (!receipt->learned.empty())

@@ -205,6 +205,10 @@ void import_run::stored(const std::vector<logged_activity>& receipts) {
       report_.reject(lines_[i].line, "not_stored", "the database gave no receipt for this line");
       continue;
     }
+    if (!receipts[k].not_stored.empty()) {
+      report_.reject(lines_[i].line, "not_stored", receipts[k].not_stored);
+      continue;
+    }
     ids_[i] = receipts[k].id;
     if (receipts[k].replayed)
       ++report_.duplicates;

@@ -164,11 +164,13 @@ struct logged_activity {
   std::int64_t id = 0;
   std::string activity_type;
   bool replayed = false; ///< an earlier request with the same Idempotency-Key stored it
+  std::string not_stored; ///< non-empty: this row was not stored (id 0), and why
+  bool retry = false;     ///< with not_stored: a later try may succeed (503), not never (422)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, logged_activity& x) {
-  return f(x.id, x.activity_type, x.replayed);
+  return f(x.id, x.activity_type, x.replayed, x.not_stored, x.retry);
 }
 
 /// Rows committed together in one transaction by an activity writer.

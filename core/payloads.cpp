@@ -234,11 +234,45 @@ api_error parse_catalog(std::string_view body, connection_catalog& out) {
 
 namespace {
 
+std::string nul_path(dom::element e, const std::string& path);
+
+/// The path of the first key or string holding a NUL character inside `obj` (PostgreSQL stores
+/// none, in text or JSONB), or empty if there is none.
+std::string nul_path(dom::object obj, const std::string& path) {
+  for (auto field : obj) {
+    if (field.key.find('\0') != std::string_view::npos)
+      return path.empty() ? std::string("(a key)") : path + " (a key)";
+    auto inner = path.empty() ? std::string(field.key) : path + "." + std::string(field.key);
+    if (auto found = nul_path(field.value, inner); !found.empty())
+      return found;
+  }
+  return {};
+}
+
+std::string nul_path(dom::element e, const std::string& path) {
+  std::string_view text;
+  if (!e.get(text))
+    return text.find('\0') == std::string_view::npos ? std::string{} : path;
+  dom::object obj;
+  if (!e.get(obj))
+    return nul_path(obj, path);
+  dom::array arr;
+  if (!e.get(arr)) {
+    std::size_t i = 0;
+    for (auto item : arr)
+      if (auto found = nul_path(item, path + "[" + std::to_string(i++) + "]"); !found.empty())
+        return found;
+  }
+  return {};
+}
+
 /// The rules of /log and of an import line, on an already parsed object. With `extras`, an
 /// import line: metadata.role is kept aside and metadata.activity_id (an id of the system the log
 /// came from) moves to `extras->rated_source_id` instead of naming one of ours.
 api_error parse_activity_object(dom::object& root, std::size_t max_text_bytes, activity_row& out,
                                 created_at_rule created_at, import_line_extras* extras) {
+  if (auto at = nul_path(root, {}); !at.empty())
+    return invalid(at, at + " contains a NUL character");
   if (auto err = read_string(root, "activity_type", out.activity_type, true, 50))
     return err;
   if (!is_activity_type(out.activity_type))

@@ -229,8 +229,9 @@ batch_receipt database::insert_activities(const activity_batch& batch) {
   batch_receipt receipt;
   if (batch.rows.empty())
     return receipt;
-  // All rows travel as one JSON parameter of one autocommit statement: a single round trip and
-  // a single commit, however large the batch.
+  // All rows travel as one JSON parameter of one statement: a single round trip and a single
+  // commit, however large the batch. One transaction holds the insert and the reads after it, so
+  // a connection lost before the commit has stored nothing and may be retried.
   json_writer w;
   w.begin_array();
   for (auto& r : batch.rows) {
@@ -250,7 +251,7 @@ batch_receipt database::insert_activities(const activity_batch& batch) {
     w.end_object();
   }
   w.end_array();
-  pqxx::nontransaction tx{conn()};
+  pqxx::work tx{conn()};
   // Each input row gets its id before the insert, so rows map back to requests by position
   // (`ord`), and a row skipped for its Idempotency-Key shows up as not inserted.
   auto rows = tx.exec_params(
@@ -278,16 +279,16 @@ batch_receipt database::insert_activities(const activity_batch& batch) {
   for (std::size_t i = 0; i < batch.rows.size(); ++i) {
     auto& r = batch.rows[i];
     auto row = rows[static_cast<int>(i)];
-    logged_activity ack{row[0].as<std::int64_t>(), r.activity_type, false};
+    logged_activity ack{row[0].as<std::int64_t>(), r.activity_type, false, {}, false};
     if (!row[1].as<bool>()) {
       // A retry: answer with the row stored under this key (earlier, or earlier in this batch,
-      // whose statement has committed by now).
+      // which this transaction sees).
       auto first = tx.exec_params("SELECT id, activity_type FROM user_activity"
                                   " WHERE user_id = $1 AND idempotency_key = $2",
                                   r.user_id, r.idempotency_key);
       if (first.empty())
         throw std::runtime_error("idempotent row vanished");
-      ack = {first[0][0].as<std::int64_t>(), first[0][1].as<std::string>(), true};
+      ack = {first[0][0].as<std::int64_t>(), first[0][1].as<std::string>(), true, {}, false};
     } else if (r.activity_type != "chat") {
       // A new learnable row: the learners get it exactly as replay_activities would.
       learned_activity l;
@@ -313,6 +314,7 @@ batch_receipt database::insert_activities(const activity_batch& batch) {
     }
     receipt.items.push_back(std::move(ack));
   }
+  tx.commit();
   return receipt;
 }
 

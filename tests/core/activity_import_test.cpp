@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(unknown_users_are_rejected_and_roles_enriched) {
   BOOST_TEST(chunk.rows[1].role == "cfo");
   BOOST_TEST(chunk.rows[1].metadata_json ==
              R"({"role":"cfo","department":"Dept","goals":["g"],"connection_id":"s"})");
-  run.stored({{1, "query", false}, {2, "query", true}});
+  run.stored({{1, "query", false, {}, false}, {2, "query", true, {}, false}});
   BOOST_TEST(run.finished());
   auto r = run.take_report();
   BOOST_TEST(r.imported == 1);
@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(feedback_rates_its_query_with_our_id_and_chunks_wait_for_it
   run.resolve_users(users({{"a", "analyst"}}));
   auto first = run.next_chunk(100);
   BOOST_TEST(first.rows.size() == 2u); // the feedback waits for its query's id
-  run.stored({{101, "query", false}, {102, "query", false}});
+  run.stored({{101, "query", false, {}, false}, {102, "query", false, {}, false}});
   auto second = run.next_chunk(100);
   BOOST_TEST_REQUIRE(second.rows.size() == 3u);
   BOOST_TEST(second.rows[0].rated_activity_id == 101);

@@ -143,6 +143,34 @@ BOOST_AUTO_TEST_CASE(created_at_is_refused_accepted_or_required) {
                             created_at_rule::require).field == "created_at");
 }
 
+// PostgreSQL stores no NUL in JSONB: one in a nested value or key must be refused up front,
+// naming where it is, or its row would fail the whole group commit.
+BOOST_AUTO_TEST_CASE(a_nul_anywhere_in_an_activity_is_refused_with_its_path) {
+  struct {
+    const char* body;
+    const char* field;
+  } cases[] = {
+    {R"({"activity_type":"query","query_text":"q","metadata":{"note":"a\u0000b"}})",
+     "metadata.note"},
+    {R"({"activity_type":"query","query_text":"q","metadata":{"a\u0000":1}})", "metadata (a key)"},
+    {R"({"activity_type":"query","query_text":"q","response_data":{"rows":[["x","\u0000"]]}})",
+     "response_data.rows[0][1]"},
+    {R"({"activity_type":"query","query_text":"q","ignored":{"deep":["\u0000"]}})",
+     "ignored.deep[0]"},
+    {R"({"activity_type":"query","query_text":"q","\u0000":1})", "(a key)"},
+  };
+  for (auto& c : cases) {
+    activity_row row;
+    auto e = parse_activity(c.body, 8192, row);
+    BOOST_TEST((e.code == error_code::validation_failed), c.body);
+    BOOST_TEST(e.field == c.field, c.body);
+  }
+  activity_row fine;
+  BOOST_TEST(!parse_activity(R"({"activity_type":"query","query_text":"q",
+    "metadata":{"note":"\\u0000 spelled out"},"response_data":{"rows":[["x",null,1.5]]}})", 8192,
+                             fine));
+}
+
 BOOST_AUTO_TEST_CASE(import_lines_take_user_key_id_and_the_metadata_role) {
   activity_row row;
   import_line_extras x;

@@ -299,6 +299,44 @@ BOOST_AUTO_TEST_CASE(a_failed_commit_answers_503_and_the_next_request_succeeds) 
   BOOST_TEST(count_rows(env.db, "query_text = 'stored'") == 1);
 }
 
+// One user's row that PostgreSQL refuses (here a CHECK constraint; before, a NUL inside JSONB)
+// shares a group commit with other users' rows: it alone answers 422, the others are stored.
+BOOST_AUTO_TEST_CASE(a_row_the_database_refuses_fails_only_its_own_request) {
+  activity_env env{20};
+  {
+    pqxx::connection c{env.db};
+    database{env.db}.migrate();
+    pqxx::work tx{c};
+    tx.exec("ALTER TABLE user_activity ADD CONSTRAINT no_refuse CHECK (query_text <> 'refuse me')");
+    tx.commit();
+  }
+  // A batch window long enough that the concurrent requests below commit together.
+  server_process srv{serve_args(env.db, {"--writer-batch-wait-ms", "300"})};
+  std::vector<http_reply> replies(20);
+  std::vector<std::thread> threads;
+  for (int u = 0; u < 20; ++u)
+    threads.emplace_back([&, u] {
+      std::string text = u == 7 ? "refuse me" : "revenue by region " + std::to_string(u);
+      std::string meta = u == 11 ? R"({"note":"a\u0000b"})" : R"({"connection_id":"c"})";
+      replies[u] = log_activity(srv.port(), "u" + std::to_string(u),
+                                R"({"activity_type":"query","query_text":")" + text +
+                                  R"(","metadata":)" + meta + "}");
+    });
+  for (auto& t : threads)
+    t.join();
+  expect_422(replies[11], "metadata.note");
+  BOOST_TEST(replies[7].status == 422, replies[7].body);
+  BOOST_TEST(json_at(replies[7].body, "/error/code") == "validation_failed");
+  for (int u = 0; u < 20; ++u)
+    if (u != 7 && u != 11)
+      BOOST_TEST(replies[u].status == 200, "u" << u << ": " << replies[u].body);
+  BOOST_TEST(count_rows(env.db, "true") == 18);
+  BOOST_TEST(count_rows(env.db, "query_text = 'refuse me'") == 0);
+  // The server goes on storing afterwards.
+  auto later = log_activity(srv.port(), "u7", R"({"activity_type":"query","query_text":"ok now"})");
+  BOOST_TEST(later.status == 200, later.body);
+}
+
 BOOST_AUTO_TEST_CASE(every_acknowledged_activity_survives_a_crash) {
   activity_env env{8};
   std::vector<long long> acked;
