@@ -118,6 +118,23 @@ BOOST_AUTO_TEST_CASE(unknown_users_are_rejected_and_roles_enriched) {
              R"("error":{"code":"unknown_user","message":"no user 'ghost'","field":"user_id"}}]})");
 }
 
+BOOST_AUTO_TEST_CASE(a_line_the_database_refused_is_rejected_and_its_chunk_mates_count) {
+  std::string body = line("a", "query", "2026-01-05T09:00:00Z", R"(,"query_text":"q1")") + "\n" +
+                     line("a", "query", "2026-01-05T09:01:00Z", R"(,"query_text":"q2")");
+  import_report report;
+  import_run run{parse_import(body, 8192, report), report};
+  run.resolve_users(users({{"a", "analyst"}}));
+  BOOST_TEST_REQUIRE(run.next_chunk(10).rows.size() == 2u);
+  run.stored({{0, "query", false, "the database refused this activity (SQLSTATE 23514)", false},
+              {2, "query", false, {}, false}});
+  auto r = run.take_report();
+  BOOST_TEST(r.imported == 1);
+  BOOST_TEST(r.rejected == 1);
+  BOOST_TEST_REQUIRE(r.errors.size() == 1u);
+  BOOST_TEST(r.errors[0].line == 1);
+  BOOST_TEST(r.errors[0].code == "not_stored");
+}
+
 BOOST_AUTO_TEST_CASE(feedback_rates_its_query_with_our_id_and_chunks_wait_for_it) {
   std::string body =
     line("a", "query", "2026-01-05T09:00:00Z", R"(,"id":"q-1","query_text":"q1")") + "\n" +
