@@ -52,6 +52,7 @@ struct actor_app::impl {
   std::string jwt_secret;
   int token_ttl;
   int min_users;
+  int rebuild_days;
   bool stopped = false;
 
   impl(const config& c, std::string conninfo, std::string secret)
@@ -60,7 +61,8 @@ struct actor_app::impl {
       bridge(sys, std::chrono::milliseconds(c.request_timeout_ms)),
       jwt_secret(std::move(secret)),
       token_ttl(c.token_ttl_seconds),
-      min_users(c.pattern_min_users) {
+      min_users(c.pattern_min_users),
+      rebuild_days(c.patterns_rebuild_days) {
     storage_settings s{conninfo, c.db_pool_size, c.pbkdf2_iterations};
     storage = spawn_storage_pool(sys, s);
     learner_settings l;
@@ -243,6 +245,25 @@ void actor_app::patterns(std::string caller, patterns_query query,
 void actor_app::rebuild_patterns(int days, callback<bool> done) {
   impl_->ask<bool>(impl_->learners, std::move(done), rebuild_atom::value,
                    static_cast<std::int32_t>(days));
+}
+
+void actor_app::erase_user(std::string caller, std::string user_id, bool delete_account,
+                           callback<erase_report> done) {
+  // Committed: every actor holding something of the user lets it go before the client hears of
+  // it, so the next request (queued behind these messages) sees none of it.
+  auto* self = impl_.get();
+  auto forget = [self, done = std::move(done)](outcome<erase_report> r) {
+    if (!r.error) {
+      caf::anon_send(self->sessions, forget_atom::value, r.value.user_id);
+      caf::anon_send(self->cache, forget_atom::value, r.value.user_id);
+      caf::anon_send(self->crowd, forget_atom::value);
+      caf::anon_send(self->learners, forget_atom::value);
+    }
+    done(std::move(r));
+  };
+  impl_->ask_session<erase_report>(caller, std::move(forget), erase_atom::value,
+                                   std::move(user_id), delete_account,
+                                   static_cast<std::int32_t>(impl_->rebuild_days));
 }
 
 void actor_app::preferences(std::string caller, callback<suggestion_preferences> done) {

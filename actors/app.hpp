@@ -41,6 +41,8 @@ public:
   void suggest(std::string caller, suggestion_request request,
                callback<suggestion_list> done) override;
   void stats(std::string caller, callback<stats_report> done) override;
+  void erase_user(std::string caller, std::string user_id, bool delete_account,
+                  callback<erase_report> done) override;
 
 private:
   struct impl;

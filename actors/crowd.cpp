@@ -197,7 +197,13 @@ caf::behavior crowd_supervisor(caf::stateful_actor<crowd_supervisor_state>* self
     rp.delegate(self->state.child[0], x.move_content_to_message());
     return rp;
   });
-  return {[](caf::unit_t) {}};
+  return {
+    // A user was erased: the crowd holds no per-user undo, so a new one loads what is left.
+    [=](forget_atom) {
+      if (auto& c = self->state.child[0])
+        self->send_exit(c, caf::exit_reason::kill);
+    },
+  };
 }
 
 } // namespace

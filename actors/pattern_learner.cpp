@@ -174,6 +174,12 @@ caf::behavior pattern_router(caf::stateful_actor<router_state>* self, caf::actor
         if (s)
           self->send(s, a, c);
     },
+    // The tables were reset with an erase: shards restart and replay what is left.
+    [=](forget_atom) {
+      for (auto& s : self->state.shards)
+        if (s)
+          self->send_exit(s, caf::exit_reason::kill);
+    },
     [=](rebuild_atom, std::int32_t days) -> caf::result<bool> {
       auto rp = self->make_response_promise<bool>();
       log_event("info", "rebuilding patterns", {{"days", std::to_string(days), true}});

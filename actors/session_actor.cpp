@@ -491,6 +491,15 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
     [=](cat_put_atom a, connection_catalog& c) { return admin_only(a, std::move(c)); },
     [=](cat_get_atom a, std::string& id) { return admin_only(a, std::move(id)); },
     [=](cat_list_atom a) { return admin_only(a); },
+    // Users erase their own data; only an admin erases another user's, or deletes an account.
+    [=](erase_atom a, std::string& target, bool delete_account,
+        std::int32_t rebuild_days) -> caf::result<caf::message> {
+      if ((target != user_id || delete_account) && !state->profile.is_admin)
+        return forbidden();
+      auto rp = self->make_response_promise();
+      rp.delegate(storage, a, std::move(target), delete_account, rebuild_days);
+      return rp;
+    },
     [=](log_atom, activity_row& row) -> caf::result<logged_activity> {
       // Identity and context come from the session, never from the client.
       row.user_id = user_id;

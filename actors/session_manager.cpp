@@ -94,6 +94,14 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
       self->send(i->second.actor, stop_atom::value);
       s.erase(i);
     },
+    // An erased user: the session's history goes with it; the next request starts afresh.
+    [=](forget_atom, const std::string& user_id) {
+      auto& s = self->state.sessions;
+      if (auto i = s.find(user_id); i != s.end()) {
+        self->send(i->second.actor, stop_atom::value);
+        s.erase(i);
+      }
+    },
     [=](sweep_atom a) {
       auto now = steady::now();
       auto& s = self->state.sessions;

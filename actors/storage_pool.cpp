@@ -94,6 +94,11 @@ caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
         return true;
       });
     },
+    [=](erase_atom, const std::string& user_id, bool delete_account, std::int32_t rebuild_days) {
+      return guarded(*self->state.db, [&](database& db) {
+        return db.erase_user(user_id, delete_account, rebuild_days);
+      });
+    },
     [=](pat_read_atom, const patterns_query& q) {
       return guarded(*self->state.db, [&](database& db) { return db.read_patterns(q); });
     },

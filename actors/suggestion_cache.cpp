@@ -492,6 +492,19 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
       }
       self->state.writes.invalidated_users.push_back(user_id);
     },
+    // An erased user: also nothing of theirs still waiting to be written.
+    [=](forget_atom, const std::string& user_id) {
+      auto& st = self->state;
+      self->send(self, invalidate_atom::value, user_id);
+      st.impressions.erase(user_id);
+      auto& w = st.writes;
+      w.inserts.erase(std::remove_if(w.inserts.begin(), w.inserts.end(),
+                                     [&](auto& c) { return c.user_id == user_id; }),
+                      w.inserts.end());
+      w.impressions.erase(std::remove_if(w.impressions.begin(), w.impressions.end(),
+                                         [&](auto& i) { return i.user_id == user_id; }),
+                          w.impressions.end());
+    },
     [=](tick_atom) {
       // Write-behind: a failed batch is logged by storage and dropped; the entries stay
       // served from memory, and losing a few hit counts is acceptable for a cache.
@@ -593,6 +606,11 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
       return rp;
     },
     [=](invalidate_atom a, const std::string& user_id) {
+      for (auto& s : self->state.shards)
+        if (s)
+          self->send(s, a, user_id);
+    },
+    [=](forget_atom a, const std::string& user_id) {
       for (auto& s : self->state.shards)
         if (s)
           self->send(s, a, user_id);

@@ -27,6 +27,23 @@ typename Inspector::result_type inspect(Inspector& f, user_profile& x) {
   return f(x.id, x.username, x.role, x.department, x.goals_json, x.is_admin, x.created_at);
 }
 
+/// What an erase removed: `DELETE /api/v1/activity` (the caller's data) or
+/// `DELETE /api/v1/users/{id}` (an admin deleting a user with everything of theirs).
+struct erase_report {
+  std::string user_id;
+  bool account_deleted = false;
+  std::int64_t activities = 0;
+  std::int64_t patterns = 0; ///< the user's own patterns (shared ones are recomputed without them)
+  std::int64_t cached_suggestions = 0;
+  bool preferences = false; ///< a preferences row was removed
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, erase_report& x) {
+  return f(x.user_id, x.account_deleted, x.activities, x.patterns, x.cached_suggestions,
+           x.preferences);
+}
+
 /// What `user add` and `POST /api/v1/users` create.
 struct new_user {
   std::string id;

@@ -29,6 +29,21 @@ void write_user(json_writer& w, const user_profile& u) {
     .end_object();
 }
 
+std::string erase_report_json(const erase_report& r) {
+  json_writer w;
+  w.begin_object()
+    .key("user_id").value(r.user_id)
+    .key("account_deleted").value(r.account_deleted)
+    .key("erased").begin_object()
+      .key("activities").value(r.activities)
+      .key("patterns").value(r.patterns)
+      .key("cached_suggestions").value(r.cached_suggestions)
+      .key("preferences").value(r.preferences)
+    .end_object()
+    .end_object();
+  return w.take();
+}
+
 namespace {
 
 void write_metrics(json_writer& w, const connection_catalog& c) {

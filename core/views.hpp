@@ -15,6 +15,10 @@ std::string error_json(const api_error& err);
 /// A user without secrets.
 void write_user(json_writer& w, const user_profile& u);
 
+/// `{"user_id":…,"account_deleted":…,"erased":{"activities":N,"patterns":N,
+/// "cached_suggestions":N,"preferences":true}}`
+std::string erase_report_json(const erase_report& r);
+
 /// The catalog as PUT accepts it, plus id, version and timestamps.
 void write_catalog(json_writer& w, const connection_catalog& c);
 

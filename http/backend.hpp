@@ -58,6 +58,11 @@ public:
                        callback<suggestion_list> done) = 0;
   /// Admin only: the monitoring figures.
   virtual void stats(std::string caller, callback<stats_report> done) = 0;
+  /// Erases `user_id`'s activity, patterns, preferences and cached suggestions (the caller's own,
+  /// or any user's for an admin); with `delete_account` (admin only) the user goes too. Shared
+  /// patterns are recomputed without them.
+  virtual void erase_user(std::string caller, std::string user_id, bool delete_account,
+                          callback<erase_report> done) = 0;
 };
 
 /// `POST /api/v1/activity/import`, apart from `backend`: the activity writer serves it (see

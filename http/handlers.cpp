@@ -336,6 +336,18 @@ struct api_handlers::impl {
           }));
         return;
       }
+      case route_id::erase_activity:
+      case route_id::delete_user: {
+        bool account = route.id == route_id::delete_user;
+        std::string target = account ? route.params[0] : user;
+        if (!is_valid_identifier(target))
+          return fail(make_error(error_code::not_found, "no user with that id"), user);
+        app.erase_user(user, std::move(target), account,
+                       reply_with<erase_report>(respond, route.pattern, user, [](erase_report& r) {
+                         return json_response(200, erase_report_json(r));
+                       }));
+        return;
+      }
       case route_id::activity_history: {
         std::map<std::string, std::string> params;
         if (auto e = query_params(req, params))

@@ -132,6 +132,8 @@ const router& api_router() {
     t.add("POST", "/api/v1/activity/log", route_id::log_activity);
     t.add("POST", "/api/v1/activity/import", route_id::import_activities);
     t.add("GET", "/api/v1/activity/history", route_id::activity_history);
+    t.add("DELETE", "/api/v1/activity", route_id::erase_activity);
+    t.add("DELETE", "/api/v1/users/{user_id}", route_id::delete_user);
     t.add("GET", "/api/v1/activity/patterns", route_id::activity_patterns);
     t.add("GET", "/api/v1/activity/patterns/export", route_id::patterns_export);
     t.add("GET", "/api/v1/activity/preferences", route_id::get_preferences);

@@ -27,6 +27,8 @@ enum class route_id {
   put_preferences,
   activity_stats,
   personalized_suggestions,
+  erase_activity,
+  delete_user,
 };
 
 /// Outcome of resolving one request target.

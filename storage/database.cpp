@@ -490,8 +490,11 @@ void database::save_pattern_shard(const pattern_shard_state& state) {
   tx.commit();
 }
 
-void database::reset_patterns(int days) {
-  pqxx::work tx{conn()};
+namespace {
+
+/// Empties the pattern tables and sets every shard's watermark to replay `days` of activity
+/// (0: all), under a new generation, so a save from a learner that predates it is refused.
+void reset_patterns_in(pqxx::work& tx, int days) {
   tx.exec("SELECT 1 FROM pattern_learner_state FOR UPDATE"); // waits for saves under way
   tx.exec("DELETE FROM query_patterns");
   auto start = tx.exec_params(
@@ -507,7 +510,44 @@ void database::reset_patterns(int days) {
                    " generation = pattern_learner_state.generation + 1,"
                    " updated_at = CURRENT_TIMESTAMP",
                    shard, start);
+}
+
+} // namespace
+
+void database::reset_patterns(int days) {
+  pqxx::work tx{conn()};
+  reset_patterns_in(tx, days);
   tx.commit();
+}
+
+erase_report database::erase_user(const std::string& user_id, bool delete_account,
+                                  int rebuild_days) {
+  pqxx::work tx{conn()};
+  erase_report r;
+  r.user_id = user_id;
+  if (tx.exec_params("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", user_id).empty())
+    throw api_exception(make_error(error_code::not_found, "no user '" + user_id + "'"));
+  r.activities = tx.exec_params("DELETE FROM user_activity WHERE user_id = $1", user_id)
+                   .affected_rows();
+  r.patterns = tx.exec_params("DELETE FROM query_patterns WHERE pattern_type = $1"
+                              " AND target_id = $2",
+                              std::string(user_specific), user_id)
+                 .affected_rows();
+  r.cached_suggestions =
+    tx.exec_params("DELETE FROM suggestion_cache WHERE user_id = $1", user_id).affected_rows();
+  r.preferences = tx.exec_params("DELETE FROM user_suggestion_preferences WHERE user_id = $1",
+                                 user_id)
+                    .affected_rows() > 0;
+  tx.exec_params("DELETE FROM suggestion_impressions WHERE user_id = $1", user_id);
+  if (delete_account) {
+    tx.exec_params("DELETE FROM users WHERE id = $1", user_id); // llm_usage goes by cascade
+    r.account_deleted = true;
+  }
+  // Shared patterns hold no per-user counts: they are recomputed from the activity left, as the
+  // nightly rebuild does, in the same transaction so no learner saves the erased counts back.
+  reset_patterns_in(tx, rebuild_days);
+  tx.commit();
+  return r;
 }
 
 patterns_view database::read_patterns(const patterns_query& q) {

@@ -72,6 +72,10 @@ public:
   /// Deletes every pattern and sets each shard's watermark to just before the activities of the
   /// last `days` days (0: all history), so that replaying rebuilds the tables.
   void reset_patterns(int days);
+  /// Deletes a user's activity, own patterns, cached suggestions, impressions and preferences
+  /// (with `delete_account`, the user too) and resets the patterns to replay `rebuild_days`, in
+  /// one transaction. Throws api_exception(not_found) for an unknown user.
+  erase_report erase_user(const std::string& user_id, bool delete_account, int rebuild_days);
   /// Patterns for the patterns route: the user's own and the role's shared ones.
   patterns_view read_patterns(const patterns_query& q);
 

@@ -813,3 +813,86 @@ BOOST_AUTO_TEST_CASE(each_user_keeps_one_strategy_arm_and_clicks_count_per_arm) 
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(erase)
+
+using suggestions_next_question::lists;
+using suggestions_next_question::suggest_until;
+
+BOOST_AUTO_TEST_CASE(a_user_erases_their_data_and_shared_patterns_lose_their_share) {
+  suggestion_world w;
+  auto bob = token_for("bob");
+  std::string shared = "Total revenue by region for EMEA this quarter";
+  std::string mine = "Top 10 products by profit margin for Q3 2026";
+  for (int i = 0; i < 3; ++i) {
+    w.log_query(w.alice, shared);
+    w.log_query(w.alice, mine);
+  }
+  w.log_query(bob, shared);
+  BOOST_REQUIRE_EQUAL(w.put_prefs(w.alice, R"({"max_suggestions":4})").status, 200);
+  BOOST_TEST(text_at(w.suggest(w.alice, "top"), 0) == mine);
+  wait_for(w.db, "SELECT max((metadata->>'distinct_users')::int) FROM query_patterns"
+                 " WHERE pattern_type = 'role_based'", 2);
+  auto before = request(w.port(), "GET", "/api/v1/activity/patterns", "", bob);
+  BOOST_TEST(json_at(before.body, "/role_pattern_count") == "1", before.body);
+
+  auto erased = request(w.port(), "DELETE", "/api/v1/activity", "", w.alice);
+  BOOST_TEST(erased.status == 200, erased.body);
+  BOOST_TEST(json_at(erased.body, "/user_id") == "alice");
+  BOOST_TEST(json_at(erased.body, "/account_deleted") == "false");
+  BOOST_TEST(json_at(erased.body, "/erased/activities") == "6");
+  BOOST_TEST(json_at(erased.body, "/erased/preferences") == "true");
+
+  // At once: nothing of hers in her history, her suggestions or her preferences.
+  auto history = request(w.port(), "GET", "/api/v1/activity/history", "", w.alice);
+  BOOST_TEST(history.status == 200);
+  BOOST_TEST(json_at(history.body, "/activities") == "[]", history.body);
+  auto after = w.suggest(w.alice, "");
+  BOOST_TEST(after.status == 200, after.body);
+  BOOST_TEST(!lists(after, mine), after.body);
+  BOOST_TEST(!lists(after, shared), after.body); // bob alone asked it now: under k = 2
+  auto prefs = request(w.port(), "GET", "/api/v1/activity/preferences", "", w.alice);
+  BOOST_TEST(json_at(prefs.body, "/max_suggestions") == "6", prefs.body);
+  BOOST_TEST(scalar(w.db, "SELECT count(*) FROM suggestion_cache WHERE user_id = 'alice'") == 0);
+
+  // The shared patterns are recomputed without her: counts go down, the role pattern hides.
+  wait_for(w.db, "SELECT count(*) FROM query_patterns WHERE target_id = 'bob'", 1);
+  wait_for(w.db, "SELECT max(frequency) FROM query_patterns WHERE pattern_type = 'global'", 1);
+  BOOST_TEST(scalar(w.db, "SELECT count(*) FROM query_pattern_users WHERE user_id = 'alice'") == 0);
+  BOOST_TEST(scalar(w.db, "SELECT count(*) FROM query_patterns WHERE target_id = 'alice'") == 0);
+  auto shown = request(w.port(), "GET", "/api/v1/activity/patterns", "", bob);
+  BOOST_TEST(json_at(shown.body, "/role_pattern_count") == "0", shown.body);
+
+  // She goes on as a new user.
+  w.log_query(w.alice, mine);
+  BOOST_TEST(lists(suggest_until(w, w.alice, [&](auto& r) { return lists(r, mine); }), mine));
+}
+
+BOOST_AUTO_TEST_CASE(an_admin_deletes_a_user_with_everything_of_theirs) {
+  suggestion_world w;
+  auto bob = token_for("bob");
+  w.log_query(bob, "Total revenue by region for EMEA this quarter");
+  w.log_query(bob, "Volume trend by sales channel over the last 12 months");
+  BOOST_REQUIRE_EQUAL(w.put_prefs(bob, R"({"max_suggestions":4})").status, 200);
+
+  expect_error(request(w.port(), "DELETE", "/api/v1/users/bob", "", w.alice), 403, "forbidden");
+  expect_error(request(w.port(), "DELETE", "/api/v1/users/nobody", "", w.admin), 404,
+               "not_found");
+  auto gone = request(w.port(), "DELETE", "/api/v1/users/bob", "", w.admin);
+  BOOST_TEST(gone.status == 200, gone.body);
+  BOOST_TEST(json_at(gone.body, "/account_deleted") == "true");
+  BOOST_TEST(json_at(gone.body, "/erased/activities") == "2");
+  // The token of a deleted user no longer opens anything.
+  expect_error(request(w.port(), "GET", "/api/v1/activity/history", "", bob), 401,
+               "unauthorized");
+  BOOST_TEST(scalar(w.db, "SELECT count(*) FROM users WHERE id = 'bob'") == 0);
+  BOOST_TEST(scalar(w.db, "SELECT count(*) FROM user_activity WHERE user_id = 'bob'") == 0);
+  BOOST_TEST(scalar(w.db, "SELECT count(*) FROM user_suggestion_preferences"
+                          " WHERE user_id = 'bob'") == 0);
+  wait_for(w.db, "SELECT count(*) FROM query_patterns", 0);
+  // Everyone else carries on.
+  w.log_query(w.alice, "Top 10 products by profit margin for Q3 2026");
+  expect_error(request(w.port(), "DELETE", "/api/v1/users/bob", "", w.admin), 404, "not_found");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
