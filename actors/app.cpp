@@ -12,6 +12,7 @@
 #include "actors/messages.hpp"
 #include "actors/pattern_learner.hpp"
 #include "actors/request_bridge.hpp"
+#include "actors/retention.hpp"
 #include "actors/crowd.hpp"
 #include "actors/session_manager.hpp"
 #include "actors/storage_pool.hpp"
@@ -48,6 +49,7 @@ struct actor_app::impl {
   caf::actor llm;
   caf::actor cache;
   caf::actor crowd; ///< what other users ask (sessions rank with it)
+  caf::actor retention; ///< drops old result rows (none when retention is off)
   request_bridge bridge; ///< after `sys`: destroyed first
   std::string jwt_secret;
   int token_ttl;
@@ -77,6 +79,7 @@ struct actor_app::impl {
     w.queue_max = c.writer_queue_max;
     writer = spawn_activity_writer(sys, w, learners);
     catalogs = spawn_catalog_registry(sys, storage);
+    retention = spawn_retention(sys, storage, {c.retention_days, c.retention_every_s});
     crowd = spawn_crowd(sys, storage, catalogs, c.pattern_min_users);
     llm_gateway_settings g;
     g.configured = !c.llm_base_url.empty();
@@ -161,10 +164,11 @@ void actor_app::shutdown() {
     self->request(impl_->cache, std::chrono::seconds(10), flush_atom::value)
       .receive([](bool) {}, [](caf::error&) {});
   }
-  for (auto* a : {&impl_->sessions, &impl_->crowd, &impl_->cache, &impl_->llm, &impl_->catalogs,
-                 &impl_->background_writer, &impl_->writer,
-                 &impl_->learners, &impl_->storage}) {
-    caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
+  for (auto* a : {&impl_->retention, &impl_->sessions, &impl_->crowd, &impl_->cache, &impl_->llm,
+                 &impl_->catalogs, &impl_->background_writer, &impl_->writer, &impl_->learners,
+                 &impl_->storage}) {
+    if (*a)
+      caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
     *a = nullptr;
   }
   impl_->sys.await_all_actors_done();

@@ -62,6 +62,7 @@ using patterns_atom = caf::atom_constant<caf::atom("patterns")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using erase_atom = caf::atom_constant<caf::atom("erase")>;   ///< a user's data goes (erase_report)
+using retain_atom = caf::atom_constant<caf::atom("retain")>; ///< drop old result rows
 using forget_atom = caf::atom_constant<caf::atom("forget")>; ///< drop what is held of an erased user
 
 // -- what users ask next (sessions, the crowd) --

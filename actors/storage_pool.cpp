@@ -126,6 +126,10 @@ caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
         return true;
       });
     },
+    [=](retain_atom, std::int32_t days, std::int32_t limit) {
+      return guarded(*self->state.db,
+                     [&](database& db) { return db.drop_old_result_rows(days, limit); });
+    },
     [=](cache_purge_atom) {
       return guarded(*self->state.db, [&](database& db) { return db.purge_expired_suggestions(); });
     },

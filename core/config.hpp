@@ -46,6 +46,9 @@ struct config {
   int pattern_flush_ms = 1000;     ///< how often learners save changed patterns
   std::string patterns_rebuild_at = "03:30"; ///< nightly rebuild time (UTC HH:MM); "off" disables
   int patterns_rebuild_days = 90;  ///< the nightly rebuild's window
+  // -- retention --
+  int retention_days = 30;     ///< result rows (response_data.data) go after this many days; 0: kept
+  int retention_every_s = 3600; ///< how often the retention job runs
   // -- suggestions --
   int suggestion_cache_ttl_s = 3600;  ///< how long a generated list is served from the cache
   /// Cache actors, each owning the keys hashing to it; 0: one per actor thread, the fastest

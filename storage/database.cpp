@@ -810,6 +810,22 @@ void database::write_suggestion_cache(const cache_writes& w) {
     p->stored_ms = now;
 }
 
+std::int64_t database::drop_old_result_rows(int days, int limit) {
+  pqxx::work tx{conn()};
+  // `data` stays present (as []), so a replay still assesses the query as it was assessed.
+  auto n = tx.exec_params(
+               "UPDATE user_activity SET response_data = jsonb_set(response_data, '{data}', '[]')"
+               " || jsonb_build_object('data_dropped_at', " FS_ISO("CURRENT_TIMESTAMP") ")"
+               " WHERE id IN (SELECT id FROM user_activity"
+               "  WHERE created_at < CURRENT_TIMESTAMP - make_interval(days => $1)"
+               "  AND jsonb_typeof(response_data->'data') IN ('array', 'object', 'string')"
+               "  AND response_data->'data' NOT IN ('[]', '{}', '\"\"') LIMIT $2)",
+               days, limit)
+             .affected_rows();
+  tx.commit();
+  return static_cast<std::int64_t>(n);
+}
+
 std::int64_t database::purge_expired_suggestions() {
   std::int64_t purged = 0;
   for (;;) {

@@ -97,6 +97,10 @@ public:
   /// Deletes expired cache entries, then the pattern lists no unexpired entry names; returns how
   /// many entries.
   std::int64_t purge_expired_suggestions();
+  /// Empties `response_data.data` (the result rows) of up to `limit` activities older than
+  /// `days` days, marking each with `data_dropped_at`; the rest of the row stays for learning.
+  /// Returns how many changed (fewer than `limit`: none left).
+  std::int64_t drop_old_result_rows(int days, int limit);
   /// Today's (UTC) LLM usage of every user, to restore the daily budgets at start.
   std::vector<llm_usage_row> load_llm_usage_today();
   /// Adds one user's calls and tokens to today's row.

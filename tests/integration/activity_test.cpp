@@ -12,6 +12,7 @@
 
 #include "core/json_writer.hpp"
 #include "storage/database.hpp"
+#include "tests/integration/db_helpers.hpp"
 #include "tests/integration/http_client.hpp"
 #include "tests/integration/json_assert.hpp"
 #include "tests/integration/server_process.hpp"
@@ -151,6 +152,40 @@ BOOST_AUTO_TEST_CASE(users_never_see_each_others_rows) {
   BOOST_TEST(json_at(h.body, "/count") == "1");
   BOOST_TEST(json_at(h.body, "/activities/0/query_text") == "theirs");
   BOOST_TEST(h.body.find("mine") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(retention_drops_old_result_rows_and_keeps_the_rest) {
+  activity_env env;
+  database{env.db}.migrate();
+  {
+    pqxx::connection c{env.db};
+    pqxx::work tx{c};
+    auto add = [&](const char* text, const char* response, int days_ago) {
+      tx.exec_params("INSERT INTO user_activity (user_id, activity_type, query_text, response_data,"
+                     " created_at) VALUES ('u0', 'query', $1, $2::jsonb,"
+                     " CURRENT_TIMESTAMP - make_interval(days => $3))",
+                     text, response, days_ago);
+    };
+    add("old", R"({"data":[{"customer":"Acme","v":1}],"metadata":{"execution_time_ms":5}})", 40);
+    add("recent", R"({"data":[{"customer":"Globex","v":2}]})", 5);
+    add("old failure", R"({"error":"timeout"})", 40);
+    tx.commit();
+  }
+  server_process srv{serve_args(env.db, {"--retention-days", "30", "--retention-every-s", "1"})};
+  wait_for(env.db, "SELECT count(*) FROM user_activity WHERE response_data ? 'data_dropped_at'", 1);
+  pqxx::connection c{env.db};
+  pqxx::read_transaction tx{c};
+  auto row = [&](const char* text) {
+    return tx.exec_params("SELECT response_data::text FROM user_activity WHERE query_text = $1",
+                          text)[0][0].as<std::string>();
+  };
+  auto old = row("old");
+  BOOST_TEST(json_at(old, "/data") == "[]", old);
+  BOOST_TEST(json_at(old, "/metadata/execution_time_ms") == "5", old); // kept for learning
+  BOOST_TEST(old.find("Acme") == std::string::npos, old);
+  BOOST_TEST(row("recent").find("Globex") != std::string::npos);
+  BOOST_TEST(json_at(row("old failure"), "/error") == "timeout");
+  BOOST_TEST(row("old failure").find("data_dropped_at") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
