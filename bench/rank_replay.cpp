@@ -5,12 +5,16 @@
 // of record; this is the quick loop beside it.
 //
 //   build/rank_replay FILE.ndjson [k]
+//
+// It also splits the misses with the first word typed by what was known of the question, and
+// prints the ceiling that no ranking of past questions can pass.
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/activity_import.hpp"
@@ -83,6 +87,12 @@ int main(int argc, char** argv) {
   std::unordered_map<std::string, std::unordered_map<std::string, int>> user_counts, role_counts;
   std::unordered_map<std::string, int> global_counts;
   int both = 0, only_base = 0, only_mine = 0;
+  // First-word misses by what was known of the question when it was asked: the user had asked it,
+  // only colleagues of the role had, only users elsewhere had, or no one had (a new combination,
+  // a one-off or a typo, which no ranking of past questions can show).
+  int miss_user = 0, miss_role = 0, miss_global = 0, miss_new = 0;
+  int miss_shareable = 0; ///< of the role's and others', asked by at least k = 2 distinct users
+  std::unordered_map<std::string, std::unordered_set<std::string>> askers;
   for (auto& a : events) {
     auto& h = users[a.user_id];
     if (a.activity_type == "suggestion_click") {
@@ -131,11 +141,24 @@ int main(int argc, char** argv) {
         bool m = false;
         for (auto& g : mine) m |= masked_shape(g.text) == shape;
         both += b && m; only_base += b && !m; only_mine += m && !b;
+        if (!m) {
+          if (user_counts[user].count(shape))
+            ++miss_user;
+          else if (role_counts[role].count(shape))
+            ++miss_role;
+          else if (global_counts.count(shape))
+            ++miss_global;
+          else
+            ++miss_new;
+          if (!user_counts[user].count(shape) && askers[shape].size() >= 2)
+            ++miss_shareable;
+        }
       }
     }
     user_counts[user][q.shape] += 1;
     role_counts[role][q.shape] += 1;
     global_counts[q.shape] += 1;
+    askers[q.shape].insert(user);
     crowd.add(user, role, q);
     h.add(std::move(q));
   }
@@ -143,5 +166,15 @@ int main(int argc, char** argv) {
               empty.n, k, empty.hits / empty.n, empty.rr / empty.n, k, first.hits / first.n,
               first.rr / first.n);
   std::printf("first word: both %d, only the back-off %d, only the ranker %d\n", both, only_base, only_mine);
+  std::printf("first-word misses: asked before by the user %d, by the role only %d, by others "
+              "only %d, by no one %d\n", miss_user, miss_role, miss_global, miss_new);
+  // A ranker that showed every question the user, or k users, asked before would reach this at
+  // most (one that may show a single colleague's question: the second figure).
+  double base = double(both + only_base) / first.n;
+  double ceiling = (first.hits + miss_user + miss_shareable) / first.n;
+  double unshareable = (first.hits + miss_user + miss_role + miss_global) / first.n;
+  std::printf("first word: back-off %.3f; ranker %.2fx it; ceiling of any ranker of past "
+              "questions %.3f = %.2fx (%.2fx showing single colleagues' questions too)\n", base,
+              first.hits / first.n / base, ceiling, ceiling / base, unshareable / base);
   return 0;
 }
