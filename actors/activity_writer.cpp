@@ -28,13 +28,6 @@ struct committer_state {
   static inline const char* name = "activity_committer";
 };
 
-/// SQLSTATE classes that blame the rows themselves (data exception, integrity constraint, program
-/// limit): the same rows fail again, but the batch's other rows need not.
-bool refused_for_good(const pqxx::sql_error& e) {
-  auto cls = e.sqlstate().substr(0, 2);
-  return cls == "22" || cls == "23" || cls == "54";
-}
-
 void mark_not_stored(const activity_batch& batch, batch_receipt& out, const std::string& why,
                      bool retry) {
   for (auto& r : batch.rows) {

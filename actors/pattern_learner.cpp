@@ -33,6 +33,9 @@ caf::behavior pattern_shard(shard_actor* self, int shard, caf::actor storage,
     "foresight_pattern_activities_total", "activities applied by pattern learners");
   static auto& flushes = metrics_registry::instance().get_counter(
     "foresight_pattern_flushes_total", "pattern flushes committed");
+  static auto& set_aside_rows = metrics_registry::instance().get_counter(
+    "foresight_pattern_rows_set_aside_total",
+    "patterns the database refused for their data, kept out of the save");
   auto flush_every = std::chrono::milliseconds(settings.flush_interval_ms);
   auto apply_all = [=](const learn_batch& b) {
     for (auto& a : b.items)
@@ -86,7 +89,8 @@ caf::behavior pattern_shard(shard_actor* self, int shard, caf::actor storage,
       st.flushing = true;
       self->request(storage, caf::infinite, pat_save_atom::value, *changes)
         .then(
-          [=](bool) {
+          [=](std::int64_t set_aside) {
+            set_aside_rows.add(set_aside);
             self->state.flushing = false;
             self->state.book->mark_saved(changes->watermark);
             flushes.add(1);

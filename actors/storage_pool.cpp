@@ -83,10 +83,8 @@ caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
                      [&](database& db) { return db.recent_activities(user_id, limit); });
     },
     [=](pat_save_atom, const pattern_shard_state& state) {
-      return guarded(*self->state.db, [&](database& db) {
-        db.save_pattern_shard(state);
-        return true;
-      });
+      return guarded(*self->state.db,
+                     [&](database& db) { return db.save_pattern_shard(state); });
     },
     [=](pat_reset_atom, std::int32_t days) {
       return guarded(*self->state.db, [&](database& db) {

@@ -525,6 +525,16 @@ generalised_query generalise(std::string_view query, const catalog_index& catalo
     auto& s = out[k];
     if (k > 0 && s.placeholder && out[k - 1].placeholder && out[k - 1].text == s.text)
       continue; // "quarterly" + catalog "profits": one {metric}
+    // A template is a pattern's key: its words past the bound make no pattern of their own.
+    if (g.template_text.size() + 1 + s.text.size() > max_template_bytes) {
+      if (g.template_text.empty()) { // one giant word: its start, cut on a character boundary
+        auto cut = max_template_bytes;
+        while (cut > 0 && (static_cast<unsigned char>(s.text[cut]) & 0xC0) == 0x80)
+          --cut;
+        g.template_text.assign(s.text.data(), cut);
+      }
+      break;
+    }
     if (!g.template_text.empty())
       g.template_text.push_back(' ');
     g.template_text.append(s.text.data(), s.text.size());

@@ -61,6 +61,9 @@ private:
   static std::uint64_t next_serial();
 };
 
+/// The longest template: longer questions are generalised from their first words only.
+constexpr std::size_t max_template_bytes = 500;
+
 /// Generalises one query. Thread-safe; linear in the query's length.
 generalised_query generalise(std::string_view query, const catalog_index& catalog);
 

@@ -9,6 +9,7 @@
 
 #include "core/cache_key.hpp"
 #include "core/json_writer.hpp"
+#include "core/log.hpp"
 #include "core/payloads.hpp"
 #include "core/suggestions.hpp"
 #include "core/views.hpp"
@@ -437,7 +438,70 @@ pattern_shard_state database::load_pattern_shard(int shard) {
   return state;
 }
 
-void database::save_pattern_shard(const pattern_shard_state& state) {
+namespace {
+
+/// Upserts `rows` (patterns and their new users) in one statement, however many there are.
+void upsert_patterns(pqxx::transaction_base& tx, const pattern_row* rows, std::size_t n) {
+  json_writer w;
+  w.begin_array();
+  for (std::size_t i = 0; i < n; ++i) {
+    auto& r = rows[i];
+    w.begin_object()
+      .key("type").value(r.type)
+      .key("target").value(r.target)
+      .key("tmpl").value(r.template_text)
+      .key("frequency").value(r.frequency)
+      .key("success_rate").value(r.success_rate)
+      .key("avg").value(r.avg_response_time)
+      .key("last_used").value(r.last_used)
+      .key("metadata").raw(r.metadata_json)
+      .key("users").value(r.users)
+      .end_object();
+  }
+  w.end_array();
+  tx.exec_params(
+    "WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(type text, target text,"
+    "  tmpl text, frequency int, success_rate float8, avg float8, last_used timestamp,"
+    "  metadata jsonb, users jsonb)),"
+    " saved AS (INSERT INTO query_patterns (pattern_type, target_id, query_template, frequency,"
+    "  success_rate, avg_response_time, last_used, metadata)"
+    "  SELECT type, target, tmpl, frequency, success_rate,"
+    "   CASE WHEN avg < 0 THEN NULL ELSE avg END, last_used, metadata FROM input"
+    "  ON CONFLICT (pattern_type, target_id, md5(query_template)) DO UPDATE SET"
+    "  frequency = EXCLUDED.frequency, success_rate = EXCLUDED.success_rate,"
+    "  avg_response_time = EXCLUDED.avg_response_time, last_used = EXCLUDED.last_used,"
+    "  metadata = EXCLUDED.metadata, updated_at = CURRENT_TIMESTAMP"
+    "  RETURNING id, pattern_type, target_id, query_template)"
+    " INSERT INTO query_pattern_users (pattern_id, user_id)"
+    " SELECT saved.id, u.user_id FROM saved JOIN input ON saved.pattern_type = input.type"
+    "  AND saved.target_id = input.target AND saved.query_template = input.tmpl"
+    "  CROSS JOIN LATERAL jsonb_array_elements_text(input.users) AS u(user_id)"
+    " ON CONFLICT DO NOTHING",
+    w.str());
+}
+
+/// Runs `op` inside a savepoint of `tx`: if it throws, `tx` is as it was before, and goes on.
+/// (libpqxx 6's subtransaction sets its savepoint lazily, and exec_params never sets it.)
+template <class F>
+void in_savepoint(pqxx::work& tx, F op) {
+  tx.exec("SAVEPOINT pattern_save");
+  try {
+    op();
+  } catch (const pqxx::sql_error&) {
+    tx.exec("ROLLBACK TO SAVEPOINT pattern_save");
+    throw;
+  }
+  tx.exec("RELEASE SAVEPOINT pattern_save");
+}
+
+} // namespace
+
+bool refused_for_good(const pqxx::sql_error& e) {
+  auto cls = e.sqlstate().substr(0, 2);
+  return cls == "22" || cls == "23" || cls == "54";
+}
+
+std::int64_t database::save_pattern_shard(const pattern_shard_state& state) {
   pqxx::work tx{conn()};
   // The row lock orders this save against a concurrent rebuild; a learner from before the
   // rebuild must not write its old counts into the fresh tables.
@@ -445,49 +509,35 @@ void database::save_pattern_shard(const pattern_shard_state& state) {
     "SELECT generation FROM pattern_learner_state WHERE shard = $1 FOR UPDATE", state.shard);
   if (!gen.empty() && gen[0][0].as<int>() != state.generation)
     throw api_exception(make_error(error_code::conflict, "patterns were rebuilt meanwhile"));
+  std::int64_t set_aside = 0;
   if (!state.rows.empty()) {
-    // Every changed pattern and its new users in one statement, however many there are.
-    json_writer w;
-    w.begin_array();
-    for (auto& r : state.rows) {
-      w.begin_object()
-        .key("type").value(r.type)
-        .key("target").value(r.target)
-        .key("tmpl").value(r.template_text)
-        .key("frequency").value(r.frequency)
-        .key("success_rate").value(r.success_rate)
-        .key("avg").value(r.avg_response_time)
-        .key("last_used").value(r.last_used)
-        .key("metadata").raw(r.metadata_json)
-        .key("users").value(r.users)
-        .end_object();
+    try {
+      in_savepoint(tx, [&] { upsert_patterns(tx, state.rows.data(), state.rows.size()); });
+    } catch (const pqxx::sql_error& e) {
+      if (!refused_for_good(e))
+        throw;
+      // One row the database refuses must not block its shard for good: each is saved on its
+      // own, and a refused one is set aside (its counts stay in memory only).
+      for (auto& r : state.rows) {
+        try {
+          in_savepoint(tx, [&] { upsert_patterns(tx, &r, 1); });
+        } catch (const pqxx::sql_error& e) {
+          if (!refused_for_good(e))
+            throw;
+          ++set_aside;
+          log_event("warn", "pattern set aside: the database refused it",
+                    {{"pattern_type", r.type}, {"target_id", r.target},
+                     {"template", r.template_text.substr(0, 80)}, {"sqlstate", e.sqlstate()}});
+        }
+      }
     }
-    w.end_array();
-    tx.exec_params(
-      "WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(type text, target text,"
-      "  tmpl text, frequency int, success_rate float8, avg float8, last_used timestamp,"
-      "  metadata jsonb, users jsonb)),"
-      " saved AS (INSERT INTO query_patterns (pattern_type, target_id, query_template, frequency,"
-      "  success_rate, avg_response_time, last_used, metadata)"
-      "  SELECT type, target, tmpl, frequency, success_rate,"
-      "   CASE WHEN avg < 0 THEN NULL ELSE avg END, last_used, metadata FROM input"
-      "  ON CONFLICT (pattern_type, target_id, query_template) DO UPDATE SET"
-      "  frequency = EXCLUDED.frequency, success_rate = EXCLUDED.success_rate,"
-      "  avg_response_time = EXCLUDED.avg_response_time, last_used = EXCLUDED.last_used,"
-      "  metadata = EXCLUDED.metadata, updated_at = CURRENT_TIMESTAMP"
-      "  RETURNING id, pattern_type, target_id, query_template)"
-      " INSERT INTO query_pattern_users (pattern_id, user_id)"
-      " SELECT saved.id, u.user_id FROM saved JOIN input ON saved.pattern_type = input.type"
-      "  AND saved.target_id = input.target AND saved.query_template = input.tmpl"
-      "  CROSS JOIN LATERAL jsonb_array_elements_text(input.users) AS u(user_id)"
-      " ON CONFLICT DO NOTHING",
-      w.str());
   }
   tx.exec_params("INSERT INTO pattern_learner_state (shard, last_activity_id, generation)"
                  " VALUES ($1, $2, $3) ON CONFLICT (shard) DO UPDATE SET"
                  " last_activity_id = EXCLUDED.last_activity_id, updated_at = CURRENT_TIMESTAMP",
                  state.shard, state.watermark, state.generation);
   tx.commit();
+  return set_aside;
 }
 
 namespace {

@@ -11,6 +11,7 @@
 
 namespace pqxx {
 class connection_base;
+class sql_error;
 }
 
 namespace foresight {
@@ -19,6 +20,11 @@ namespace foresight {
 struct duplicate_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+/// Whether PostgreSQL refused a statement for the data it carried (SQLSTATE class 22 data
+/// exception, 23 integrity constraint, 54 program limit): the same rows fail again, others need
+/// not.
+bool refused_for_good(const pqxx::sql_error& e);
 
 /// One libpqxx connection with the operations foresightd needs; reconnects on demand.
 class database {
@@ -68,7 +74,9 @@ public:
   /// The patterns and watermark of one learner shard.
   pattern_shard_state load_pattern_shard(int shard);
   /// Writes a shard's changed patterns (absolute values) and its watermark in one transaction.
-  void save_pattern_shard(const pattern_shard_state& state);
+  /// Saves a learner shard's changed patterns and watermark; a pattern the database refuses for
+  /// its data is logged and set aside rather than failing the save. Returns how many were.
+  std::int64_t save_pattern_shard(const pattern_shard_state& state);
   /// Deletes every pattern and sets each shard's watermark to just before the activities of the
   /// last `days` days (0: all history), so that replaying rebuilds the tables.
   void reset_patterns(int days);

@@ -44,6 +44,23 @@ BOOST_AUTO_TEST_CASE(the_spec_table_with_and_without_a_catalog) {
   }
 }
 
+// A template is a unique key in PostgreSQL: an 8 KiB question of unknown words must not make
+// an 8 KiB template (its index row would fail every save of the learner's shard).
+BOOST_AUTO_TEST_CASE(templates_are_bounded_whatever_the_question) {
+  std::string words;
+  for (int i = 0; words.size() < 8192; ++i)
+    words += "zq" + std::to_string(i * 7919) + "x ";
+  auto g = generalise(words, catalog_index{});
+  BOOST_TEST(g.template_text.size() <= max_template_bytes);
+  BOOST_TEST(g.template_text.size() > max_template_bytes - 20);
+  BOOST_TEST(g.template_text.rfind("zq0x", 0) == 0u);
+  std::string giant(8192, 'a');
+  giant.replace(499, 2, "\xc3\xa9"); // an é across the bound
+  auto one = generalise(giant, catalog_index{});
+  BOOST_TEST(one.template_text.size() == 499u);
+  BOOST_TEST(generalise("Top 10 products by revenue", catalog_index{}).template_text.size() < 40u);
+}
+
 BOOST_AUTO_TEST_CASE(numbers_years_quarters_months_and_dates) {
   BOOST_TEST(tmpl("Top 25 products by revenue") == "top {N} {entity} by {metric}");
   BOOST_TEST(tmpl("revenue above 1,000,000") == "{metric} above {N}");

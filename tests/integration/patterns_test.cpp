@@ -190,6 +190,40 @@ BOOST_AUTO_TEST_CASE(role_patterns_are_shown_once_k_colleagues_share_them_withou
              "Compare revenue across regions for Globex");
 }
 
+// An 8 KiB question of unknown words once made a 4.5 KB template whose index row failed every
+// save of its shard, for good; and a pattern the database refuses must not block the others.
+BOOST_AUTO_TEST_CASE(a_long_question_or_a_refused_pattern_never_stops_learning) {
+  auto db = fresh_database();
+  add_user(db, "lq", "analyst", false);
+  database{db}.migrate();
+  {
+    pqxx::connection c{db};
+    pqxx::work tx{c};
+    tx.exec("ALTER TABLE query_patterns ADD CONSTRAINT no_compare CHECK"
+            " (NOT (pattern_type = 'user_specific' AND query_template LIKE 'compare%'))");
+    tx.commit();
+  }
+  server_process srv{serve_fast(db)};
+  auto token = token_for("lq");
+  auto log = [&](const std::string& text) {
+    auto r = request(srv.port(), "POST", "/api/v1/activity/log", query_body(text), token);
+    BOOST_TEST(r.status == 200, r.body);
+  };
+  std::string words;
+  for (int i = 0; words.size() < 8000; ++i)
+    words += "zq" + std::to_string(i * 7919) + "x ";
+  log(words);
+  wait_for(db, "SELECT count(*) FROM query_patterns WHERE pattern_type = 'user_specific'", 1);
+  BOOST_TEST(scalar(db, "SELECT max(length(query_template)) FROM query_patterns") <= 500);
+  log(family_query(2, 0)); // its user pattern is refused; the role's and global one are not
+  wait_for(db, "SELECT count(*) FROM query_patterns WHERE pattern_type = 'global'", 2);
+  log(family_query(1, 0));
+  // Later questions are learned: the shard was not blocked.
+  wait_for(db, "SELECT count(*) FROM query_patterns WHERE pattern_type = 'user_specific'", 2);
+  auto metrics = request(srv.port(), "GET", "/metrics", "", "");
+  BOOST_TEST(metrics.body.find("foresight_pattern_rows_set_aside_total 1\n") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(a_learner_killed_mid_stream_loses_nothing_and_counts_nothing_twice) {
   auto db = fresh_database();
   for (int u = 0; u < 6; ++u)
