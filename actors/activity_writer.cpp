@@ -8,6 +8,7 @@
 // (bench/README.md).
 #include "actors/activity_writer.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <memory>
 
@@ -78,14 +79,23 @@ void store_isolating(database& db, const activity_batch& batch, batch_receipt& o
   }
 }
 
-caf::behavior committer(caf::stateful_actor<committer_state>* self, std::string conninfo) {
-  self->state.db = std::make_unique<database>(conninfo);
+caf::behavior committer(caf::stateful_actor<committer_state>* self, writer_settings settings,
+                        caf::actor learners) {
+  self->state.db = std::make_unique<database>(settings.conninfo);
+  // Bounds every statement, COMMIT included, so the writer hears the outcome before the HTTP
+  // request's deadline (see writer_settings).
+  self->state.db->set_statement_timeout(settings.commit_timeout_ms);
   return {
     [=](commit_atom, const activity_batch& batch) {
       return guarded(*self->state.db, [&](database& db) {
         batch_receipt receipt;
         bool some_committed = false;
         store_isolating(db, batch, receipt, some_committed);
+        // From here, not from the writer: a reply the writer no longer waits for must not take
+        // committed rows away from the learners.
+        if (!receipt.learned.empty())
+          self->send(learners, learn_atom::value, learn_batch{std::move(receipt.learned)});
+        receipt.learned.clear();
         return receipt;
       });
     },
@@ -138,6 +148,9 @@ struct reply_to {
 struct pending_row {
   activity_row row;
   reply_to reply;
+  /// Past this, the row is not sent to the database any more: its requester would be told 504
+  /// before the commit could answer.
+  std::chrono::steady_clock::time_point send_by = std::chrono::steady_clock::time_point::max();
 };
 
 struct writer_state {
@@ -177,7 +190,7 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
   auto& st = self->state;
   auto start = [=](std::size_t i) {
     self->state.committers[i] =
-      self->spawn<caf::detached + caf::monitored>(committer, settings.conninfo);
+      self->spawn<caf::detached + caf::monitored>(committer, settings, learners);
   };
   st.committers.resize(1);
   st.busy.assign(st.committers.size(), false);
@@ -209,11 +222,22 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
       auto promises = std::make_shared<std::vector<reply_to>>();
       batch.rows.reserve(n);
       promises->reserve(n);
+      auto now = std::chrono::steady_clock::now();
       for (std::size_t k = 0; k < n; ++k) {
-        batch.rows.push_back(std::move(s.queue.front().row));
-        promises->push_back(std::move(s.queue.front().reply));
+        auto& front = s.queue.front();
+        if (front.send_by < now) {
+          // Never sent, so surely not stored: the requester may retry.
+          m.queued.add(-1);
+          front.reply.fail(overloaded("the activity waited too long to be stored; retry"));
+        } else {
+          batch.rows.push_back(std::move(front.row));
+          promises->push_back(std::move(front.reply));
+        }
         s.queue.pop_front();
       }
+      n = batch.rows.size();
+      if (n == 0)
+        continue;
       s.busy[i] = true;
       s.in_flight_rows += n;
       auto done = [=](const caf::error* err, batch_receipt* receipt) {
@@ -239,13 +263,13 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
           m.refused.add(static_cast<std::int64_t>(n) - stored);
           for (std::size_t k = 0; k < n; ++k)
             (*promises)[k].deliver(std::move(receipt->items[k]));
-          if (!receipt->learned.empty())
-            self->send(learners, learn_atom::value, learn_batch{std::move(receipt->learned)});
         }
         if (auto f = weak_flush.lock())
           (*f)(false);
       };
-      self->request(s.committers[i], std::chrono::milliseconds(settings.commit_timeout_ms),
+      // Twice the statement timeout: reached only if the committer itself is stuck, and then
+      // the rows' fate is unknown, which is what the 503 says.
+      self->request(s.committers[i], std::chrono::milliseconds(2 * settings.commit_timeout_ms),
                     commit_atom::value, std::move(batch))
         .then([=](batch_receipt& r) { done(nullptr, &r); },
               [=](caf::error& e) { done(&e, nullptr); });
@@ -295,7 +319,9 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
       if (s.queue.size() + s.in_flight_rows >= static_cast<std::size_t>(settings.queue_max))
         return overloaded("too many activities are waiting to be stored; retry");
       auto rp = self->make_response_promise();
-      s.queue.push_back({std::move(row), {rp, nullptr, 0}});
+      s.queue.push_back({std::move(row), {rp, nullptr, 0},
+                         std::chrono::steady_clock::now() +
+                           std::chrono::milliseconds(settings.send_within_ms)});
       m.queued.add(1);
       (*flush)(false);
       return rp;
@@ -330,6 +356,13 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
 }
 
 } // namespace
+
+writer_settings writer_settings_within(int request_timeout_ms) {
+  writer_settings s;
+  s.commit_timeout_ms = std::clamp(request_timeout_ms * 3 / 10, 50, 30000);
+  s.send_within_ms = std::max(1, request_timeout_ms - s.commit_timeout_ms - request_timeout_ms / 10);
+  return s;
+}
 
 caf::actor spawn_activity_writer(caf::actor_system& sys, const writer_settings& settings,
                                  caf::actor learners) {

@@ -12,8 +12,16 @@ struct writer_settings {
   int batch_max = 512;     ///< most rows per transaction
   int batch_wait_ms = 0;   ///< how long a free committer waits for a batch to fill
   int queue_max = 20000;   ///< rows waiting or committing; beyond it requests get 503
-  int commit_timeout_ms = 30000;
+  /// The committer's statement_timeout: a commit's outcome is known within it.
+  int commit_timeout_ms = 3000;
+  /// A row still queued this long after it arrived answers 503 unsent. With the commit timeout
+  /// this stays under the HTTP request timeout, so no requester hears 504 for a row that
+  /// commits later.
+  int send_within_ms = 6000;
 };
+
+/// Settings whose timeouts fit inside `request_timeout_ms` (the HTTP answer's deadline).
+writer_settings writer_settings_within(int request_timeout_ms);
 
 /// Spawns the writer and its committer. Send `(write_atom, activity_row)`; the reply is a
 /// `logged_activity` with the committed id, or `unavailable` (503 + Retry-After). Every committed

@@ -72,7 +72,7 @@ struct actor_app::impl {
     l.rebuild_days = c.patterns_rebuild_days;
     l.rebuild_at_minute = minute_of_day(c.patterns_rebuild_at);
     learners = spawn_pattern_learners(sys, storage, l);
-    writer_settings w;
+    auto w = writer_settings_within(c.request_timeout_ms);
     w.conninfo = conninfo;
     w.batch_max = c.writer_batch_max;
     w.batch_wait_ms = c.writer_batch_wait_ms;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 #include <pqxx/pqxx>
 #include <unordered_map>
 #include <unordered_set>
@@ -126,6 +127,8 @@ void database::connect() {
   auto h = std::make_unique<holder>(conninfo_);
   pqxx::nontransaction tx{h->c};
   tx.exec("SET TIME ZONE 'UTC'");
+  if (statement_timeout_ms_ > 0)
+    tx.exec("SET statement_timeout = " + std::to_string(statement_timeout_ms_));
   tx.commit();
   h->c.prepare(pattern_hints_statement, pattern_hints_sql);
   conn_ = std::move(h);
@@ -133,6 +136,11 @@ void database::connect() {
 
 void database::disconnect() {
   conn_.reset();
+}
+
+void database::set_statement_timeout(int ms) {
+  statement_timeout_ms_ = ms;
+  disconnect(); // applied at the next connect
 }
 
 bool database::connected() const {
@@ -315,8 +323,59 @@ batch_receipt database::insert_activities(const activity_batch& batch) {
     }
     receipt.items.push_back(std::move(ack));
   }
-  tx.commit();
+  auto backend = conn().backendpid();
+  try {
+    tx.commit();
+  } catch (const pqxx::in_doubt_error&) {
+    // The COMMIT went out and its answer was lost: settle what happened before answering.
+    disconnect();
+    std::vector<std::int64_t> stored;
+    for (auto& item : receipt.items)
+      if (!item.replayed)
+        stored.push_back(item.id);
+    switch (fate_of_commit(backend, stored)) {
+      case commit_fate::committed:
+        break;
+      case commit_fate::rolled_back:
+        throw pqxx::broken_connection("the connection was lost before the commit took effect");
+      case commit_fate::unknown:
+        throw;
+    }
+  }
   return receipt;
+}
+
+database::commit_fate database::fate_of_commit(int backend_pid,
+                                               const std::vector<std::int64_t>& ids) {
+  try {
+    pqxx::nontransaction tx{conn()};
+    // Once the backend that ran the transaction is gone, its fate is sealed either way; one that
+    // lingers (it has not noticed the lost client yet) is ended.
+    bool gone = false;
+    for (int i = 0; i < 40 && !gone; ++i) {
+      gone = tx.exec_params("SELECT 1 FROM pg_stat_activity WHERE pid = $1", backend_pid).empty();
+      if (!gone && i == 10)
+        tx.exec_params("SELECT pg_terminate_backend($1)", backend_pid);
+      if (!gone)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!gone)
+      return commit_fate::unknown;
+    if (ids.empty())
+      return commit_fate::committed; // nothing new was in it
+    std::string list = "{";
+    for (auto id : ids)
+      list += (list.size() > 1 ? "," : "") + std::to_string(id);
+    list += "}";
+    auto found = tx.exec_params("SELECT count(*) FROM user_activity WHERE id = ANY($1::bigint[])",
+                                list)[0][0].as<std::size_t>();
+    if (found == ids.size())
+      return commit_fate::committed;
+    return found == 0 ? commit_fate::rolled_back : commit_fate::unknown;
+  } catch (const std::exception&) {
+    disconnect();
+    return commit_fate::unknown;
+  }
 }
 
 void database::analyze_activities() {

@@ -36,6 +36,13 @@ public:
   void connect();
   /// Drops the connection; the next operation reconnects.
   void disconnect();
+  enum class commit_fate { committed, rolled_back, unknown };
+  /// After a COMMIT whose answer was lost on the connection of backend `backend_pid`: whether the
+  /// transaction that inserted activities `ids` committed, asked on a new connection.
+  commit_fate fate_of_commit(int backend_pid, const std::vector<std::int64_t>& ids);
+  /// Applied to this connection (and any reconnection): statements running longer are
+  /// cancelled. 0: none.
+  void set_statement_timeout(int ms);
   bool connected() const;
 
   /// Applies pending migrations; returns how many ran.
@@ -123,6 +130,7 @@ private:
   pqxx::connection_base& conn();
   struct holder; // the pqxx::connection, kept out of this header
   std::string conninfo_;
+  int statement_timeout_ms_ = 0;
   std::unique_ptr<holder> conn_;
 };
 

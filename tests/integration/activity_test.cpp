@@ -14,6 +14,7 @@
 #include "storage/database.hpp"
 #include "tests/integration/db_helpers.hpp"
 #include "tests/integration/http_client.hpp"
+#include "tests/integration/pg_proxy.hpp"
 #include "tests/integration/json_assert.hpp"
 #include "tests/integration/server_process.hpp"
 
@@ -370,6 +371,63 @@ BOOST_AUTO_TEST_CASE(a_row_the_database_refuses_fails_only_its_own_request) {
   // The server goes on storing afterwards.
   auto later = log_activity(srv.port(), "u7", R"({"activity_type":"query","query_text":"ok now"})");
   BOOST_TEST(later.status == 200, later.body);
+}
+
+// The connection is cut right after COMMIT reached PostgreSQL: the commit happened, its answer
+// was lost. The server settles the row's fate before answering (never a blind retry), so the
+// client hears 200 for a stored row, and a retry with the same key finds it.
+BOOST_AUTO_TEST_CASE(a_commit_whose_answer_is_lost_is_settled_before_the_client_hears) {
+  auto socket_dir = test_cluster_socket_dir();
+  if (socket_dir.empty() || socket_dir[0] != '/')
+    return; // an external TCP cluster: the proxy relays unix sockets only
+  activity_env env;
+  pg_cutting_proxy proxy{socket_dir};
+  server_process srv{serve_args(via_socket_dir(env.db, proxy.socket_dir()))};
+  BOOST_TEST(log_activity(srv.port(), "u0", R"({"activity_type":"chat","query_text":"before"})")
+               .status == 200);
+  for (auto key : {"doubt-1", ""}) {
+    std::string text = std::string("in doubt ") + key;
+    std::map<std::string, std::string> headers;
+    if (*key)
+      headers["Idempotency-Key"] = key;
+    proxy.cut_commit_after("INSERT INTO user_activity");
+    auto cut = log_activity(srv.port(), "u0",
+                            R"({"activity_type":"query","query_text":")" + text + R"("})", headers);
+    BOOST_TEST(proxy.cuts() == (*key ? 1 : 2));
+    BOOST_TEST(cut.status == 200, cut.body);
+    BOOST_TEST(count_rows(env.db, "query_text = '" + text + "'") == 1);
+    if (*key) {
+      auto retry = log_activity(srv.port(), "u0",
+                                R"({"activity_type":"query","query_text":")" + text + R"("})",
+                                headers);
+      BOOST_TEST(retry.status == 200, retry.body);
+      BOOST_TEST(json_at(retry.body, "/activity_id") == json_at(cut.body, "/activity_id"));
+      BOOST_TEST(count_rows(env.db, "query_text = '" + text + "'") == 1);
+    }
+  }
+  // The learners got the settled rows too.
+  wait_for(env.db, "SELECT sum(frequency) FROM query_patterns WHERE pattern_type = 'global'", 2);
+}
+
+// A slow database: the commit is cancelled within its timeout, inside the HTTP deadline, so the
+// client hears 503 (retry) and the row is never stored later behind a 504.
+BOOST_AUTO_TEST_CASE(a_slow_commit_is_cancelled_before_the_request_times_out) {
+  activity_env env;
+  database{env.db}.migrate();
+  {
+    pqxx::connection c{env.db};
+    pqxx::work tx{c};
+    tx.exec("CREATE FUNCTION slow() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(2); RETURN NEW;"
+            " END $$ LANGUAGE plpgsql");
+    tx.exec("CREATE TRIGGER slow BEFORE INSERT ON user_activity FOR EACH ROW EXECUTE FUNCTION slow()");
+    tx.commit();
+  }
+  server_process srv{serve_args(env.db, {"--request-timeout-ms", "1000"})};
+  auto r = log_activity(srv.port(), "u0", R"({"activity_type":"chat","query_text":"slow"})");
+  BOOST_TEST(r.status == 503, r.body);
+  BOOST_TEST(r.header("retry-after") == "1");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  BOOST_TEST(count_rows(env.db, "true") == 0); // not stored behind the client's back
 }
 
 BOOST_AUTO_TEST_CASE(every_acknowledged_activity_survives_a_crash) {

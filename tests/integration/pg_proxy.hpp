@@ -1,0 +1,35 @@
+// A fault injector for tests: a unix-socket proxy in front of PostgreSQL that can cut a
+// connection right after forwarding its COMMIT, so the commit happens but its answer is lost.
+#pragma once
+#include <atomic>
+#include <memory>
+#include <string>
+
+namespace foresight::testing {
+
+class pg_cutting_proxy {
+public:
+  /// Listens in a new temporary directory, forwarding to the socket in `server_socket_dir`.
+  explicit pg_cutting_proxy(const std::string& server_socket_dir);
+  ~pg_cutting_proxy();
+
+  /// The directory to use as libpq's `host` (it holds `.s.PGSQL.5432`).
+  const std::string& socket_dir() const;
+  /// The next connection that sends a statement containing `marker` and then a COMMIT has the
+  /// COMMIT forwarded and both sides closed at once.
+  void cut_commit_after(std::string marker);
+  /// Connections cut so far.
+  int cuts() const;
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// `conninfo` with its host replaced by `socket_dir` (libpq takes the last one given).
+std::string via_socket_dir(const std::string& conninfo, const std::string& socket_dir);
+
+/// The socket directory of the test cluster (its `host`).
+std::string test_cluster_socket_dir();
+
+} // namespace foresight::testing
