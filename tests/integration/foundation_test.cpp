@@ -514,6 +514,32 @@ BOOST_AUTO_TEST_CASE(connections_dealt_to_every_io_thread_are_answered) {
   }
 }
 
+// Request logs used to be written on the IO threads under one lock: a stdout that stopped
+// draining stopped every request. Now lines queue (1 MiB) for a writer thread of their own.
+BOOST_AUTO_TEST_CASE(a_blocked_stdout_never_stops_request_handling) {
+  served_db s;
+  auto args = serve_args(s.db);
+  auto at = std::find(args.begin(), args.end(), "--log-requests");
+  BOOST_REQUIRE(at != args.end());
+  *(at + 1) = "true";
+  server_process srv{args};
+  srv.hold_output(true); // the pipe's 64 KiB fill up, then a write to stdout would block
+  int ok = 0;
+  for (int i = 0; i < 6000; ++i) // about 1.5 MB of request lines
+    ok += request(srv.port(), "GET", "/healthz").status == 200;
+  BOOST_TEST(ok == 6000);
+  auto metrics = request(srv.port(), "GET", "/metrics").body;
+  auto dropped = metrics.find("\nforesight_log_lines_dropped_total ");
+  BOOST_REQUIRE(dropped != std::string::npos);
+  BOOST_TEST(std::stol(metrics.substr(dropped + 35)) > 0);
+  srv.hold_output(false); // the queued lines follow (those that fitted), then logging goes on
+  for (int i = 0; i < 200 && srv.output().find("after-9") == std::string::npos; ++i) {
+    request(srv.port(), "GET", "/healthz", "", "", {{"X-Request-Id", "after-9"}});
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  BOOST_TEST(srv.output().find("after-9") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(sigterm_drains_and_exits_zero) {
   served_db s;
   server_process srv{serve_args(s.db, {"--log-requests", "true"})};

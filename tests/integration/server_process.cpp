@@ -99,6 +99,7 @@ struct server_process::impl {
   std::condition_variable cv;
   std::string output;
   bool closed = false;
+  bool held = false; ///< stop reading the child's output (its stdout pipe fills and blocks)
   int status = -1;
 };
 
@@ -142,6 +143,10 @@ server_process::server_process(std::vector<std::string> args,
   impl_->reader = std::thread([state] {
     char buf[4096];
     for (;;) {
+      {
+        std::unique_lock<std::mutex> lock{state->mtx};
+        state->cv.wait(lock, [state] { return !state->held; });
+      }
       auto n = read(state->out_fd, buf, sizeof buf);
       std::lock_guard<std::mutex> guard{state->mtx};
       if (n <= 0) {
@@ -177,6 +182,7 @@ int server_process::wait() {
     impl_->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     impl_->pid = -1;
   }
+  hold_output(false);
   if (impl_->reader.joinable())
     impl_->reader.join();
   if (impl_->out_fd >= 0) {
@@ -190,6 +196,12 @@ int server_process::stop(int sig) {
   if (impl_->pid > 0)
     kill(impl_->pid, sig);
   return wait();
+}
+
+void server_process::hold_output(bool hold) {
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  impl_->held = hold;
+  impl_->cv.notify_all();
 }
 
 std::string server_process::output() const {

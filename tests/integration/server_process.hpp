@@ -40,6 +40,9 @@ public:
   /// Waits for a subcommand to finish; returns its exit status.
   int wait();
   std::string output() const;
+  /// Stops (true) or resumes reading the process's output: held, its stdout pipe fills up and
+  /// a write to it blocks, as with a stuck terminal or log collector.
+  void hold_output(bool hold);
 
 private:
   struct impl;
