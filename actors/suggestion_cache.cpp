@@ -229,6 +229,25 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
     }
   };
 
+  // A user's entries go (preferences changed, or the user was erased): from memory, from the
+  // table, and from the inserts still waiting, which were generated before the change.
+  auto invalidate = [=, &m](const std::string& user_id) {
+    auto& st = self->state;
+    for (auto i = st.entries.begin(); i != st.entries.end();) {
+      if (i->second.user_id == user_id) {
+        i = st.entries.erase(i);
+        m.entries.add(-1);
+      } else {
+        ++i;
+      }
+    }
+    auto& w = st.writes;
+    w.inserts.erase(std::remove_if(w.inserts.begin(), w.inserts.end(),
+                                   [&](auto& c) { return c.user_id == user_id; }),
+                    w.inserts.end());
+    w.invalidated_users.push_back(user_id);
+  };
+
   auto store = [=](const suggestion_job& job, const suggestion_list& list) {
     auto& st = self->state;
     auto expires_ms = now_ms() + std::int64_t{settings.ttl_s} * 1000;
@@ -480,30 +499,15 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
         if (r.expires_at_ms > now)
           put_entry(r.context_hash, entry{std::move(r.list), r.user_id, r.expires_at_ms});
     },
-    [=, &m](invalidate_atom, const std::string& user_id) {
-      auto& es = self->state.entries;
-      for (auto i = es.begin(); i != es.end();) {
-        if (i->second.user_id == user_id) {
-          i = es.erase(i);
-          m.entries.add(-1);
-        } else {
-          ++i;
-        }
-      }
-      self->state.writes.invalidated_users.push_back(user_id);
-    },
-    // An erased user: also nothing of theirs still waiting to be written.
+    [=](invalidate_atom, const std::string& user_id) { invalidate(user_id); },
+    // An erased user: also no impression of theirs still waiting to be written.
     [=](forget_atom, const std::string& user_id) {
       auto& st = self->state;
-      self->send(self, invalidate_atom::value, user_id);
+      invalidate(user_id);
       st.impressions.erase(user_id);
-      auto& w = st.writes;
-      w.inserts.erase(std::remove_if(w.inserts.begin(), w.inserts.end(),
-                                     [&](auto& c) { return c.user_id == user_id; }),
-                      w.inserts.end());
-      w.impressions.erase(std::remove_if(w.impressions.begin(), w.impressions.end(),
-                                         [&](auto& i) { return i.user_id == user_id; }),
-                          w.impressions.end());
+      auto& w = st.writes.impressions;
+      w.erase(std::remove_if(w.begin(), w.end(), [&](auto& i) { return i.user_id == user_id; }),
+              w.end());
     },
     [=](tick_atom) {
       // Write-behind: a failed batch is logged by storage and dropped; the entries stay
