@@ -23,6 +23,10 @@ struct llm_gateway_state {
   std::int64_t day = utc_day();
   std::unordered_map<std::uint64_t, caf::response_promise> pending;
   std::uint64_t next_call = 0;
+  /// Calls and tokens not yet stored, by user: written once a second, one write at a time, so
+  /// a slow database never piles messages up, and a crash loses a second's worth at most.
+  std::unordered_map<std::string, llm_usage_row> unsaved;
+  bool saving = false;
   static inline const char* name = "llm_gateway";
 };
 
@@ -59,6 +63,7 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
         },
         [=](caf::error&) { /* start with a fresh budget */ });
   }
+  self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
   auto no_call = [](std::string why) {
     llm_answer a;
     a.error = std::move(why);
@@ -121,11 +126,41 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
         if (auto u = st.calls_today.find(user); u != st.calls_today.end() && u->second > 0)
           --u->second;
       } else {
-        caf::anon_send(storage, llm_usage_atom::value,
-                       llm_usage_row{user, 1, tokens_in, tokens_out});
+        auto& u = st.unsaved[user];
+        u.user_id = user;
+        u.calls += 1;
+        u.tokens_in += tokens_in;
+        u.tokens_out += tokens_out;
       }
       i->second.deliver(std::move(a));
       st.pending.erase(i);
+    },
+    [=](flush_atom a) {
+      self->delayed_send(self, std::chrono::seconds(1), a);
+      auto& st = self->state;
+      if (st.saving || st.unsaved.empty())
+        return;
+      std::vector<llm_usage_row> rows;
+      for (auto& kv : st.unsaved)
+        rows.push_back(std::move(kv.second));
+      st.unsaved.clear();
+      st.saving = true;
+      self->request(storage, std::chrono::seconds(30), llm_usage_atom::value, rows)
+        .then([=](bool) { self->state.saving = false; },
+              [=](caf::error& err) {
+                // Kept for the next second's write: the budget must survive a restart.
+                auto& s = self->state;
+                s.saving = false;
+                for (auto& r : rows) {
+                  auto& u = s.unsaved[r.user_id];
+                  u.user_id = r.user_id;
+                  u.calls += r.calls;
+                  u.tokens_in += r.tokens_in;
+                  u.tokens_out += r.tokens_out;
+                }
+                log_event("warn", "LLM usage not stored; retrying",
+                          {{"error", to_api_error(err).message}});
+              });
     },
     [=, &m_budget](stats_atom) {
       suggestion_service_stats s;

@@ -29,6 +29,9 @@ std::int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+/// Inserts a shard keeps waiting while its write is under way; older ones are dropped.
+constexpr std::size_t max_waiting_inserts = 5000;
+
 struct cache_metrics {
   gauge& entries = metrics_registry::instance().get_gauge(
     "foresight_suggestion_cache_entries", "suggestion lists held in memory");
@@ -39,6 +42,9 @@ struct cache_metrics {
   gauge& shared = metrics_registry::instance().get_counter(
     "foresight_suggestion_cache_shared_misses_total",
     "misses that joined an identical generation already running");
+  gauge& writes_dropped = metrics_registry::instance().get_counter(
+    "foresight_suggestion_cache_writes_dropped_total",
+    "cache rows not written because the database fell behind");
   static cache_metrics& get() {
     static cache_metrics m;
     return m;
@@ -164,6 +170,7 @@ struct cache_shard_state {
   std::unordered_map<std::string, std::vector<impression>> impressions;
   std::unordered_map<std::string, std::int64_t> hits;
   std::int64_t counts_due_ms = 0; ///< when hits and impressions are written next
+  bool writing = false; ///< a write-behind batch is under way (one at a time per shard)
   /// Learned patterns per (user, role), briefly: learners save them about once a second, so
   /// re-reading them for every miss would only repeat the same queries.
   timed_hints recent_hints;
@@ -509,18 +516,35 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
       w.erase(std::remove_if(w.begin(), w.end(), [&](auto& i) { return i.user_id == user_id; }),
               w.end());
     },
-    [=](tick_atom) {
+    [=, &m](tick_atom) {
       // Write-behind: a failed batch is logged by storage and dropped; the entries stay
       // served from memory, and losing a few hit counts is acceptable for a cache.
       // Counts add up, so they go once a second: a row per user and source every 100 ms was a
       // fifth of the rows the pattern path made PostgreSQL write.
-      auto now = now_ms();
-      auto counts = now >= self->state.counts_due_ms;
-      if (counts)
-        self->state.counts_due_ms = now + std::max(settings.flush_ms, 1000);
-      if (auto w = take_writes(counts); !w.empty())
-        caf::anon_send(writer, cache_write_atom::value, std::move(w));
+      // One batch in flight per shard: a slow database makes batches bigger, not messages more;
+      // past a bound the oldest waiting inserts go (a cache: they are regenerated on a miss).
       self->delayed_send(self, std::chrono::milliseconds(settings.flush_ms), tick_atom::value);
+      auto& st = self->state;
+      if (st.writing) {
+        auto& ins = st.writes.inserts;
+        if (ins.size() > max_waiting_inserts) {
+          auto excess = ins.size() - max_waiting_inserts;
+          ins.erase(ins.begin(), ins.begin() + static_cast<std::ptrdiff_t>(excess));
+          m.writes_dropped.add(static_cast<std::int64_t>(excess));
+        }
+        return;
+      }
+      auto now = now_ms();
+      auto counts = now >= st.counts_due_ms;
+      if (counts)
+        st.counts_due_ms = now + std::max(settings.flush_ms, 1000);
+      auto w = take_writes(counts);
+      if (w.empty())
+        return;
+      st.writing = true;
+      self->request(writer, std::chrono::seconds(30), cache_write_atom::value, std::move(w))
+        .then([=](bool) { self->state.writing = false; },
+              [=](caf::error&) { self->state.writing = false; }); // storage logged it
     },
     // At shutdown: write what is pending and answer once it is stored.
     [=](flush_atom) -> caf::result<bool> {

@@ -959,16 +959,17 @@ std::vector<llm_usage_row> database::load_llm_usage_today() {
   return out;
 }
 
-void database::record_llm_usage(const llm_usage_row& u) {
+void database::record_llm_usage(const std::vector<llm_usage_row>& rows) {
   pqxx::work tx{conn()};
-  tx.exec_params("INSERT INTO llm_usage (user_id, day, calls, tokens_in, tokens_out)"
+  for (auto& u : rows)
+    tx.exec_params("INSERT INTO llm_usage (user_id, day, calls, tokens_in, tokens_out)"
                  " SELECT $1::varchar, (now() AT TIME ZONE 'UTC')::date, $2, $3, $4"
                  " WHERE EXISTS (SELECT 1 FROM users WHERE id = $1::varchar)"
                  " ON CONFLICT (user_id, day) DO UPDATE SET"
                  " calls = llm_usage.calls + EXCLUDED.calls,"
                  " tokens_in = llm_usage.tokens_in + EXCLUDED.tokens_in,"
                  " tokens_out = llm_usage.tokens_out + EXCLUDED.tokens_out",
-                 u.user_id, u.calls, u.tokens_in, u.tokens_out);
+                   u.user_id, u.calls, u.tokens_in, u.tokens_out);
   tx.commit();
 }
 

@@ -119,7 +119,7 @@ public:
   /// Today's (UTC) LLM usage of every user, to restore the daily budgets at start.
   std::vector<llm_usage_row> load_llm_usage_today();
   /// Adds one user's calls and tokens to today's row.
-  void record_llm_usage(const llm_usage_row& u);
+  void record_llm_usage(const std::vector<llm_usage_row>& rows);
   /// The monitoring figures of `GET /api/v1/activity/stats`.
   usage_stats read_usage_stats(int min_users);
 

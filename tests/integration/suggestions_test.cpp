@@ -669,6 +669,21 @@ BOOST_AUTO_TEST_CASE(the_daily_budget_and_the_global_switch) {
   BOOST_TEST(json_at(s.body, "/llm/enabled") == "false");
 }
 
+// LLM usage is written once a second (never a message per call piling up behind a slow
+// database): a crash loses at most that second, so the day's budget survives a kill -9.
+BOOST_AUTO_TEST_CASE(the_daily_budget_survives_a_crash) {
+  mock_openai mock;
+  mock.respond_with(behave(mock_behavior::ok, good_llm_answer));
+  auto args = with_llm(mock, {"--llm-daily-calls-per-user", "1"});
+  suggestion_world w(args);
+  BOOST_TEST(json_at(w.suggest(w.alice, "rev").body, "/source") == "llm_with_patterns");
+  wait_for(w.db, "SELECT COALESCE(sum(calls), 0) FROM llm_usage WHERE user_id = 'alice'", 1);
+  w.srv->stop(SIGKILL);
+  w.srv = std::make_unique<server_process>(serve_args(w.db, args));
+  BOOST_TEST(json_at(w.suggest(w.alice, "vol").body, "/source") == "llm_fallback");
+  BOOST_TEST(mock.requests() == 1);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // What the user is about to ask: their own questions in their own words, the question just asked,
