@@ -112,6 +112,12 @@ std::string password_hash(std::string_view password, int iterations) {
   return out;
 }
 
+std::string unmatchable_password_hash(int iterations) {
+  iterations = std::clamp(iterations, min_pbkdf2_iterations, max_pbkdf2_iterations);
+  return std::string(scheme) + "$" + std::to_string(iterations) + "$" +
+         base64_encode(random_bytes(salt_bytes)) + "$" + base64_encode(random_bytes(key_bytes));
+}
+
 bool password_verify(std::string_view password, std::string_view stored) {
   std::string_view fields[4];
   if (!split4(stored, fields) || fields[0] != scheme)

@@ -46,6 +46,10 @@ BOOST_AUTO_TEST_CASE(every_payload_survives_the_wire) {
   BOOST_TEST(round_trip(u).goals_json == u.goals_json);
   new_user nu{"id1", "name1", "secret-pw", "trader", "Markets", "[]", true};
   BOOST_TEST(round_trip(nu).password == "secret-pw");
+  nu.password_hash = "pbkdf2_sha256$1000$c2FsdA==$a2V5";
+  BOOST_TEST(round_trip(nu).password_hash == nu.password_hash);
+  BOOST_TEST(round_trip(login_record{u, "hash"}).user.id == u.id);
+  BOOST_TEST(round_trip(login_record{u, "hash"}).password_hash == "hash");
   BOOST_TEST(round_trip(credentials{"a", "b"}).password == "b");
   BOOST_TEST(round_trip(token_grant{"tok", 3600, "u"}).expires_in == 3600);
   connection_catalog c;
