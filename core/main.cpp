@@ -142,8 +142,8 @@ std::vector<std::pair<std::string, std::string>> seed_demo(database& db, const c
     db.insert_user(u, password_hash(u.password, cfg.pbkdf2_iterations), "demo");
     created.emplace_back(u.id, u.password);
   };
-  add({"admin", "admin", "", "admin", "Operations", "[]", true});
-  add({"analyst001", "analyst001", "", "analyst", "Finance", R"(["grow margin"])", false});
+  add({"admin", "admin", "", "admin", "Operations", "[]", true, {}});
+  add({"analyst001", "analyst001", "", "analyst", "Finance", R"(["grow margin"])", false, {}});
   connection_catalog c;
   if (!db.get_catalog("demo-sales", c)) {
     c.id = "demo-sales";

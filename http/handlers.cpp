@@ -238,8 +238,12 @@ struct api_handlers::impl {
         if (auto e = parse_password_change(req.body, change))
           return fail(e, user);
         change.user_id = route.params[0];
-        // Guessing a current password through a stolen token is a login attempt too.
-        if (auto wait = admit_login(req.remote_address, "id:" + user); wait > 0) {
+        // Guessing a current password through a stolen token is a login attempt too (an
+        // admin's reset checks no password, so it is not limited here).
+        if (auto wait = change.current_password.empty()
+                          ? 0
+                          : admit_login(req.remote_address, "id:" + user);
+            wait > 0) {
           auto e = make_error(error_code::rate_limited, "too many password attempts; slow down");
           e.retry_after_seconds = wait;
           return fail(e, user);

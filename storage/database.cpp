@@ -208,7 +208,7 @@ std::int64_t database::set_password(const std::string& user_id, const std::strin
   pqxx::work tx{conn()};
   auto rows = tx.exec_params(
     "UPDATE users SET password_hash = $2, password_changed_at = CURRENT_TIMESTAMP WHERE id = $1"
-    " RETURNING EXTRACT(EPOCH FROM password_changed_at)::bigint",
+    " RETURNING floor(EXTRACT(EPOCH FROM password_changed_at))::bigint",
     user_id, password_hash);
   if (rows.empty())
     return -1;
@@ -220,8 +220,8 @@ std::int64_t database::set_password(const std::string& user_id, const std::strin
 std::vector<std::pair<std::string, std::int64_t>> database::password_changes() {
   pqxx::read_transaction tx{conn()};
   std::vector<std::pair<std::string, std::int64_t>> out;
-  for (const auto& r : tx.exec("SELECT id, EXTRACT(EPOCH FROM password_changed_at)::bigint FROM"
-                               " users WHERE password_changed_at IS NOT NULL"))
+  for (const auto& r : tx.exec("SELECT id, floor(EXTRACT(EPOCH FROM password_changed_at))::bigint"
+                               " FROM users WHERE password_changed_at IS NOT NULL"))
     out.emplace_back(r[0].as<std::string>(), r[1].as<std::int64_t>());
   return out;
 }

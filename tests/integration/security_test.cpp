@@ -65,7 +65,7 @@ void add_user_hashed(const std::string& db, const std::string& id, const std::st
                      int iterations, bool admin = false) {
   database d{db};
   d.migrate();
-  new_user u{id, id, password, "analyst", "Test", "[]", admin};
+  new_user u{id, id, password, "analyst", "Test", "[]", admin, {}};
   d.insert_user(u, password_hash(password, iterations), "test");
 }
 
@@ -303,7 +303,12 @@ BOOST_AUTO_TEST_CASE(demo_passwords_are_random_and_shown_once) {
   {
     server_process first{args};
     std::smatch m;
+    // The logins are printed just after the "listening" line the fixture waits for.
     auto out = first.output();
+    for (int i = 0; i < 100 && out.find("Log in:") == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      out = first.output();
+    }
     BOOST_REQUIRE_MESSAGE(std::regex_search(out, m, std::regex("admin / ([0-9a-f]{24})")), out);
     password = m[1].str();
     BOOST_TEST(out.find("Bearer") == std::string::npos, "no token is printed");
@@ -355,6 +360,26 @@ BOOST_AUTO_TEST_CASE(admins_reset_anyone_users_change_their_own_and_old_tokens_s
   server.stop();
   server_process again{serve_args(db)};
   BOOST_TEST(request(again.port(), "GET", "/api/v1/activity/history", "", ana).status == 401);
+}
+
+BOOST_AUTO_TEST_CASE(guessing_the_current_password_is_limited_like_logins) {
+  auto db = fresh_database();
+  add_user(db, "ana", "analyst", false, "ana-password");
+  server_process server{serve_args(db)};
+  auto ana = token_for("ana");
+  int first_429 = 0;
+  for (int i = 1; i <= 10 && first_429 == 0; ++i) {
+    auto r = request(server.port(), "PUT", "/api/v1/users/ana/password",
+                     R"({"password":"new-password","current_password":"guess-)" +
+                       std::to_string(i) + R"("})",
+                     ana);
+    if (r.status == 429) {
+      first_429 = i;
+      BOOST_TEST(!r.header("retry-after").empty());
+    } else
+      BOOST_TEST(r.status == 403);
+  }
+  BOOST_TEST(first_429 == 7, "a burst of 6 guesses, then 429");
 }
 
 BOOST_AUTO_TEST_CASE(the_passwd_subcommand_reads_the_new_password_from_stdin) {

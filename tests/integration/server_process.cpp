@@ -84,7 +84,7 @@ void add_user(const std::string& conninfo, const std::string& id, const std::str
               bool admin, const std::string& password) {
   database db{conninfo};
   db.migrate();
-  new_user u{id, id, password, role, "Test", R"(["learn"])", admin};
+  new_user u{id, id, password, role, "Test", R"(["learn"])", admin, {}};
   db.insert_user(u, password_hash(password, 1000), "test");
 }
 
