@@ -425,8 +425,8 @@ BOOST_AUTO_TEST_CASE(secrets_given_as_options_leave_the_command_line) {
 }
 
 BOOST_AUTO_TEST_CASE(a_whole_run_s_logs_carry_none_of_the_secrets_it_used) {
+  // With FORESIGHT_TEST_DATABASE_URL there is no cluster password of ours to put in the URL.
   auto password = database_password();
-  BOOST_REQUIRE_MESSAGE(!password.empty(), "needs the embedded test cluster");
   temp_dir dir;
   const std::string jwt = "file-jwt-secret-abcdef0123456789abcdef0123";
   const std::string key = "sk-file-llm-key-1122334455";
@@ -438,8 +438,9 @@ BOOST_AUTO_TEST_CASE(a_whole_run_s_logs_carry_none_of_the_secrets_it_used) {
   add_user(db, "admin1", "admin", true, "admin-login-pw-1");
   add_user(db, "ana", "analyst", false, "ana-login-pw-2");
   // The database URL with the password in it (libpq keyword form), from a file.
-  auto url = db.substr(0, db.find(" passfile=")) + db.substr(db.find(" dbname=")) +
-             " password=" + password;
+  auto url = password.empty() ? db
+                              : db.substr(0, db.find(" passfile=")) +
+                                  db.substr(db.rfind(" dbname=")) + " password=" + password;
   std::ofstream(dir.path + "/jwt") << jwt << "\n";
   std::ofstream(dir.path + "/key") << key << "\n";
   std::ofstream(dir.path + "/db") << url << "\n";
@@ -472,14 +473,16 @@ BOOST_AUTO_TEST_CASE(a_whole_run_s_logs_carry_none_of_the_secrets_it_used) {
     logs = server.output();
   }
   BOOST_TEST(logs.find("\"msg\":\"stopped\"") != std::string::npos, logs);
-  for (auto& secret : {jwt, key, password, std::string("admin-login-pw-1"),
+  if (!password.empty())
+    BOOST_TEST(logs.find(password) == std::string::npos, logs);
+  for (auto& secret : {jwt, key, std::string("admin-login-pw-1"),
                        std::string("ana-login-pw-2"), std::string("wrong-login-pw-3"), marker})
     BOOST_TEST(logs.find(secret) == std::string::npos, "found '" << secret << "' in:\n" << logs);
-  // A connection error names neither the URL's password nor the URL.
-  std::ofstream(dir.path + "/bad") << "postgresql://app:" << password << "@127.0.0.1:1/x\n";
+  // A connection error does not repeat the URL's password.
+  std::ofstream(dir.path + "/bad") << "postgresql://app:url-password-77@127.0.0.1:1/x\n";
   server_process bad{{"migrate", "--database-url-file", dir.path + "/bad"}};
   BOOST_TEST(bad.wait() != 0);
-  BOOST_TEST(bad.output().find(password) == std::string::npos, bad.output());
+  BOOST_TEST(bad.output().find("url-password-77") == std::string::npos, bad.output());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
