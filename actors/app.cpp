@@ -3,6 +3,7 @@
 // outcome.
 #include "actors/app.hpp"
 
+#include <atomic>
 #include <caf/io/all.hpp>
 #include <cstdlib>
 
@@ -56,7 +57,9 @@ struct actor_app::impl {
   int min_users;
   int pbkdf2_iterations;
   std::chrono::milliseconds request_timeout;
-  std::string unknown_user_hash; ///< what a login of an unknown user is checked against
+  /// The iterations of the last known user's hash checked: an unknown user's login costs the
+  /// same, also when stored hashes predate a change of --pbkdf2-iterations.
+  std::atomic<int> login_iterations;
   bool stopped = false;
   /// PBKDF2 runs here, never on actor or storage threads. Last member: destroyed (and joined)
   /// first, while everything its jobs call is still there.
@@ -71,7 +74,7 @@ struct actor_app::impl {
       min_users(c.pattern_min_users),
       pbkdf2_iterations(c.pbkdf2_iterations),
       request_timeout(c.request_timeout_ms),
-      unknown_user_hash(unmatchable_password_hash(c.pbkdf2_iterations)),
+      login_iterations(c.pbkdf2_iterations),
       passwords(c.password_threads > 0
                   ? c.password_threads
                   : std::max(1, static_cast<int>(std::thread::hardware_concurrency() / 2)),
@@ -214,7 +217,11 @@ void actor_app::issue_token(credentials creds, callback<token_grant> done) {
       [self, password, record]() -> outcome<token_grant> {
         // An unknown user costs one verification too: the answer's timing must not tell.
         bool known = !record->user.id.empty();
-        bool ok = password_verify(*password, known ? record->password_hash : self->unknown_user_hash);
+        if (auto n = known ? password_hash_iterations(record->password_hash) : 0; n > 0)
+          self->login_iterations = n;
+        auto stored = known ? record->password_hash
+                            : unmatchable_password_hash(self->login_iterations);
+        bool ok = password_verify(*password, stored);
         if (!known || !ok)
           return {{}, make_error(error_code::unauthorized, "invalid username or password")};
         auto now = static_cast<std::int64_t>(std::time(nullptr));

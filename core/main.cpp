@@ -180,7 +180,7 @@ int serve(const config& cfg) {
     try {
       llm_client::check_base_url(cfg.llm_base_url);
     } catch (const std::invalid_argument& e) {
-      std::cerr << "foresightd: " << e.what() << "\n";
+      std::cerr << "foresightd: " << redact_credentials(e.what()) << "\n";
       return 2;
     }
   }

@@ -32,6 +32,9 @@ bool password_verify(std::string_view password, std::string_view stored);
 /// apart.
 std::string unmatchable_password_hash(int iterations = default_pbkdf2_iterations);
 
+/// The iteration count of a well-formed password_hash string, else 0.
+int password_hash_iterations(std::string_view stored);
+
 /// `n` bytes from OpenSSL's CSPRNG (RAND_bytes). Throws std::runtime_error if it fails.
 std::string random_bytes(std::size_t n);
 
