@@ -5,7 +5,7 @@
 
 #include <atomic>
 #include <caf/io/all.hpp>
-#include <cstdlib>
+#include <thread>
 
 #include "actors/activity_writer.hpp"
 #include "actors/catalog_registry.hpp"
