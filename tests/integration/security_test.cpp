@@ -229,6 +229,32 @@ BOOST_AUTO_TEST_CASE(concurrent_bad_logins_get_429_while_other_users_history_ans
   BOOST_TEST(login(port, "victim", "victim-password").status == 200);
 }
 
+BOOST_AUTO_TEST_CASE(checks_that_waited_past_the_deadline_are_skipped_not_run) {
+  auto db = fresh_database();
+  add_user_hashed(db, "victim", "victim-password", 1000000); // 0.1-0.5 s a check
+
+  server_process server{serve_args(db, {"--login-rate-per-address", "0", "--login-rate-per-user",
+                                        "0", "--password-threads", "1", "--password-queue-max",
+                                        "16", "--request-timeout-ms", "400"})};
+  std::atomic<int> checked{0}, skipped{0}, refused{0};
+  std::vector<std::thread> clients;
+  auto t0 = steady::now();
+  for (int i = 0; i < 17; ++i)
+    clients.emplace_back([&] {
+      auto r = login(server.port(), "victim", "wrong-guess");
+      (r.status == 401 ? checked : r.status == 504 ? skipped : refused)++;
+    });
+  for (auto& t : clients)
+    t.join();
+  auto took = seconds_since(t0);
+  BOOST_TEST_MESSAGE(checked << " checked, " << skipped << " skipped, " << refused
+                             << " refused in " << took << " s");
+  BOOST_TEST(checked + skipped + refused == 17);
+  BOOST_TEST(skipped > 0, "checks whose client had given up still ran");
+  BOOST_TEST(checked < 10);
+  BOOST_TEST(took < checked * 0.5 + 1.5, "the skipped checks cost no time");
+}
+
 BOOST_AUTO_TEST_CASE(per_address_and_per_user_limits_are_on_by_default) {
   auto db = fresh_database();
   add_user(db, "alice", "analyst", false);
