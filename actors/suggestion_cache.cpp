@@ -493,9 +493,8 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
       // The user's inserts still waiting for the write-behind are stale too: stored after the
       // DELETE in the same batch, they would outlive the invalidation.
       auto& pending = self->state.writes.inserts;
-      pending.erase(std::remove_if(pending.begin(), pending.end(),
-                                   [&](const cached_suggestions& c) { return c.user_id == user_id; }),
-                    pending.end());
+      auto stale = [&](const cached_suggestions& c) { return c.user_id == user_id; };
+      pending.erase(std::remove_if(pending.begin(), pending.end(), stale), pending.end());
       self->state.writes.invalidated_users.push_back(user_id);
     },
     [=](tick_atom) {

@@ -485,8 +485,9 @@ BOOST_AUTO_TEST_CASE(a_whole_run_s_logs_carry_none_of_the_secrets_it_used) {
       "metrics":[{"name":"revenue","display_name":"Revenue","aggregation":"sum"}],
       "dimensions":[{"name":"region","display_name":"Region","type":"string"}],"entities":[]})",
                        admin).status == 201);
-    auto s = request(port, "POST", "/api/v1/connections/sales/suggestions/personalized?partial_query=rev",
-                     "", ana);
+    auto s = request(port, "POST",
+                     "/api/v1/connections/sales/suggestions/personalized?partial_query=rev", "",
+                     ana);
     BOOST_TEST(s.status == 200, s.body);
     BOOST_TEST(mock.last_authorization() == "Bearer " + key);
     // A database call that fails on the user's data: PostgreSQL quotes it back in CONTEXT.
