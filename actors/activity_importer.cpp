@@ -11,6 +11,7 @@
 
 #include "actors/messages.hpp"
 #include "core/log.hpp"
+#include "core/redact.hpp"
 #include "storage/database.hpp"
 
 namespace foresight {
@@ -66,7 +67,7 @@ caf::error with_db(database& db, F op) {
       return to_caf_error(err);
     } catch (const std::exception& e) {
       db.disconnect();
-      log_event("error", "import lookup failed", {{"error", e.what()}});
+      log_event("error", "import lookup failed", {{"error", database_error_summary(e.what())}});
       return api(error_code::internal, "internal database error");
     }
   }

@@ -3,8 +3,9 @@
 // outcome.
 #include "actors/app.hpp"
 
+#include <atomic>
 #include <caf/io/all.hpp>
-#include <cstdlib>
+#include <thread>
 
 #include "actors/activity_writer.hpp"
 #include "actors/catalog_registry.hpp"
@@ -17,7 +18,9 @@
 #include "actors/session_manager.hpp"
 #include "actors/storage_pool.hpp"
 #include "actors/suggestion_cache.hpp"
+#include "core/bounded_pool.hpp"
 #include "core/jwt.hpp"
+#include "core/password_hash.hpp"
 
 namespace foresight {
 
@@ -55,7 +58,15 @@ struct actor_app::impl {
   int token_ttl;
   int min_users;
   int rebuild_days;
+  int pbkdf2_iterations;
+  std::chrono::milliseconds request_timeout;
+  /// The iterations of the last known user's hash checked: an unknown user's login costs the
+  /// same, also when stored hashes predate a change of --pbkdf2-iterations.
+  std::atomic<int> login_iterations;
   bool stopped = false;
+  /// PBKDF2 runs here, never on actor or storage threads. Last member: destroyed (and joined)
+  /// first, while everything its jobs call is still there.
+  bounded_pool passwords;
 
   impl(const config& c, std::string conninfo, std::string secret)
     : cfg(c),
@@ -64,8 +75,15 @@ struct actor_app::impl {
       jwt_secret(std::move(secret)),
       token_ttl(c.token_ttl_seconds),
       min_users(c.pattern_min_users),
-      rebuild_days(c.patterns_rebuild_days) {
-    storage_settings s{conninfo, c.db_pool_size, c.pbkdf2_iterations};
+      rebuild_days(c.patterns_rebuild_days),
+      pbkdf2_iterations(c.pbkdf2_iterations),
+      request_timeout(c.request_timeout_ms),
+      login_iterations(c.pbkdf2_iterations),
+      passwords(c.password_threads > 0
+                  ? c.password_threads
+                  : std::max(1, static_cast<int>(std::thread::hardware_concurrency() / 2)),
+                static_cast<std::size_t>(c.password_queue_max)) {
+    storage_settings s{conninfo, c.db_pool_size};
     storage = spawn_storage_pool(sys, s);
     learner_settings l;
     l.flush_interval_ms = c.pattern_flush_ms;
@@ -85,9 +103,7 @@ struct actor_app::impl {
     g.configured = !c.llm_base_url.empty();
     g.enabled = c.llm_enabled;
     g.client.base_url = c.llm_base_url;
-    // The conventional variable works too, so an existing OpenAI set-up needs no change.
-    const char* openai_key = std::getenv("OPENAI_API_KEY");
-    g.client.api_key = !c.llm_api_key.empty() ? c.llm_api_key : openai_key ? openai_key : "";
+    g.client.api_key = c.llm_api_key; // main.cpp falls back to OPENAI_API_KEY
     g.client.model = c.llm_model;
     g.client.max_tokens = c.llm_max_tokens;
     g.client.temperature = c.llm_temperature;
@@ -98,7 +114,7 @@ struct actor_app::impl {
     g.daily_calls_per_user = c.llm_daily_calls_per_user;
     g.price_in_per_mtok = c.llm_price_in_per_mtok;
     g.price_out_per_mtok = c.llm_price_out_per_mtok;
-    background_writer = spawn_storage_pool(sys, {conninfo, 1, c.pbkdf2_iterations});
+    background_writer = spawn_storage_pool(sys, {conninfo, 1});
     llm = spawn_llm_gateway(sys, background_writer, g);
     suggestion_cache_settings sc;
     sc.shards = c.suggestion_cache_shards > 0 ? c.suggestion_cache_shards : c.actor_threads;
@@ -134,6 +150,28 @@ struct actor_app::impl {
         return done({T{}, to_api_error(reply.get_as<caf::error>(0))});
       done({T{}, to_api_error(caf::make_error(caf::sec::unexpected_response))});
     });
+  }
+
+  /// Runs `work` on the password pool and hands its outcome to `done`; a full pool answers 429
+  /// at once, and work that waited past the request deadline is skipped (its client gave up).
+  template <class T>
+  void on_password_pool(std::function<outcome<T>()> work, callback<T> done) {
+    auto queued = std::chrono::steady_clock::now();
+    auto deadline = request_timeout;
+    bool accepted = passwords.try_submit([=] {
+      if (std::chrono::steady_clock::now() - queued > deadline)
+        return done({T{}, make_error(error_code::timeout, "the password check waited too long")});
+      try {
+        done(work());
+      } catch (const std::exception&) {
+        done({T{}, make_error(error_code::internal, "internal error")});
+      }
+    });
+    if (!accepted) {
+      auto err = make_error(error_code::rate_limited, "too many password checks at once; retry");
+      err.retry_after_seconds = 1;
+      done({T{}, err});
+    }
   }
 
   /// The same, addressed to the caller's session.
@@ -175,20 +213,34 @@ void actor_app::shutdown() {
 }
 
 void actor_app::issue_token(credentials creds, callback<token_grant> done) {
-  auto secret = impl_->jwt_secret;
-  auto ttl = impl_->token_ttl;
-  impl_->ask<user_profile>(impl_->storage,
-                           [=](outcome<user_profile> r) {
-                             if (r.error)
-                               return done({{}, r.error});
-                             auto now = static_cast<std::int64_t>(std::time(nullptr));
-                             token_grant g;
-                             g.user_id = r.value.id;
-                             g.expires_in = ttl;
-                             g.access_token = jwt_sign({r.value.id, now, now + ttl}, secret);
-                             done({std::move(g), {}});
-                           },
-                           login_atom::value, std::move(creds));
+  auto* self = impl_.get();
+  auto password = std::make_shared<std::string>(std::move(creds.password));
+  auto check = [self, password, done](outcome<login_record> r) {
+    if (r.error)
+      return done({{}, r.error});
+    auto record = std::make_shared<login_record>(std::move(r.value));
+    self->on_password_pool<token_grant>(
+      [self, password, record]() -> outcome<token_grant> {
+        // An unknown user costs one verification too: the answer's timing must not tell.
+        bool known = !record->user.id.empty();
+        if (auto n = known ? password_hash_iterations(record->password_hash) : 0; n > 0)
+          self->login_iterations = n;
+        auto stored = known ? record->password_hash
+                            : unmatchable_password_hash(self->login_iterations);
+        bool ok = password_verify(*password, stored);
+        if (!known || !ok)
+          return {{}, make_error(error_code::unauthorized, "invalid username or password")};
+        auto now = static_cast<std::int64_t>(std::time(nullptr));
+        token_grant g;
+        g.user_id = record->user.id;
+        g.expires_in = self->token_ttl;
+        g.access_token = jwt_sign({record->user.id, now, now + self->token_ttl}, self->jwt_secret);
+        return {std::move(g), {}};
+      },
+      done);
+  };
+  impl_->ask<login_record>(impl_->storage, std::move(check), login_atom::value,
+                           std::move(creds.username));
 }
 
 void actor_app::profile(std::string caller, callback<user_profile> done) {
@@ -196,7 +248,78 @@ void actor_app::profile(std::string caller, callback<user_profile> done) {
 }
 
 void actor_app::create_user(std::string caller, new_user user, callback<user_profile> done) {
-  impl_->ask_session<user_profile>(caller, std::move(done), user_add_atom::value, std::move(user));
+  // Admins only: checked before hashing, so no one else can keep the password pool busy.
+  auto* self = impl_.get();
+  auto u = std::make_shared<new_user>(std::move(user));
+  auto after_profile = [self, caller, u, done](outcome<user_profile> me) {
+    if (me.error)
+      return done({{}, me.error});
+    if (!me.value.is_admin)
+      return done({{}, make_error(error_code::forbidden, "this operation needs an admin user")});
+    self->on_password_pool<new_user>(
+      [self, u]() -> outcome<new_user> {
+        u->password_hash = password_hash(u->password, self->pbkdf2_iterations);
+        u->password.clear();
+        return {*u, {}};
+      },
+      [self, caller, done](outcome<new_user> hashed) {
+        if (hashed.error)
+          return done({{}, hashed.error});
+        self->ask_session<user_profile>(caller, done, user_add_atom::value,
+                                        std::move(hashed.value));
+      });
+  };
+  impl_->ask_session<user_profile>(caller, std::move(after_profile), profile_atom::value);
+}
+
+void actor_app::change_password(std::string caller, password_change change,
+                                callback<std::int64_t> done) {
+  auto* self = impl_.get();
+  auto c = std::make_shared<password_change>(std::move(change));
+  // The new hash is stored (and audited) by a storage worker, after the pool made it.
+  auto store = [self, caller, c, done](outcome<std::string> hashed) {
+    if (hashed.error)
+      return done({0, hashed.error});
+    self->ask<std::int64_t>(self->storage, done, passwd_atom::value, caller, c->user_id,
+                            std::move(hashed.value));
+  };
+  auto hash_new = [self, c] {
+    return outcome<std::string>{password_hash(c->password, self->pbkdf2_iterations), {}};
+  };
+  auto after_profile = [=](outcome<user_profile> me) {
+    if (me.error)
+      return done({0, me.error});
+    if (me.value.is_admin)
+      return self->on_password_pool<std::string>(hash_new, store);
+    if (c->user_id != caller)
+      return done({0, make_error(error_code::forbidden,
+                                 "only an admin may set another user's password")});
+    if (c->current_password.empty())
+      return done({0, make_error(error_code::validation_failed,
+                                 "current_password is required to change your own password",
+                                 "current_password")});
+    // One's own change proves the current password first (a stolen token alone is not enough).
+    auto verify = [=](outcome<login_record> r) {
+      if (r.error)
+        return done({0, r.error});
+      auto hash = std::make_shared<std::string>(std::move(r.value.password_hash));
+      self->on_password_pool<std::string>(
+        [=]() -> outcome<std::string> {
+          if (!password_verify(c->current_password, *hash))
+            return {{}, make_error(error_code::forbidden, "current_password is wrong",
+                                   "current_password")};
+          return hash_new();
+        },
+        store);
+    };
+    self->ask<login_record>(self->storage, std::move(verify), login_atom::value,
+                            me.value.username);
+  };
+  impl_->ask_session<user_profile>(caller, std::move(after_profile), profile_atom::value);
+}
+
+void actor_app::audit_log(std::string caller, history_query query, callback<activity_page> done) {
+  impl_->ask_session<activity_page>(caller, std::move(done), audit_atom::value, std::move(query));
 }
 
 void actor_app::put_catalog(std::string caller, connection_catalog catalog,

@@ -22,6 +22,9 @@ public:
   void issue_token(credentials creds, callback<token_grant> done) override;
   void profile(std::string caller, callback<user_profile> done) override;
   void create_user(std::string caller, new_user user, callback<user_profile> done) override;
+  void change_password(std::string caller, password_change change,
+                       callback<std::int64_t> done) override;
+  void audit_log(std::string caller, history_query query, callback<activity_page> done) override;
   void put_catalog(std::string caller, connection_catalog catalog,
                    callback<connection_catalog> done) override;
   void get_catalog(std::string caller, std::string id, callback<connection_catalog> done) override;

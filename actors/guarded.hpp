@@ -1,11 +1,12 @@
 // Running one blocking database operation inside an actor: a broken connection is reopened and
 // the operation retried once; every failure becomes an API error value, so no exception ever
-// leaves the actor (and no actor dies of a database hiccup).
+// leaves the actor (and no actor dies of a database hiccup). Logged messages are redacted.
 #pragma once
 #include <pqxx/pqxx>
 
 #include "actors/messages.hpp"
 #include "core/log.hpp"
+#include "core/redact.hpp"
 #include "storage/database.hpp"
 
 namespace foresight {
@@ -30,12 +31,13 @@ auto guarded(database& db, F op) -> caf::result<decltype(op(db))> {
       db.disconnect();
       if (attempt == 0)
         continue;
-      log_event("warn", "database unreachable", {{"error", e.what()}});
+      log_event("warn", "database unreachable", {{"error", database_error_summary(e.what())}});
       auto err = make_error(error_code::unavailable, "the database is unavailable; retry later");
       err.retry_after_seconds = 1;
       return to_caf_error(err);
     } catch (const std::exception& e) {
-      log_event("error", "storage operation failed", {{"error", e.what()}});
+      // Only the primary message: DETAIL and CONTEXT lines quote the users' data.
+      log_event("error", "storage operation failed", {{"error", database_error_summary(e.what())}});
       // A failed statement may leave the session in an odd state; start clean next time.
       db.disconnect();
       return to_caf_error(make_error(error_code::internal, "internal database error"));

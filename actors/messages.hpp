@@ -15,6 +15,8 @@ namespace foresight {
 using login_atom = caf::atom_constant<caf::atom("login")>;
 using user_get_atom = caf::atom_constant<caf::atom("user_get")>;
 using user_add_atom = caf::atom_constant<caf::atom("user_add")>;
+using passwd_atom = caf::atom_constant<caf::atom("passwd")>;
+using audit_atom = caf::atom_constant<caf::atom("audit")>;
 using cat_put_atom = caf::atom_constant<caf::atom("cat_put")>;
 using cat_get_atom = caf::atom_constant<caf::atom("cat_get")>;
 using cat_list_atom = caf::atom_constant<caf::atom("cat_list")>;

@@ -487,8 +487,10 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
           [=](caf::error& err) mutable { rp.deliver(err); });
       return rp;
     },
-    [=](user_add_atom a, new_user& nu) { return admin_only(a, std::move(nu)); },
-    [=](cat_put_atom a, connection_catalog& c) { return admin_only(a, std::move(c)); },
+    // Changes name their admin, for the audit trail.
+    [=](user_add_atom a, new_user& nu) { return admin_only(a, user_id, std::move(nu)); },
+    [=](cat_put_atom a, connection_catalog& c) { return admin_only(a, user_id, std::move(c)); },
+    [=](audit_atom a, history_query& q) { return admin_only(a, std::move(q)); },
     [=](cat_get_atom a, std::string& id) { return admin_only(a, std::move(id)); },
     [=](cat_list_atom a) { return admin_only(a); },
     // Users erase their own data; only an admin erases another user's, or deletes an account.
@@ -497,7 +499,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
       if ((target != user_id || delete_account) && !state->profile.is_admin)
         return forbidden();
       auto rp = self->make_response_promise();
-      rp.delegate(storage, a, std::move(target), delete_account, rebuild_days);
+      rp.delegate(storage, a, user_id, std::move(target), delete_account, rebuild_days);
       return rp;
     },
     [=](log_atom, activity_row& row) -> caf::result<logged_activity> {

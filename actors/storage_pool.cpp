@@ -7,7 +7,6 @@
 #include "actors/supervision.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
-#include "core/password_hash.hpp"
 #include "storage/database.hpp"
 
 namespace foresight {
@@ -29,16 +28,15 @@ using worker_actor = caf::stateful_actor<storage_worker_state>;
 
 caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
   self->state.db = std::make_unique<database>(settings.conninfo);
-  auto iterations = settings.pbkdf2_iterations;
+  // Password hashing and checking never happen here (they run on the password pool): a login
+  // flood must not hold up other users' queries.
   return {
-    [=](login_atom, const credentials& c) {
+    [=](login_atom, const std::string& username) {
       return guarded(*self->state.db, [&](database& db) {
-        user_profile u;
-        std::string hash;
-        // The same answer for an unknown user and a wrong password: no user enumeration.
-        if (!db.find_login(c.username, u, hash) || !password_verify(c.password, hash))
-          fail(error_code::unauthorized, "invalid username or password");
-        return u;
+        login_record r;
+        if (!db.find_login(username, r.user, r.password_hash))
+          r = login_record{};
+        return r;
       });
     },
     [=](user_get_atom, const std::string& id) {
@@ -49,13 +47,27 @@ caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
         return u;
       });
     },
-    [=](user_add_atom, const new_user& nu) {
+    [=](user_add_atom, const std::string& actor, const new_user& nu) {
       return guarded(*self->state.db, [&](database& db) {
-        return db.insert_user(nu, password_hash(nu.password, iterations));
+        if (nu.password_hash.empty())
+          fail(error_code::internal, "the new user's password was not hashed");
+        return db.insert_user(nu, nu.password_hash, actor);
       });
     },
-    [=](cat_put_atom, const connection_catalog& c) {
-      return guarded(*self->state.db, [&](database& db) { return db.put_catalog(c); });
+    [=](passwd_atom, const std::string& actor, const std::string& user_id,
+        const std::string& hash) {
+      return guarded(*self->state.db, [&](database& db) {
+        auto changed_at = db.set_password(user_id, hash, actor);
+        if (changed_at < 0)
+          fail(error_code::not_found, "no user '" + user_id + "'");
+        return changed_at;
+      });
+    },
+    [=](audit_atom, const history_query& q) {
+      return guarded(*self->state.db, [&](database& db) { return db.audit_log(q); });
+    },
+    [=](cat_put_atom, const std::string& actor, const connection_catalog& c) {
+      return guarded(*self->state.db, [&](database& db) { return db.put_catalog(c, actor); });
     },
     [=](cat_get_atom, const std::string& id) {
       return guarded(*self->state.db, [&](database& db) {
@@ -92,9 +104,10 @@ caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
         return true;
       });
     },
-    [=](erase_atom, const std::string& user_id, bool delete_account, std::int32_t rebuild_days) {
+    [=](erase_atom, const std::string& actor, const std::string& user_id, bool delete_account,
+        std::int32_t rebuild_days) {
       return guarded(*self->state.db, [&](database& db) {
-        return db.erase_user(user_id, delete_account, rebuild_days);
+        return db.erase_user(actor, user_id, delete_account, rebuild_days);
       });
     },
     [=](pat_read_atom, const patterns_query& q) {

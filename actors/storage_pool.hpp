@@ -10,7 +10,6 @@ namespace foresight {
 struct storage_settings {
   std::string conninfo;
   int workers = 4;
-  int pbkdf2_iterations = 600000;
 };
 
 /// Spawns the supervisor and its workers. The handle accepts every storage operation of

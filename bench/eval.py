@@ -400,9 +400,10 @@ class Harness:
     def add_admin(self, admin_id):
         data_dir = os.path.join(self.work, "data")
         cmd = [self.args.foresightd, "user", "add", "--id", admin_id, "--role", "admin",
-               "--password", secrets.token_hex(12), "--admin", "--data-dir", data_dir,
+               "--password-stdin", "--admin", "--data-dir", data_dir,
                "--pbkdf2-iterations", "1000"]
-        r = subprocess.run(cmd, capture_output=True, text=True)
+        r = subprocess.run(cmd, capture_output=True, text=True,
+                           input=secrets.token_hex(12) + "\n")
         if r.returncode != 0:
             raise RuntimeError("foresightd user add failed: " + r.stderr + r.stdout)
 

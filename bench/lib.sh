@@ -20,7 +20,9 @@ start_foresightd() { # BUILD_DIR
   PORT=$(sed -n 's/.*"msg":"listening".*"port":\([0-9]*\).*/\1/p' "$WORK/server.log")
   [ -n "$PORT" ] || { cat "$WORK/server.log"; exit 1; }
   SOCK="$WORK/data/run"
-  PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h "$SOCK" -U foresight -d foresight)
+  # The embedded cluster asks for the password foresightd keeps in its passfile.
+  PSQL=(env PGPASSFILE="$WORK/data/postgres_password"
+        psql -X -q -v ON_ERROR_STOP=1 -h "$SOCK" -U foresight -d foresight)
 }
 
 stop_foresightd() {
@@ -30,8 +32,8 @@ stop_foresightd() {
 
 create_users_and_tokens() { # writes $WORK/tokens.txt
   echo "==> creating $BENCH_USERS users in 5 roles"
-  "$FSD" user add --data-dir "$WORK/data" --id u0 --role analyst --password bench-password \
-    --pbkdf2-iterations 1000 > /dev/null
+  echo bench-password | "$FSD" user add --data-dir "$WORK/data" --id u0 --role analyst \
+    --password-stdin --pbkdf2-iterations 1000 > /dev/null
   "${PSQL[@]}" -c "INSERT INTO users (id, username, password_hash, role, department, goals)
     SELECT 'u' || i, 'u' || i, (SELECT password_hash FROM users WHERE id = 'u0'),
            (ARRAY['analyst','trader','executive','marketer','engineer'])[1 + i % 5],

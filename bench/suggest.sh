@@ -12,8 +12,8 @@ create_users_and_tokens
 URL="http://127.0.0.1:$PORT"
 
 echo "==> catalog and learned patterns (3 s of realistic activity)"
-"$FSD" user add --data-dir "$WORK/data" --id bench-admin --role admin --password bench-password \
-  --pbkdf2-iterations 1000 --admin > /dev/null
+echo bench-password | "$FSD" user add --data-dir "$WORK/data" --id bench-admin --role admin \
+  --password-stdin --pbkdf2-iterations 1000 --admin > /dev/null
 ADMIN=$("$FSD" token --data-dir "$WORK/data" --user bench-admin --ttl 7200)
 curl -sf -o /dev/null -X PUT "$URL/api/v1/connections/demo-sales" -H "Authorization: Bearer $ADMIN" \
   -H 'Content-Type: application/json' -d '{"name":"Sales",

@@ -123,10 +123,20 @@ const std::vector<option_spec>& config_options() {
                &config::request_timeout_ms, 10, big),
     double_option("rate-limit", "requests per second per user, bursts of 2 s (0 = no limit)",
                   &config::rate_limit_per_user, 0, 1e9),
+    double_option("login-rate-per-address",
+                  "login attempts per second from one client address, bursts of 30 s (0 = no "
+                  "limit)",
+                  &config::login_rate_per_address, 0, 1e9),
+    double_option("login-rate-per-user",
+                  "login attempts per second for one username, bursts of 30 s (0 = no limit)",
+                  &config::login_rate_per_user, 0, 1e9),
     string_option("data-dir", "data directory (embedded PostgreSQL, JWT secret)",
                   &config::data_dir),
     string_option("database-url", "PostgreSQL URL; empty runs the embedded cluster",
                   &config::database_url, true),
+    string_option("database-url-file",
+                  "file holding the PostgreSQL URL (instead of --database-url)",
+                  &config::database_url_file),
     int_option("db-pool-size", "storage worker threads, one connection each",
                &config::db_pool_size, 1, 256),
     int_option("actor-threads", "CAF scheduler threads", &config::actor_threads, 1, 64),
@@ -134,10 +144,16 @@ const std::vector<option_spec>& config_options() {
                &config::session_idle_timeout_ms, 10, big),
     string_option("jwt-secret", "HS256 secret; empty: generated into the data directory",
                   &config::jwt_secret, true),
+    string_option("jwt-secret-file", "file holding the HS256 secret (instead of --jwt-secret)",
+                  &config::jwt_secret_file),
     int_option("token-ttl", "lifetime of issued tokens in seconds", &config::token_ttl_seconds, 1,
                big),
     int_option("pbkdf2-iterations", "PBKDF2-HMAC-SHA256 iterations for new password hashes",
                &config::pbkdf2_iterations, 1000, 10000000),
+    int_option("password-threads", "threads checking and hashing passwords (0: half the cores)",
+               &config::password_threads, 0, 256),
+    int_option("password-queue-max", "password checks waiting for a thread before new ones get 429",
+               &config::password_queue_max, 0, 100000),
     int_option("max-query-text-bytes", "largest accepted query_text",
                &config::max_query_text_bytes, 16, 1 << 20),
     int_option("writer-batch-max", "most activities committed in one transaction",
@@ -209,6 +225,8 @@ const std::vector<option_spec>& config_options() {
                   &config::llm_base_url),
     string_option("llm-api-key", "LLM API key (default: $OPENAI_API_KEY)", &config::llm_api_key,
                   true),
+    string_option("llm-api-key-file", "file holding the LLM API key (instead of --llm-api-key)",
+                  &config::llm_api_key_file),
     string_option("llm-model", "chat completions model", &config::llm_model),
     int_option("llm-max-tokens", "max_tokens per completion", &config::llm_max_tokens, 1, 100000),
     double_option("llm-temperature", "sampling temperature", &config::llm_temperature, 0, 2),
@@ -340,7 +358,41 @@ config_result load_config(const std::vector<std::string>& args,
       return r;
   }
   r.cfg.config_file = file;
+  // Secrets kept in files: read now, so everything after sees only the value.
+  struct secret_file {
+    const char* name;
+    std::string config::*value;
+    std::string config::*path;
+  };
+  for (auto& s : {secret_file{"jwt-secret", &config::jwt_secret, &config::jwt_secret_file},
+                  secret_file{"llm-api-key", &config::llm_api_key, &config::llm_api_key_file},
+                  secret_file{"database-url", &config::database_url, &config::database_url_file}}) {
+    auto& path = r.cfg.*(s.path);
+    if (path.empty())
+      continue;
+    if (!(r.cfg.*(s.value)).empty()) {
+      r.error = std::string("give --") + s.name + " or --" + s.name + "-file, not both";
+      return r;
+    }
+    std::string text;
+    if (!read_file(path, text)) {
+      r.error = "cannot read " + path + " (--" + s.name + "-file)";
+      return r;
+    }
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+      text.pop_back();
+    if (text.empty()) {
+      r.error = path + " is empty (--" + s.name + "-file)";
+      return r;
+    }
+    r.cfg.*(s.value) = std::move(text);
+  }
   return r;
+}
+
+bool is_secret_option(const std::string& name) {
+  return name == "jwt-secret" || name == "llm-api-key" || name == "database-url" ||
+         name == "password";
 }
 
 std::string config_help() {

@@ -21,17 +21,23 @@ struct config {
   int idle_timeout_ms = 60000;    ///< keep-alive connections idle longer are closed
   int request_timeout_ms = 10000; ///< deadline for the actors' answer
   double rate_limit_per_user = 0; ///< requests/s per user (burst: 2 s worth); 0 = off
+  double login_rate_per_address = 1;  ///< login attempts/s per client address (burst: 30 s worth)
+  double login_rate_per_user = 0.2;   ///< login attempts/s per username (burst: 30 s worth)
   // -- storage --
   std::string data_dir = "./var";
   std::string database_url; ///< empty: run the embedded PostgreSQL cluster
+  std::string database_url_file; ///< read into database_url (keeps a password off the command line)
   int db_pool_size = 4;
   // -- actors --
   int actor_threads = 2;
   int session_idle_timeout_ms = 300000;
   // -- auth --
   std::string jwt_secret; ///< empty: generated once into the data directory
+  std::string jwt_secret_file; ///< read into jwt_secret
   int token_ttl_seconds = 3600;
   int pbkdf2_iterations = 600000;
+  int password_threads = 0;     ///< threads hashing and checking passwords; 0: half the cores
+  int password_queue_max = 16;  ///< checks waiting for a thread before new ones get 429
   // -- activity --
   std::size_t max_query_text_bytes = 8 << 10;
   int writer_batch_max = 512;
@@ -62,6 +68,7 @@ struct config {
   // -- LLM --
   std::string llm_base_url;           ///< empty: no LLM (suggestions from patterns only)
   std::string llm_api_key;            ///< also taken from OPENAI_API_KEY
+  std::string llm_api_key_file;       ///< read into llm_api_key
   std::string llm_model = "gpt-4o-mini";
   int llm_max_tokens = 400;
   double llm_temperature = 0.7;
@@ -107,9 +114,14 @@ struct config_result {
 
 /// Layers defaults, file, environment and arguments. `env` looks a variable up ("" = unset);
 /// `read_file` returns false if the file cannot be read. Unknown options land in `extra`.
+/// A secret's `-file` option (`--jwt-secret-file`, ...) fills the secret with the file's text
+/// (without its trailing newline); giving both forms is an error.
 config_result load_config(const std::vector<std::string>& args,
                           const std::function<std::string(const std::string&)>& env,
                           const std::function<bool(const std::string&, std::string&)>& read_file);
+
+/// The options whose values are secrets: never to be shown, logged or left on a command line.
+bool is_secret_option(const std::string& name);
 
 /// The --help text listing every option with its environment variable and default.
 std::string config_help();

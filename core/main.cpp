@@ -21,6 +21,7 @@
 #include "core/log.hpp"
 #include "core/password_hash.hpp"
 #include "core/pattern_book.hpp"
+#include "core/redact.hpp"
 #include "core/payloads.hpp"
 #include "http/handlers.hpp"
 #include "http/server.hpp"
@@ -39,7 +40,10 @@ usage:
   foresightd serve   [options]        run the HTTP server (default 127.0.0.1:8000)
   foresightd migrate [options]        apply pending database migrations and exit
   foresightd user add --id ID --role ROLE [--username NAME] [--department D]
-                     [--goals '["..."]'] --password P [--admin] [options]
+                     [--goals '["..."]'] --password-stdin [--admin] [options]
+                     (the password is the first line of stdin)
+  foresightd user passwd --id ID [options]   set a user's password to the first line of
+                     stdin; tokens issued before stop working once the server (re)starts
   foresightd token --user ID [--ttl SECONDS] [options]   print a signed bearer token
   foresightd patterns rebuild [--days 90] [options]     recompute every pattern from the
                      activities of the last N days (0: all); a running server picks it up
@@ -127,17 +131,19 @@ std::string make_token(const std::string& user_id, int ttl, const std::string& s
 }
 
 /// On first start with --demo: an admin, an analyst and a sales catalog to try things with.
-void seed_demo(database& db, const config& cfg) {
-  user_profile existing;
-  if (!db.find_user("admin", existing)) {
-    new_user admin{"admin", "admin", "admin-demo-password", "admin", "Operations", "[]", true};
-    db.insert_user(admin, password_hash(admin.password, cfg.pbkdf2_iterations));
-  }
-  if (!db.find_user("analyst001", existing)) {
-    new_user analyst{"analyst001",         "analyst001", "analyst-demo-password", "analyst",
-                     "Finance", R"(["grow margin"])", false};
-    db.insert_user(analyst, password_hash(analyst.password, cfg.pbkdf2_iterations));
-  }
+/// Their passwords are random, and returned (to be shown once) only when the users are created.
+std::vector<std::pair<std::string, std::string>> seed_demo(database& db, const config& cfg) {
+  std::vector<std::pair<std::string, std::string>> created;
+  auto add = [&](new_user u) {
+    user_profile existing;
+    if (db.find_user(u.id, existing))
+      return;
+    u.password = hex_encode(random_bytes(12));
+    db.insert_user(u, password_hash(u.password, cfg.pbkdf2_iterations), "demo");
+    created.emplace_back(u.id, u.password);
+  };
+  add({"admin", "admin", "", "admin", "Operations", "[]", true, {}});
+  add({"analyst001", "analyst001", "", "analyst", "Finance", R"(["grow margin"])", false, {}});
   connection_catalog c;
   if (!db.get_catalog("demo-sales", c)) {
     c.id = "demo-sales";
@@ -151,8 +157,14 @@ void seed_demo(database& db, const config& cfg) {
                     {"quarter", "Quarter", "time"},
                     {"product_category", "Product category", "string"}};
     c.entities = {{"product", "Products"}, {"customer", "Customers"}, {"stock", "Stocks"}};
-    db.put_catalog(c);
+    db.put_catalog(c, "demo");
   }
+  return created;
+}
+
+/// Demo users are for trying things on one's own machine, never on a reachable address.
+bool is_loopback(const std::string& bind) {
+  return bind == "localhost" || bind == "::1" || bind.rfind("127.", 0) == 0;
 }
 
 int serve(const config& cfg) {
@@ -168,34 +180,48 @@ int serve(const config& cfg) {
     try {
       llm_client::check_base_url(cfg.llm_base_url);
     } catch (const std::invalid_argument& e) {
-      std::cerr << "foresightd: " << e.what() << "\n";
+      std::cerr << "foresightd: " << redact_credentials(e.what()) << "\n";
       return 2;
     }
   }
+  if (cfg.demo && !is_loopback(cfg.bind)) {
+    std::cerr << "foresightd: --demo creates users with well-known names and is for a loopback "
+                 "address only; refusing --bind "
+              << cfg.bind << " (drop --demo, or bind 127.0.0.1)\n";
+    return 2;
+  }
   data_dir_lock lock{cfg.data_dir};
   auto st = open_store(cfg, true, lock);
+  std::vector<std::pair<std::string, std::string>> demo_logins;
+  std::vector<std::pair<std::string, std::int64_t>> password_changes;
   {
     database db{st.conninfo};
     int applied = db.migrate();
     log_event("info", "migrations applied", {{"count", std::to_string(applied), true}});
     if (cfg.demo)
-      seed_demo(db, cfg);
+      demo_logins = seed_demo(db, cfg);
+    password_changes = db.password_changes();
   }
   auto secret = load_jwt_secret(cfg);
   actor_app app{cfg, st.conninfo, secret};
   // The activity writer published its importer when actor_app spawned it.
   api_handlers handlers{app, cfg, secret, running_activity_importer()};
+  for (auto& [user_id, changed_at] : password_changes)
+    handlers.password_changed(user_id, changed_at);
   http_server server{cfg, handlers};
   auto port = server.start();
   auto base = "http://" + cfg.bind + ":" + std::to_string(port);
   log_event("info", "listening", {{"url", base}, {"port", std::to_string(port), true}});
   if (cfg.demo) {
-    std::cout << "\nForesight is listening on " << base << "\n"
-              << "Try it (demo admin token, valid " << cfg.token_ttl_seconds << " s):\n"
-              << "  curl -s -H 'Authorization: Bearer "
-              << make_token("admin", cfg.token_ttl_seconds, secret) << "' " << base
-              << "/api/v1/connections\n"
-              << "Demo logins: admin / admin-demo-password, analyst001 / analyst-demo-password\n\n"
+    std::cout << "\nForesight is listening on " << base << "\n";
+    // Shown this once: the passwords are stored only as hashes.
+    if (!demo_logins.empty()) {
+      std::cout << "Demo logins (shown only now; change them with `foresightd user passwd`):\n";
+      for (auto& [user, password] : demo_logins)
+        std::cout << "  " << user << " / " << password << "\n";
+    }
+    std::cout << "Log in: curl -s -X POST " << base << "/api/v1/auth/token -H 'Content-Type: "
+              << "application/json' -d '{\"username\":\"admin\",\"password\":\"...\"}'\n\n"
               << std::flush;
   }
   int sig = 0;
@@ -241,15 +267,26 @@ int with_database(config_result& r, F run) {
   return 0;
 }
 
+/// The first line of stdin: passwords never travel on a command line, where `ps` shows them.
+std::string read_password_line() {
+  std::string line;
+  std::getline(std::cin, line);
+  if (!line.empty() && line.back() == '\r')
+    line.pop_back();
+  return line;
+}
+
 int user_add(config_result& r) {
   new_user u;
   u.id = take(r, "id");
   u.username = take(r, "username");
   u.role = take(r, "role");
   u.department = take(r, "department");
-  u.password = take(r, "password");
+  u.password = take(r, "password"); // --password or FORESIGHT_PASSWORD, off argv by now
   auto goals = take(r, "goals");
   u.is_admin = take(r, "admin") == "true";
+  if (take(r, "password-stdin") == "true")
+    u.password = read_password_line();
   if (u.username.empty())
     u.username = u.id;
   if (!is_valid_identifier(u.id))
@@ -257,15 +294,30 @@ int user_add(config_result& r) {
   if (u.role.empty())
     throw std::runtime_error("--role is required");
   if (u.password.size() < 8)
-    throw std::runtime_error("--password is required (at least 8 characters)");
+    throw std::runtime_error("--password-stdin is required (a password of at least 8 characters)");
   if (!goals.empty()) {
     if (auto err = normalise_string_array(goals, "--goals", u.goals_json))
       throw std::runtime_error(err.message);
   }
   return with_database(r, [&](database& db) {
-    auto p = db.insert_user(u, password_hash(u.password, r.cfg.pbkdf2_iterations));
+    auto p = db.insert_user(u, password_hash(u.password, r.cfg.pbkdf2_iterations), "cli");
     std::cout << "created user " << p.id << " (role " << p.role << (p.is_admin ? ", admin" : "")
               << ")\n";
+  });
+}
+
+/// `foresightd user passwd --id ID`: the new password is the first line of stdin.
+int user_passwd(config_result& r) {
+  auto id = take(r, "id");
+  if (id.empty())
+    throw std::runtime_error("usage: foresightd user passwd --id ID (new password on stdin)");
+  auto password = read_password_line();
+  if (password.size() < 8)
+    throw std::runtime_error("the new password (first line of stdin) needs at least 8 characters");
+  return with_database(r, [&](database& db) {
+    if (db.set_password(id, password_hash(password, r.cfg.pbkdf2_iterations), "cli") < 0)
+      throw std::runtime_error("no user '" + id + "'");
+    std::cout << "changed the password of " << id << "\n";
   });
 }
 
@@ -378,7 +430,7 @@ int import_file(config_result& r) {
           store(chunk);
         } catch (const std::exception& again) {
           db.disconnect();
-          run.failed(make_error(error_code::unavailable, again.what()));
+          run.failed(make_error(error_code::unavailable, database_error_summary(again.what())));
         }
       }
       // Fresh planner statistics, as the server's importer keeps them (analyze_activities).
@@ -418,17 +470,53 @@ int catalog_infer(config_result& r) {
 
 } // namespace
 
-/// glibc keeps 7 freed blocks per size and thread by default; a request allocates on one thread
-/// and frees on another in bursts larger than that, so `serve` asks for a larger cache (the
-/// pattern path's throughput, bench/README.md). Tunables are read only at process start, hence
-/// the re-exec (same pid); an operator's own GLIBC_TUNABLES wins, and a failed exec changes
-/// nothing.
-void raise_malloc_thread_cache(char** argv) {
-  if (std::getenv("GLIBC_TUNABLES") != nullptr)
+/// Re-executes foresightd (same pid) when its command line must change:
+/// - secrets given as options (`ps` shows argv to every local user) move into the environment,
+///   which only this user and root can read, and come back through FORESIGHT_<NAME>;
+/// - `serve` asks glibc for a larger per-thread allocation cache: glibc keeps 7 freed blocks per
+///   size and thread by default, and a request allocates on one thread and frees on another in
+///   bursts larger than that (the pattern path's throughput, bench/README.md). Tunables are read
+///   only at process start; an operator's own GLIBC_TUNABLES wins.
+/// A failed exec changes nothing.
+void reexec_if_needed(int argc, char** argv, bool raise_malloc_thread_cache) {
+  std::vector<char*> kept = {argv[0]};
+  std::vector<std::string> moved;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto eq = a.find('=');
+    auto name = a.rfind("--", 0) == 0 ? a.substr(2, eq == std::string::npos ? eq : eq - 2) : "";
+    if (!is_secret_option(name)) {
+      kept.push_back(argv[i]);
+      continue;
+    }
+    std::string value = eq != std::string::npos ? a.substr(eq + 1) : i + 1 < argc ? argv[++i] : "";
+    ::setenv(env_name(name).c_str(), value.c_str(), 1);
+    moved.push_back(env_name(name));
+  }
+  kept.push_back(nullptr);
+  bool tunables = raise_malloc_thread_cache && std::getenv("GLIBC_TUNABLES") == nullptr;
+  if (moved.empty() && !tunables)
     return;
-  ::setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=1000", 1);
-  ::execv("/proc/self/exe", argv);
-  ::unsetenv("GLIBC_TUNABLES");
+  if (tunables)
+    ::setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=1000", 1);
+  ::execv("/proc/self/exe", kept.data());
+  if (tunables)
+    ::unsetenv("GLIBC_TUNABLES");
+  for (auto& name : moved)
+    ::unsetenv(name.c_str());
+}
+
+/// Secrets read into `r` leave the environment, so that children (the PostgreSQL server, run as
+/// another user) do not inherit them. OPENAI_API_KEY is the LLM key's conventional fallback, and
+/// FORESIGHT_PASSWORD the environment form of `user add --password`.
+void take_secrets_from_environment(config_result& r, const std::string& cmd) {
+  if (const char* key = std::getenv("OPENAI_API_KEY"); key && r.cfg.llm_api_key.empty())
+    r.cfg.llm_api_key = key;
+  if (const char* password = std::getenv("FORESIGHT_PASSWORD"); password && cmd == "user")
+    r.extra.emplace("password", password);
+  for (auto* name : {"jwt-secret", "llm-api-key", "database-url", "password"})
+    ::unsetenv(env_name(name).c_str());
+  ::unsetenv("OPENAI_API_KEY");
 }
 
 int main(int argc, char** argv) {
@@ -457,8 +545,8 @@ int main(int argc, char** argv) {
     std::cerr << "foresightd: " << r.error << "\n";
     return 2;
   }
-  if (cmd == "serve")
-    raise_malloc_thread_cache(argv);
+  reexec_if_needed(argc, argv, cmd == "serve");
+  take_secrets_from_environment(r, cmd);
   try {
     if (cmd == "serve" || cmd == "migrate") {
       if (!r.extra.empty()) {
@@ -470,6 +558,8 @@ int main(int argc, char** argv) {
     }
     if (cmd == "user" && r.positional.size() > 1 && r.positional[1] == "add")
       return user_add(r);
+    if (cmd == "user" && r.positional.size() > 1 && r.positional[1] == "passwd")
+      return user_passwd(r);
     if (cmd == "token")
       return token(r);
     if (cmd == "patterns" && r.positional.size() > 1 && r.positional[1] == "rebuild")
@@ -481,7 +571,7 @@ int main(int argc, char** argv) {
     std::cerr << "foresightd: unknown command '" << cmd << "' (see foresightd help)\n";
     return 2;
   } catch (const std::exception& e) {
-    std::cerr << "foresightd: " << e.what() << "\n";
+    std::cerr << "foresightd: " << redact_credentials(e.what()) << "\n";
     return 1;
   }
 }

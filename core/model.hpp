@@ -53,11 +53,13 @@ struct new_user {
   std::string department;
   std::string goals_json = "[]";
   bool is_admin = false;
+  std::string password_hash; ///< filled off the storage threads, which store it as it is
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, new_user& x) {
-  return f(x.id, x.username, x.password, x.role, x.department, x.goals_json, x.is_admin);
+  return f(x.id, x.username, x.password, x.role, x.department, x.goals_json, x.is_admin,
+           x.password_hash);
 }
 
 /// Username and password presented to `POST /api/v1/auth/token`.
@@ -70,6 +72,26 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, credentials& x) {
   return f(x.username, x.password);
 }
+
+/// A user found by username with the stored password hash, to check a login against; an unknown
+/// username comes back with an empty `user.id`.
+struct login_record {
+  user_profile user;
+  std::string password_hash;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, login_record& x) {
+  return f(x.user, x.password_hash);
+}
+
+/// `PUT /api/v1/users/{id}/password`: an admin's reset, or a user's own change (which needs the
+/// current password).
+struct password_change {
+  std::string user_id;
+  std::string password;
+  std::string current_password;
+};
 
 /// A signed bearer token handed to a client.
 struct token_grant {

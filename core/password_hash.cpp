@@ -112,6 +112,21 @@ std::string password_hash(std::string_view password, int iterations) {
   return out;
 }
 
+std::string unmatchable_password_hash(int iterations) {
+  iterations = std::clamp(iterations, min_pbkdf2_iterations, max_pbkdf2_iterations);
+  return std::string(scheme) + "$" + std::to_string(iterations) + "$" +
+         base64_encode(random_bytes(salt_bytes)) + "$" + base64_encode(random_bytes(key_bytes));
+}
+
+int password_hash_iterations(std::string_view stored) {
+  std::string_view fields[4];
+  int iterations = 0;
+  if (!split4(stored, fields) || fields[0] != scheme || !parse_iterations(fields[1], iterations) ||
+      iterations < min_pbkdf2_iterations || iterations > max_pbkdf2_iterations)
+    return 0;
+  return iterations;
+}
+
 bool password_verify(std::string_view password, std::string_view stored) {
   std::string_view fields[4];
   if (!split4(stored, fields) || fields[0] != scheme)

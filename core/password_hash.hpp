@@ -27,6 +27,14 @@ std::string password_hash(std::string_view password, int iterations = default_pb
 /// salt, 32-byte key) and `password` derives the same key; compared in constant time.
 bool password_verify(std::string_view password, std::string_view stored);
 
+/// A well-formed hash that no password matches (random salt and key): checking a login of an
+/// unknown user against it costs what checking a known one does, so timing does not tell them
+/// apart.
+std::string unmatchable_password_hash(int iterations = default_pbkdf2_iterations);
+
+/// The iteration count of a well-formed password_hash string, else 0.
+int password_hash_iterations(std::string_view stored);
+
 /// `n` bytes from OpenSSL's CSPRNG (RAND_bytes). Throws std::runtime_error if it fails.
 std::string random_bytes(std::size_t n);
 

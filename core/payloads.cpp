@@ -177,6 +177,18 @@ api_error parse_new_user(std::string_view body, new_user& out) {
   return read_bool(root, "is_admin", out.is_admin);
 }
 
+api_error parse_password_change(std::string_view body, password_change& out) {
+  auto& parser = thread_json_parser();
+  dom::object root;
+  if (auto err = parse_json_object(parser, body, root))
+    return err;
+  if (auto err = read_string(root, "password", out.password, true, 1024))
+    return err;
+  if (out.password.size() < 8)
+    return invalid("password", "password must have at least 8 characters");
+  return read_string(root, "current_password", out.current_password, false, 1024);
+}
+
 api_error parse_catalog(std::string_view body, connection_catalog& out) {
   auto& parser = thread_json_parser();
   dom::object root;

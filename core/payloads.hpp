@@ -23,6 +23,10 @@ api_error parse_credentials(std::string_view body, credentials& out);
 /// A user for `POST /api/v1/users`.
 api_error parse_new_user(std::string_view body, new_user& out);
 
+/// `{"password", "current_password"}` for `PUT /api/v1/users/{id}/password`; `out.user_id` is
+/// left to the caller (it is the path).
+api_error parse_password_change(std::string_view body, password_change& out);
+
 /// A catalog for `PUT /api/v1/connections/{id}`; `out.id` is left to the caller (it is the path).
 api_error parse_catalog(std::string_view body, connection_catalog& out);
 

@@ -26,12 +26,20 @@ class backend {
 public:
   virtual ~backend() = default;
 
-  /// Checks username and password; on success the grant carries a signed token.
+  /// Checks username and password (on the password pool: a full pool answers 429 at once); on
+  /// success the grant carries a signed token.
   virtual void issue_token(credentials creds, callback<token_grant> done) = 0;
   /// The caller's profile (also proves the user still exists).
   virtual void profile(std::string caller, callback<user_profile> done) = 0;
   /// Admin only.
   virtual void create_user(std::string caller, new_user user, callback<user_profile> done) = 0;
+  /// An admin sets anyone's password; a user their own, with their current one. Answers the
+  /// change's time (Unix seconds): tokens of that user issued before it are revoked.
+  virtual void change_password(std::string caller, password_change change,
+                               callback<std::int64_t> done) = 0;
+  /// Admin only: the audit trail, newest first (`limit` and `before_id` of the query).
+  virtual void audit_log(std::string caller, history_query query,
+                         callback<activity_page> done) = 0;
   /// Admin only.
   virtual void put_catalog(std::string caller, connection_catalog catalog,
                            callback<connection_catalog> done) = 0;

@@ -2,16 +2,14 @@
 // the reply. Errors from anywhere become the one JSON error shape via error_response.
 #include "http/handlers.hpp"
 
-#include <chrono>
-#include <cmath>
 #include <ctime>
-#include <mutex>
-#include <unordered_map>
 
 #include "core/token_cache.hpp"
 #include "core/metrics.hpp"
 #include "core/payloads.hpp"
 #include "core/preferences.hpp"
+#include "core/rate_limiter.hpp"
+#include "core/token_revocations.hpp"
 #include "core/views.hpp"
 #include "http/router.hpp"
 
@@ -31,41 +29,6 @@ response error_response(const api_error& err) {
 namespace {
 
 using respond_fn = std::function<void(response)>;
-
-/// Per-user token buckets: `rate` tokens a second, holding at most two seconds' worth.
-class rate_limiter {
-public:
-  explicit rate_limiter(double rate) : rate_(rate) {}
-
-  /// 0 if allowed, else the seconds to wait.
-  int admit(const std::string& key) {
-    if (rate_ <= 0)
-      return 0;
-    auto now = std::chrono::steady_clock::now();
-    std::lock_guard<std::mutex> guard{mtx_};
-    auto [it, fresh] = buckets_.try_emplace(key, bucket{2 * rate_, now});
-    auto& b = it->second;
-    if (!fresh) {
-      double elapsed = std::chrono::duration<double>(now - b.last).count();
-      b.tokens = std::min(2 * rate_, b.tokens + elapsed * rate_);
-      b.last = now;
-    }
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return 0;
-    }
-    return std::max(1, static_cast<int>(std::ceil((1 - b.tokens) / rate_)));
-  }
-
-private:
-  struct bucket {
-    double tokens;
-    std::chrono::steady_clock::time_point last;
-  };
-  double rate_;
-  std::mutex mtx_;
-  std::unordered_map<std::string, bucket> buckets_;
-};
 
 /// The media type without parameters, lower case.
 std::string media_type(const std::string& ct) {
@@ -117,12 +80,28 @@ struct api_handlers::impl {
   backend& app;
   config cfg;
   token_cache tokens;
-  rate_limiter limiter;
+  token_revocations revocations;
+  rate_limiter limiter; ///< requests per user
+  /// Login attempts, by client address and by username (guessing one password across many
+  /// users, or many passwords for one user); both also bound password changes.
+  rate_limiter logins_by_address;
+  rate_limiter logins_by_user;
   std::shared_ptr<activity_importer> importer;
 
   impl(backend& a, const config& c, std::string s, std::shared_ptr<activity_importer> i)
-    : app(a), cfg(c), tokens(std::move(s)), limiter(c.rate_limit_per_user),
+    : app(a), cfg(c), tokens(std::move(s)),
+      limiter(c.rate_limit_per_user, 2 * c.rate_limit_per_user),
+      logins_by_address(c.login_rate_per_address, 30 * c.login_rate_per_address),
+      logins_by_user(c.login_rate_per_user, 30 * c.login_rate_per_user),
       importer(std::move(i)) {}
+
+  /// 0 if a login (or password change) by `username` from `address` may go ahead, else the
+  /// seconds to wait; an attempt refused by one limit is not charged to the other.
+  int admit_login(const std::string& address, const std::string& username) {
+    if (auto wait = logins_by_address.admit(address))
+      return wait;
+    return logins_by_user.admit(username);
+  }
 
   /// Verifies the bearer token; returns the user id or fills `err`.
   std::string authenticate(const request_view& req, api_error& err) {
@@ -141,6 +120,11 @@ struct api_handlers::impl {
     if (!v.ok()) {
       err = make_error(error_code::unauthorized,
                        std::string("invalid token: ") + to_string(v.error));
+      return {};
+    }
+    if (revocations.revoked(v.claims.subject, v.claims.issued_at)) {
+      err = make_error(error_code::unauthorized,
+                       "the token was issued before the password changed; log in again");
       return {};
     }
     return v.claims.subject;
@@ -202,7 +186,7 @@ struct api_handlers::impl {
           return fail(err);
         if (auto err = parse_credentials(req.body, creds))
           return fail(err);
-        if (auto wait = limiter.admit("login:" + creds.username); wait > 0) {
+        if (auto wait = admit_login(req.remote_address, creds.username); wait > 0) {
           auto err = make_error(error_code::rate_limited, "too many login attempts; slow down");
           err.retry_after_seconds = wait;
           return fail(err);
@@ -245,6 +229,65 @@ struct api_handlers::impl {
                           write_user(w, u);
                           return json_response(201, w.take());
                         }));
+        return;
+      }
+      case route_id::user_password: {
+        password_change change;
+        if (auto e = check_json_body(req))
+          return fail(e, user);
+        if (auto e = parse_password_change(req.body, change))
+          return fail(e, user);
+        change.user_id = route.params[0];
+        // Guessing a current password through a stolen token is a login attempt too (an
+        // admin's reset checks no password, so it is not limited here).
+        if (auto wait = change.current_password.empty()
+                          ? 0
+                          : admit_login(req.remote_address, "id:" + user);
+            wait > 0) {
+          auto e = make_error(error_code::rate_limited, "too many password attempts; slow down");
+          e.retry_after_seconds = wait;
+          return fail(e, user);
+        }
+        auto target = change.user_id;
+        app.change_password(
+          user, std::move(change),
+          reply_with<std::int64_t>(respond, route.pattern, user,
+                                   [this, target](std::int64_t& changed_at) {
+                                     revocations.password_changed(target, changed_at);
+                                     json_writer w;
+                                     w.begin_object()
+                                       .key("success").value(true)
+                                       .key("user_id").value(target)
+                                       .end_object();
+                                     return json_response(200, w.take());
+                                   }));
+        return;
+      }
+      case route_id::audit_log: {
+        std::map<std::string, std::string> params;
+        if (auto e = query_params(req, params))
+          return fail(e, user);
+        history_query q;
+        if (auto e = parse_history_query(params, q))
+          return fail(e, user);
+        auto limit = q.limit;
+        app.audit_log(
+          user, std::move(q),
+          reply_with<activity_page>(respond, route.pattern, user, [limit](activity_page& p) {
+            json_writer w;
+            w.begin_object().key("entries").begin_array();
+            for (auto& item : p.items_json)
+              w.raw(item);
+            w.end_array();
+            w.key("count").value(static_cast<std::int64_t>(p.items_json.size()));
+            w.key("next_before_id");
+            if (static_cast<std::int32_t>(p.items_json.size()) == limit)
+              w.value(p.last_id);
+            else
+              w.null();
+            w.end_object();
+            return json_response(200, w.take());
+          }));
         return;
       }
       case route_id::put_connection: {
@@ -489,6 +532,10 @@ api_handlers::api_handlers(backend& app, const config& cfg, std::string jwt_secr
 }
 
 api_handlers::~api_handlers() = default;
+
+void api_handlers::password_changed(const std::string& user_id, std::int64_t changed_at) {
+  impl_->revocations.password_changed(user_id, changed_at);
+}
 
 void api_handlers::handle(request_view req, std::function<void(response)> respond) {
   try {

@@ -1,6 +1,7 @@
 // Route handlers: authentication, rate limiting, body checks and JSON shaping around backend
 // calls. Free of Beast: the server hands in a request_view and gets a response back.
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,6 +21,7 @@ struct request_view {
   std::string authorization;
   std::string idempotency_key;
   std::string body;
+  std::string remote_address; ///< the client's IP address, for per-address login limits
 };
 
 /// What the server writes back.
@@ -46,6 +48,10 @@ public:
   /// Takes the request by value: a route may keep its body (an import's, up to
   /// --max-import-bytes) without a copy.
   void handle(request_view req, std::function<void(response)> respond);
+
+  /// Tokens of `user_id` issued before `changed_at` (Unix seconds) stop working; main.cpp passes
+  /// the stored password changes at start, the password route every new one.
+  void password_changed(const std::string& user_id, std::int64_t changed_at);
 
 private:
   struct impl;

@@ -126,6 +126,8 @@ const router& api_router() {
     t.add("GET", "/metrics", route_id::metrics);
     t.add("POST", "/api/v1/auth/token", route_id::auth_token);
     t.add("POST", "/api/v1/users", route_id::create_user);
+    t.add("PUT", "/api/v1/users/{user_id}/password", route_id::user_password);
+    t.add("GET", "/api/v1/audit", route_id::audit_log);
     t.add("GET", "/api/v1/connections", route_id::list_connections);
     t.add("GET", "/api/v1/connections/{connection_id}", route_id::get_connection);
     t.add("PUT", "/api/v1/connections/{connection_id}", route_id::put_connection);

@@ -15,6 +15,8 @@ enum class route_id {
   metrics,
   auth_token,
   create_user,
+  user_password,
+  audit_log,
   list_connections,
   get_connection,
   put_connection,

@@ -180,6 +180,8 @@ private:
     view.authorization = std::string(req[http::field::authorization]);
     view.idempotency_key = std::string(req["Idempotency-Key"]);
     view.body = std::move(req.body());
+    beast::error_code peer_ec;
+    view.remote_address = socket_.remote_endpoint(peer_ec).address().to_string();
     auto rid = req["X-Request-Id"];
     request_id_ = valid_request_id(rid) ? std::string(rid) : new_request_id();
     method_ = view.method;

@@ -39,6 +39,16 @@ user_profile read_user(const pqxx::row& r) {
   return u;
 }
 
+/// One audit_log row in `tx`; `detail_sql` builds its JSON from parameters $4 on (`args`).
+template <class... Args>
+void audit(pqxx::work& tx, const std::string& actor, const char* action, const std::string& target,
+           const char* detail_sql = "'{}'::json", const Args&... args) {
+  tx.exec_params(std::string("INSERT INTO audit_log (actor, action, target, detail)"
+                             " VALUES ($1, $2, $3, ") +
+                   detail_sql + ")",
+                 actor, action, target, args...);
+}
+
 const char* const catalog_columns =
   "id, json_build_object('name', name, 'metrics', metrics, 'dimensions', dimensions,"
   " 'entities', entities)::text, version, " FS_ISO("created_at") ", " FS_ISO("updated_at");
@@ -182,7 +192,8 @@ bool database::find_login(const std::string& username, user_profile& out,
   return true;
 }
 
-user_profile database::insert_user(const new_user& u, const std::string& password_hash) {
+user_profile database::insert_user(const new_user& u, const std::string& password_hash,
+                                   const std::string& actor) {
   pqxx::work tx{conn()};
   try {
     auto rows = tx.exec_params(
@@ -191,6 +202,8 @@ user_profile database::insert_user(const new_user& u, const std::string& passwor
         user_columns,
       u.id, u.username, password_hash, u.role, u.department, u.goals_json, u.is_admin);
     auto profile = read_user(rows[0]);
+    audit(tx, actor, "user_created", u.id,
+          "json_build_object('role', $4::text, 'is_admin', $5::boolean)", u.role, u.is_admin);
     tx.commit();
     return profile;
   } catch (const pqxx::unique_violation&) {
@@ -199,7 +212,45 @@ user_profile database::insert_user(const new_user& u, const std::string& passwor
   }
 }
 
-connection_catalog database::put_catalog(const connection_catalog& c) {
+std::int64_t database::set_password(const std::string& user_id, const std::string& password_hash,
+                                   const std::string& actor) {
+  pqxx::work tx{conn()};
+  auto rows = tx.exec_params(
+    "UPDATE users SET password_hash = $2, password_changed_at = CURRENT_TIMESTAMP WHERE id = $1"
+    " RETURNING floor(EXTRACT(EPOCH FROM password_changed_at))::bigint",
+    user_id, password_hash);
+  if (rows.empty())
+    return -1;
+  audit(tx, actor, actor == user_id ? "password_changed" : "password_reset", user_id);
+  tx.commit();
+  return rows[0][0].as<std::int64_t>();
+}
+
+std::vector<std::pair<std::string, std::int64_t>> database::password_changes() {
+  pqxx::read_transaction tx{conn()};
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (const auto& r : tx.exec("SELECT id, floor(EXTRACT(EPOCH FROM password_changed_at))::bigint"
+                               " FROM users WHERE password_changed_at IS NOT NULL"))
+    out.emplace_back(r[0].as<std::string>(), r[1].as<std::int64_t>());
+  return out;
+}
+
+activity_page database::audit_log(const history_query& q) {
+  pqxx::read_transaction tx{conn()};
+  auto rows = tx.exec_params(
+    "SELECT row_to_json(a)::text, a.id FROM (SELECT id, " FS_ISO("created_at")
+    " AS created_at, actor, action, target, detail FROM audit_log WHERE ($1 = 0 OR id < $1)"
+    " ORDER BY id DESC LIMIT $2) a",
+    q.before_id, q.limit);
+  activity_page page;
+  for (const auto& r : rows) {
+    page.items_json.push_back(r[0].as<std::string>());
+    page.last_id = r[1].as<std::int64_t>();
+  }
+  return page;
+}
+
+connection_catalog database::put_catalog(const connection_catalog& c, const std::string& actor) {
   pqxx::work tx{conn()};
   auto rows = tx.exec_params(
     std::string("INSERT INTO connections (id, name, metrics, dimensions, entities)"
@@ -211,6 +262,8 @@ connection_catalog database::put_catalog(const connection_catalog& c) {
       catalog_columns,
     c.id, c.name, metrics_json(c), dimensions_json(c), entities_json(c));
   auto stored = read_catalog(rows[0]);
+  audit(tx, actor, "catalog_changed", c.id, "json_build_object('version', $4::integer)",
+        stored.version);
   tx.commit();
   return stored;
 }
@@ -629,8 +682,8 @@ void database::reset_patterns(int days) {
   tx.commit();
 }
 
-erase_report database::erase_user(const std::string& user_id, bool delete_account,
-                                  int rebuild_days) {
+erase_report database::erase_user(const std::string& actor, const std::string& user_id,
+                                  bool delete_account, int rebuild_days) {
   pqxx::work tx{conn()};
   erase_report r;
   r.user_id = user_id;
@@ -652,6 +705,8 @@ erase_report database::erase_user(const std::string& user_id, bool delete_accoun
     tx.exec_params("DELETE FROM users WHERE id = $1", user_id); // llm_usage goes by cascade
     r.account_deleted = true;
   }
+  audit(tx, actor, delete_account ? "user_deleted" : "user_data_erased", user_id,
+        "json_build_object('activities', $4::bigint)", r.activities);
   // Shared patterns hold no per-user counts: they are recomputed from the activity left, as the
   // nightly rebuild does, in the same transaction so no learner saves the erased counts back.
   reset_patterns_in(tx, rebuild_days);

@@ -52,12 +52,26 @@ public:
   bool find_user(const std::string& id, user_profile& out);
   /// Looks a user up by username and hands back the stored password hash.
   bool find_login(const std::string& username, user_profile& out, std::string& password_hash);
-  /// Inserts a user whose password is already hashed. Throws duplicate_error on id/username clash.
-  user_profile insert_user(const new_user& u, const std::string& password_hash);
+  /// Inserts a user whose password is already hashed, and audits it as done by `actor`. Throws
+  /// duplicate_error on id/username clash.
+  user_profile insert_user(const new_user& u, const std::string& password_hash,
+                           const std::string& actor);
+  /// Replaces a user's password hash, audited as `actor`'s; returns the change's time (Unix
+  /// seconds), or -1 if there is no such user.
+  std::int64_t set_password(const std::string& user_id, const std::string& password_hash,
+                            const std::string& actor);
+  /// Every user's last password change (Unix seconds), to revoke older tokens at start.
+  std::vector<std::pair<std::string, std::int64_t>> password_changes();
+
+  // -- audit --
+  /// The audit trail, newest first: `limit` entries before id `before_id` (0: from the newest);
+  /// `user_id` and `activity_type` of the query are not used.
+  activity_page audit_log(const history_query& q);
 
   // -- connection catalogs --
-  /// Creates or replaces a catalog; the version grows by one on every replace.
-  connection_catalog put_catalog(const connection_catalog& c);
+  /// Creates or replaces a catalog, audited as `actor`'s; the version grows by one on every
+  /// replace.
+  connection_catalog put_catalog(const connection_catalog& c, const std::string& actor);
   bool get_catalog(const std::string& id, connection_catalog& out);
   catalog_list list_catalogs();
 
@@ -90,7 +104,9 @@ public:
   /// Deletes a user's activity, own patterns, cached suggestions, impressions and preferences
   /// (with `delete_account`, the user too) and resets the patterns to replay `rebuild_days`, in
   /// one transaction. Throws api_exception(not_found) for an unknown user.
-  erase_report erase_user(const std::string& user_id, bool delete_account, int rebuild_days);
+  /// Audited as `actor`'s.
+  erase_report erase_user(const std::string& actor, const std::string& user_id,
+                          bool delete_account, int rebuild_days);
   /// Patterns for the patterns route: the user's own and the role's shared ones.
   patterns_view read_patterns(const patterns_query& q);
 

@@ -1,6 +1,9 @@
 // embedded_postgres: initdb / pg_ctl through fork+exec, dropping privileges in the child.
 #include "storage/embedded_postgres.hpp"
 
+#include "core/password_hash.hpp"
+
+#include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +25,11 @@ namespace {
 
 constexpr const char* superuser = "foresight";
 constexpr const char* database = "foresight";
+// The only way in: a local socket, and the superuser's password.
+constexpr const char* hba_conf =
+  "# foresightd: rewritten on every start\nlocal all all scram-sha-256\n";
+// The password file's line: any host, port and database, our superuser.
+constexpr const char* passfile_prefix = "*:*:*:foresight:";
 
 std::string quote_conn_value(const std::string& v) {
   std::string out = "'";
@@ -54,11 +62,29 @@ std::string tail_of(const std::string& file, std::size_t bytes) {
   return s.size() > bytes ? s.substr(s.size() - bytes) : s;
 }
 
+std::string read_first_line(const std::string& file) {
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+/// Creates `file` with `text`, readable by its owner only, or throws.
+void write_private_file(const std::string& file, const std::string& text) {
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  bool ok = fd >= 0 && ::fchmod(fd, 0600) == 0 &&
+            ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  if (fd >= 0)
+    ::close(fd);
+  if (!ok)
+    throw std::runtime_error("cannot write " + file);
+}
+
 } // namespace
 
-std::string socket_connection_string(const std::string& socket_dir, const std::string& dbname) {
-  return "host=" + quote_conn_value(socket_dir) + " port=5432 user=" + superuser +
-         " dbname=" + quote_conn_value(dbname);
+std::string embedded_postgres::connection_string(const std::string& dbname) const {
+  return "host=" + quote_conn_value(socket_dir_) + " port=5432 user=" + superuser +
+         " dbname=" + quote_conn_value(dbname) + " passfile=" + quote_conn_value(password_file_);
 }
 
 embedded_postgres::embedded_postgres(std::string data_dir) {
@@ -68,6 +94,7 @@ embedded_postgres::embedded_postgres(std::string data_dir) {
   cluster_dir_ = data_dir_ + "/postgres";
   socket_dir_ = data_dir_ + "/run";
   log_file_ = data_dir_ + "/postgres.log";
+  password_file_ = data_dir_ + "/postgres_password";
 }
 
 embedded_postgres::~embedded_postgres() {
@@ -116,14 +143,54 @@ int embedded_postgres::run(const std::vector<std::string>& argv, bool as_owner) 
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
+void embedded_postgres::choose_socket_dir() {
+  auto owner = owner_uid_ >= 0 ? static_cast<uid_t>(owner_uid_) : geteuid();
+  auto make_private = [&](const std::string& dir) {
+    if (owner_uid_ >= 0 && chown(dir.c_str(), owner_uid_, owner_gid_) != 0)
+      throw std::runtime_error("cannot chown " + dir);
+    if (chmod(dir.c_str(), 0700) != 0)
+      throw std::runtime_error("cannot chmod " + dir);
+  };
+  // The unix socket path must fit in sockaddr_un (107 bytes); long data dirs use /tmp instead.
+  auto preferred = data_dir_ + "/run";
+  if (preferred.size() + sizeof("/.s.PGSQL.5432") <= 100) {
+    socket_dir_ = preferred;
+    fs::create_directories(socket_dir_);
+    return make_private(socket_dir_);
+  }
+  // A fresh unguessable directory, named in the data directory so that a subcommand finds a
+  // running server's socket. Reused only if it is still ours: a real directory, private.
+  auto record = data_dir_ + "/socket_dir";
+  auto known = read_first_line(record);
+  struct stat st {};
+  if (known.rfind("/tmp/foresight-pg-", 0) == 0 && lstat(known.c_str(), &st) == 0 &&
+      S_ISDIR(st.st_mode) && st.st_uid == owner && (st.st_mode & 077) == 0) {
+    socket_dir_ = known;
+    return;
+  }
+  char tmpl[] = "/tmp/foresight-pg-XXXXXX";
+  if (!mkdtemp(tmpl))
+    throw std::runtime_error("cannot create a socket directory under /tmp");
+  socket_dir_ = tmpl;
+  make_private(socket_dir_);
+  write_private_file(record, socket_dir_ + "\n");
+}
+
+std::string embedded_postgres::load_or_create_password() {
+  auto line = read_first_line(password_file_);
+  if (line.rfind(passfile_prefix, 0) == 0 && line.size() > std::strlen(passfile_prefix)) {
+    // libpq ignores a password file others can read; keep it private even if someone widened it.
+    chmod(password_file_.c_str(), 0600);
+    return line.substr(std::strlen(passfile_prefix));
+  }
+  auto password = hex_encode(random_bytes(24));
+  write_private_file(password_file_, passfile_prefix + password + "\n");
+  return password;
+}
+
 std::string embedded_postgres::start(bool reuse_running) {
   bin_dir_ = find_bin_dir();
   fs::create_directories(data_dir_);
-  // The unix socket path must fit in sockaddr_un (107 bytes); long data dirs use /tmp instead.
-  if (socket_dir_.size() + sizeof("/.s.PGSQL.5432") > 100)
-    socket_dir_ = "/tmp/foresight-pg-" +
-                  std::to_string(std::hash<std::string>{}(data_dir_) % 1000000007ULL);
-  fs::create_directories(socket_dir_);
   if (geteuid() == 0) {
     const char* candidates[] = {"postgres", "nobody"};
     for (auto* name : candidates) {
@@ -138,11 +205,9 @@ std::string embedded_postgres::start(bool reuse_running) {
                                "exists to own the embedded PostgreSQL cluster");
     // The owner must be able to reach its directories (mkdtemp-made parents are 0700).
     chmod(data_dir_.c_str(), 0711);
-    for (auto& dir : {cluster_dir_, socket_dir_}) {
-      fs::create_directories(dir);
-      if (chown(dir.c_str(), owner_uid_, owner_gid_) != 0)
-        throw std::runtime_error("cannot chown " + dir);
-    }
+    fs::create_directories(cluster_dir_);
+    if (chown(cluster_dir_.c_str(), owner_uid_, owner_gid_) != 0)
+      throw std::runtime_error("cannot chown " + cluster_dir_);
     if (int fd = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644); fd >= 0) {
       if (fchown(fd, owner_uid_, owner_gid_) != 0) {
         // nop: only the server's own messages would be missing from the log
@@ -150,19 +215,31 @@ std::string embedded_postgres::start(bool reuse_running) {
       close(fd);
     }
   }
+  choose_socket_dir();
+  auto password = load_or_create_password();
   // A directory without PG_VERSION is a half-finished initdb: start over.
   if (fs::exists(cluster_dir_) && !fs::exists(cluster_dir_ + "/PG_VERSION")) {
     for (auto& entry : fs::directory_iterator(cluster_dir_))
       fs::remove_all(entry.path());
   }
+  auto give_to_owner = [&](const std::string& file) {
+    if (owner_uid_ >= 0 && chown(file.c_str(), owner_uid_, owner_gid_) != 0)
+      throw std::runtime_error("cannot chown " + file);
+  };
   if (!fs::exists(cluster_dir_ + "/PG_VERSION")) {
     fs::create_directories(cluster_dir_);
-    if (owner_uid_ >= 0 && chown(cluster_dir_.c_str(), owner_uid_, owner_gid_) != 0)
-      throw std::runtime_error("cannot chown " + cluster_dir_);
+    give_to_owner(cluster_dir_);
     chmod(cluster_dir_.c_str(), 0700);
-    if (run({bin("initdb"), "-D", cluster_dir_, "-U", superuser, "--auth=trust", "-E", "UTF8",
-             "--locale=C"},
-            true) != 0)
+    // initdb reads the superuser's password from a file its user (the owner) can read: one in
+    // the private socket directory, gone right after.
+    auto pwfile = socket_dir_ + "/initdb-password";
+    write_private_file(pwfile, password + "\n");
+    give_to_owner(pwfile);
+    int status = run({bin("initdb"), "-D", cluster_dir_, "-U", superuser, "--auth=scram-sha-256",
+                      "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C"},
+                     true);
+    fs::remove(pwfile);
+    if (status != 0)
       throw std::runtime_error("initdb failed; see " + log_file_ + ":\n" +
                                tail_of(log_file_, 2000));
     std::ofstream conf(cluster_dir_ + "/postgresql.conf", std::ios::app);
@@ -174,23 +251,31 @@ std::string embedded_postgres::start(bool reuse_running) {
     std::ofstream conf(cluster_dir_ + "/foresight.conf", std::ios::trunc);
     conf << "listen_addresses = ''\n"
          << "unix_socket_directories = '" << socket_dir_ << "'\n"
+         << "unix_socket_permissions = 0700\n"
+         << "password_encryption = 'scram-sha-256'\n"
          << "port = 5432\n"
          << "timezone = 'UTC'\n"
          << "max_connections = 200\n"
          // The default 128MB is sized for a toy; 1M activities and their indexes want more.
          << "shared_buffers = 512MB\n";
   }
-  if (owner_uid_ >= 0) {
-    auto conf = cluster_dir_ + "/foresight.conf";
-    if (chown(conf.c_str(), owner_uid_, owner_gid_) != 0)
-      throw std::runtime_error("cannot chown " + conf);
+  give_to_owner(cluster_dir_ + "/foresight.conf");
+  // A cluster made before passwords (trust authentication) keeps its pg_hba.conf until the
+  // superuser has the password; then it gets ours.
+  auto hba_file = cluster_dir_ + "/pg_hba.conf";
+  std::string hba;
+  {
+    std::ifstream in(hba_file);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    hba = ss.str();
   }
+  bool upgrade = hba != hba_conf;
   // A cluster still running from a killed foresightd: stop it, so ours starts with our settings.
   // pg_ctl status: 0 running, 3 not running (a stale postmaster.pid is ignored by the server).
-  bool up = fs::exists(cluster_dir_ + "/PG_VERSION") &&
-            run({bin("pg_ctl"), "-D", cluster_dir_, "status"}, true) == 0;
+  bool up = run({bin("pg_ctl"), "-D", cluster_dir_, "status"}, true) == 0;
   if (up && reuse_running)
-    return socket_connection_string(socket_dir_, database);
+    return connection_string(database);
   if (up)
     run({bin("pg_ctl"), "-D", cluster_dir_, "-m", "fast", "-w", "-t", "60", "stop"}, true);
   if (run({bin("pg_ctl"), "-D", cluster_dir_, "-l", log_file_, "-w", "-t", "60", "start"}, true) !=
@@ -199,12 +284,19 @@ std::string embedded_postgres::start(bool reuse_running) {
                              tail_of(log_file_, 2000));
   running_ = true;
   {
-    pqxx::connection admin{socket_connection_string(socket_dir_, "postgres")};
+    pqxx::connection admin{connection_string("postgres")};
     pqxx::nontransaction tx{admin};
+    if (upgrade) {
+      tx.exec(std::string("ALTER ROLE ") + superuser + " PASSWORD " + tx.quote(password));
+      std::ofstream(hba_file, std::ios::trunc) << hba_conf;
+      give_to_owner(hba_file);
+      chmod(hba_file.c_str(), 0600);
+      tx.exec("SELECT pg_reload_conf()");
+    }
     if (tx.exec_params("SELECT 1 FROM pg_database WHERE datname = $1", database).empty())
       tx.exec(std::string("CREATE DATABASE ") + database);
   }
-  return socket_connection_string(socket_dir_, database);
+  return connection_string(database);
 }
 
 void embedded_postgres::stop() {

@@ -1,5 +1,6 @@
 // A private PostgreSQL 15 cluster under the data directory: created on first use, reachable only
-// through a unix socket, run as an unprivileged user when foresightd runs as root.
+// through a unix socket in a 0700 directory, run as an unprivileged user when foresightd runs as
+// root, and asking every client for a password (SCRAM) that only foresightd can read.
 #pragma once
 #include <string>
 #include <vector>
@@ -16,7 +17,9 @@ public:
   embedded_postgres(const embedded_postgres&) = delete;
   embedded_postgres& operator=(const embedded_postgres&) = delete;
 
-  /// Starts the cluster and returns a libpq connection string for the `foresight` database.
+  /// Starts the cluster and returns a libpq connection string for the `foresight` database; it
+  /// names the password file (`passfile`), never the password. A cluster created by an older
+  /// foresightd with trust authentication gets a password and SCRAM here.
   /// A cluster already running is restarted with our settings (it was left by a killed process),
   /// unless `reuse_running`: then it is shared as it is and left running by stop().
   /// Throws std::runtime_error with the reason (and the server log's tail) on failure.
@@ -28,21 +31,29 @@ public:
   /// Where the server log is written.
   const std::string& log_file() const { return log_file_; }
 
+  /// The superuser's password file (libpq's passfile format, mode 0600, owned by foresightd).
+  const std::string& password_file() const { return password_file_; }
+
+  /// The directory of the server's unix socket (mode 0700, owned by the cluster's owner).
+  const std::string& socket_dir() const { return socket_dir_; }
+
 private:
   int run(const std::vector<std::string>& argv, bool as_owner) const;
   std::string bin(const std::string& tool) const;
+  void choose_socket_dir();
+  std::string load_or_create_password();
+  std::string connection_string(const std::string& dbname) const;
 
   std::string data_dir_;
   std::string cluster_dir_;
   std::string socket_dir_;
   std::string log_file_;
+  std::string password_file_;
   std::string bin_dir_;
   int owner_uid_ = -1; ///< -1: run as ourselves
   int owner_gid_ = -1;
   bool running_ = false;
 };
 
-/// A libpq keyword/value connection string for a unix socket directory.
-std::string socket_connection_string(const std::string& socket_dir, const std::string& dbname);
 
 } // namespace foresight

@@ -44,8 +44,12 @@ BOOST_FIXTURE_TEST_SUITE(messages, serialization_fixture)
 BOOST_AUTO_TEST_CASE(every_payload_survives_the_wire) {
   user_profile u{"analyst001", "ana", "analyst", "Finance", R"(["grow"])", true, "2026-01-01T00:00:00.000Z"};
   BOOST_TEST(round_trip(u).goals_json == u.goals_json);
-  new_user nu{"id1", "name1", "secret-pw", "trader", "Markets", "[]", true};
+  new_user nu{"id1", "name1", "secret-pw", "trader", "Markets", "[]", true, {}};
   BOOST_TEST(round_trip(nu).password == "secret-pw");
+  nu.password_hash = "pbkdf2_sha256$1000$c2FsdA==$a2V5";
+  BOOST_TEST(round_trip(nu).password_hash == nu.password_hash);
+  BOOST_TEST(round_trip(login_record{u, "hash"}).user.id == u.id);
+  BOOST_TEST(round_trip(login_record{u, "hash"}).password_hash == "hash");
   BOOST_TEST(round_trip(credentials{"a", "b"}).password == "b");
   BOOST_TEST(round_trip(token_grant{"tok", 3600, "u"}).expires_in == 3600);
   connection_catalog c;

@@ -91,4 +91,33 @@ BOOST_AUTO_TEST_CASE(help_lists_every_option_with_its_variable) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(secrets_come_from_files_or_the_environment_never_both_forms) {
+  auto r = load({"serve", "--jwt-secret-file", "/run/jwt", "--database-url-file", "/run/db"},
+                {{"FORESIGHT_LLM_API_KEY_FILE", "/run/key"}},
+                {{"/run/jwt", "s3cret-from-a-file\n"},
+                 {"/run/db", "postgresql://app:pw@db/x\r\n"},
+                 {"/run/key", "sk-file"}});
+  BOOST_TEST(r.error.empty(), r.error);
+  BOOST_TEST(r.cfg.jwt_secret == "s3cret-from-a-file");
+  BOOST_TEST(r.cfg.database_url == "postgresql://app:pw@db/x");
+  BOOST_TEST(r.cfg.llm_api_key == "sk-file");
+  BOOST_TEST(load({"serve"}, {{"FORESIGHT_JWT_SECRET", "from-env"}}).cfg.jwt_secret == "from-env");
+  auto both = load({"serve", "--jwt-secret", "x", "--jwt-secret-file", "/run/jwt"}, {},
+                   {{"/run/jwt", "y"}});
+  BOOST_TEST(both.error.find("not both") != std::string::npos, both.error);
+  BOOST_TEST(load({"serve", "--jwt-secret-file", "/missing"}).error.find("cannot read") == 0u);
+  BOOST_TEST(load({"serve", "--jwt-secret-file", "/run/e"}, {}, {{"/run/e", "\n"}})
+               .error.find("is empty") != std::string::npos);
+  for (auto* name : {"jwt-secret", "llm-api-key", "database-url", "password"})
+    BOOST_TEST(is_secret_option(name), name);
+  BOOST_TEST(!is_secret_option("jwt-secret-file"));
+}
+
+BOOST_AUTO_TEST_CASE(login_limits_and_the_password_pool_are_on_by_default) {
+  auto r = load({"serve"});
+  BOOST_TEST(r.cfg.login_rate_per_address > 0);
+  BOOST_TEST(r.cfg.login_rate_per_user > 0);
+  BOOST_TEST(r.cfg.password_queue_max > 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -176,4 +176,15 @@ BOOST_AUTO_TEST_CASE(random_bytes_and_hex) {
   BOOST_TEST(hex_encode(a).size() == 64u);
 }
 
+BOOST_AUTO_TEST_CASE(an_unmatchable_hash_is_well_formed_costs_the_same_and_matches_nothing) {
+  auto dummy = unmatchable_password_hash(2000);
+  BOOST_TEST(password_hash_iterations(dummy) == 2000);
+  BOOST_TEST(dummy != unmatchable_password_hash(2000), "fresh salt and key each time");
+  for (auto* guess : {"", "password", "correct horse"})
+    BOOST_TEST(!password_verify(guess, dummy));
+  BOOST_TEST(password_hash_iterations(foresight::password_hash("x", 1500)) == 1500);
+  BOOST_TEST(password_hash_iterations("pbkdf2_sha256$abc$c2FsdA==$a2V5") == 0);
+  BOOST_TEST(password_hash_iterations("") == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <pqxx/pqxx>
 #include <regex>
@@ -56,6 +57,15 @@ test_cluster& cluster() {
 
 } // namespace
 
+std::string database_password() {
+  if (!cluster().pg)
+    return {};
+  std::ifstream in(cluster().pg->password_file());
+  std::string line;
+  std::getline(in, line);
+  return line.substr(line.rfind(':') + 1);
+}
+
 std::string admin_conninfo() {
   return cluster().base + " dbname=postgres";
 }
@@ -74,8 +84,8 @@ void add_user(const std::string& conninfo, const std::string& id, const std::str
               bool admin, const std::string& password) {
   database db{conninfo};
   db.migrate();
-  new_user u{id, id, password, role, "Test", R"(["learn"])", admin};
-  db.insert_user(u, password_hash(password, 1000));
+  new_user u{id, id, password, role, "Test", R"(["learn"])", admin, {}};
+  db.insert_user(u, password_hash(password, 1000), "test");
 }
 
 std::string token_for(const std::string& user_id, int ttl) {
@@ -104,10 +114,10 @@ struct server_process::impl {
 };
 
 server_process::server_process(std::vector<std::string> args,
-                               std::map<std::string, std::string> env)
+                               std::map<std::string, std::string> env, std::string input)
   : impl_(std::make_unique<impl>()) {
-  int fds[2];
-  if (pipe(fds) != 0)
+  int fds[2], in_fds[2];
+  if (pipe(fds) != 0 || pipe(in_fds) != 0)
     throw std::runtime_error("pipe failed");
   std::vector<std::string> argv_s = {FORESIGHTD_PATH};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
@@ -130,14 +140,20 @@ server_process::server_process(std::vector<std::string> args,
   envp.push_back(nullptr);
   impl_->pid = fork();
   if (impl_->pid == 0) {
+    dup2(in_fds[0], 0);
     dup2(fds[1], 1);
     dup2(fds[1], 2);
-    close(fds[0]);
-    close(fds[1]);
+    for (int fd : {fds[0], fds[1], in_fds[0], in_fds[1]})
+      close(fd);
     execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   close(fds[1]);
+  close(in_fds[0]);
+  // Small inputs (a password line) fit in the pipe's buffer: no writer thread needed.
+  if (!input.empty() && write(in_fds[1], input.data(), input.size()) < 0)
+    throw std::runtime_error("cannot write the child's stdin");
+  close(in_fds[1]);
   impl_->out_fd = fds[0];
   auto* state = impl_.get();
   impl_->reader = std::thread([state] {
@@ -173,6 +189,10 @@ server_process::server_process(std::vector<std::string> args,
     stop(SIGKILL); // joins the reader, so the exception leaves nothing running behind
     throw std::runtime_error("foresightd did not start:\n" + output());
   }
+}
+
+int server_process::pid() const {
+  return impl_->pid;
 }
 
 int server_process::wait() {

@@ -18,6 +18,10 @@ std::string fresh_database();
 /// Connection string for the cluster's maintenance database (to create or alter databases).
 std::string admin_conninfo();
 
+/// The test cluster superuser's password (from its password file); empty with
+/// FORESIGHT_TEST_DATABASE_URL.
+std::string database_password();
+
 /// Inserts a user directly (fast hash) into the database at `conninfo`.
 void add_user(const std::string& conninfo, const std::string& id, const std::string& role,
               bool admin, const std::string& password = "password-123");
@@ -28,13 +32,15 @@ std::string token_for(const std::string& user_id, int ttl = 3600);
 /// foresightd as a child process; stdout and stderr are collected.
 class server_process {
 public:
-  /// Runs `foresightd <args...>` (e.g. {"serve", "--database-url", url}) with extra env vars,
-  /// and for `serve` waits until it logs that it listens.
+  /// Runs `foresightd <args...>` (e.g. {"serve", "--database-url", url}) with extra env vars
+  /// and `input` on its stdin, and for `serve` waits until it logs that it listens.
   explicit server_process(std::vector<std::string> args,
-                          std::map<std::string, std::string> env = {});
+                          std::map<std::string, std::string> env = {}, std::string input = {});
   ~server_process();
 
   std::uint16_t port() const { return port_; }
+  /// The child's process id (while it runs).
+  int pid() const;
   /// Sends `sig` and waits; returns the exit status (128+n if killed by signal n).
   int stop(int sig = 15);
   /// Waits for a subcommand to finish; returns its exit status.

@@ -906,6 +906,10 @@ BOOST_AUTO_TEST_CASE(an_admin_deletes_a_user_with_everything_of_theirs) {
   BOOST_TEST(scalar(w.db, "SELECT count(*) FROM user_suggestion_preferences"
                           " WHERE user_id = 'bob'") == 0);
   wait_for(w.db, "SELECT count(*) FROM query_patterns", 0);
+  auto audit = request(w.port(), "GET", "/api/v1/audit?limit=1", "", w.admin);
+  BOOST_TEST(json_at(audit.body, "/entries/0/action") == "user_deleted", audit.body);
+  BOOST_TEST(json_at(audit.body, "/entries/0/actor") == "admin1");
+  BOOST_TEST(json_at(audit.body, "/entries/0/target") == "bob");
   // Everyone else carries on.
   w.log_query(w.alice, "Top 10 products by profit margin for Q3 2026");
   expect_error(request(w.port(), "DELETE", "/api/v1/users/bob", "", w.admin), 404, "not_found");
