@@ -370,6 +370,24 @@ BOOST_AUTO_TEST_CASE(unknown_connection_bad_count_and_no_token) {
                405, "method_not_allowed");
 }
 
+// Issue 14, item 7: `%FF%FE` reached PostgreSQL, answered 500 and cost a storage connection
+// each time. Any authenticated user may ask for suggestions on any catalog (README), so the id
+// gets the PUT route's check before anything else sees it.
+BOOST_AUTO_TEST_CASE(a_malformed_connection_id_is_422_and_never_reaches_storage) {
+  suggestion_world w;
+  for (const auto* bad : {"%FF%FE", "%00", "a%2Fb", "%E2%80%AE", "caf%C3%A9"})
+    for (int i = 0; i < 6; ++i) // more than --db-pool-size: no worker may be lost on any
+      expect_error(w.suggest(w.alice, "rev", 0, bad), 422, "validation_failed", "connection_id");
+  expect_error(w.suggest(w.alice, "rev", 0, std::string(101, 'a')), 422, "validation_failed",
+               "connection_id");
+  expect_error(request(w.port(), "GET", "/api/v1/connections/%FF%FE", "", w.admin), 422,
+               "validation_failed", "connection_id");
+  expect_error(w.suggest(w.alice, "rev", 0, "no-such-catalog"), 404, "not_found");
+  auto ok = w.suggest(w.alice, "rev", 3);
+  BOOST_TEST(ok.status == 200, ok.body);
+  BOOST_TEST(request(w.port(), "GET", "/readyz").status == 200);
+}
+
 BOOST_AUTO_TEST_CASE(the_count_is_honoured_from_the_parameter_and_the_preference) {
   suggestion_world w;
   BOOST_TEST(count_of(w.suggest(w.alice, "", 3)) == 3);
