@@ -575,6 +575,40 @@ BOOST_AUTO_TEST_CASE(a_good_answer_is_validated_cached_and_never_leaks_other_use
   wait_for(w.db, "SELECT COALESCE(SUM(calls), 0) FROM llm_usage WHERE user_id = 'alice'", 1);
 }
 
+// Issue 14, item 10: an LLM's description went to clients verbatim. Texts and descriptions get
+// one filter (length, control and format characters, markup): a bad text is dropped, a bad
+// description gives way to the type's own.
+BOOST_AUTO_TEST_CASE(llm_text_and_descriptions_are_filtered_before_clients_see_them) {
+  mock_openai mock;
+  mock.respond_with(behave(mock_behavior::ok, R"js({"suggestions":[
+    {"text":"Revenue by sales channel for last quarter","type":"dimension","description":"<script>alert(1)</script>"},
+    {"text":"Compare volume across region","type":"comparison","description":"Bell\u0007 and \u202Ereversed"},
+    {"text":"Revenue trend by region","type":"trend","description":")js" + std::string(300, 'x') + R"js("},
+    {"text":"Volume by region","type":"dimension","description":"[Click here](https://evil.example)"},
+    {"text":"<b>Revenue</b> by region","type":"dimension","description":"Markup in the text"},
+    {"text":"Revenue by region\u0000 for last month","type":"dimension","description":"NUL in the text"},
+    {"text":"Volume by sales channel","type":"dimension","description":"Volume per channel"}]})js"));
+  suggestion_world w(with_llm(mock));
+  auto r = w.suggest(w.alice, "", 8);
+  BOOST_TEST(r.status == 200, r.body);
+  BOOST_TEST(json_at(r.body, "/source") == "llm_with_patterns", r.body);
+  for (const auto* banned : {"<", ">", "alert(", "\\u0007", "\\u202e", "\\u202E", "xxxxxxxxxx",
+                             "evil.example", "Markup in the text", "NUL in the text",
+                             "\\u0000"})
+    BOOST_TEST(r.body.find(banned) == std::string::npos, banned << " in " << r.body);
+  std::map<std::string, std::string> described;
+  for (int i = 0; i < count_of(r); ++i)
+    described[text_at(r, i)] = json_at(r.body, "/suggestions/" + std::to_string(i) + "/description");
+  BOOST_TEST(described["Revenue by sales channel for last quarter"] == "A breakdown", r.body);
+  BOOST_TEST(described["Compare volume across region"] == "Side-by-side comparison", r.body);
+  BOOST_TEST(described["Revenue trend by region"] == "How it changes over time", r.body);
+  BOOST_TEST(described["Volume by sales channel"] == "Volume per channel", r.body);
+  // The cached copy is the filtered one.
+  auto again = w.suggest(w.alice, "", 8);
+  BOOST_TEST(json_at(again.body, "/source") == "cached");
+  BOOST_TEST(again.body.find("alert(") == std::string::npos, again.body);
+}
+
 BOOST_AUTO_TEST_CASE(rate_limits_are_retried_after_the_server_s_delay) {
   mock_openai mock;
   mock.respond_with(behave(mock_behavior::ok, good_llm_answer));
