@@ -20,6 +20,7 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/views.hpp"
+#include "http/framing.hpp"
 #include "http/handlers.hpp"
 
 namespace foresight {
@@ -128,6 +129,8 @@ private:
     if (ec)
       return on_read(ec, 0);
     started_ = std::chrono::steady_clock::now();
+    if (auto err = check_framing())
+      return refuse(err);
     // The head is read, the body not yet, so the limit can still change.
     auto limit = limit_for_head();
     parser_->body_limit(limit);
@@ -136,6 +139,31 @@ private:
     expires_after(shared_.cfg.read_timeout_ms);
     http::async_read(socket_, buffer_, *parser_,
                      beast::bind_front_handler(&session::on_read, shared_from_this()));
+  }
+
+  /// Beast reads a body only for chunked or Content-Length, and takes any other head as one
+  /// without a body: refuse what another parser may frame differently (http/framing), so that a
+  /// body is never read as the next request. Also notes whether the connection may carry one.
+  api_error check_framing() {
+    auto& head = parser_->get();
+    std::vector<std::string_view> codings;
+    std::size_t lengths = 0;
+    for (auto& f : head) {
+      if (f.name() == http::field::transfer_encoding)
+        codings.emplace_back(f.value().data(), f.value().size());
+      else if (f.name() == http::field::content_length)
+        ++lengths;
+      else if (f.name() == http::field::unknown &&
+               is_framing_lookalike({f.name_string().data(), f.name_string().size()}))
+        return make_error(error_code::bad_request,
+                          "malformed HTTP request: a header name mimics a framing header");
+    }
+    if (auto problem = framing_problem(codings, lengths > 0); !problem.empty())
+      return make_error(error_code::bad_request, "malformed HTTP request: " + problem);
+    auto method = head.method_string();
+    close_after_answer_ =
+      framing_needs_close({method.data(), method.size()}, !codings.empty(), lengths);
+    return {};
   }
 
   /// Imports are bigger than other bodies: their route, and only it, gets --max-import-bytes.
@@ -154,25 +182,16 @@ private:
         ec == net::error::connection_reset || ec == net::error::operation_aborted ||
         ec == net::error::bad_descriptor)
       return do_close();
-    if (ec) {
-      // The request cannot be trusted: answer once, then close so nothing is misread after it.
-      api_error err;
-      if (ec == http::error::body_limit)
-        err = make_error(error_code::payload_too_large,
-                         "request body exceeds " + std::to_string(limit_for_head()) + " bytes");
-      else if (ec == http::error::header_limit)
-        err = make_error(error_code::header_too_large, "request head is too large");
-      else
-        err = make_error(error_code::bad_request, "malformed HTTP request: " + ec.message());
-      close_after_write_ = true;
-      if (started_ == std::chrono::steady_clock::time_point{})
-        started_ = std::chrono::steady_clock::now();
-      auto r = error_response(err);
-      r.route = "unparsed";
-      return send(std::move(r));
-    }
+    if (ec == http::error::body_limit)
+      return refuse(make_error(error_code::payload_too_large, "request body exceeds " +
+                                                                std::to_string(limit_for_head()) +
+                                                                " bytes"));
+    if (ec == http::error::header_limit)
+      return refuse(make_error(error_code::header_too_large, "request head is too large"));
+    if (ec)
+      return refuse(make_error(error_code::bad_request, "malformed HTTP request: " + ec.message()));
     auto& req = parser_->get();
-    keep_alive_ = req.keep_alive();
+    keep_alive_ = req.keep_alive() && !close_after_answer_;
     request_view view;
     view.method = std::string(req.method_string());
     view.target = std::string(req.target());
@@ -191,6 +210,17 @@ private:
       net::post(self->socket_.get_executor(),
                 [self, r = std::move(r)]() mutable { self->send(std::move(r)); });
     });
+  }
+
+  /// The request cannot be trusted: answer once, then close so nothing is misread after it.
+  void refuse(const api_error& err) {
+    deadline_ns_.store(0, std::memory_order_relaxed);
+    close_after_write_ = true;
+    if (started_ == std::chrono::steady_clock::time_point{})
+      started_ = std::chrono::steady_clock::now();
+    auto r = error_response(err);
+    r.route = "unparsed";
+    send(std::move(r));
   }
 
   void send(response r) {
@@ -255,6 +285,7 @@ private:
   std::string request_id_, method_, path_;
   bool keep_alive_ = false;
   bool close_after_write_ = false;
+  bool close_after_answer_ = false; ///< the request's framing forbids reusing the connection
 };
 
 } // namespace
