@@ -13,6 +13,7 @@
 #include <pqxx/pqxx>
 #include <regex>
 #include <stdexcept>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -103,7 +104,7 @@ struct server_process::impl {
 };
 
 server_process::server_process(std::vector<std::string> args,
-                               std::map<std::string, std::string> env)
+                               std::map<std::string, std::string> env, int open_files_limit)
   : impl_(std::make_unique<impl>()) {
   int fds[2];
   if (pipe(fds) != 0)
@@ -133,6 +134,10 @@ server_process::server_process(std::vector<std::string> args,
     dup2(fds[1], 2);
     close(fds[0]);
     close(fds[1]);
+    if (open_files_limit > 0) {
+      rlimit nofile{static_cast<rlim_t>(open_files_limit), static_cast<rlim_t>(open_files_limit)};
+      setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
@@ -190,6 +195,10 @@ int server_process::stop(int sig) {
   if (impl_->pid > 0)
     kill(impl_->pid, sig);
   return wait();
+}
+
+int server_process::pid() const {
+  return impl_->pid;
 }
 
 std::string server_process::output() const {

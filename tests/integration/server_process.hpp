@@ -29,12 +29,14 @@ std::string token_for(const std::string& user_id, int ttl = 3600);
 class server_process {
 public:
   /// Runs `foresightd <args...>` (e.g. {"serve", "--database-url", url}) with extra env vars,
-  /// and for `serve` waits until it logs that it listens.
+  /// and for `serve` waits until it logs that it listens. `open_files_limit` > 0 sets the
+  /// child's RLIMIT_NOFILE (soft and hard) before the exec.
   explicit server_process(std::vector<std::string> args,
-                          std::map<std::string, std::string> env = {});
+                          std::map<std::string, std::string> env = {}, int open_files_limit = 0);
   ~server_process();
 
   std::uint16_t port() const { return port_; }
+  int pid() const; ///< the child's process id (-1 once it has been waited for)
   /// Sends `sig` and waits; returns the exit status (128+n if killed by signal n).
   int stop(int sig = 15);
   /// Waits for a subcommand to finish; returns its exit status.
