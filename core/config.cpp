@@ -123,6 +123,13 @@ const std::vector<option_spec>& config_options() {
                &config::request_timeout_ms, 10, big),
     double_option("rate-limit", "requests per second per user, bursts of 2 s (0 = no limit)",
                   &config::rate_limit_per_user, 0, 1e9),
+    int_option("max-connections",
+               "open connections at most, more get 503 (0 = the open-file limit less a reserve)",
+               &config::max_connections, 0, big),
+    int_option("max-connections-per-address",
+               "open connections from one client address (IPv6: one /64), more get 503 (0 = no "
+               "cap)",
+               &config::max_connections_per_address, 0, big),
     string_option("data-dir", "data directory (embedded PostgreSQL, JWT secret)",
                   &config::data_dir),
     string_option("database-url", "PostgreSQL URL; empty runs the embedded cluster",

@@ -21,6 +21,9 @@ struct config {
   int idle_timeout_ms = 60000;    ///< keep-alive connections idle longer are closed
   int request_timeout_ms = 10000; ///< deadline for the actors' answer
   double rate_limit_per_user = 0; ///< requests/s per user (burst: 2 s worth); 0 = off
+  /// Open connections at most; 0: the open-file limit less what the rest of the process needs.
+  int max_connections = 0;
+  int max_connections_per_address = 256; ///< from one client address (IPv6: one /64); 0 = no cap
   // -- storage --
   std::string data_dir = "./var";
   std::string database_url; ///< empty: run the embedded PostgreSQL cluster

@@ -1,7 +1,9 @@
 // http_server: Beast's async server shape (listener, session with do_x/on_x pairs), with limits
 // and timeouts on every read and a request log line per answer. Each IO thread runs an io_context
 // of its own and the listener deals connections out in turn, so a connection's handlers all run on
-// one thread (no strand needed) and the threads never hand work to each other.
+// one thread (no strand needed) and the threads never hand work to each other. The listener caps
+// open connections (in total and per address) and pauses when the process runs out of
+// descriptors.
 #include "http/server.hpp"
 
 #include <algorithm>
@@ -13,6 +15,8 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <sstream>
+#include <sys/resource.h>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -20,6 +24,7 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/views.hpp"
+#include "http/connection_limits.hpp"
 #include "http/framing.hpp"
 #include "http/handlers.hpp"
 
@@ -41,6 +46,7 @@ struct server_shared {
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
   gauge& connections;
+  connection_limits limits;
   /// Every open connection, for the deadline sweep. A session removes itself in its destructor,
   /// under the lock, so the sweep never sees a destroyed one.
   std::mutex open_mtx;
@@ -77,18 +83,47 @@ std::string new_request_id() {
   return id;
 }
 
+/// What the per-address cap counts by: the IPv4 address, or an IPv6 address's /64 (one host
+/// can have a whole /64 to itself).
+std::string address_key(const net::ip::address& a) {
+  if (a.is_v4())
+    return a.to_string();
+  auto v6 = a.to_v6();
+  if (v6.is_v4_mapped())
+    return net::ip::make_address_v4(net::ip::v4_mapped, v6).to_string();
+  auto bytes = v6.to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return net::ip::address_v6(bytes).to_string() + "/64";
+}
+
+/// The whole answer to a connection over a cap, written before its request is read.
+std::string refusal_bytes(const std::string& message) {
+  http::response<http::string_body> res{http::status::service_unavailable, 11};
+  res.set(http::field::server, "foresightd");
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::retry_after, "1");
+  res.keep_alive(false);
+  res.body() = error_json(make_error(error_code::unavailable, message));
+  res.prepare_payload();
+  std::ostringstream out;
+  out << res;
+  return out.str();
+}
+
 // Deadlines: each connection keeps one (an atomic time), and one sweep closes the connections past
 // theirs a few times per timeout. Beast's tcp_stream armed and cancelled a timer around every read
 // and write instead, which cost allocations and reactor locking on every request.
 class session : public std::enable_shared_from_this<session> {
 public:
-  session(tcp::socket&& socket, server_shared& shared)
-    : socket_(std::move(socket)), shared_(shared) {
+  /// `address` holds a slot of shared.limits, given back when the session goes.
+  session(tcp::socket&& socket, server_shared& shared, std::string address)
+    : socket_(std::move(socket)), shared_(shared), address_(std::move(address)) {
     shared_.connections.add(1);
     std::lock_guard<std::mutex> lock{shared_.open_mtx};
     shared_.open.insert(this);
   }
   ~session() {
+    shared_.limits.release(address_);
     shared_.connections.add(-1);
     std::lock_guard<std::mutex> lock{shared_.open_mtx};
     shared_.open.erase(this);
@@ -279,6 +314,7 @@ private:
   std::atomic<std::int64_t> deadline_ns_{0}; ///< steady clock; 0: none
   beast::flat_buffer buffer_;
   server_shared& shared_;
+  const std::string address_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> res_;
   std::chrono::steady_clock::time_point started_{};
@@ -301,6 +337,14 @@ struct http_server::impl {
   net::steady_timer sweep_timer;
   std::chrono::milliseconds sweep_every;
   std::vector<std::thread> threads;
+  /// Accepting again after running out of descriptors waits this long (doubling while it lasts).
+  net::steady_timer accept_timer;
+  std::chrono::milliseconds accept_pause{0};
+  gauge& refused;
+  gauge& accept_pauses;
+  const std::string over_total_answer = refusal_bytes("the server has too many open connections");
+  const std::string over_address_answer =
+    refusal_bytes("too many open connections from your address");
 
   static std::vector<std::unique_ptr<net::io_context>> make_contexts(int n) {
     std::vector<std::unique_ptr<net::io_context>> v;
@@ -309,14 +353,39 @@ struct http_server::impl {
     return v;
   }
 
+  /// The total cap: as configured, or the soft open-file limit less a reserve for the
+  /// database connections, the LLM's sockets and the process's own descriptors.
+  static std::size_t total_cap(const config& cfg) {
+    rlimit nofile{};
+    getrlimit(RLIMIT_NOFILE, &nofile);
+    auto reserve = 64 + 2 * static_cast<std::size_t>(cfg.db_pool_size) +
+                   static_cast<std::size_t>(cfg.llm_max_concurrent);
+    return effective_connection_cap(static_cast<std::size_t>(cfg.max_connections),
+                                     static_cast<std::size_t>(nofile.rlim_cur), reserve);
+  }
+
   impl(const config& cfg, api_handlers& h)
     : contexts(make_contexts(cfg.io_threads)),
       acceptor(*contexts[0]),
-      shared{cfg, h, {}, {}, metrics_registry::instance().get_gauge(
-                               "foresight_http_connections", "open HTTP connections"), {}, {}},
+      shared{cfg,
+             h,
+             {},
+             {},
+             metrics_registry::instance().get_gauge("foresight_http_connections",
+                                                    "open HTTP connections"),
+             {total_cap(cfg), static_cast<std::size_t>(cfg.max_connections_per_address)},
+             {},
+             {}},
       sweep_timer(*contexts[0]),
       // A connection is closed at most a quarter of its timeout (and 250 ms) late.
-      sweep_every(std::clamp(std::min(cfg.idle_timeout_ms, cfg.read_timeout_ms) / 4, 10, 250)) {}
+      sweep_every(std::clamp(std::min(cfg.idle_timeout_ms, cfg.read_timeout_ms) / 4, 10, 250)),
+      accept_timer(*contexts[0]),
+      refused(metrics_registry::instance().get_counter(
+        "foresight_http_connections_refused_total",
+        "connections closed at once because a connection cap was reached")),
+      accept_pauses(metrics_registry::instance().get_counter(
+        "foresight_http_accept_pauses_total",
+        "times accepting paused because the process ran out of descriptors")) {}
 
   void sweep() {
     sweep_timer.expires_after(sweep_every);
@@ -346,9 +415,54 @@ struct http_server::impl {
     acceptor.async_accept(ioc, [this](beast::error_code ec, tcp::socket s) {
       if (ec == net::error::operation_aborted || !acceptor.is_open())
         return;
-      if (!ec)
-        std::make_shared<session>(std::move(s), shared)->run();
+      if (ec)
+        return on_accept_error(ec);
+      accept_pause = {};
+      admit(std::move(s));
       do_accept();
+    });
+  }
+
+  /// Out of descriptors (or kernel memory) the next accept fails at once while the pending
+  /// connection keeps the acceptor ready: accepting again at once spins a core. So pause, longer
+  /// while it lasts; connections that close meanwhile make room. Other errors (a peer that gave
+  /// up before the accept) concern one connection only.
+  void on_accept_error(beast::error_code ec) {
+    bool exhausted = ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
+                     ec == net::error::no_memory ||
+                     (ec.category() == beast::system_category() && ec.value() == ENFILE);
+    if (!exhausted)
+      return do_accept();
+    if (accept_pause.count() == 0)
+      log_event("warn", "accept paused", {{"error", ec.message()}});
+    accept_pause = std::clamp(accept_pause * 2, std::chrono::milliseconds(10),
+                              std::chrono::milliseconds(500));
+    accept_pauses.add(1);
+    accept_timer.expires_after(accept_pause);
+    accept_timer.async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec && acceptor.is_open())
+        do_accept();
+    });
+  }
+
+  /// Serves the connection if the caps allow it; otherwise answers 503 and closes it.
+  void admit(tcp::socket s) {
+    beast::error_code ec;
+    auto peer = s.remote_endpoint(ec);
+    if (ec)
+      return; // gone already
+    auto address = address_key(peer.address());
+    auto verdict = shared.limits.admit(address);
+    if (verdict == connection_limits::verdict::admitted)
+      return std::make_shared<session>(std::move(s), shared, std::move(address))->run();
+    refused.add(1);
+    auto socket = std::make_shared<tcp::socket>(std::move(s));
+    const auto& answer = verdict == connection_limits::verdict::over_total ? over_total_answer
+                                                                           : over_address_answer;
+    net::async_write(*socket, net::buffer(answer), [socket](beast::error_code, std::size_t) {
+      beast::error_code ignored;
+      socket->shutdown(tcp::socket::shutdown_send, ignored);
+      socket->close(ignored);
     });
   }
 };
@@ -372,6 +486,9 @@ std::uint16_t http_server::start() {
   a.listen(net::socket_base::max_listen_connections);
   impl_->do_accept();
   impl_->sweep();
+  log_event("info", "connection caps",
+            {{"total", std::to_string(impl_->shared.limits.total_cap()), true},
+             {"per_address", std::to_string(impl_->shared.limits.per_address_cap()), true}});
   for (auto& ioc : impl_->contexts) {
     impl_->keep_running.push_back(net::make_work_guard(*ioc));
     impl_->threads.emplace_back([&ioc] { ioc->run(); });
@@ -386,6 +503,7 @@ void http_server::shutdown(int grace_ms) {
   net::post(impl_->acceptor.get_executor(), [this] {
     beast::error_code ec;
     impl_->acceptor.close(ec);
+    impl_->accept_timer.cancel();
   });
   net::post(impl_->sweep_timer.get_executor(), [this] { impl_->sweep_timer.cancel(); });
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
