@@ -130,6 +130,9 @@ const std::vector<option_spec>& config_options() {
                "open connections from one client address (IPv6: one /64), more get 503 (0 = no "
                "cap)",
                &config::max_connections_per_address, 0, big),
+    string_option("tls-cert", "PEM certificate chain; with --tls-key the listener speaks TLS 1.2+",
+                  &config::tls_cert),
+    string_option("tls-key", "PEM private key of --tls-cert", &config::tls_key),
     string_option("data-dir", "data directory (embedded PostgreSQL, JWT secret)",
                   &config::data_dir),
     string_option("database-url", "PostgreSQL URL; empty runs the embedded cluster",

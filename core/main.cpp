@@ -172,6 +172,12 @@ int serve(const config& cfg) {
       return 2;
     }
   }
+  try {
+    check_tls(cfg);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "foresightd: " << e.what() << "\n";
+    return 2;
+  }
   data_dir_lock lock{cfg.data_dir};
   auto st = open_store(cfg, true, lock);
   {
@@ -187,7 +193,8 @@ int serve(const config& cfg) {
   api_handlers handlers{app, cfg, secret, running_activity_importer()};
   http_server server{cfg, handlers};
   auto port = server.start();
-  auto base = "http://" + cfg.bind + ":" + std::to_string(port);
+  auto scheme = cfg.tls_cert.empty() ? "http://" : "https://";
+  auto base = scheme + cfg.bind + ":" + std::to_string(port);
   log_event("info", "listening", {{"url", base}, {"port", std::to_string(port), true}});
   if (cfg.demo) {
     std::cout << "\nForesight is listening on " << base << "\n"

@@ -3,12 +3,13 @@
 // of its own and the listener deals connections out in turn, so a connection's handlers all run on
 // one thread (no strand needed) and the threads never hand work to each other. The listener caps
 // open connections (in total and per address) and pauses when the process runs out of
-// descriptors.
+// descriptors; with a certificate every connection speaks TLS.
 #include "http/server.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -16,6 +17,7 @@
 #include <optional>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <sys/resource.h>
 #include <thread>
 #include <unordered_set>
@@ -33,6 +35,7 @@ namespace foresight {
 namespace beast = boost::beast; // <boost/beast/core.hpp>
 namespace http = beast::http;   // <boost/beast/http.hpp>
 namespace net = boost::asio;    // <boost/asio.hpp>
+namespace ssl = net::ssl;       // <boost/asio/ssl.hpp>
 using tcp = net::ip::tcp;
 
 namespace {
@@ -47,6 +50,8 @@ struct server_shared {
   std::atomic<bool> stopping{false};
   gauge& connections;
   connection_limits limits;
+  /// Set when --tls-cert and --tls-key are given: every connection starts with a handshake.
+  std::unique_ptr<ssl::context> tls;
   /// Every open connection, for the deadline sweep. A session removes itself in its destructor,
   /// under the lock, so the sweep never sees a destroyed one.
   std::mutex open_mtx;
@@ -81,6 +86,27 @@ std::string new_request_id() {
     x >>= 4;
   }
   return id;
+}
+
+/// The listener's TLS context, or null without a certificate. TLS 1.2 at least: older versions
+/// have known weaknesses and every client we expect speaks 1.2.
+std::unique_ptr<ssl::context> make_tls_context(const config& cfg) {
+  if (cfg.tls_cert.empty() && cfg.tls_key.empty())
+    return nullptr;
+  if (cfg.tls_cert.empty() || cfg.tls_key.empty())
+    throw std::runtime_error("--tls-cert and --tls-key must be given together");
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                   ssl::context::single_dh_use);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  beast::error_code ec;
+  if (ctx->use_certificate_chain_file(cfg.tls_cert, ec))
+    throw std::runtime_error("--tls-cert " + cfg.tls_cert + ": " + ec.message());
+  // OpenSSL also checks here that the key belongs to the certificate.
+  if (ctx->use_private_key_file(cfg.tls_key, ssl::context::pem, ec))
+    throw std::runtime_error("--tls-key " + cfg.tls_key + ": " + ec.message());
+  return ctx;
 }
 
 /// What the per-address cap counts by: the IPv4 address, or an IPv6 address's /64 (one host
@@ -118,6 +144,8 @@ public:
   /// `address` holds a slot of shared.limits, given back when the session goes.
   session(tcp::socket&& socket, server_shared& shared, std::string address)
     : socket_(std::move(socket)), shared_(shared), address_(std::move(address)) {
+    if (shared_.tls)
+      tls_.emplace(socket_, *shared_.tls);
     shared_.connections.add(1);
     std::lock_guard<std::mutex> lock{shared_.open_mtx};
     shared_.open.insert(this);
@@ -132,7 +160,8 @@ public:
   void run() {
     // Start on the connection's own IO thread: every handler of this connection runs there.
     net::dispatch(socket_.get_executor(),
-                  beast::bind_front_handler(&session::do_read, shared_from_this()));
+                  beast::bind_front_handler(tls_ ? &session::do_handshake : &session::do_read,
+                                            shared_from_this()));
   }
 
   /// Called by the sweep with the registry locked: true when the deadline has passed.
@@ -147,6 +176,29 @@ public:
   }
 
 private:
+  /// Calls `f` with the stream the connection speaks: TLS over the socket, or the socket.
+  template <class F>
+  void with_stream(F&& f) {
+    if (tls_)
+      f(*tls_);
+    else
+      f(socket_);
+  }
+
+  void do_handshake() {
+    // The handshake is part of receiving the first request: the same deadline.
+    expires_after(shared_.cfg.read_timeout_ms);
+    tls_->async_handshake(ssl::stream_base::server,
+                          beast::bind_front_handler(&session::on_handshake, shared_from_this()));
+  }
+
+  void on_handshake(beast::error_code ec) {
+    // A failed handshake has no HTTP to answer in.
+    if (ec)
+      return do_close();
+    do_read();
+  }
+
   void do_read() {
     // A fresh parser per request: its limits and state must not leak into the next one.
     parser_.emplace();
@@ -156,8 +208,10 @@ private:
     // request's own.
     parser_->body_limit(std::max(shared_.cfg.max_body_bytes, shared_.cfg.max_import_bytes));
     expires_after(shared_.cfg.idle_timeout_ms);
-    http::async_read_header(socket_, buffer_, *parser_,
-                            beast::bind_front_handler(&session::on_header, shared_from_this()));
+    with_stream([this](auto& stream) {
+      http::async_read_header(stream, buffer_, *parser_,
+                              beast::bind_front_handler(&session::on_header, shared_from_this()));
+    });
   }
 
   void on_header(beast::error_code ec, std::size_t) {
@@ -172,8 +226,10 @@ private:
     if (auto length = parser_->content_length(); length && *length > limit)
       return on_read(http::error::body_limit, 0);
     expires_after(shared_.cfg.read_timeout_ms);
-    http::async_read(socket_, buffer_, *parser_,
-                     beast::bind_front_handler(&session::on_read, shared_from_this()));
+    with_stream([this](auto& stream) {
+      http::async_read(stream, buffer_, *parser_,
+                       beast::bind_front_handler(&session::on_read, shared_from_this()));
+    });
   }
 
   /// Beast reads a body only for chunked or Content-Length, and takes any other head as one
@@ -215,7 +271,7 @@ private:
     deadline_ns_.store(0, std::memory_order_relaxed);
     if (ec == http::error::end_of_stream || ec == net::error::eof ||
         ec == net::error::connection_reset || ec == net::error::operation_aborted ||
-        ec == net::error::bad_descriptor)
+        ec == net::error::bad_descriptor || ec == ssl::error::stream_truncated)
       return do_close();
     if (ec == http::error::body_limit)
       return refuse(make_error(error_code::payload_too_large, "request body exceeds " +
@@ -284,8 +340,10 @@ private:
     res_->body() = std::move(r.body);
     res_->prepare_payload();
     expires_after(shared_.cfg.read_timeout_ms);
-    http::async_write(socket_, *res_,
-                      beast::bind_front_handler(&session::on_write, shared_from_this(), keep));
+    with_stream([this, keep](auto& stream) {
+      http::async_write(stream, *res_,
+                        beast::bind_front_handler(&session::on_write, shared_from_this(), keep));
+    });
   }
 
   void on_write(bool keep, beast::error_code ec, std::size_t) {
@@ -294,9 +352,19 @@ private:
     res_.reset();
     request_id_.clear();
     started_ = {};
-    if (ec || !keep)
+    if (ec)
       return do_close();
+    if (!keep)
+      return do_finish();
     do_read();
+  }
+
+  /// The orderly end after a last answer: TLS says close_notify first (bounded by the deadline).
+  void do_finish() {
+    if (!tls_)
+      return do_close();
+    expires_after(shared_.cfg.read_timeout_ms);
+    tls_->async_shutdown([self = shared_from_this()](beast::error_code) { self->do_close(); });
   }
 
   void do_close() {
@@ -311,6 +379,7 @@ private:
   }
 
   tcp::socket socket_;
+  std::optional<ssl::stream<tcp::socket&>> tls_; ///< over socket_, when the server speaks TLS
   std::atomic<std::int64_t> deadline_ns_{0}; ///< steady clock; 0: none
   beast::flat_buffer buffer_;
   server_shared& shared_;
@@ -374,6 +443,7 @@ struct http_server::impl {
              metrics_registry::instance().get_gauge("foresight_http_connections",
                                                     "open HTTP connections"),
              {total_cap(cfg), static_cast<std::size_t>(cfg.max_connections_per_address)},
+             make_tls_context(cfg),
              {},
              {}},
       sweep_timer(*contexts[0]),
@@ -445,7 +515,8 @@ struct http_server::impl {
     });
   }
 
-  /// Serves the connection if the caps allow it; otherwise answers 503 and closes it.
+  /// Serves the connection if the caps allow it; otherwise answers 503 (plain HTTP: TLS would
+  /// cost a handshake first) and closes it.
   void admit(tcp::socket s) {
     beast::error_code ec;
     auto peer = s.remote_endpoint(ec);
@@ -456,6 +527,8 @@ struct http_server::impl {
     if (verdict == connection_limits::verdict::admitted)
       return std::make_shared<session>(std::move(s), shared, std::move(address))->run();
     refused.add(1);
+    if (shared.tls)
+      return;
     auto socket = std::make_shared<tcp::socket>(std::move(s));
     const auto& answer = verdict == connection_limits::verdict::over_total ? over_total_answer
                                                                            : over_address_answer;
@@ -466,6 +539,10 @@ struct http_server::impl {
     });
   }
 };
+
+void check_tls(const config& cfg) {
+  make_tls_context(cfg);
+}
 
 http_server::http_server(const config& cfg, api_handlers& handlers)
   : impl_(std::make_unique<impl>(cfg, handlers)) {
@@ -488,7 +565,8 @@ std::uint16_t http_server::start() {
   impl_->sweep();
   log_event("info", "connection caps",
             {{"total", std::to_string(impl_->shared.limits.total_cap()), true},
-             {"per_address", std::to_string(impl_->shared.limits.per_address_cap()), true}});
+             {"per_address", std::to_string(impl_->shared.limits.per_address_cap()), true},
+             {"tls", impl_->shared.tls ? "true" : "false", true}});
   for (auto& ioc : impl_->contexts) {
     impl_->keep_running.push_back(net::make_work_guard(*ioc));
     impl_->threads.emplace_back([&ioc] { ioc->run(); });

@@ -1,16 +1,20 @@
-// The listener under pressure: connection caps, and running out of descriptors.
+// The listener under pressure and over TLS: connection caps, running out of descriptors, and a
+// real TLS client (curl) against a certificate made for the run.
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <poll.h>
 #include <sstream>
+#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
 #include "tests/integration/http_client.hpp"
 #include "tests/integration/json_assert.hpp"
 #include "tests/integration/server_process.hpp"
+#include "tests/support/self_signed.hpp"
 
 using namespace foresight::testing;
 using namespace std::chrono_literals;
@@ -157,6 +161,99 @@ BOOST_AUTO_TEST_CASE(out_of_descriptors_the_listener_pauses_instead_of_spinning)
   BOOST_REQUIRE(metrics.size() == 1u);
   BOOST_TEST(metric(metrics[0].body, "foresight_http_accept_pauses_total") > 0);
   BOOST_TEST(srv.output().find("\"msg\":\"accept paused\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// -- TLS -------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(tls_listener)
+
+namespace {
+
+/// A certificate for 127.0.0.1 and its key, as files for --tls-cert / --tls-key.
+struct tls_files {
+  key_and_cert made = make_self_signed("127.0.0.1");
+  temp_file cert{made.cert_pem, "foresight_tls_cert"};
+  temp_file key{made.key_pem, "foresight_tls_key"};
+};
+
+/// Runs a shell command; returns its stdout and sets `status` to its exit status.
+std::string run(const std::string& command, int& status) {
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  BOOST_REQUIRE(pipe);
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;)
+    out.append(buf, n);
+  int st = ::pclose(pipe);
+  status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return out;
+}
+
+/// curl against the server, trusting only the run's certificate; the body, then the status.
+std::string curl(const tls_files& f, std::uint16_t port, const std::string& args, int& status) {
+  return run("curl -sS --max-time 10 --cacert " + f.cert.path() + " -w '\\n%{http_code}' " + args +
+               " 'https://127.0.0.1:" + std::to_string(port) + "/healthz' 2>&1",
+             status);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_real_tls_client_is_served_and_nothing_older_than_tls_1_2) {
+  tls_files f;
+  auto db = fresh_database();
+  add_user(db, "admin1", "admin", true);
+  server_process srv{serve_args(db, {"--tls-cert", f.cert.path(), "--tls-key", f.key.path(),
+                                     "--read-timeout-ms", "1000"})};
+  auto p = srv.port();
+  BOOST_TEST(srv.output().find("https://127.0.0.1:") != std::string::npos, srv.output());
+  int status = -1;
+  auto out = curl(f, p, "--tlsv1.2", status);
+  BOOST_TEST(status == 0, out);
+  BOOST_TEST(out == "{\"status\":\"ok\"}\n200");
+  // A token, a body and keep-alive: two requests on one TLS connection.
+  // --next starts the second transfer on the same handle, so it reuses the connection.
+  auto base = " --cacert " + f.cert.path() + " -w ' %{http_code} %{num_connects}\\n'" +
+              " https://127.0.0.1:" + std::to_string(p);
+  out = run("curl -sS --max-time 10 -H 'Authorization: Bearer " + token_for("admin1") + "'" +
+              base + "/api/v1/connections --next -H 'Content-Type: application/json' -d "
+              "'{\"username\":\"admin1\",\"password\":\"wrong\"}'" + base +
+              "/api/v1/auth/token 2>&1",
+            status);
+  BOOST_TEST(status == 0, out);
+  BOOST_TEST(out.find("\"connections\":[]") != std::string::npos, out);
+  BOOST_TEST(out.find("unauthorized") != std::string::npos, out);
+  BOOST_TEST(out.find(" 401 0") != std::string::npos, out); // the second reused the connection
+  // TLS 1.1 is refused even by a client willing to speak it.
+  out = curl(f, p, "--tlsv1.1 --tls-max 1.1 --ciphers 'DEFAULT:@SECLEVEL=0'", status);
+  BOOST_TEST(status != 0, out);
+  // Plain HTTP on the TLS port gets no answer, and the connection does not hang.
+  auto started = std::chrono::steady_clock::now();
+  auto plain = send_raw(p, healthz, 5000);
+  BOOST_TEST(plain.find("200 OK") == std::string::npos, plain);
+  BOOST_TEST(elapsed_ms(started) < 3000);
+  // Still serving.
+  out = curl(f, p, "", status);
+  BOOST_TEST(out == "{\"status\":\"ok\"}\n200");
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_or_mismatched_key_stops_the_server_from_starting) {
+  tls_files f;
+  auto other = make_self_signed("127.0.0.1");
+  temp_file other_key{other.key_pem, "foresight_tls_key"};
+  auto db = fresh_database();
+  auto refused = [&](std::vector<std::string> extra, const std::string& expected) {
+    try {
+      server_process srv{serve_args(db, std::move(extra))};
+      BOOST_ERROR("it started");
+    } catch (const std::runtime_error& e) {
+      BOOST_TEST(std::string(e.what()).find(expected) != std::string::npos, e.what());
+    }
+  };
+  refused({"--tls-cert", f.cert.path()}, "--tls-cert and --tls-key must be given together");
+  refused({"--tls-cert", f.cert.path(), "--tls-key", other_key.path()}, "--tls-key");
+  refused({"--tls-cert", "/nonexistent.pem", "--tls-key", f.key.path()}, "--tls-cert");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
