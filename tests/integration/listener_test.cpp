@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <poll.h>
@@ -161,6 +162,37 @@ BOOST_AUTO_TEST_CASE(out_of_descriptors_the_listener_pauses_instead_of_spinning)
   BOOST_REQUIRE(metrics.size() == 1u);
   BOOST_TEST(metric(metrics[0].body, "foresight_http_accept_pauses_total") > 0);
   BOOST_TEST(srv.output().find("\"msg\":\"accept paused\"") != std::string::npos);
+}
+
+// The default total cap leaves descriptors for the rest of the process, so under the same limit
+// a connection past it is refused at once (it does not wait in the backlog) and nothing runs out.
+BOOST_AUTO_TEST_CASE(under_a_low_descriptor_limit_the_default_cap_refuses_at_once) {
+  auto db = fresh_database();
+  server_process srv{serve_args(db), {}, 128};
+  auto p = srv.port();
+  // 128 less the reserve of 64 + 2 x 4 storage connections + 8 LLM calls.
+  BOOST_TEST(srv.output().find("\"msg\":\"connection caps\",\"total\":48,") != std::string::npos,
+             srv.output());
+  std::vector<int> idle;
+  for (int i = 0; i < 160; ++i)
+    idle.push_back(connect_local(p));
+  int refused = 0;
+  for (std::size_t i = 48; i < idle.size(); ++i) {
+    auto replies = parse_replies(read_until_closed(idle[i], 2000));
+    refused += replies.size() == 1u && replies[0].status == 503;
+  }
+  BOOST_TEST(refused == 112);
+  auto descriptors = std::distance(
+    std::filesystem::directory_iterator("/proc/" + std::to_string(srv.pid()) + "/fd"),
+    std::filesystem::directory_iterator{});
+  BOOST_TEST_MESSAGE("descriptors open with 48 idle connections: " << descriptors);
+  BOOST_TEST(descriptors < 128);
+  auto started = std::chrono::steady_clock::now();
+  BOOST_TEST(health_status(p, "127.0.0.2") == 503);
+  BOOST_TEST(elapsed_ms(started) < 1000);
+  close_all(idle);
+  BOOST_TEST(healthy_within(p, 3000ms));
+  BOOST_TEST(srv.output().find("\"msg\":\"accept paused\"") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
