@@ -110,8 +110,9 @@ private:
 std::vector<suggestion> generate_suggestions(const suggestion_context& ctx);
 
 /// The LLM's answer, validated (unanswerable, excluded, duplicate, typeless, overlong or not
-/// displayable entries dropped; a description that is not displayable replaced), first; then topped up from `generate_suggestions`. `usable` tells how many of the
-/// LLM's entries survived (0: the answer was garbage).
+/// displayable entries dropped; a description that is not displayable replaced), first; then
+/// topped up from `generate_suggestions`. `usable` tells how many of the LLM's entries survived
+/// (0: the answer was garbage).
 std::vector<suggestion> merge_llm_suggestions(const suggestion_context& ctx,
                                               const std::vector<suggestion>& llm, int& usable);
 

@@ -131,7 +131,8 @@ BOOST_AUTO_TEST_CASE(json_test_suite_on_every_json_route) {
     for (auto& f : files) {
       auto name = f.filename().string();
       auto body = read_binary(f);
-      auto r = request(w.port(), route.method, route.target, body, route.admin ? w.admin : w.analyst,
+      auto token = route.admin ? w.admin : w.analyst;
+      auto r = request(w.port(), route.method, route.target, body, token,
                        {{"Content-Type", "application/json"}});
       BOOST_TEST_CONTEXT(route.method << " " << route.target << " " << name << " -> " << r.status
                                       << " " << r.body) {

@@ -337,7 +337,8 @@ BOOST_AUTO_TEST_CASE(framing_other_than_chunked_or_content_length_is_400_and_clo
          {"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", chunked_smuggler},
          {"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", chunked_smuggler}}) {
     BOOST_TEST_CONTEXT(framing) {
-      auto raw = "POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+      auto raw = "POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\n"
+                 "Content-Type: application/json\r\n" +
                  framing + "\r\n" + body;
       auto bytes = send_raw(p, raw);
       auto replies = parse_replies(bytes);

@@ -129,7 +129,8 @@ BOOST_AUTO_TEST_CASE(past_the_total_cap_every_address_gets_503) {
   ::close(fourth);
   BOOST_REQUIRE(replies.size() == 1u);
   BOOST_TEST(replies[0].status == 503);
-  BOOST_TEST(json_at(replies[0].body, "/error/message") == "the server has too many open connections");
+  BOOST_TEST(json_at(replies[0].body, "/error/message") ==
+             "the server has too many open connections");
   close_all(idle);
   BOOST_TEST(healthy_within(p, 3000ms));
 }

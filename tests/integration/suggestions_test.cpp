@@ -598,7 +598,8 @@ BOOST_AUTO_TEST_CASE(llm_text_and_descriptions_are_filtered_before_clients_see_t
     BOOST_TEST(r.body.find(banned) == std::string::npos, banned << " in " << r.body);
   std::map<std::string, std::string> described;
   for (int i = 0; i < count_of(r); ++i)
-    described[text_at(r, i)] = json_at(r.body, "/suggestions/" + std::to_string(i) + "/description");
+    described[text_at(r, i)] =
+      json_at(r.body, "/suggestions/" + std::to_string(i) + "/description");
   BOOST_TEST(described["Revenue by sales channel for last quarter"] == "A breakdown", r.body);
   BOOST_TEST(described["Compare volume across region"] == "Side-by-side comparison", r.body);
   BOOST_TEST(described["Revenue trend by region"] == "How it changes over time", r.body);
