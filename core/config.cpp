@@ -353,6 +353,9 @@ std::string config_help() {
   config defaults;
   for (auto& o : config_options()) {
     out << "  --" << o.name;
+    // A name too long for the column puts its help on the next line, never against it.
+    if (o.name.size() >= 26)
+      out << "\n" << std::string(30, ' ');
     for (auto n = o.name.size(); n < 26; ++n)
       out << ' ';
     out << o.help << "\n" << std::string(30, ' ') << "env " << env_name(o.name);

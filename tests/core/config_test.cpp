@@ -102,6 +102,9 @@ BOOST_AUTO_TEST_CASE(help_lists_every_option_with_its_variable) {
   for (auto& o : config_options()) {
     BOOST_TEST(text.find("--" + o.name) != std::string::npos);
     BOOST_TEST(text.find(env_name(o.name)) != std::string::npos);
+    bool separated = text.find("--" + o.name + " ") != std::string::npos ||
+                     text.find("--" + o.name + "\n") != std::string::npos;
+    BOOST_TEST(separated, o.name << " runs into its help");
   }
 }
 
