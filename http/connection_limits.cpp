@@ -2,6 +2,9 @@
 // connection, so the map is bounded by the open connections.
 #include "http/connection_limits.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace foresight {
 
 std::size_t effective_connection_cap(std::size_t configured, std::size_t open_files_limit,
@@ -10,6 +13,27 @@ std::size_t effective_connection_cap(std::size_t configured, std::size_t open_fi
     return configured;
   constexpr std::size_t floor = 16;
   return open_files_limit > reserve + floor ? open_files_limit - reserve : floor;
+}
+
+std::string connection_address_key(const std::array<unsigned char, 16>& v6) {
+  static constexpr unsigned char v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  std::string key;
+  if (std::equal(std::begin(v4_mapped), std::end(v4_mapped), v6.begin())) {
+    for (int i = 12; i < 16; ++i)
+      key += (i > 12 ? "." : "") + std::to_string(v6[i]);
+    return key;
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  for (int group = 0; group < 4; ++group) {
+    unsigned value = v6[2 * group] << 8 | v6[2 * group + 1];
+    std::string digits;
+    do {
+      digits.insert(digits.begin(), hex[value & 15]);
+      value >>= 4;
+    } while (value != 0);
+    key += digits + ":";
+  }
+  return key + ":/64";
 }
 
 connection_limits::connection_limits(std::size_t total, std::size_t per_address)

@@ -2,6 +2,7 @@
 // client cannot use up the process's file descriptors. Pure bookkeeping: the listener asks before
 // it serves an accepted connection and tells when the connection is gone.
 #pragma once
+#include <array>
 #include <cstddef>
 #include <mutex>
 #include <string>
@@ -13,6 +14,11 @@ namespace foresight {
 /// descriptors for everything else (the database, the LLM, logs), at least 16.
 std::size_t effective_connection_cap(std::size_t configured, std::size_t open_files_limit,
                                      std::size_t reserve);
+
+/// What the per-address cap counts by, from an address as 16 IPv6 bytes (IPv4 v4-mapped):
+/// "192.0.2.7" for IPv4, or the /64 for IPv6 ("2001:db8:0:1::/64"), since one host may have a
+/// whole /64 to itself.
+std::string connection_address_key(const std::array<unsigned char, 16>& v6);
 
 /// Open connections against a total and a per-address cap. Thread-safe.
 class connection_limits {

@@ -109,17 +109,10 @@ std::unique_ptr<ssl::context> make_tls_context(const config& cfg) {
   return ctx;
 }
 
-/// What the per-address cap counts by: the IPv4 address, or an IPv6 address's /64 (one host
-/// can have a whole /64 to itself).
+/// What the per-address cap counts `a` by (connection_address_key).
 std::string address_key(const net::ip::address& a) {
-  if (a.is_v4())
-    return a.to_string();
-  auto v6 = a.to_v6();
-  if (v6.is_v4_mapped())
-    return net::ip::make_address_v4(net::ip::v4_mapped, v6).to_string();
-  auto bytes = v6.to_bytes();
-  std::fill(bytes.begin() + 8, bytes.end(), 0);
-  return net::ip::address_v6(bytes).to_string() + "/64";
+  auto v6 = a.is_v4() ? net::ip::make_address_v6(net::ip::v4_mapped, a.to_v4()) : a.to_v6();
+  return connection_address_key(v6.to_bytes());
 }
 
 /// The whole answer to a connection over a cap, written before its request is read.

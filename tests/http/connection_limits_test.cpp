@@ -45,4 +45,19 @@ BOOST_AUTO_TEST_CASE(the_default_total_cap_leaves_descriptors_for_everything_els
   BOOST_TEST(effective_connection_cap(0, 64, 96) == 16u);
 }
 
+BOOST_AUTO_TEST_CASE(ipv4_counts_by_address_and_ipv6_by_its_64) {
+  BOOST_TEST(connection_address_key({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 7}) ==
+             "192.0.2.7");
+  std::array<unsigned char, 16> a = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1};
+  auto b = a;
+  b[15] = 0xfe;
+  b[9] = 0x42;
+  BOOST_TEST(connection_address_key(a) == "2001:db8:0:1::/64");
+  BOOST_TEST(connection_address_key(a) == connection_address_key(b));
+  b[7] = 2; // another /64
+  BOOST_TEST(connection_address_key(b) == "2001:db8:0:2::/64");
+  BOOST_TEST(connection_address_key({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}) ==
+             "0:0:0:0::/64"); // ::1
+}
+
 BOOST_AUTO_TEST_SUITE_END()
