@@ -130,6 +130,16 @@ const std::vector<option_spec>& config_options() {
     double_option("login-rate-per-user",
                   "login attempts per second for one username, bursts of 30 s (0 = no limit)",
                   &config::login_rate_per_user, 0, 1e9),
+    int_option("max-connections",
+               "open connections at most, more get 503 (0 = the open-file limit less a reserve)",
+               &config::max_connections, 0, big),
+    int_option("max-connections-per-address",
+               "open connections from one client address (IPv6: one /64), more get 503 (0 = no "
+               "cap)",
+               &config::max_connections_per_address, 0, big),
+    string_option("tls-cert", "PEM certificate chain; with --tls-key the listener speaks TLS 1.2+",
+                  &config::tls_cert),
+    string_option("tls-key", "PEM private key of --tls-cert", &config::tls_key),
     string_option("data-dir", "data directory (embedded PostgreSQL, JWT secret)",
                   &config::data_dir),
     string_option("database-url", "PostgreSQL URL; empty runs the embedded cluster",
@@ -400,6 +410,9 @@ std::string config_help() {
   config defaults;
   for (auto& o : config_options()) {
     out << "  --" << o.name;
+    // A name too long for the column puts its help on the next line, never against it.
+    if (o.name.size() >= 26)
+      out << "\n" << std::string(30, ' ');
     for (auto n = o.name.size(); n < 26; ++n)
       out << ' ';
     out << o.help << "\n" << std::string(30, ' ') << "env " << env_name(o.name);

@@ -23,6 +23,11 @@ struct config {
   double rate_limit_per_user = 0; ///< requests/s per user (burst: 2 s worth); 0 = off
   double login_rate_per_address = 1;  ///< login attempts/s per client address (burst: 30 s worth)
   double login_rate_per_user = 0.2;   ///< login attempts/s per username (burst: 30 s worth)
+  /// Open connections at most; 0: the open-file limit less what the rest of the process needs.
+  int max_connections = 0;
+  int max_connections_per_address = 256; ///< from one client address (IPv6: one /64); 0 = no cap
+  std::string tls_cert; ///< PEM certificate chain; with tls_key, the listener speaks TLS only
+  std::string tls_key;  ///< PEM private key of tls_cert
   // -- storage --
   std::string data_dir = "./var";
   std::string database_url; ///< empty: run the embedded PostgreSQL cluster

@@ -16,8 +16,9 @@ api_error parse_json_object(simdjson::dom::parser& parser, std::string_view body
     return make_error(error_code::bad_request, "request body is empty; a JSON object is expected");
   simdjson::dom::element doc;
   auto err = parser.parse(body.data(), body.size()).get(doc);
+  // Invalid UTF-8 is malformed JSON (RFC 8259 section 8.1), so a 400 like any other.
   if (err == simdjson::UTF8_ERROR)
-    return make_error(error_code::validation_failed, "request body is not valid UTF-8");
+    return make_error(error_code::bad_request, "malformed JSON: the body is not valid UTF-8");
   if (err)
     return make_error(error_code::bad_request,
                       std::string("malformed JSON: ") + simdjson::error_message(err));

@@ -1,5 +1,6 @@
 // The first step of reading any request body: JSON text to a simdjson object, with the API's
-// errors (400 for malformed JSON or an empty body, 422 for invalid UTF-8 or a non-object).
+// errors (400 for malformed JSON, invalid UTF-8 included, or an empty body; 422 for a
+// non-object).
 // For the parsers in core/ only; it exposes simdjson, which the rest of the code never sees.
 #pragma once
 #include <cstdint>

@@ -190,6 +190,12 @@ int serve(const config& cfg) {
               << cfg.bind << " (drop --demo, or bind 127.0.0.1)\n";
     return 2;
   }
+  try {
+    check_tls(cfg);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "foresightd: " << e.what() << "\n";
+    return 2;
+  }
   data_dir_lock lock{cfg.data_dir};
   auto st = open_store(cfg, true, lock);
   std::vector<std::pair<std::string, std::string>> demo_logins;
@@ -210,7 +216,8 @@ int serve(const config& cfg) {
     handlers.password_changed(user_id, changed_at);
   http_server server{cfg, handlers};
   auto port = server.start();
-  auto base = "http://" + cfg.bind + ":" + std::to_string(port);
+  auto scheme = cfg.tls_cert.empty() ? "http://" : "https://";
+  auto base = scheme + cfg.bind + ":" + std::to_string(port);
   log_event("info", "listening", {{"url", base}, {"port", std::to_string(port), true}});
   if (cfg.demo) {
     std::cout << "\nForesight is listening on " << base << "\n";

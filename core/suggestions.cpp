@@ -16,6 +16,7 @@
 #include <simdjson.h>
 
 #include "core/ascii.hpp"
+#include "core/display_text.hpp"
 #include "core/json_writer.hpp"
 #include "core/preferences.hpp"
 #include "core/text_match.hpp"
@@ -711,7 +712,8 @@ std::vector<suggestion> merge_llm_suggestions(const suggestion_context& ctx,
   for (auto& s : llm) {
     auto norm = normalise_text(s.text);
     auto words = word_count(norm);
-    if (words == 0 || words >= 15 || !ctx.answerable(s.text) || !seen.insert(norm).second)
+    if (words == 0 || words >= 15 || !is_displayable_text(s.text) || !ctx.answerable(s.text) ||
+        !seen.insert(norm).second)
       continue;
     candidate c;
     auto type = is_suggestion_type(s.type) ? s.type : std::string("complete");
@@ -719,9 +721,9 @@ std::vector<suggestion> merge_llm_suggestions(const suggestion_context& ctx,
     std::string text;
     for (auto w : split_words(std::string_view(s.text)))
       text.append(text.empty() ? "" : " ").append(w);
-    c.s = make(std::move(text), type, s.description.empty() ? std::string() : s.description);
-    if (c.s.description.size() > 200)
-      c.s.description = description_for(type);
+    // A description that may not be shown as it is gives way to the type's own.
+    c.s = make(std::move(text), type,
+               is_displayable_text(s.description) ? s.description : std::string());
     c.origin = from_llm;
     c.score = -static_cast<double>(cands.size());
     c.normalised = std::move(norm); // the model's answer is not matched against the partial query

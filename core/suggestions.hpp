@@ -109,9 +109,10 @@ private:
 /// by preference, at most `ctx.count()`.
 std::vector<suggestion> generate_suggestions(const suggestion_context& ctx);
 
-/// The LLM's answer, validated (unanswerable, excluded, duplicate, typeless or overlong entries
-/// dropped), first; then topped up from `generate_suggestions`. `usable` tells how many of the
-/// LLM's entries survived (0: the answer was garbage).
+/// The LLM's answer, validated (unanswerable, excluded, duplicate, typeless, overlong or not
+/// displayable entries dropped; a description that is not displayable replaced), first; then
+/// topped up from `generate_suggestions`. `usable` tells how many of the LLM's entries survived
+/// (0: the answer was garbage).
 std::vector<suggestion> merge_llm_suggestions(const suggestion_context& ctx,
                                               const std::vector<suggestion>& llm, int& usable);
 

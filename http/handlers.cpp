@@ -292,11 +292,8 @@ struct api_handlers::impl {
       }
       case route_id::put_connection: {
         connection_catalog c;
-        if (!is_valid_identifier(route.params[0]))
-          return fail(make_error(error_code::validation_failed,
-                                 "connection_id may contain only letters, digits and _ . @ -",
-                                 "connection_id"),
-                      user);
+        if (auto e = check_connection_id(route.params[0]))
+          return fail(e, user);
         if (auto e = check_json_body(req))
           return fail(e, user);
         if (auto e = parse_catalog(req.body, c))
@@ -311,6 +308,8 @@ struct api_handlers::impl {
         return;
       }
       case route_id::get_connection:
+        if (auto e = check_connection_id(route.params[0]))
+          return fail(e, user);
         app.get_catalog(user, route.params[0],
                         reply_with<connection_catalog>(
                           respond, route.pattern, user,
@@ -476,6 +475,8 @@ struct api_handlers::impl {
         return;
       }
       case route_id::personalized_suggestions: {
+        if (auto e = check_connection_id(route.params[0]))
+          return fail(e, user);
         std::map<std::string, std::string> params;
         if (auto e = query_params(req, params))
           return fail(e, user);
@@ -514,6 +515,15 @@ struct api_handlers::impl {
     auto qpos = req.target.find('?');
     if (qpos != std::string::npos && !parse_query_string(req.target.substr(qpos + 1), out))
       return make_error(error_code::bad_request, "malformed query string");
+    return {};
+  }
+
+  /// Every route naming a connection checks its id before anything reaches the actors or SQL.
+  static api_error check_connection_id(const std::string& id) {
+    if (!is_valid_identifier(id))
+      return make_error(error_code::validation_failed,
+                        "connection_id may contain only letters, digits and _ . @ -",
+                        "connection_id");
     return {};
   }
 

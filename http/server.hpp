@@ -11,6 +11,11 @@ namespace foresight {
 
 class api_handlers;
 
+/// Throws std::runtime_error naming the problem if --tls-cert / --tls-key are given but cannot
+/// be used (one without the other, unreadable, or a key that does not match), so that `serve`
+/// can say so before it starts anything.
+void check_tls(const config& cfg);
+
 /// Listener plus IO threads. start() binds; shutdown() drains and stops.
 class http_server {
 public:

@@ -35,7 +35,21 @@ BOOST_AUTO_TEST_CASE(defaults_match_the_documentation) {
   BOOST_TEST(r.cfg.bind == "127.0.0.1");
   BOOST_TEST(r.cfg.data_dir == "./var");
   BOOST_TEST(r.cfg.max_body_bytes == 1u << 20);
+  BOOST_TEST(r.cfg.max_connections == 0);
+  BOOST_TEST(r.cfg.max_connections_per_address == 256);
+  BOOST_TEST(r.cfg.tls_cert.empty());
   BOOST_TEST(r.positional == std::vector<std::string>{"serve"});
+}
+
+BOOST_AUTO_TEST_CASE(connection_caps_and_tls_files_come_from_anywhere) {
+  auto r = load({"serve", "--max-connections", "500", "--tls-key", "/k.pem"},
+                {{"FORESIGHT_MAX_CONNECTIONS_PER_ADDRESS", "8"}, {"FORESIGHT_TLS_CERT", "/c.pem"}});
+  BOOST_TEST(r.error.empty(), r.error);
+  BOOST_TEST(r.cfg.max_connections == 500);
+  BOOST_TEST(r.cfg.max_connections_per_address == 8);
+  BOOST_TEST(r.cfg.tls_cert == "/c.pem");
+  BOOST_TEST(r.cfg.tls_key == "/k.pem");
+  BOOST_TEST(!load({"--max-connections-per-address", "-1"}).error.empty());
 }
 
 BOOST_AUTO_TEST_CASE(command_line_beats_environment_beats_file) {
@@ -88,6 +102,9 @@ BOOST_AUTO_TEST_CASE(help_lists_every_option_with_its_variable) {
   for (auto& o : config_options()) {
     BOOST_TEST(text.find("--" + o.name) != std::string::npos);
     BOOST_TEST(text.find(env_name(o.name)) != std::string::npos);
+    bool separated = text.find("--" + o.name + " ") != std::string::npos ||
+                     text.find("--" + o.name + "\n") != std::string::npos;
+    BOOST_TEST(separated, o.name << " runs into its help");
   }
 }
 

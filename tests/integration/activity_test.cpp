@@ -215,8 +215,9 @@ BOOST_AUTO_TEST_CASE(every_rule_answers_422_naming_the_field) {
              "query_text");
   BOOST_TEST(log_activity(p, "u0", R"({"activity_type":"query","query_text":")" + std::string(8192, 'a') + "\"}").status == 200);
   expect_422(log_activity(p, "u0", R"({"activity_type":"chat","query_text":"a\u0000b"})"), "query_text");
+  // Invalid UTF-8 is malformed JSON (issue 14, item 11).
   auto bad_utf8 = log_activity(p, "u0", "{\"activity_type\":\"chat\",\"query_text\":\"\xc3\x28\"}");
-  BOOST_TEST(bad_utf8.status == 422);
+  BOOST_TEST(bad_utf8.status == 400);
   expect_422(log_activity(p, "u0", R"({"activity_type":"chat","query_text":"x"})",
                           {{"Idempotency-Key", std::string(101, 'k')}}),
              "Idempotency-Key");

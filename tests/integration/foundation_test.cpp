@@ -316,6 +316,49 @@ BOOST_AUTO_TEST_CASE(client_errors_have_the_right_status_and_shape) {
   BOOST_TEST(json_at(garbage[0].body, "/error/code") == "bad_request");
 }
 
+// Issue 14, item 6: `Transfer-Encoding: gzip` was read as a request without a body, so the body
+// ran as a second, pipelined request. Each head below must be answered 400 and the connection
+// closed: the smuggled request behind it never gets an answer.
+BOOST_AUTO_TEST_CASE(framing_other_than_chunked_or_content_length_is_400_and_closes) {
+  served_db s;
+  server_process srv{serve_args(s.db)};
+  auto p = srv.port();
+  const std::string smuggled = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string chunked_smuggler = "0\r\n\r\n" + smuggled;
+  for (const auto& [framing, body] : std::vector<std::pair<std::string, std::string>>{
+         {"Transfer-Encoding: gzip\r\n", smuggled},
+         {"Transfer-Encoding: chunked, gzip\r\n", smuggled},
+         {"Transfer-Encoding: gzip, chunked\r\n", chunked_smuggler},
+         {"Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n", smuggled},
+         {"Transfer-Encoding: gzip\r\nContent-Length: " + std::to_string(smuggled.size()) +
+            "\r\n", smuggled},
+         {"Content-Length: " + std::to_string(smuggled.size()) +
+            "\r\nTransfer-Encoding: gzip\r\n", smuggled},
+         {"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", chunked_smuggler},
+         {"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", chunked_smuggler}}) {
+    BOOST_TEST_CONTEXT(framing) {
+      auto raw = "POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\n"
+                 "Content-Type: application/json\r\n" +
+                 framing + "\r\n" + body;
+      auto bytes = send_raw(p, raw);
+      auto replies = parse_replies(bytes);
+      BOOST_REQUIRE(replies.size() == 1u);
+      BOOST_TEST(replies[0].status == 400, bytes);
+      BOOST_TEST(json_at(replies[0].body, "/error/code") == "bad_request");
+      BOOST_TEST(replies[0].header("connection") == "close");
+      BOOST_TEST(bytes.find("smuggled") == std::string::npos, bytes);
+    }
+  }
+  // Chunked alone is served, and the connection stays usable for the next request.
+  auto ok = parse_replies(send_raw(
+    p, "POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+       "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+       "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  BOOST_REQUIRE(ok.size() == 2u);
+  BOOST_TEST(ok[0].status == 422, ok[0].body);
+  BOOST_TEST(ok[1].status == 200);
+}
+
 BOOST_AUTO_TEST_CASE(too_many_requests_is_429_with_retry_after) {
   served_db s;
   server_process srv{serve_args(s.db, {"--rate-limit", "2"})};

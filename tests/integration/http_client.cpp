@@ -11,23 +11,28 @@
 
 namespace foresight::testing {
 
-std::string send_raw(std::uint16_t port, const std::string& raw, int timeout_ms) {
+int connect_local(std::uint16_t port, const std::string& source) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  ::inet_pton(AF_INET, source.c_str(), &from.sin_addr);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    throw std::runtime_error("cannot connect to port " + std::to_string(port));
+  // The port is still chosen at connect, as without a bind (which would hold one per socket).
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    if (fd >= 0)
+      ::close(fd);
+    throw std::runtime_error("cannot connect to port " + std::to_string(port) + " from " + source);
   }
-  std::size_t sent = 0;
-  while (sent < raw.size()) {
-    auto n = ::send(fd, raw.data() + sent, raw.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0)
-      break; // the server may close early (e.g. after a 413); read what it said
-    sent += static_cast<std::size_t>(n);
-  }
+  return fd;
+}
+
+std::string read_until_closed(int fd, int timeout_ms) {
   std::string out;
   char buf[65536];
   for (;;) {
@@ -39,6 +44,20 @@ std::string send_raw(std::uint16_t port, const std::string& raw, int timeout_ms)
       break;
     out.append(buf, static_cast<std::size_t>(n));
   }
+  return out;
+}
+
+std::string send_raw(std::uint16_t port, const std::string& raw, int timeout_ms,
+                     const std::string& source) {
+  int fd = connect_local(port, source);
+  std::size_t sent = 0;
+  while (sent < raw.size()) {
+    auto n = ::send(fd, raw.data() + sent, raw.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0)
+      break; // the server may close early (e.g. after a 413); read what it said
+    sent += static_cast<std::size_t>(n);
+  }
+  auto out = read_until_closed(fd, timeout_ms);
   ::close(fd);
   return out;
 }

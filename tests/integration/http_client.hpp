@@ -24,7 +24,15 @@ http_reply request(std::uint16_t port, const std::string& method, const std::str
                    const std::map<std::string, std::string>& headers = {});
 
 /// Sends `raw` as is and reads until the server closes (or `timeout_ms`); returns all bytes.
-std::string send_raw(std::uint16_t port, const std::string& raw, int timeout_ms = 3000);
+/// `source` is the client's address: any of 127/8 reaches a server on 127.0.0.1.
+std::string send_raw(std::uint16_t port, const std::string& raw, int timeout_ms = 3000,
+                     const std::string& source = "127.0.0.1");
+
+/// A socket connected to 127.0.0.1:`port` from `source`; throws if it cannot connect.
+int connect_local(std::uint16_t port, const std::string& source = "127.0.0.1");
+
+/// Reads from `fd` until the peer closes or `timeout_ms` pass without data; returns the bytes.
+std::string read_until_closed(int fd, int timeout_ms);
 
 /// Parses every response in `bytes` (Content-Length framed).
 std::vector<http_reply> parse_replies(const std::string& bytes);

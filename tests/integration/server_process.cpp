@@ -14,6 +14,7 @@
 #include <pqxx/pqxx>
 #include <regex>
 #include <stdexcept>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -114,7 +115,8 @@ struct server_process::impl {
 };
 
 server_process::server_process(std::vector<std::string> args,
-                               std::map<std::string, std::string> env, std::string input)
+                               std::map<std::string, std::string> env, std::string input,
+                               int open_files_limit)
   : impl_(std::make_unique<impl>()) {
   int fds[2], in_fds[2];
   if (pipe(fds) != 0 || pipe(in_fds) != 0)
@@ -145,6 +147,10 @@ server_process::server_process(std::vector<std::string> args,
     dup2(fds[1], 2);
     for (int fd : {fds[0], fds[1], in_fds[0], in_fds[1]})
       close(fd);
+    if (open_files_limit > 0) {
+      rlimit nofile{static_cast<rlim_t>(open_files_limit), static_cast<rlim_t>(open_files_limit)};
+      setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }

@@ -34,13 +34,14 @@ class server_process {
 public:
   /// Runs `foresightd <args...>` (e.g. {"serve", "--database-url", url}) with extra env vars
   /// and `input` on its stdin, and for `serve` waits until it logs that it listens.
+  /// `open_files_limit` > 0 sets the child's RLIMIT_NOFILE (soft and hard) before the exec.
   explicit server_process(std::vector<std::string> args,
-                          std::map<std::string, std::string> env = {}, std::string input = {});
+                          std::map<std::string, std::string> env = {}, std::string input = {},
+                          int open_files_limit = 0);
   ~server_process();
 
   std::uint16_t port() const { return port_; }
-  /// The child's process id (while it runs).
-  int pid() const;
+  int pid() const; ///< the child's process id (-1 once it has been waited for)
   /// Sends `sig` and waits; returns the exit status (128+n if killed by signal n).
   int stop(int sig = 15);
   /// Waits for a subcommand to finish; returns its exit status.

@@ -370,6 +370,24 @@ BOOST_AUTO_TEST_CASE(unknown_connection_bad_count_and_no_token) {
                405, "method_not_allowed");
 }
 
+// Issue 14, item 7: `%FF%FE` reached PostgreSQL, answered 500 and cost a storage connection
+// each time. Any authenticated user may ask for suggestions on any catalog (README), so the id
+// gets the PUT route's check before anything else sees it.
+BOOST_AUTO_TEST_CASE(a_malformed_connection_id_is_422_and_never_reaches_storage) {
+  suggestion_world w;
+  for (const auto* bad : {"%FF%FE", "%00", "a%2Fb", "%E2%80%AE", "caf%C3%A9"})
+    for (int i = 0; i < 6; ++i) // more than --db-pool-size: no worker may be lost on any
+      expect_error(w.suggest(w.alice, "rev", 0, bad), 422, "validation_failed", "connection_id");
+  expect_error(w.suggest(w.alice, "rev", 0, std::string(101, 'a')), 422, "validation_failed",
+               "connection_id");
+  expect_error(request(w.port(), "GET", "/api/v1/connections/%FF%FE", "", w.admin), 422,
+               "validation_failed", "connection_id");
+  expect_error(w.suggest(w.alice, "rev", 0, "no-such-catalog"), 404, "not_found");
+  auto ok = w.suggest(w.alice, "rev", 3);
+  BOOST_TEST(ok.status == 200, ok.body);
+  BOOST_TEST(request(w.port(), "GET", "/readyz").status == 200);
+}
+
 BOOST_AUTO_TEST_CASE(the_count_is_honoured_from_the_parameter_and_the_preference) {
   suggestion_world w;
   BOOST_TEST(count_of(w.suggest(w.alice, "", 3)) == 3);
@@ -395,10 +413,10 @@ BOOST_AUTO_TEST_CASE(a_preference_change_invalidates_and_excluded_metrics_never_
     BOOST_TEST(!any_mentions(after, "profit"), partial << ": " << after.body);
     BOOST_TEST(!any_mentions(after, "internal"), partial << ": " << after.body);
   }
-  // The old entries are gone from the table too.
+  // The old entries are gone from the table too (new ones may name profit margin, not profit).
   wait_for(w.db,
            "SELECT count(*) FROM suggestion_cache WHERE user_id = 'alice' AND"
-           " suggestions::text LIKE '%Profit %'",
+           " suggestions::text ~ 'Profit (?!margin)'",
            0);
 }
 
@@ -555,6 +573,41 @@ BOOST_AUTO_TEST_CASE(a_good_answer_is_validated_cached_and_never_leaks_other_use
   BOOST_TEST(json_at(s.body, "/llm/tokens_in") != "0");
   BOOST_TEST(json_at(s.body, "/llm/breaker") == "closed");
   wait_for(w.db, "SELECT COALESCE(SUM(calls), 0) FROM llm_usage WHERE user_id = 'alice'", 1);
+}
+
+// Issue 14, item 10: an LLM's description went to clients verbatim. Texts and descriptions get
+// one filter (length, control and format characters, markup): a bad text is dropped, a bad
+// description gives way to the type's own.
+BOOST_AUTO_TEST_CASE(llm_text_and_descriptions_are_filtered_before_clients_see_them) {
+  mock_openai mock;
+  mock.respond_with(behave(mock_behavior::ok, R"js({"suggestions":[
+    {"text":"Revenue by sales channel for last quarter","type":"dimension","description":"<script>alert(1)</script>"},
+    {"text":"Compare volume across region","type":"comparison","description":"Bell\u0007 and \u202Ereversed"},
+    {"text":"Revenue trend by region","type":"trend","description":")js" + std::string(300, 'x') + R"js("},
+    {"text":"Volume by region","type":"dimension","description":"[Click here](https://evil.example)"},
+    {"text":"<b>Revenue</b> by region","type":"dimension","description":"Markup in the text"},
+    {"text":"Revenue by region\u0000 for last month","type":"dimension","description":"NUL in the text"},
+    {"text":"Volume by sales channel","type":"dimension","description":"Volume per channel"}]})js"));
+  suggestion_world w(with_llm(mock));
+  auto r = w.suggest(w.alice, "", 8);
+  BOOST_TEST(r.status == 200, r.body);
+  BOOST_TEST(json_at(r.body, "/source") == "llm_with_patterns", r.body);
+  for (const auto* banned : {"<", ">", "alert(", "\\u0007", "\\u202e", "\\u202E", "xxxxxxxxxx",
+                             "evil.example", "Markup in the text", "NUL in the text",
+                             "\\u0000"})
+    BOOST_TEST(r.body.find(banned) == std::string::npos, banned << " in " << r.body);
+  std::map<std::string, std::string> described;
+  for (int i = 0; i < count_of(r); ++i)
+    described[text_at(r, i)] =
+      json_at(r.body, "/suggestions/" + std::to_string(i) + "/description");
+  BOOST_TEST(described["Revenue by sales channel for last quarter"] == "A breakdown", r.body);
+  BOOST_TEST(described["Compare volume across region"] == "Side-by-side comparison", r.body);
+  BOOST_TEST(described["Revenue trend by region"] == "How it changes over time", r.body);
+  BOOST_TEST(described["Volume by sales channel"] == "Volume per channel", r.body);
+  // The cached copy is the filtered one.
+  auto again = w.suggest(w.alice, "", 8);
+  BOOST_TEST(json_at(again.body, "/source") == "cached");
+  BOOST_TEST(again.body.find("alert(") == std::string::npos, again.body);
 }
 
 BOOST_AUTO_TEST_CASE(rate_limits_are_retried_after_the_server_s_delay) {
@@ -763,9 +816,10 @@ BOOST_AUTO_TEST_CASE(a_newcomer_gets_the_roles_common_questions_never_one_collea
     w.log_query(token_for("carol"), "Top " + std::to_string(3 + i) + " stocks by volume");
   }
   w.log_query(token_for("bob"), "Revenue by region for Project Nightingale");
-  // The role's pattern may show first (as a template) until the crowd's next refresh.
+  // The role's learned template ("Popular with analysts") may show the question before the
+  // crowd does (a session keeps the crowd's answer 5 s): wait for the crowd's.
   auto r = suggest_until(w, w.alice, [](const http_reply& r) {
-    return json_at(r.body, "/suggestions/0/description") == "Common in your role";
+    return r.body.find("Common in your role") != std::string::npos;
   });
   BOOST_TEST(text_at(r, 0).find(" stocks by volume") != std::string::npos, r.body);
   BOOST_TEST(json_at(r.body, "/suggestions/0/description") == "Common in your role");
