@@ -391,13 +391,15 @@ private:
 } // namespace
 
 struct http_server::impl {
+  /// First, so destroyed last: connections still pending in the contexts below are destroyed
+  /// with them, and their destructors use it (the open set, the limits, the TLS context).
+  server_shared shared;
   /// One per IO thread; a single-threaded io_context needs no strands.
   std::vector<std::unique_ptr<net::io_context>> contexts;
   /// Keeps each context's run() going while it has no connection yet.
   std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running;
   std::size_t next_context = 0; ///< the context the next accepted connection goes to
   tcp::acceptor acceptor;
-  server_shared shared;
   net::steady_timer sweep_timer;
   std::chrono::milliseconds sweep_every;
   std::vector<std::thread> threads;
@@ -429,9 +431,7 @@ struct http_server::impl {
   }
 
   impl(const config& cfg, api_handlers& h)
-    : contexts(make_contexts(cfg.io_threads)),
-      acceptor(*contexts[0]),
-      shared{cfg,
+    : shared{cfg,
              h,
              {},
              {},
@@ -441,6 +441,8 @@ struct http_server::impl {
              make_tls_context(cfg),
              {},
              {}},
+      contexts(make_contexts(cfg.io_threads)),
+      acceptor(*contexts[0]),
       sweep_timer(*contexts[0]),
       // A connection is closed at most a quarter of its timeout (and 250 ms) late.
       sweep_every(std::clamp(std::min(cfg.idle_timeout_ms, cfg.read_timeout_ms) / 4, 10, 250)),

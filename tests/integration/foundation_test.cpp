@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 #include <sys/stat.h>
 #include <thread>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/jwt.hpp"
@@ -581,6 +582,28 @@ BOOST_AUTO_TEST_CASE(a_blocked_stdout_never_stops_request_handling) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   BOOST_TEST(srv.output().find("after-9") != std::string::npos);
+}
+
+// Connections still open at shutdown (idle, half a head sent, a request waiting for the
+// database) are destroyed with the IO contexts, after the state they use: under
+// AddressSanitizer (./foresight test --asan) a wrong order is a use after free.
+BOOST_AUTO_TEST_CASE(sigterm_with_connections_open_exits_zero) {
+  served_db s;
+  server_process srv{serve_args(s.db)};
+  std::vector<int> fds;
+  for (int i = 0; i < 16; ++i)
+    fds.push_back(connect_local(srv.port()));
+  for (int i = 0; i < 4; ++i) {
+    auto fd = connect_local(srv.port());
+    std::string half = "POST /api/v1/activity/log HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n";
+    BOOST_REQUIRE(::send(fd, half.data(), half.size(), MSG_NOSIGNAL) > 0);
+    fds.push_back(fd);
+  }
+  BOOST_TEST(request(srv.port(), "GET", "/healthz").status == 200);
+  BOOST_TEST(srv.stop(SIGTERM) == 0, srv.output());
+  BOOST_TEST(srv.output().find("AddressSanitizer") == std::string::npos, srv.output());
+  for (int fd : fds)
+    ::close(fd);
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_drains_and_exits_zero) {
