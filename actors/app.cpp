@@ -393,6 +393,28 @@ void actor_app::erase_user(std::string caller, std::string user_id, bool delete_
                                    static_cast<std::int32_t>(impl_->rebuild_days));
 }
 
+void actor_app::inject_fault(std::string caller, std::string target, callback<bool> done) {
+  auto* self = impl_.get();
+  impl_->ask_session<user_profile>(
+    caller,
+    [self, target, done = std::move(done)](outcome<user_profile> r) {
+      if (r.error)
+        return done({false, r.error});
+      if (!r.value.is_admin)
+        return done({false, make_error(error_code::forbidden, "this operation needs an admin user")});
+      auto* to = target == "learner" ? &self->learners
+                 : target == "cache" ? &self->cache
+                 : target == "storage" ? &self->storage
+                                       : nullptr;
+      if (!to)
+        return done({false, make_error(error_code::validation_failed,
+                                       "target must be learner, cache or storage", "target")});
+      caf::anon_send(*to, fault_atom::value);
+      done({true, {}});
+    },
+    profile_atom::value);
+}
+
 void actor_app::preferences(std::string caller, callback<suggestion_preferences> done) {
   impl_->ask_session<suggestion_preferences>(caller, std::move(done), prefs_get_atom::value);
 }

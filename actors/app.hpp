@@ -46,6 +46,7 @@ public:
   void stats(std::string caller, callback<stats_report> done) override;
   void erase_user(std::string caller, std::string user_id, bool delete_account,
                   callback<erase_report> done) override;
+  void inject_fault(std::string caller, std::string target, callback<bool> done) override;
 
 private:
   struct impl;

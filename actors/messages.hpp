@@ -64,6 +64,7 @@ using patterns_atom = caf::atom_constant<caf::atom("patterns")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using erase_atom = caf::atom_constant<caf::atom("erase")>;   ///< a user's data goes (erase_report)
+using fault_atom = caf::atom_constant<caf::atom("fault")>;   ///< test-only: fail now
 using retain_atom = caf::atom_constant<caf::atom("retain")>; ///< drop old result rows
 using forget_atom = caf::atom_constant<caf::atom("forget")>; ///< drop what is held of an erased user
 

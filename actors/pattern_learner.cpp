@@ -77,6 +77,7 @@ caf::behavior pattern_shard(shard_actor* self, int shard, caf::actor storage,
   return {
     [=](learn_atom, const learn_batch& b) { apply_all(b); },
     [=](catalog_atom, const connection_catalog& c) { self->state.book->set_catalog(c); },
+    [=](fault_atom) { throw std::runtime_error("injected fault (--fault-injection)"); },
     [=](flush_atom) {
       auto& st = self->state;
       if (st.flushing || !st.book->has_changes()) {
@@ -177,6 +178,11 @@ caf::behavior pattern_router(caf::stateful_actor<router_state>* self, caf::actor
       for (auto& s : self->state.shards)
         if (s)
           self->send(s, a, c);
+    },
+    // Tests (--fault-injection): the first shard fails, with unsaved counts.
+    [=](fault_atom a) {
+      if (auto& s = self->state.shards.front())
+        self->send(s, a);
     },
     // The tables were reset with an erase: shards restart and replay what is left.
     [=](forget_atom) {

@@ -156,6 +156,7 @@ caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
     [=](stats_atom, std::int32_t min_users) {
       return guarded(*self->state.db, [&](database& db) { return db.read_usage_stats(min_users); });
     },
+    [=](fault_atom) { throw std::runtime_error("injected fault (--fault-injection)"); },
   };
 }
 

@@ -507,6 +507,7 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
           put_entry(r.context_hash, entry{std::move(r.list), r.user_id, r.expires_at_ms});
     },
     [=](invalidate_atom, const std::string& user_id) { invalidate(user_id); },
+    [=](fault_atom) { throw std::runtime_error("injected fault (--fault-injection)"); },
     // An erased user: also no impression of theirs still waiting to be written.
     [=](forget_atom, const std::string& user_id) {
       auto& st = self->state;
@@ -637,6 +638,11 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
       for (auto& s : self->state.shards)
         if (s)
           self->send(s, a, user_id);
+    },
+    // Tests (--fault-injection): the first shard fails, with its entries.
+    [=](fault_atom a) {
+      if (auto& s = self->state.shards.front())
+        self->send(s, a);
     },
     [=](forget_atom a, const std::string& user_id) {
       for (auto& s : self->state.shards)

@@ -174,6 +174,10 @@ const std::vector<option_spec>& config_options() {
                &config::writer_queue_max, 1, 10000000),
     int_option("max-import-bytes", "largest accepted body of POST /api/v1/activity/import",
                &config::max_import_bytes, 1024, 1LL << 34),
+    bool_option("fault-injection",
+                "for tests only: admins may make a learner, cache shard or storage worker fail "
+                "(POST /api/v1/debug/fault/{learner|cache|storage})",
+                &config::fault_injection),
     bool_option("replay-clock",
                 "for ./foresight eval only: activities and suggestion requests may carry their "
                 "own time",

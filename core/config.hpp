@@ -52,6 +52,8 @@ struct config {
   /// For ./foresight eval only: activities (`created_at`) and suggestion requests (`as_of`) may
   /// carry their own time.
   bool replay_clock = false;
+  /// For tests only: POST /api/v1/debug/fault/{target} makes an actor fail (supervision tests).
+  bool fault_injection = false;
   // -- patterns --
   int pattern_min_users = 2;       ///< k: role and global patterns need this many distinct users
   int pattern_flush_ms = 1000;     ///< how often learners save changed patterns

@@ -71,6 +71,9 @@ public:
   /// patterns are recomputed without them.
   virtual void erase_user(std::string caller, std::string user_id, bool delete_account,
                           callback<erase_report> done) = 0;
+  /// Admin only, with --fault-injection (tests): one actor of `target` (learner, cache,
+  /// storage) fails at once, for its supervisor to restart.
+  virtual void inject_fault(std::string caller, std::string target, callback<bool> done) = 0;
 };
 
 /// `POST /api/v1/activity/import`, apart from `backend`: the activity writer serves it (see

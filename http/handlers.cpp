@@ -378,6 +378,16 @@ struct api_handlers::impl {
           }));
         return;
       }
+      case route_id::inject_fault: {
+        if (!cfg.fault_injection)
+          return fail(make_error(error_code::not_found, "no route for POST " + route.pattern),
+                      user);
+        app.inject_fault(user, route.params[0],
+                         reply_with<bool>(respond, route.pattern, user, [](bool) {
+                           return json_response(202, R"({"injected":true})");
+                         }));
+        return;
+      }
       case route_id::erase_activity:
       case route_id::delete_user: {
         bool account = route.id == route_id::delete_user;

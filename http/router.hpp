@@ -31,6 +31,7 @@ enum class route_id {
   personalized_suggestions,
   erase_activity,
   delete_user,
+  inject_fault,
 };
 
 /// Outcome of resolving one request target.

@@ -224,6 +224,51 @@ BOOST_AUTO_TEST_CASE(a_long_question_or_a_refused_pattern_never_stops_learning) 
   BOOST_TEST(metrics.body.find("foresight_pattern_rows_set_aside_total 1\n") != std::string::npos);
 }
 
+// A learner, a cache shard and a storage worker fail in turn (a test-only fault switch): each is
+// restarted by its supervisor, the user's session keeps working, and the patterns count every
+// query exactly once.
+BOOST_AUTO_TEST_CASE(failed_actors_are_restarted_and_no_pattern_is_lost_or_counted_twice) {
+  auto db = fresh_database();
+  add_user(db, "fa", "analyst", false);
+  add_user(db, "fadmin", "admin", true);
+  server_process srv{serve_args(db, {"--pattern-flush-ms", "300", "--fault-injection", "true"})};
+  auto port = srv.port();
+  auto token = token_for("fa");
+  int logged = 0;
+  auto log = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      auto r = request(port, "POST", "/api/v1/activity/log", query_body(family_query(i % 4, i)),
+                       token);
+      BOOST_TEST(r.status == 200, r.body);
+      logged += r.status == 200;
+    }
+  };
+  log(20);
+  BOOST_TEST(request(port, "POST", "/api/v1/debug/fault/learner", "", token).status == 403);
+  BOOST_TEST(request(port, "POST", "/api/v1/debug/fault/disk", "", token_for("fadmin")).status ==
+             422);
+  for (auto target : {"learner", "cache", "storage"}) {
+    auto r = request(port, "POST", std::string("/api/v1/debug/fault/") + target, "",
+                     token_for("fadmin"));
+    BOOST_TEST(r.status == 202, target << ": " << r.body);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    log(10);
+    BOOST_TEST(request(port, "GET", "/api/v1/activity/history?limit=5", "", token).status == 200,
+               target);
+  }
+  wait_for(db, "SELECT sum(frequency) FROM query_patterns WHERE pattern_type = 'global'", logged);
+  wait_for(db, "SELECT sum(frequency) FROM query_patterns WHERE pattern_type = 'user_specific'",
+           logged);
+  auto out = srv.output();
+  BOOST_TEST(out.find("pattern learner stopped; restarting it") != std::string::npos);
+  BOOST_TEST(out.find("suggestion cache shard died; restarting") != std::string::npos);
+  BOOST_TEST(out.find("storage worker died; restarting") != std::string::npos);
+  // Without the switch, the route does not exist.
+  server_process plain{serve_fast(db)};
+  BOOST_TEST(request(plain.port(), "POST", "/api/v1/debug/fault/learner", "",
+                     token_for("fadmin")).status == 404);
+}
+
 BOOST_AUTO_TEST_CASE(a_learner_killed_mid_stream_loses_nothing_and_counts_nothing_twice) {
   auto db = fresh_database();
   for (int u = 0; u < 6; ++u)

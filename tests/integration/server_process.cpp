@@ -67,6 +67,18 @@ std::string database_password() {
   return line.substr(line.rfind(':') + 1);
 }
 
+bool stop_test_cluster() {
+  if (!cluster().pg)
+    return false;
+  cluster().pg->stop();
+  return true;
+}
+
+void start_test_cluster() {
+  if (cluster().pg)
+    cluster().pg->start();
+}
+
 std::string admin_conninfo() {
   return cluster().base + " dbname=postgres";
 }

@@ -15,6 +15,11 @@ inline const std::string test_secret = "integration-test-secret-0123456789abcdef
 /// Connection string of a new, empty database on the test cluster.
 std::string fresh_database();
 
+/// Stops the test cluster (a database outage); false, doing nothing, for an external one.
+bool stop_test_cluster();
+/// Starts it again after stop_test_cluster().
+void start_test_cluster();
+
 /// Connection string for the cluster's maintenance database (to create or alter databases).
 std::string admin_conninfo();
 
