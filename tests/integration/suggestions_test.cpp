@@ -636,6 +636,9 @@ BOOST_AUTO_TEST_CASE(failures_fall_back_to_patterns_within_the_deadline) {
     {behave(mock_behavior::slow, good_llm_answer, 6000), "compare"},
     {behave(mock_behavior::ok, R"({"suggestions":[{"text":"Top 10 products by profit"}]})"), "top"},
     {behave(mock_behavior::ok, "no json at all"), "show"},
+    {behave(mock_behavior::dropped), "average"},
+    {behave(mock_behavior::truncated, good_llm_answer), "revenue"},
+    {behave(mock_behavior::endless), "volume"},
   };
   w.put_prefs(w.alice, R"({"excluded_metrics":["profit"]})");
   for (auto& c : cases) {

@@ -188,8 +188,35 @@ struct mock_openai::impl::session : std::enable_shared_from_this<session<Stream>
         response.set(http::field::content_type, "text/html");
         response.body() = "<html>oops</html>";
         break;
+      case mock_behavior::dropped:
+        return close();
+      case mock_behavior::truncated:
+        raw = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n" +
+              completion_json(b.content, request.body().size()).substr(0, 40);
+        return write_raw(false);
+      case mock_behavior::endless:
+        raw = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+              "Transfer-Encoding: chunked\r\n\r\n";
+        return write_raw(true);
     }
     write_after(b.delay_ms);
+  }
+
+  /// Writes `raw`; then closes, or (endless) goes on with a chunk of blanks every 10 ms until the
+  /// client gives up.
+  void write_raw(bool endless) {
+    net::async_write(stream, net::buffer(raw), [self = this->shared_from_this(), endless](
+                                                  error_code ec, std::size_t) {
+      if (ec || !endless)
+        return self->close();
+      self->raw = "400\r\n" + std::string(0x400, ' ') + "\r\n";
+      self->delay.expires_after(std::chrono::milliseconds(10));
+      self->delay.async_wait([self](error_code ec) {
+        if (ec)
+          return self->close();
+        self->write_raw(true);
+      });
+    });
   }
 
   void write_after(int delay_ms) {
@@ -221,6 +248,7 @@ struct mock_openai::impl::session : std::enable_shared_from_this<session<Stream>
   beast::flat_buffer buffer;
   http::request<http::string_body> request;
   http::response<http::string_body> response;
+  std::string raw; ///< bytes no well-behaved server would send (write_raw)
 };
 
 void mock_openai::impl::accept() {

@@ -8,7 +8,10 @@
 namespace foresight::testing {
 
 struct mock_behavior {
-  enum kind_t { ok, slow, rate_limited, server_error, not_json } kind = ok;
+  /// dropped: the connection closes without an answer; truncated: a 200 whose body stops half
+  /// way and the connection closes; endless: a 200 whose chunked body never ends.
+  enum kind_t { ok, slow, rate_limited, server_error, not_json, dropped, truncated, endless } kind =
+    ok;
   std::string content;     ///< for ok/slow: the string put in choices[0].message.content
   int delay_ms = 0;        ///< wait this long before answering (slow answers ok with content)
   int retry_after_s = 1;   ///< rate_limited: the Retry-After header value
