@@ -8,6 +8,8 @@
 #include <iterator>
 #include <poll.h>
 #include <sstream>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -194,6 +196,62 @@ BOOST_AUTO_TEST_CASE(under_a_low_descriptor_limit_the_default_cap_refuses_at_onc
   close_all(idle);
   BOOST_TEST(healthy_within(p, 3000ms));
   BOOST_TEST(srv.output().find("\"msg\":\"accept paused\"") == std::string::npos);
+}
+
+/// Peak resident memory of `pid` in MiB (VmHWM), or -1.
+long long peak_rss_mib(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmHWM:", 0) == 0)
+      return std::stoll(line.substr(6)) / 1024;
+  return -1;
+}
+
+// A burst far above capacity: 2,000 connections open at once (from 8 addresses), then each sends
+// an authenticated request. Those past the cap are answered 503 at once; every connection gets an
+// answer; memory stays bounded; the server serves normally afterwards.
+BOOST_AUTO_TEST_CASE(a_burst_of_two_thousand_connections_is_shed_and_served_afterwards) {
+  rlimit nofile{};
+  getrlimit(RLIMIT_NOFILE, &nofile);
+  nofile.rlim_cur = std::min<rlim_t>(nofile.rlim_max, 8192);
+  setrlimit(RLIMIT_NOFILE, &nofile);
+  const int n = std::min<int>(2000, static_cast<int>(nofile.rlim_cur) - 200);
+  auto db = fresh_database();
+  add_user(db, "u0", "analyst", false);
+  server_process srv{serve_args(db, {"--max-connections", "400",
+                                     "--max-connections-per-address", "0"}),
+                     {}, {}, 8192};
+  auto port = srv.port();
+  auto started = std::chrono::steady_clock::now();
+  std::vector<int> fds;
+  for (int i = 0; i < n; ++i)
+    fds.push_back(connect_local(port, "127.0.0." + std::to_string(1 + i % 8)));
+  auto token = token_for("u0");
+  std::string get = "GET /api/v1/activity/history?limit=5 HTTP/1.1\r\nHost: x\r\n"
+                    "Authorization: Bearer " + token + "\r\nConnection: close\r\n\r\n";
+  for (int fd : fds)
+    ::send(fd, get.data(), get.size(), MSG_NOSIGNAL);
+  std::map<int, int> statuses;
+  for (int fd : fds) {
+    auto replies = parse_replies(read_until_closed(fd, 20000));
+    statuses[replies.empty() ? 0 : replies[0].status] += 1;
+  }
+  close_all(fds);
+  auto took = elapsed_ms(started);
+  auto peak = peak_rss_mib(srv.pid());
+  BOOST_TEST_MESSAGE("burst of " << n << ": " << statuses[200] << " x 200, " << statuses[503]
+                                 << " x 503 in " << took << " ms; peak RSS " << peak << " MiB");
+  BOOST_TEST(statuses[0] == 0);               // every connection got an answer
+  BOOST_TEST(statuses[200] + statuses[503] + statuses[429] == n);
+  BOOST_TEST(statuses[503] >= n - 400 - 10);  // shed at once, not queued
+  BOOST_TEST(statuses[200] > 0);
+  BOOST_TEST(took < 30000);
+  BOOST_TEST(peak > 0);
+  BOOST_TEST(peak < 1024);
+  BOOST_TEST(healthy_within(port, 5s));
+  auto logged = request(port, "POST", "/api/v1/activity/log",
+                        R"({"activity_type":"chat","query_text":"after the burst"})", token);
+  BOOST_TEST(logged.status == 200, logged.body);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
