@@ -133,6 +133,7 @@ struct actor_app::impl {
     peers.crowd = crowd;
     session_settings defaults;
     defaults.idle_timeout_ms = c.session_idle_timeout_ms;
+    defaults.question_history = c.session_history;
     defaults.min_users = c.pattern_min_users;
     defaults.strategy = c.suggestion_strategy;
     std::string bad_experiment; // validated when the option was read

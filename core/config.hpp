@@ -36,6 +36,7 @@ struct config {
   // -- actors --
   int actor_threads = 2;
   int session_idle_timeout_ms = 300000;
+  int session_history = 1500; ///< questions a live session keeps for ranking (memory per user)
   // -- auth --
   std::string jwt_secret; ///< empty: generated once into the data directory
   std::string jwt_secret_file; ///< read into jwt_secret

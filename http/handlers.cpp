@@ -74,6 +74,22 @@ std::string catalog_body(const connection_catalog& c) {
   return w.take();
 }
 
+/// A page of rows storage rendered: `"<items_key>":[...],"count":N,"next_before_id":id|null`,
+/// into an open object. Where the next page starts, when this one is full.
+void write_page(json_writer& w, const char* items_key, const activity_page& p,
+                std::int32_t limit) {
+  w.key(items_key).begin_array();
+  for (auto& item : p.items_json)
+    w.raw(item);
+  w.end_array();
+  w.key("count").value(static_cast<std::int64_t>(p.items_json.size()));
+  w.key("next_before_id");
+  if (static_cast<std::int32_t>(p.items_json.size()) == limit)
+    w.value(p.last_id);
+  else
+    w.null();
+}
+
 } // namespace
 
 struct api_handlers::impl {
@@ -264,27 +280,16 @@ struct api_handlers::impl {
         return;
       }
       case route_id::audit_log: {
-        std::map<std::string, std::string> params;
-        if (auto e = query_params(req, params))
-          return fail(e, user);
         history_query q;
-        if (auto e = parse_history_query(params, q))
+        if (auto e = page_query(req, q))
           return fail(e, user);
         auto limit = q.limit;
         app.audit_log(
           user, std::move(q),
           reply_with<activity_page>(respond, route.pattern, user, [limit](activity_page& p) {
             json_writer w;
-            w.begin_object().key("entries").begin_array();
-            for (auto& item : p.items_json)
-              w.raw(item);
-            w.end_array();
-            w.key("count").value(static_cast<std::int64_t>(p.items_json.size()));
-            w.key("next_before_id");
-            if (static_cast<std::int32_t>(p.items_json.size()) == limit)
-              w.value(p.last_id);
-            else
-              w.null();
+            w.begin_object();
+            write_page(w, "entries", p, limit);
             w.end_object();
             return json_response(200, w.take());
           }));
@@ -401,28 +406,16 @@ struct api_handlers::impl {
         return;
       }
       case route_id::activity_history: {
-        std::map<std::string, std::string> params;
-        if (auto e = query_params(req, params))
-          return fail(e, user);
         history_query q;
-        if (auto e = parse_history_query(params, q))
+        if (auto e = page_query(req, q))
           return fail(e, user);
         auto limit = q.limit;
         app.activity_history(
           user, std::move(q),
           reply_with<activity_page>(respond, route.pattern, user, [user, limit](activity_page& p) {
             json_writer w;
-            w.begin_object().key("user_id").value(user).key("activities").begin_array();
-            for (auto& item : p.items_json)
-              w.raw(item);
-            w.end_array();
-            w.key("count").value(static_cast<std::int64_t>(p.items_json.size()));
-            // Where the next page starts, when this one is full.
-            w.key("next_before_id");
-            if (static_cast<std::int32_t>(p.items_json.size()) == limit)
-              w.value(p.last_id);
-            else
-              w.null();
+            w.begin_object().key("user_id").value(user);
+            write_page(w, "activities", p, limit);
             w.end_object();
             return json_response(200, w.take());
           }));
@@ -521,6 +514,14 @@ struct api_handlers::impl {
   }
 
   /// The decoded query string of `req` (none is fine); a bad escape is a 400.
+  /// `limit`, `before_id` (and `activity_type`) of a paged route.
+  static api_error page_query(const request_view& req, history_query& q) {
+    std::map<std::string, std::string> params;
+    if (auto e = query_params(req, params))
+      return e;
+    return parse_history_query(params, q);
+  }
+
   static api_error query_params(const request_view& req, std::map<std::string, std::string>& out) {
     auto qpos = req.target.find('?');
     if (qpos != std::string::npos && !parse_query_string(req.target.substr(qpos + 1), out))

@@ -42,20 +42,6 @@ std::string json_quoted(const std::string& s) {
   return out;
 }
 
-std::string url_encode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.')
-      out.push_back(static_cast<char>(c));
-    else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
 /// A server with an admin, an analyst and the sales catalog.
 struct corpus_world {
   std::string db = fresh_database();

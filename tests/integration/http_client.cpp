@@ -2,6 +2,8 @@
 #include "tests/integration/http_client.hpp"
 
 #include <arpa/inet.h>
+#include <cctype>
+#include <cstdio>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdexcept>
@@ -122,6 +124,20 @@ http_reply request(std::uint16_t port, const std::string& method, const std::str
   if (replies.empty())
     throw std::runtime_error("no reply to " + method + " " + target);
   return replies.front();
+}
+
+std::string url_encode(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.')
+      out.push_back(static_cast<char>(c));
+    else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
 }
 
 } // namespace foresight::testing

@@ -34,6 +34,9 @@ int connect_local(std::uint16_t port, const std::string& source = "127.0.0.1");
 /// Reads from `fd` until the peer closes or `timeout_ms` pass without data; returns the bytes.
 std::string read_until_closed(int fd, int timeout_ms);
 
+/// `s` percent-encoded for a query string or path segment (all but letters, digits, - _ .).
+std::string url_encode(const std::string& s);
+
 /// Parses every response in `bytes` (Content-Length framed).
 std::vector<http_reply> parse_replies(const std::string& bytes);
 

@@ -36,20 +36,6 @@ const std::string sales_catalog = R"({"name":"Sales",
   "entities":[{"name":"product","display_name":"Products"},
               {"name":"stock","display_name":"Stocks"}]})";
 
-std::string url_encode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.')
-      out.push_back(static_cast<char>(c));
-    else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
 /// A database with an admin, three analysts and the sales catalog, and a server on it.
 struct suggestion_world {
   std::string db = fresh_database();
