@@ -356,7 +356,9 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
           // the same questions from the same scores.
           auto& pick = state->picks[job->context_hash];
           if (pick.scores_id != m.id) {
-            if (state->picks.size() > 1024)
+            // A few dozen: contexts change with every preference and catalog version, and 1,024
+            // lists per session came to 500 MB for 200 busy users (bench/README.md, soak).
+            if (state->picks.size() > 64)
               state->picks.clear();
             auto& fresh = state->picks[job->context_hash];
             fresh.ranked = pick_questions(*m.scores, rr, *index);
