@@ -402,7 +402,8 @@ void actor_app::inject_fault(std::string caller, std::string target, callback<bo
       if (r.error)
         return done({false, r.error});
       if (!r.value.is_admin)
-        return done({false, make_error(error_code::forbidden, "this operation needs an admin user")});
+        return done(
+          {false, make_error(error_code::forbidden, "this operation needs an admin user")});
       auto* to = target == "learner" ? &self->learners
                  : target == "cache" ? &self->cache
                  : target == "storage" ? &self->storage
