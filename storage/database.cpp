@@ -416,12 +416,11 @@ database::commit_fate database::fate_of_commit(int backend_pid,
       return commit_fate::unknown;
     if (ids.empty())
       return commit_fate::committed; // nothing new was in it
-    std::string list = "{";
+    pg_array_builder list;
     for (auto id : ids)
-      list += (list.size() > 1 ? "," : "") + std::to_string(id);
-    list += "}";
+      list.add(id);
     auto found = tx.exec_params("SELECT count(*) FROM user_activity WHERE id = ANY($1::bigint[])",
-                                list)[0][0].as<std::size_t>();
+                                list.take())[0][0].as<std::size_t>();
     if (found == ids.size())
       return commit_fate::committed;
     return found == 0 ? commit_fate::rolled_back : commit_fate::unknown;
