@@ -27,6 +27,14 @@ struct llm_gateway_state {
   /// a slow database never piles messages up, and a crash loses a second's worth at most.
   std::unordered_map<std::string, llm_usage_row> unsaved;
   bool saving = false;
+
+  void add_unsaved(const llm_usage_row& r) {
+    auto& u = unsaved[r.user_id];
+    u.user_id = r.user_id;
+    u.calls += r.calls;
+    u.tokens_in += r.tokens_in;
+    u.tokens_out += r.tokens_out;
+  }
   static inline const char* name = "llm_gateway";
 };
 
@@ -126,11 +134,7 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
         if (auto u = st.calls_today.find(user); u != st.calls_today.end() && u->second > 0)
           --u->second;
       } else {
-        auto& u = st.unsaved[user];
-        u.user_id = user;
-        u.calls += 1;
-        u.tokens_in += tokens_in;
-        u.tokens_out += tokens_out;
+        st.add_unsaved({user, 1, tokens_in, tokens_out});
       }
       i->second.deliver(std::move(a));
       st.pending.erase(i);
@@ -151,13 +155,8 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
                 // Kept for the next second's write: the budget must survive a restart.
                 auto& s = self->state;
                 s.saving = false;
-                for (auto& r : rows) {
-                  auto& u = s.unsaved[r.user_id];
-                  u.user_id = r.user_id;
-                  u.calls += r.calls;
-                  u.tokens_in += r.tokens_in;
-                  u.tokens_out += r.tokens_out;
-                }
+                for (auto& r : rows)
+                  s.add_unsaved(r);
                 log_event("warn", "LLM usage not stored; retrying",
                           {{"error", to_api_error(err).message}});
               });
