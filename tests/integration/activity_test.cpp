@@ -312,24 +312,15 @@ BOOST_AUTO_TEST_SUITE(activity_durability)
 BOOST_AUTO_TEST_CASE(a_failed_commit_answers_503_and_the_next_request_succeeds) {
   activity_env env;
   server_process srv{serve_args(env.db)};
-  {
-    pqxx::connection c{env.db};
-    pqxx::work tx{c};
-    tx.exec("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk on fire'; "
-            "END $$ LANGUAGE plpgsql");
-    tx.exec("CREATE TRIGGER refuse BEFORE INSERT ON user_activity FOR EACH ROW EXECUTE FUNCTION refuse()");
-    tx.commit();
-  }
+  run_sql(env.db, {"CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION"
+                   " 'disk on fire'; END $$ LANGUAGE plpgsql",
+                   "CREATE TRIGGER refuse BEFORE INSERT ON user_activity FOR EACH ROW"
+                   " EXECUTE FUNCTION refuse()"});
   auto failed = log_activity(srv.port(), "u0", R"({"activity_type":"chat","query_text":"lost?"})");
   BOOST_TEST(failed.status == 503, failed.body);
   BOOST_TEST(json_at(failed.body, "/error/code") == "unavailable");
   BOOST_TEST(failed.header("retry-after") == "1");
-  {
-    pqxx::connection c{env.db};
-    pqxx::work tx{c};
-    tx.exec("DROP TRIGGER refuse ON user_activity");
-    tx.commit();
-  }
+  run_sql(env.db, {"DROP TRIGGER refuse ON user_activity"});
   auto ok = log_activity(srv.port(), "u0", R"({"activity_type":"chat","query_text":"stored"})");
   BOOST_TEST(ok.status == 200, ok.body);
   BOOST_TEST(count_rows(env.db, "true") == 1);
@@ -340,13 +331,9 @@ BOOST_AUTO_TEST_CASE(a_failed_commit_answers_503_and_the_next_request_succeeds) 
 // shares a group commit with other users' rows: it alone answers 422, the others are stored.
 BOOST_AUTO_TEST_CASE(a_row_the_database_refuses_fails_only_its_own_request) {
   activity_env env{20};
-  {
-    pqxx::connection c{env.db};
-    database{env.db}.migrate();
-    pqxx::work tx{c};
-    tx.exec("ALTER TABLE user_activity ADD CONSTRAINT no_refuse CHECK (query_text <> 'refuse me')");
-    tx.commit();
-  }
+  database{env.db}.migrate();
+  run_sql(env.db, {"ALTER TABLE user_activity ADD CONSTRAINT no_refuse"
+                   " CHECK (query_text <> 'refuse me')"});
   // A batch window long enough that the concurrent requests below commit together.
   server_process srv{serve_args(env.db, {"--writer-batch-wait-ms", "300"})};
   std::vector<http_reply> replies(20);
@@ -415,14 +402,10 @@ BOOST_AUTO_TEST_CASE(a_commit_whose_answer_is_lost_is_settled_before_the_client_
 BOOST_AUTO_TEST_CASE(a_slow_commit_is_cancelled_before_the_request_times_out) {
   activity_env env;
   database{env.db}.migrate();
-  {
-    pqxx::connection c{env.db};
-    pqxx::work tx{c};
-    tx.exec("CREATE FUNCTION slow() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(2); RETURN NEW;"
-            " END $$ LANGUAGE plpgsql");
-    tx.exec("CREATE TRIGGER slow BEFORE INSERT ON user_activity FOR EACH ROW EXECUTE FUNCTION slow()");
-    tx.commit();
-  }
+  run_sql(env.db, {"CREATE FUNCTION slow() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(2);"
+                   " RETURN NEW; END $$ LANGUAGE plpgsql",
+                   "CREATE TRIGGER slow BEFORE INSERT ON user_activity FOR EACH ROW"
+                   " EXECUTE FUNCTION slow()"});
   server_process srv{serve_args(env.db, {"--request-timeout-ms", "1000"})};
   auto r = log_activity(srv.port(), "u0", R"({"activity_type":"chat","query_text":"slow"})");
   BOOST_TEST(r.status == 503, r.body);

@@ -2,6 +2,7 @@
 // learners and the suggestion cache write behind, so some effects land a little later).
 #pragma once
 #include <chrono>
+#include <initializer_list>
 #include <pqxx/pqxx>
 #include <string>
 #include <thread>
@@ -16,6 +17,16 @@ inline long long scalar(const std::string& db, const std::string& sql) {
   pqxx::read_transaction tx{c};
   auto r = tx.exec(sql);
   return r.empty() || r[0][0].is_null() ? 0 : r[0][0].as<long long>();
+}
+
+/// Runs `statements` in one transaction on `db` (a test's own set-up or fault: a trigger, a
+/// constraint).
+inline void run_sql(const std::string& db, std::initializer_list<const char*> statements) {
+  pqxx::connection c{db};
+  pqxx::work tx{c};
+  for (auto* sql : statements)
+    tx.exec(sql);
+  tx.commit();
 }
 
 /// Waits (up to 20 s) until `sql` returns `expected`, then checks it.

@@ -196,13 +196,8 @@ BOOST_AUTO_TEST_CASE(a_long_question_or_a_refused_pattern_never_stops_learning) 
   auto db = fresh_database();
   add_user(db, "lq", "analyst", false);
   database{db}.migrate();
-  {
-    pqxx::connection c{db};
-    pqxx::work tx{c};
-    tx.exec("ALTER TABLE query_patterns ADD CONSTRAINT no_compare CHECK"
-            " (NOT (pattern_type = 'user_specific' AND query_template LIKE 'compare%'))");
-    tx.commit();
-  }
+  run_sql(db, {"ALTER TABLE query_patterns ADD CONSTRAINT no_compare CHECK"
+               " (NOT (pattern_type = 'user_specific' AND query_template LIKE 'compare%'))"});
   server_process srv{serve_fast(db)};
   auto token = token_for("lq");
   auto log = [&](const std::string& text) {
