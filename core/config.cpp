@@ -140,6 +140,8 @@ const std::vector<option_spec>& config_options() {
     string_option("tls-cert", "PEM certificate chain; with --tls-key the listener speaks TLS 1.2+",
                   &config::tls_cert),
     string_option("tls-key", "PEM private key of --tls-cert", &config::tls_key),
+    string_option("web-root", "folder of the web console and API reference files (default: web/ "
+                  "beside the executable)", &config::web_root),
     string_option("data-dir", "data directory (embedded PostgreSQL, JWT secret)",
                   &config::data_dir),
     string_option("database-url", "PostgreSQL URL; empty runs the embedded cluster",

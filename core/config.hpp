@@ -28,6 +28,9 @@ struct config {
   int max_connections_per_address = 256; ///< from one client address (IPv6: one /64); 0 = no cap
   std::string tls_cert; ///< PEM certificate chain; with tls_key, the listener speaks TLS only
   std::string tls_key;  ///< PEM private key of tls_cert
+  /// The web console's and API reference's files (web/assemble.sh output); empty: the `web`
+  /// folder beside the executable, which the build assembles.
+  std::string web_root;
   // -- storage --
   std::string data_dir = "./var";
   std::string database_url; ///< empty: run the embedded PostgreSQL cluster

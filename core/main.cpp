@@ -162,6 +162,23 @@ std::vector<std::pair<std::string, std::string>> seed_demo(database& db, const c
   return created;
 }
 
+/// The console's and API reference's files: --web-root, or the `web` folder the build assembles
+/// beside the executable. Without them the API still works; `/` and `/docs` answer 404.
+static_site load_web_root(const config& cfg) {
+  std::error_code ec;
+  auto root = cfg.web_root.empty()
+                ? (std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "web").string()
+                : cfg.web_root;
+  auto site = static_site::load(root);
+  if (site.find("/") == nullptr)
+    log_event("warn", "web console not found; / and /docs answer 404",
+              {{"web_root", root}});
+  else
+    log_event("info", "web console loaded",
+              {{"web_root", root}, {"files", std::to_string(site.size()), true}});
+  return site;
+}
+
 /// Demo users are for trying things on one's own machine, never on a reachable address.
 bool is_loopback(const std::string& bind) {
   return bind == "localhost" || bind == "::1" || bind.rfind("127.", 0) == 0;
@@ -211,7 +228,7 @@ int serve(const config& cfg) {
   auto secret = load_jwt_secret(cfg);
   actor_app app{cfg, st.conninfo, secret};
   // The activity writer published its importer when actor_app spawned it.
-  api_handlers handlers{app, cfg, secret, running_activity_importer()};
+  api_handlers handlers{app, cfg, secret, running_activity_importer(), load_web_root(cfg)};
   for (auto& [user_id, changed_at] : password_changes)
     handlers.password_changed(user_id, changed_at);
   http_server server{cfg, handlers};

@@ -11,6 +11,7 @@
 #include "core/rate_limiter.hpp"
 #include "core/token_revocations.hpp"
 #include "core/views.hpp"
+#include "http/openapi_document.hpp"
 #include "http/router.hpp"
 
 namespace foresight {
@@ -103,13 +104,15 @@ struct api_handlers::impl {
   rate_limiter logins_by_address;
   rate_limiter logins_by_user;
   std::shared_ptr<activity_importer> importer;
+  static_site site;
 
-  impl(backend& a, const config& c, std::string s, std::shared_ptr<activity_importer> i)
+  impl(backend& a, const config& c, std::string s, std::shared_ptr<activity_importer> i,
+       static_site st)
     : app(a), cfg(c), tokens(std::move(s)),
       limiter(c.rate_limit_per_user, 2 * c.rate_limit_per_user),
       logins_by_address(c.login_rate_per_address, 30 * c.login_rate_per_address),
       logins_by_user(c.login_rate_per_user, 30 * c.login_rate_per_user),
-      importer(std::move(i)) {}
+      importer(std::move(i)), site(std::move(st)) {}
 
   /// 0 if a login (or password change) by `username` from `address` may go ahead, else the
   /// seconds to wait; an attempt refused by one limit is not charged to the other.
@@ -149,6 +152,8 @@ struct api_handlers::impl {
   void handle(request_view& req, const respond_fn& respond) {
     auto route = api_router().resolve(req.method, req.target);
     if (route.kind == routing_result::not_found) {
+      if (auto* file = site.find(req.target.substr(0, req.target.find('?'))))
+        return respond(static_response(req, *file));
       respond(error_response(make_error(error_code::not_found, "no route for " + req.method +
                                                                  " " + req.target.substr(0, 200))));
       return;
@@ -171,6 +176,11 @@ struct api_handlers::impl {
     switch (route.id) {
       case route_id::healthz:
         return respond(tag(json_response(200, R"({"status":"ok"})"), route));
+      case route_id::openapi_document: {
+        auto r = json_response(200, std::string(openapi_document()));
+        r.headers.emplace_back("Cache-Control", "no-cache");
+        return respond(tag(std::move(r), route));
+      }
       case route_id::metrics: {
         auto r = json_response(200, metrics_registry::instance().render());
         r.content_type = "text/plain; version=0.0.4";
@@ -508,6 +518,26 @@ struct api_handlers::impl {
     }
   }
 
+  /// A page or asset of the console or API reference, or 304 when the client's copy is current.
+  static response static_response(const request_view& req, const static_file& file) {
+    response r;
+    r.route = "static";
+    if (req.method != "GET") {
+      r = error_response(make_error(error_code::method_not_allowed,
+                                    req.method + " is not allowed here; use GET"));
+      r.headers.emplace_back("Allow", "GET");
+      return r;
+    }
+    r.headers = static_site::headers();
+    r.headers.emplace_back("ETag", file.etag);
+    r.content_type = file.content_type;
+    if (etag_matches(req.if_none_match, file.etag))
+      r.status = 304;
+    else
+      r.body = file.body;
+    return r;
+  }
+
   static response tag(response r, const routing_result& route) {
     r.route = route.pattern;
     return r;
@@ -547,8 +577,9 @@ struct api_handlers::impl {
 };
 
 api_handlers::api_handlers(backend& app, const config& cfg, std::string jwt_secret,
-                           std::shared_ptr<activity_importer> importer)
-  : impl_(std::make_unique<impl>(app, cfg, std::move(jwt_secret), std::move(importer))) {
+                           std::shared_ptr<activity_importer> importer, static_site site)
+  : impl_(std::make_unique<impl>(app, cfg, std::move(jwt_secret), std::move(importer),
+                                 std::move(site))) {
   // nop
 }
 

@@ -10,6 +10,7 @@
 
 #include "core/config.hpp"
 #include "http/backend.hpp"
+#include "http/static_site.hpp"
 
 namespace foresight {
 
@@ -20,6 +21,7 @@ struct request_view {
   std::string content_type;
   std::string authorization;
   std::string idempotency_key;
+  std::string if_none_match; ///< revalidation of a static file
   std::string body;
   std::string remote_address; ///< the client's IP address, for per-address login limits
 };
@@ -40,9 +42,10 @@ response error_response(const api_error& err);
 /// Dispatches requests to routes. Thread-safe; `respond` may be called on any thread.
 class api_handlers {
 public:
-  /// Without an `importer`, POST /api/v1/activity/import answers 503.
+  /// Without an `importer`, POST /api/v1/activity/import answers 503; `site` is served for GET
+  /// requests no API route takes.
   api_handlers(backend& app, const config& cfg, std::string jwt_secret,
-               std::shared_ptr<activity_importer> importer = nullptr);
+               std::shared_ptr<activity_importer> importer = nullptr, static_site site = {});
   ~api_handlers();
 
   /// Takes the request by value: a route may keep its body (an import's, up to

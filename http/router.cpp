@@ -124,6 +124,7 @@ const router& api_router() {
     t.add("GET", "/healthz", route_id::healthz);
     t.add("GET", "/readyz", route_id::readyz);
     t.add("GET", "/metrics", route_id::metrics);
+    t.add("GET", "/openapi.json", route_id::openapi_document);
     t.add("POST", "/api/v1/auth/token", route_id::auth_token);
     t.add("POST", "/api/v1/users", route_id::create_user);
     t.add("PUT", "/api/v1/users/{user_id}/password", route_id::user_password);

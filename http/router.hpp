@@ -13,6 +13,7 @@ enum class route_id {
   healthz,
   readyz,
   metrics,
+  openapi_document,
   auth_token,
   create_user,
   user_password,

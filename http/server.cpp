@@ -282,6 +282,7 @@ private:
     view.content_type = std::string(req[http::field::content_type]);
     view.authorization = std::string(req[http::field::authorization]);
     view.idempotency_key = std::string(req["Idempotency-Key"]);
+    view.if_none_match = std::string(req[http::field::if_none_match]);
     view.body = std::move(req.body());
     beast::error_code peer_ec;
     view.remote_address = socket_.remote_endpoint(peer_ec).address().to_string();
