@@ -92,7 +92,7 @@ export function renderPreferences(main, { session }) {
         errorArea('show_advanced_queries', advanced)),
       h('div', { class: 'field' }, h('label', { for: max.id, text: 'How many suggestions (1–12)' }), max,
         errorArea('max_suggestions', max)),
-      p.updated_at ? h('p', { class: 'help', text: `Last saved ${when(p.updated_at)}.` }) : null);
+      p.updated_at && p.version > 0 ? h('p', { class: 'help', text: `Last saved ${when(p.updated_at)}.` }) : null);
     termsNote.textContent = terms.source === 'catalog'
       ? 'Metric and dimension names come from the connection\'s catalog.'
       : 'The catalog is visible to administrators only: the names offered are those in your own learned questions. Type any others.';
