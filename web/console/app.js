@@ -118,7 +118,8 @@ function render() {
   main.dataset.page = name.replace('/', '-');
   mount(main);
   cleanup = route.render(main, { session: s }) || null;
-  main.focus({ preventScroll: true });
+  // Move focus to the new page (for screen readers), unless the page focused a control itself.
+  if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
 }
 
 window.addEventListener('hashchange', render);

@@ -128,7 +128,7 @@ export function renderAsk(main, { session }) {
       li.addEventListener('mousedown', (e) => { e.preventDefault(); choose(i); });
       return li;
     }));
-    status.textContent = items.length ? '' : 'No suggestions for that yet.';
+    if (!items.length) status.textContent = 'No suggestions for that yet.';
     setOpen(document.activeElement === input);
   }
 
@@ -230,6 +230,10 @@ export function renderAsk(main, { session }) {
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    // Suggestions still on their way answer text that is being submitted: drop them.
+    clearTimeout(timer);
+    seq += 1;
+    if (controller) controller.abort();
     close();
     const text = input.value.trim();
     const connection = connInput.value.trim();

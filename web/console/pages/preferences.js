@@ -144,16 +144,28 @@ export function renderPreferences(main, { session }) {
 
   function clearErrors() {
     for (const [name, el] of Object.entries(errors)) showFieldError(el, '', controls[name]);
+    for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
     formError.hidden = true;
     status.textContent = '';
   }
 
-  function showError(field, message) {
+  /** The control holding the value a field like excluded_metrics[2] names, if any. */
+  function controlFor(field, update) {
+    const m = /^(\w+)\[(\d+)\]/.exec(field || '');
+    if (!m || !LIST_FIELDS.includes(m[1])) return null;
+    const value = update[m[1]][Number(m[2])];
+    const checkbox = [...form.querySelectorAll(`input[type="checkbox"][name="${m[1]}"]`)].find((i) => i.value === value && i.checked);
+    return checkbox || form.querySelector(`[data-other="${m[1]}"]`);
+  }
+
+  function showError(field, message, update = {}) {
     const name = baseField(field);
     const el = errors[name];
     if (el) {
       showFieldError(el, message, controls[name]);
-      const focusable = controls[name].matches('input') ? controls[name] : controls[name].querySelector('input');
+      const exact = controlFor(field, update);
+      if (exact) exact.setAttribute('aria-invalid', 'true');
+      const focusable = exact || (controls[name].matches('input') ? controls[name] : controls[name].querySelector('input'));
       focusable?.focus();
     } else {
       formError.textContent = message;
@@ -185,7 +197,7 @@ export function renderPreferences(main, { session }) {
         const v = String(update[m[1]][Number(m[2])] ?? '');
         if (v) message += ` (“${v.length > 40 ? v.slice(0, 40) + '…' : v}”)`;
       }
-      showError(err.field, message);
+      showError(err.field, message, update);
     } finally {
       save.disabled = false;
     }
