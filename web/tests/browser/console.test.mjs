@@ -102,10 +102,12 @@ async function stopServer() {
   const { proc, dataDir } = server;
   if (!server.exited) {
     proc.kill('SIGTERM');
+    let timer;
     const stopped = await Promise.race([
       new Promise((resolve) => proc.once('exit', () => resolve(true))),
-      sleep(30_000).then(() => false),
+      new Promise((resolve) => { timer = setTimeout(() => resolve(false), 30_000); }),
     ]);
+    clearTimeout(timer); // a pending timer would keep the runner alive for nothing
     if (!stopped && !server.exited) proc.kill('SIGKILL');
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -282,19 +284,23 @@ before(async () => {
   await startServer();
   const t1 = Date.now();
   await seed();
-  console.log(`# server ready in ${t1 - t0} ms, seeded in ${Date.now() - t1} ms`);
+  const t2 = Date.now();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
+  console.log(`# server ready in ${t1 - t0} ms, seeded in ${t2 - t1} ms, browser started in ${Date.now() - t2} ms`);
 }, { timeout: 120_000 });
 
 after(async () => {
+  const t0 = Date.now();
   try {
     if (browser) await browser.close();
   } finally {
+    const t1 = Date.now();
     await stopServer();
+    console.log(`# browser closed in ${t1 - t0} ms, server stopped in ${Date.now() - t1} ms`);
   }
 }, { timeout: 60_000 });
 
