@@ -314,7 +314,7 @@ export function renderStats(main) {
       {
         type: 'bar',
         data: {
-          labels: top.map((p) => [p.query_template, `(${p.role})`]),
+          labels: top.map((p) => [...wrapWords(p.query_template, 22), `(${p.role})`]),
           datasets: [{ label: 'Frequency', data: top.map((p) => p.frequency), backgroundColor: top.map((p, i) => PALETTE[i % PALETTE.length]) }],
         },
         options: { ...base, indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
@@ -366,6 +366,22 @@ export function renderStats(main) {
   mount(main, h('div', { class: 'page-head' }, h('h1', { text: 'Stats' }), refresh), body);
   load();
   return () => { for (const c of charts.splice(0)) c.destroy(); };
+}
+
+/** Splits text into lines of at most `width` characters, at spaces (a long word stays whole). */
+export function wrapWords(text, width) {
+  const lines = [];
+  let line = '';
+  for (const word of String(text).split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? line + ' ' + word : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 function fmt(x) {

@@ -546,6 +546,50 @@ test('admin: the stats dashboard draws its charts with data', async () => {
   await shot(page, 'stats');
 });
 
+test('admin: activity is drawn per day and type when the server gives activity_by_day_14d', async () => {
+  const page = await pageFor('admin');
+  const route = '**/api/v1/activity/stats';
+  const today = new Date().toISOString().slice(0, 10);
+  const twoDaysAgo = new Date(Date.now() - 2 * 86400000).toISOString().slice(0, 10);
+  // Servers before that key answer only the 7-day breakdown: add per-day rows to theirs.
+  await page.route(route, async (r) => {
+    const res = await r.fetch();
+    const body = await res.json();
+    if (!Array.isArray(body.activity_by_day_14d)) {
+      body.activity_by_day_14d = [
+        { day: twoDaysAgo, activity_type: 'query', count: 3 },
+        ...(body.activity_breakdown_7d || []).map((x) => ({ day: today, activity_type: x.activity_type, count: x.count })),
+      ];
+    }
+    await r.fulfill({ response: res, json: body });
+  });
+  try {
+    await go(page, '#/admin/catalogs');
+    await go(page, '#/admin/stats');
+    await page.locator('#chart-activity').waitFor();
+    const expected = (await call('GET', '/api/v1/activity/stats', { token: tokens.admin })).json;
+    const chart = await page.evaluate(() => {
+      const c = window.Chart.getChart(document.getElementById('chart-activity'));
+      return { labels: c.data.labels, types: c.data.datasets.map((d) => d.label), stacked: Boolean(c.options.scales.y.stacked),
+        total: c.data.datasets.reduce((n, d) => n + d.data.reduce((a, b) => a + b, 0), 0) };
+    });
+    assert.match(await page.locator('#chart-activity-title').textContent(), /last 14 days/);
+    assert.ok(chart.stacked);
+    assert.ok(chart.labels.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)), JSON.stringify(chart.labels));
+    assert.ok(chart.types.includes('query') && chart.types.includes('suggestion_click'), JSON.stringify(chart.types));
+    if (!Array.isArray(expected.activity_by_day_14d)) {
+      // The injected rows: every day from two days ago to today, gaps included.
+      assert.deepEqual(chart.labels.length, 3);
+      assert.equal(chart.total, 3 + expected.activity_breakdown_7d.reduce((n, x) => n + x.count, 0));
+    } else {
+      assert.equal(chart.total, expected.activity_by_day_14d.reduce((n, x) => n + x.count, 0));
+    }
+    await shot(page, 'stats-per-day');
+  } finally {
+    await page.unroute(route);
+  }
+});
+
 test('admin: users and catalogs (client-side JSON errors, the server\'s 422 by field)', async () => {
   const page = await pageFor('admin');
   await go(page, '#/admin/users');
