@@ -172,7 +172,8 @@ async function seed() {
     metadata: { connection_id: CONNECTION },
   });
   for (const q of ['Top 10 products by revenue', 'Top 5 products by profit', 'Compare profit across regions',
-    'Show me revenue for Q1 2024', 'Top 10 products by revenue', 'Compare margin across regions']) {
+    'Show me revenue for Q1 2024', 'Top 10 products by revenue', 'Compare margin across regions',
+    'Average price by product category', 'Show me volume by region', 'Show me margin for Q3 2024']) {
     await query('analyst001', q);
   }
   for (const q of ['Top 3 products by revenue', 'Compare profit across regions', 'Top 10 products by volume']) {
@@ -408,6 +409,20 @@ test('Ask: arrow keys and Enter choose a suggestion, logged as suggestion_click 
   assert.equal(await firstRow.locator('td[data-label="Text"]').textContent(), chosen);
   assert.equal(await firstRow.locator('td[data-label="Connection"]').textContent(), CONNECTION);
   await shot(page, 'history');
+
+  // Paging: ten at a time, "Older" continues below the last id shown, "Newer" comes back.
+  const ids = () => page.locator('#history-result td[data-label="Id"]').allTextContents();
+  await page.getByLabel('Type').selectOption('');
+  await page.getByLabel('Per page').selectOption('10');
+  await page.locator('#history-page', { hasText: 'Page 1 · 10 shown' }).waitFor();
+  const first = (await ids()).map(Number);
+  await page.getByRole('button', { name: 'Older →' }).click();
+  await page.locator('#history-page', { hasText: 'Page 2' }).waitFor();
+  const second = (await ids()).map(Number);
+  assert.ok(second.length > 0 && Math.max(...second) < Math.min(...first), `${first} then ${second}`);
+  await page.getByRole('button', { name: '← Newer' }).click();
+  await page.locator('#history-page', { hasText: 'Page 1' }).waitFor();
+  assert.deepEqual((await ids()).map(Number), first);
 });
 
 test('Ask: submitting logs a query (metadata JSON checked first) and a rating logs feedback', async () => {
@@ -535,8 +550,8 @@ test('admin: the stats dashboard draws its charts with data', async () => {
     assert.ok(c.drawn, `${c.id} not drawn`);
     assert.ok(c.datasets > 0 && c.points > 0, `${c.id} has no data`);
   }
-  // Seeded: 12 queries, 3 clicks, 2 ratings; analysts share templates; clicks follow impressions.
-  assert.ok(byId['chart-activity'].total >= 17, JSON.stringify(byId['chart-activity']));
+  // Seeded: 15 queries, 3 clicks, 2 ratings; analysts share templates; clicks follow impressions.
+  assert.ok(byId['chart-activity'].total >= 20, JSON.stringify(byId['chart-activity']));
   assert.ok(byId['chart-patterns'].total > 0, JSON.stringify(byId['chart-patterns']));
   assert.ok(byId['chart-ctr'].total > 0, JSON.stringify(byId['chart-ctr']));
   assert.ok(byId['chart-cache'].total > 0, JSON.stringify(byId['chart-cache']));
