@@ -265,6 +265,7 @@ async function suggestionsFor(page, text) {
 // Console errors the tests cause on purpose: the browser logs every 4xx answer of a fetch.
 const EXPECTED_NETWORK_ERRORS = [
   { status: 401, path: '/api/v1/auth/token' }, // the wrong password
+  { status: 401, path: '/api/v1/activity/history' }, // the token revoked by a password reset
   { status: 403, path: '/api/v1/connections' }, // is the user an admin? (no role in the token answer)
   { status: 422, path: '/api/v1/activity/preferences' }, // the refused preference
   { status: 422, path: '/api/v1/users' }, // the refused password
@@ -679,6 +680,28 @@ test('keyboard alone: sign in, reach the navigation and sign out with Tab and En
   assert.notEqual(outline, 'none', 'focus is visible');
   await page.keyboard.press('Enter');
   await page.locator('#signin-message', { hasText: 'You signed out' }).waitFor();
+  await page.context().close();
+});
+
+test('a token that stops working returns to sign-in with the reason, then to the page asked for', async () => {
+  const page = await newPage('trader01');
+  await signInThroughUi(page, 'trader01', PASSWORDS.trader01);
+  await page.locator('#ask-input').waitFor();
+  await sleep(1100); // the revocation counts whole seconds: be a second past the token's issue
+  const reset = await call('PUT', '/api/v1/users/trader01/password', { token: tokens.admin, body: { password: 'trader-new-pass' } });
+  assert.equal(reset.status, 200, reset.text);
+  await go(page, '#/history');
+  const message = page.locator('#signin-message');
+  await message.waitFor();
+  assert.match(await message.textContent(), /signed out .*password changed/i);
+  assert.equal(await page.locator('#topbar').isVisible(), false);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('foresight.session')), null);
+  await shot(page, 'signin-expired');
+  await page.getByLabel('Username').fill('trader01');
+  await page.getByLabel('Password').fill('trader-new-pass');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#history-result').waitFor();
+  assert.equal(new URL(page.url()).hash, '#/history');
   await page.context().close();
 });
 
