@@ -34,7 +34,7 @@ cat > "$WORK/insert.sql" <<'SQL'
 \set ms random(20, 2000)
 INSERT INTO bench_activity (user_id, activity_type, query_text, response_data, metadata) VALUES ('u' || :uid, 'query', 'Show me quarterly profits from last 5 years', ('{"data":[{"quarter":"Q1","profit":1250000.5},{"quarter":"Q2","profit":1310000.25},{"quarter":"Q3","profit":990000.75}],"metadata":{"generated_sql":"SELECT quarter, SUM(profit) FROM sales GROUP BY quarter ORDER BY quarter","execution_time_ms":' || :ms || ',"row_count":20}}')::jsonb, '{"role":"analyst","department":"Finance","goals":["grow margin"],"connection_id":"my-database"}'::jsonb);
 SQL
-pgbench -n -h "$SOCK" -U foresight -c 16 -j 2 -T "$SECONDS_RUN" -f "$WORK/insert.sql" foresight | tee "$WORK/pgbench.txt"
+env PGPASSFILE="$WORK/data/postgres_password" pgbench -n -h "$SOCK" -U foresight -c 16 -j 2 -T "$SECONDS_RUN" -f "$WORK/insert.sql" foresight | tee "$WORK/pgbench.txt"
 TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/pgbench.txt" | head -1)
 
 echo "==> reference: COPY of the same rows"
