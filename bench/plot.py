@@ -13,7 +13,8 @@ calls --record at its end with one tab-separated record a line:
     latency  NAME P50 P99 P99.9       latency percentiles, each a number with a unit: 4.51ms
     ratio    MEASURED REFERENCE FLOOR a ratio of two rates, written on the chart; FLOOR or -
     count    NAME VALUE               any other figure of the run (kept in the JSON only)
-    meta     NAME VALUE               settings of the run (seconds, connections, ...)
+    meta     NAME VALUE               settings of the run (seconds, connections, ...); the
+                                      meta xlabel is drawn under the panels' series names
 
 The chart (720x360): requests/s of foresightd beside its references, with the ratios written
 above them (a log scale when the largest rate is over 20 times the smallest), and, when the run
@@ -114,7 +115,8 @@ def git_commit():
 def record(name, title, command, lines, results_dir):
     data = {"benchmark": name, "title": title,
             "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "cores": os.cpu_count(), "command": command, "scripts_commit": git_commit()}
+            "cores": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()],
+            "command": command, "scripts_commit": git_commit()}
     data.update(parse_records(lines))
     os.makedirs(results_dir, exist_ok=True)
     path = os.path.join(results_dir, f"{name}.json")
@@ -204,6 +206,14 @@ def axes(out, x0, y0, pw, ph, scale, ylabel, fmt):
                f'transform="rotate(-90 {xl} {yl})">{esc(ylabel)}</text>')
 
 
+def xlabel(out, data, x0, pw):
+    """The meta record xlabel, if the run gave one, under a panel's series names."""
+    label = data.get("meta", {}).get("xlabel")
+    if label:
+        out.append(f'<text x="{x0 + pw / 2}" y="{H - 30}" text-anchor="middle" font-size="12">'
+                   f'{esc(label)}</text>')
+
+
 def legend(out, x, y, items):
     for label, colour in items:
         out.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{colour}"/>'
@@ -242,6 +252,7 @@ def rates_panel(out, data, x0, y0, pw, ph):
         for j, line in enumerate(wrap(r["name"], max(10, int(gw / 6.5)))):
             out.append(f'<text class="label" x="{cx:.1f}" y="{y0 + ph + 15 + 12 * j}" '
                        f'text-anchor="middle" font-size="11">{esc(line)}</text>')
+    xlabel(out, data, x0, pw)
     roles = [role for role in ROLE_COLOURS if any(r["role"] == role for r in rates)]
     legend(out, x0, H - 10, [(ROLE_LABELS[role], ROLE_COLOURS[role]) for role in roles])
 
@@ -270,14 +281,19 @@ def latency_panel(out, data, x0, y0, pw, ph):
         for j, line in enumerate(wrap(s["name"], max(10, int(gw / 6.5)))):
             out.append(f'<text class="label" x="{cx:.1f}" y="{y0 + ph + 15 + 12 * j}" '
                        f'text-anchor="middle" font-size="11">{esc(line)}</text>')
+    xlabel(out, data, x0, pw)
     legend(out, x0, H - 10, [(p, c) for p, c in PERCENTILES])
 
 
 def svg_chart(data):
     """The chart of one results file, as SVG text."""
     date = data.get("date", "")[:16].replace("T", " ")
-    sub = (f"{date} UTC, {data.get('cores', '?')} cores; references measured by the same "
-           f"script in the same run")
+    same_run = ("references measured by the same script in the same run"
+                if any(r["role"] == "reference" for r in data["rates"])
+                else "every figure from one run of the script")
+    load = data.get("load_average")
+    load = f", load {load[0]:.1f} at the end" if load else ""
+    sub = f"{date} UTC, {data.get('cores', '?')} cores{load}; {same_run}"
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
            f'viewBox="0 0 {W} {H}" font-family="Helvetica, Arial, sans-serif" font-size="12">',
            f'<rect width="{W}" height="{H}" fill="white"/>',

@@ -82,6 +82,7 @@ class RecordTest(unittest.TestCase):
         self.assertEqual(data["command"], "bench/run.sh build t")
         self.assertTrue(data["date"].endswith("Z"))
         self.assertIsInstance(data["cores"], int)
+        self.assertEqual(len(data["load_average"]), 3)
 
     def test_latency_units(self):
         data, _, _ = chart(SUGGEST)
@@ -171,8 +172,8 @@ class ChartTest(unittest.TestCase):
                      "per second (req/s, tps, rows/s)", "latency (ms)",  # axis labels
                      "measured", "reference, same run", "p50", "p99", "p99.9",  # legends
                      "foresightd = 1.29x pgbench single-row INSERT (floor 4x)",  # ratios
-                     "foresightd = 0.18x COPY (floor 0.5x)", "2 cores" if os.cpu_count() == 2
-                     else "cores"):
+                     "foresightd = 0.18x COPY (floor 0.5x)", f"{os.cpu_count()} cores, load ",
+                     "references measured by the same script in the same run"):
             self.assertIn(want, joined)
         self.assertNotIn("nan", joined.lower())
 
