@@ -56,4 +56,20 @@ printf 'pgbench single-row    %10.0f tps\n' "$TPS"
 printf 'COPY                  %10.0f rows/s\n' "$COPY_RPS"
 printf 'ratio vs pgbench      %10.2f x  (floor 4)\n' "$(echo "$RPS / $TPS" | bc -l)"
 printf 'ratio vs COPY         %10.2f x  (floor 0.5)\n' "$(echo "$RPS / $COPY_RPS" | bc -l)"
+pct() { sed -n "s/^ *$1% \(.*\)/\1/p" "$WORK/wrk.txt"; }
+{
+  rec meta seconds "$SECONDS_RUN"
+  rec meta connections 64
+  rec rate foresightd "$RPS" req/s measured
+  rec rate "pgbench single-row INSERT" "$TPS" tps reference
+  rec rate COPY "$COPY_RPS" rows/s reference
+  rec latency foresightd "$(pct 50)" "$(pct 99)" "$(pct 99.9)"
+  rec ratio foresightd "pgbench single-row INSERT" 4
+  rec ratio foresightd COPY 0.5
+  rec count acknowledged "$ACKED"
+  rec count missing "$MISSING"
+  rec count duplicated "$DUPES"
+  rec count rows_added "$((AFTER - BEFORE))"
+  rec count non_2xx "$NON2XX"
+} | record_results ingest "ingest: POST /api/v1/activity/log, 64 connections, ${SECONDS_RUN} s"
 [ "$MISSING" -eq 0 ] || { echo "LOST ACKNOWLEDGED ACTIVITIES"; exit 1; }
