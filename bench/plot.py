@@ -107,7 +107,11 @@ def git_commit():
     try:
         r = subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"],
                            capture_output=True, text=True, timeout=10)
-        return r.stdout.strip() or None
+        dirty = subprocess.run(["git", "-C", HERE, "status", "--porcelain",
+                                "--untracked-files=no", "--", "."],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        commit = r.stdout.strip()
+        return (commit + (" (bench/ with uncommitted changes)" if dirty else "")) or None
     except (OSError, subprocess.SubprocessError):
         return None
 
