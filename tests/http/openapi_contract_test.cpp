@@ -46,9 +46,13 @@ BOOST_AUTO_TEST_CASE(every_route_is_documented_and_every_documented_route_exists
   for (auto& route : served)
     BOOST_TEST((std::find(documented.begin(), documented.end(), route) != documented.end()),
                route.first << " " << route.second << " is not in http/openapi.json");
-  // The pages (/, /docs) are files the server serves besides its routes.
+  // The pages and their assets are files the server serves besides its routes.
+  auto is_page = [](const std::string& path) {
+    return path == "/" || path.rfind("/docs", 0) == 0 || path.rfind("/console/", 0) == 0 ||
+           path.rfind("/vendor/", 0) == 0;
+  };
   for (auto& op : documented)
-    if (op.second != "/" && op.second != "/docs")
+    if (!is_page(op.second))
       BOOST_TEST((std::find(served.begin(), served.end(), op) != served.end()),
                  op.first << " " << op.second << " is documented but not served");
 }
