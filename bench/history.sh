@@ -28,6 +28,7 @@ grow_to() { # rows
 TOKENS_FILE="$WORK/tokens.txt" IDS_FILE="$WORK/acked.txt" \
   wrk -t2 -c16 -d3s -s "$HERE/ingest.lua" "http://127.0.0.1:$PORT/api/v1/activity/log" > /dev/null
 printf '%-12s %12s %10s %10s %10s\n' rows req/s p50 p99 p99.9 > "$WORK/results.txt"
+: > "$WORK/records.tsv"
 for size in 1000 100000 1000000; do
   grow_to "$size"
   TOKENS_FILE="$WORK/tokens.txt" IDS_FILE="$WORK/acked.txt" \
@@ -38,7 +39,18 @@ for size in 1000 100000 1000000; do
   p99=$(sed -n 's/^ *99% \(.*\)/\1/p' "$WORK/wrk.txt")
   p999=$(sed -n 's/^ *99.9% \(.*\)/\1/p' "$WORK/wrk.txt")
   printf '%-12s %12.0f %10s %10s %10s\n' "$size" "$rps" "$p50" "$p99" "$p999" >> "$WORK/results.txt"
+  case "$size" in 1000) name="1k rows" ;; 100000) name="100k rows" ;; *) name="1M rows" ;; esac
+  { rec rate "$name" "$rps" req/s measured; rec latency "$name" "$p50" "$p99" "$p999"
+  } >> "$WORK/records.tsv"
 done
 echo
 echo "== log latency as the history grows (16 connections, ${SECONDS_RUN}s each) =="
 cat "$WORK/results.txt"
+{
+  rec meta seconds "$SECONDS_RUN"
+  rec meta connections 16
+  rec meta xlabel "rows in user_activity before the run"
+  cat "$WORK/records.tsv"
+  rec ratio "100k rows" "1k rows" -
+  rec ratio "1M rows" "1k rows" -
+} | record_results history "history: log latency as user_activity grows, 16 connections, ${SECONDS_RUN} s each"

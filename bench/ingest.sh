@@ -34,7 +34,7 @@ cat > "$WORK/insert.sql" <<'SQL'
 \set ms random(20, 2000)
 INSERT INTO bench_activity (user_id, activity_type, query_text, response_data, metadata) VALUES ('u' || :uid, 'query', 'Show me quarterly profits from last 5 years', ('{"data":[{"quarter":"Q1","profit":1250000.5},{"quarter":"Q2","profit":1310000.25},{"quarter":"Q3","profit":990000.75}],"metadata":{"generated_sql":"SELECT quarter, SUM(profit) FROM sales GROUP BY quarter ORDER BY quarter","execution_time_ms":' || :ms || ',"row_count":20}}')::jsonb, '{"role":"analyst","department":"Finance","goals":["grow margin"],"connection_id":"my-database"}'::jsonb);
 SQL
-pgbench -n -h "$SOCK" -U foresight -c 16 -j 2 -T "$SECONDS_RUN" -f "$WORK/insert.sql" foresight | tee "$WORK/pgbench.txt"
+env PGPASSFILE="$WORK/data/postgres_password" pgbench -n -h "$SOCK" -U foresight -c 16 -j 2 -T "$SECONDS_RUN" -f "$WORK/insert.sql" foresight | tee "$WORK/pgbench.txt"
 TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/pgbench.txt" | head -1)
 
 echo "==> reference: COPY of the same rows"
@@ -56,4 +56,20 @@ printf 'pgbench single-row    %10.0f tps\n' "$TPS"
 printf 'COPY                  %10.0f rows/s\n' "$COPY_RPS"
 printf 'ratio vs pgbench      %10.2f x  (floor 4)\n' "$(echo "$RPS / $TPS" | bc -l)"
 printf 'ratio vs COPY         %10.2f x  (floor 0.5)\n' "$(echo "$RPS / $COPY_RPS" | bc -l)"
+pct() { sed -n "s/^ *$1% \(.*\)/\1/p" "$WORK/wrk.txt"; }
+{
+  rec meta seconds "$SECONDS_RUN"
+  rec meta connections 64
+  rec rate foresightd "$RPS" req/s measured
+  rec rate "pgbench single-row INSERT" "$TPS" tps reference
+  rec rate COPY "$COPY_RPS" rows/s reference
+  rec latency foresightd "$(pct 50)" "$(pct 99)" "$(pct 99.9)"
+  rec ratio foresightd "pgbench single-row INSERT" 4
+  rec ratio foresightd COPY 0.5
+  rec count acknowledged "$ACKED"
+  rec count missing "$MISSING"
+  rec count duplicated "$DUPES"
+  rec count rows_added "$((AFTER - BEFORE))"
+  rec count non_2xx "$NON2XX"
+} | record_results ingest "ingest: POST /api/v1/activity/log, 64 connections, ${SECONDS_RUN} s"
 [ "$MISSING" -eq 0 ] || { echo "LOST ACKNOWLEDGED ACTIVITIES"; exit 1; }

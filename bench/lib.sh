@@ -1,6 +1,8 @@
 # Shared set-up for the benchmark scripts: a foresightd with an embedded PostgreSQL in a temporary
 # directory, 200 users in 5 roles, and a token file. Source it; it defines WORK, PORT, SOCK, PSQL.
 BENCH_USERS=200
+# The command line recorded with the results (run.sh sets it to its own).
+BENCH_COMMAND="${BENCH_COMMAND:-bench/$(basename "$0") $*}"
 
 start_foresightd() { # BUILD_DIR
   FSD="$1/foresightd"
@@ -43,4 +45,13 @@ create_users_and_tokens() { # writes $WORK/tokens.txt
   for i in $(seq 0 $((BENCH_USERS - 1))); do
     "$FSD" token --data-dir "$WORK/data" --user "u$i" --ttl 7200 >> "$WORK/tokens.txt"
   done
+}
+
+# Results for bench/plot.py: `rec KIND FIELDS...` prints one tab-separated record (see plot.py);
+# `record_results NAME TITLE < records` writes bench/results/NAME.json and draws NAME.svg. A
+# failure to draw is reported and does not change the benchmark's exit status.
+rec() { local IFS=$'\t'; printf '%s\n' "$*"; }
+record_results() { # name title
+  python3 "$(dirname "${BASH_SOURCE[0]}")/plot.py" --record "$1" --title "$2" \
+    --command "$BENCH_COMMAND" || echo "plot.py failed; the results above stand" >&2
 }

@@ -113,3 +113,22 @@ printf 'pattern path          %10.0f req/s   p50 %s  p99 %s   (%.1f%% misses)\n'
 printf 'hits vs nginx         %10.2f x  (floor 0.6; p99 floor 5 ms)\n' "$(echo "$HIT_RPS / $NGINX_RPS" | bc -l)"
 printf 'pattern path p99      %10s    (floor 10 ms)\n' "$(pct_of "$WORK/wrk-misses.txt" 99)"
 printf 'replay hit rate       %10.1f %%  (floor 40%%)\n' "$REPLAY_HIT"
+{
+  rec meta seconds "$SECONDS_RUN"
+  rec meta connections 64
+  rec meta patterns "$PATTERNS"
+  rec rate "nginx static JSON" "$NGINX_RPS" req/s reference
+  rec rate "cache hits" "$HIT_RPS" req/s measured
+  rec rate "pattern path" "$MISS_RPS" req/s measured
+  for m in nginx:"nginx static JSON" hits:"cache hits" misses:"pattern path"; do
+    f="$WORK/wrk-${m%%:*}.txt"
+    rec latency "${m#*:}" "$(pct_of "$f" 50)" "$(pct_of "$f" 99)" "$(pct_of "$f" 99.9)"
+  done
+  rec ratio "cache hits" "nginx static JSON" 0.6
+  rec ratio "pattern path" "nginx static JSON" -
+  rec count cache_hits_hit_percent "$(printf '%.1f' "$HIT_SHARE")"
+  rec count pattern_path_miss_percent "$(printf '%.1f' "$MISS_SHARE")"
+  rec count replay_hit_percent "$(printf '%.1f' "$REPLAY_HIT")"
+  rec count replay_req_per_s "$(rps_of "$WORK/wrk-replay.txt")"
+  rec count replay_p99_ms "$(pct_of "$WORK/wrk-replay.txt" 99 | sed 's/ms$//')"
+} | record_results suggest "suggest: personalized suggestions, 64 connections, ${SECONDS_RUN} s"

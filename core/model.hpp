@@ -538,6 +538,7 @@ struct usage_stats {
   std::int64_t cache_entries_24h = 0;
   std::string top_role_patterns_json = "[]";
   std::string activity_breakdown_json = "[]";
+  std::string activity_by_day_json = "[]"; ///< per UTC day and type, the last 14 days
   std::string click_through_json = "[]";
   std::string click_through_by_arm_json = "[]"; ///< per ranking strategy (A/B arm)
 };
@@ -545,7 +546,8 @@ struct usage_stats {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, usage_stats& x) {
   return f(x.cache_hit_rate_percent, x.cache_entries_24h, x.top_role_patterns_json,
-           x.activity_breakdown_json, x.click_through_json, x.click_through_by_arm_json);
+           x.activity_breakdown_json, x.activity_by_day_json, x.click_through_json,
+           x.click_through_by_arm_json);
 }
 
 /// The LLM gateway's and the cache's live counters (since start), for stats and /metrics.

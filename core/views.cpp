@@ -220,6 +220,7 @@ std::string stats_json(const stats_report& r) {
     .end_object();
   w.key("top_patterns_by_role").raw(u.top_role_patterns_json);
   w.key("activity_breakdown_7d").raw(u.activity_breakdown_json);
+  w.key("activity_by_day_14d").raw(u.activity_by_day_json);
   w.key("click_through_30d").raw(u.click_through_json);
   w.key("click_through_by_strategy_30d").raw(u.click_through_by_arm_json);
   w.key("llm").begin_object()

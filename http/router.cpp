@@ -118,6 +118,13 @@ routing_result router::resolve(std::string_view method, std::string_view target)
   return result;
 }
 
+std::vector<std::pair<std::string, std::string>> router::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& e : entries_)
+    out.emplace_back(e.method, e.pattern);
+  return out;
+}
+
 const router& api_router() {
   static const router r = [] {
     router t;

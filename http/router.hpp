@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace foresight {
@@ -50,6 +51,8 @@ public:
   void add(std::string method, std::string pattern, route_id id);
   /// `target` may carry a query string, which is ignored here.
   routing_result resolve(std::string_view method, std::string_view target) const;
+  /// Every (method, pattern), in the order added.
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
 private:
   struct entry {

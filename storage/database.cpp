@@ -1050,6 +1050,14 @@ usage_stats database::read_usage_stats(int min_users) {
     " COUNT(DISTINCT user_id) AS u FROM user_activity"
     " WHERE created_at >= now() - INTERVAL '7 days' GROUP BY activity_type) b")[0][0]
                                 .as<std::string>();
+  // Activity over time, per UTC day (today and the 13 days before), for the dashboard's chart.
+  s.activity_by_day_json = tx.exec(
+    "SELECT COALESCE(json_agg(json_build_object('day', to_char(d, 'YYYY-MM-DD'), 'activity_type',"
+    " activity_type, 'count', n) ORDER BY d, activity_type), '[]') FROM (SELECT"
+    " date_trunc('day', created_at AT TIME ZONE 'UTC') AS d, activity_type, COUNT(*) AS n"
+    " FROM user_activity WHERE created_at >= date_trunc('day', now() AT TIME ZONE 'UTC')"
+    " AT TIME ZONE 'UTC' - INTERVAL '13 days' GROUP BY 1, 2) b")[0][0]
+                            .as<std::string>();
   // Click-through: clicks over impressions (served lists), not over queries.
   s.click_through_json = tx.exec(
     "WITH acts AS (SELECT user_id, COUNT(*) FILTER (WHERE activity_type = 'query') AS queries,"

@@ -4,12 +4,19 @@
 #include <arpa/inet.h>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdexcept>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <mutex>
+#include <thread>
 #include <vector>
+
+#include <boost/test/unit_test.hpp>
+
+#include "tests/support/openapi_contract.hpp"
 
 namespace foresight::testing {
 
@@ -104,6 +111,51 @@ std::vector<http_reply> parse_replies(const std::string& bytes) {
   return out;
 }
 
+namespace {
+
+// Boost.Test may be called from the main thread only: other threads' findings wait for it.
+const std::thread::id main_thread = std::this_thread::get_id();
+std::mutex drift_mutex;
+std::vector<std::string> off_thread_drift;
+
+void report_drift(const std::string& problem) {
+  BOOST_ERROR("the response differs from /openapi.json: " << problem);
+}
+
+/// Every reply is checked against the served OpenAPI document.
+void check_contract(const std::string& method, const std::string& target, const http_reply& r) {
+  bool on_main = std::this_thread::get_id() == main_thread;
+  if (on_main) {
+    std::lock_guard<std::mutex> lock(drift_mutex);
+    for (auto& problem : off_thread_drift)
+      report_drift(problem);
+    off_thread_drift.clear();
+  }
+  auto problem = served_contract().check(method, target, r.status, r.header("content-type"), r.body);
+  if (problem.empty())
+    return;
+  if (on_main) {
+    report_drift(problem);
+  } else {
+    std::lock_guard<std::mutex> lock(drift_mutex);
+    off_thread_drift.push_back(problem);
+  }
+}
+
+/// Findings of other threads after the main thread's last request still fail the run.
+struct drift_at_exit {
+  ~drift_at_exit() {
+    std::lock_guard<std::mutex> lock(drift_mutex);
+    for (auto& problem : off_thread_drift)
+      std::fprintf(stderr, "error: the response differs from /openapi.json: %s\n", problem.c_str());
+    if (!off_thread_drift.empty())
+      std::_Exit(1);
+  }
+};
+BOOST_TEST_GLOBAL_FIXTURE(drift_at_exit);
+
+} // namespace
+
 http_reply request(std::uint16_t port, const std::string& method, const std::string& target,
                    const std::string& body, const std::string& token,
                    const std::map<std::string, std::string>& headers) {
@@ -123,6 +175,7 @@ http_reply request(std::uint16_t port, const std::string& method, const std::str
   auto replies = parse_replies(send_raw(port, raw, 15000));
   if (replies.empty())
     throw std::runtime_error("no reply to " + method + " " + target);
+  check_contract(method, target, replies.front());
   return replies.front();
 }
 

@@ -491,6 +491,13 @@ BOOST_AUTO_TEST_CASE(stats_show_the_four_figures_to_admins_only) {
   BOOST_TEST(json_at(s.body, "/cache/misses_since_start") == "1");
   BOOST_TEST(json_at(s.body, "/activity_breakdown_7d").find("\"suggestion_click\"") !=
              std::string::npos);
+  // Today's clicks, by day for the dashboard's chart (one query, one click: two rows).
+  auto today = json_at(s.body, "/activity_by_day_14d/0/day");
+  BOOST_TEST(today.size() == 10u, s.body);
+  BOOST_TEST(json_at(s.body, "/activity_by_day_14d/1/day") == today);
+  BOOST_TEST(json_at(s.body, "/activity_by_day_14d/1/activity_type") == "suggestion_click");
+  BOOST_TEST(json_at(s.body, "/activity_by_day_14d/1/count") == "1");
+  BOOST_TEST(json_at(s.body, "/activity_by_day_14d/2") == "<missing>");
   BOOST_TEST(json_at(s.body, "/click_through_30d/0/user_id") == "alice", s.body);
   BOOST_TEST(json_at(s.body, "/click_through_30d/0/impressions") == "2");
   BOOST_TEST(json_at(s.body, "/click_through_30d/0/clicked_suggestions") == "1");
