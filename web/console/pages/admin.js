@@ -233,23 +233,30 @@ function colourFor(type, i) {
   return TYPE_COLOURS[type] || PALETTE[i % PALETTE.length];
 }
 
-/** Activity per day and type → {labels, datasets}, every day of the window present. */
-export function activityByDay(rows) {
-  const days = [...new Set(rows.map((r) => r.day))].sort();
-  if (days.length) {
-    // Fill the gaps so the x axis is true to time.
-    const first = new Date(days[0] + 'T00:00:00Z');
-    const last = new Date(days[days.length - 1] + 'T00:00:00Z');
-    days.length = 0;
-    for (let d = first; d <= last; d = new Date(d.getTime() + 86400000)) days.push(d.toISOString().slice(0, 10));
+/**
+ * Activity per day and type → {labels, datasets}: every UTC day of the window (today and the
+ * `days` - 1 before; the server leaves out days without activity), so the x axis is true to time.
+ */
+export function activityByDay(rows, days = 14, now = new Date()) {
+  const dayMs = 86400000;
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  let first = today - (days - 1) * dayMs;
+  let last = today;
+  for (const r of rows) {
+    const t = Date.parse(r.day + 'T00:00:00Z');
+    if (Number.isNaN(t)) continue;
+    first = Math.min(first, t);
+    last = Math.max(last, t);
   }
+  const labels = [];
+  for (let t = first; t <= last; t += dayMs) labels.push(new Date(t).toISOString().slice(0, 10));
   const types = [...new Set(rows.map((r) => r.activity_type))];
   const datasets = types.map((t, i) => ({
     label: t,
     backgroundColor: colourFor(t, i),
-    data: days.map((day) => rows.filter((r) => r.day === day && r.activity_type === t).reduce((s, r) => s + Number(r.count || 0), 0)),
+    data: labels.map((day) => rows.filter((r) => r.day === day && r.activity_type === t).reduce((s, r) => s + Number(r.count || 0), 0)),
   }));
-  return { labels: days, datasets };
+  return { labels, datasets };
 }
 
 export function renderStats(main) {
@@ -286,7 +293,7 @@ export function renderStats(main) {
     if (Array.isArray(s.activity_by_day_14d)) {
       const d = activityByDay(s.activity_by_day_14d);
       cards.push(chartCard('chart-activity', 'Activity by type, last 14 days',
-        `${s.activity_by_day_14d.reduce((n, r) => n + Number(r.count || 0), 0)} activities over ${d.labels.length} day(s).`,
+        `${s.activity_by_day_14d.reduce((n, r) => n + Number(r.count || 0), 0)} activities, by UTC day.`,
         { type: 'bar', data: d, options: { ...base, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } } },
         table([{ label: 'Day', value: (r) => r.day }, { label: 'Type', value: (r) => r.activity_type }, { label: 'Count', value: (r) => String(r.count) }], s.activity_by_day_14d)));
     } else {
