@@ -234,6 +234,8 @@ void actor_app::issue_token(credentials creds, callback<token_grant> done) {
         auto now = static_cast<std::int64_t>(std::time(nullptr));
         token_grant g;
         g.user_id = record->user.id;
+        g.role = record->user.role;
+        g.is_admin = record->user.is_admin;
         g.expires_in = self->token_ttl;
         g.access_token = jwt_sign({record->user.id, now, now + self->token_ttl}, self->jwt_secret);
         return {std::move(g), {}};

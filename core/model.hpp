@@ -98,11 +98,13 @@ struct token_grant {
   std::string access_token;
   std::int64_t expires_in = 0;
   std::string user_id;
+  std::string role;      ///< so that a client knows what to show without another request
+  bool is_admin = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, token_grant& x) {
-  return f(x.access_token, x.expires_in, x.user_id);
+  return f(x.access_token, x.expires_in, x.user_id, x.role, x.is_admin);
 }
 
 // -- connection catalogs ------------------------------------------------------

@@ -224,6 +224,11 @@ struct api_handlers::impl {
                             .key("access_token").value(g.access_token)
                             .key("token_type").value("bearer")
                             .key("expires_in").value(g.expires_in)
+                            .key("user").begin_object()
+                              .key("id").value(g.user_id)
+                              .key("role").value(g.role)
+                              .key("is_admin").value(g.is_admin)
+                              .end_object()
                             .end_object();
                           return json_response(200, w.take());
                         }));

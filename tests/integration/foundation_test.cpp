@@ -193,6 +193,11 @@ BOOST_AUTO_TEST_CASE(the_token_route_exchanges_credentials_for_a_working_token) 
   BOOST_TEST(r.status == 200, r.body);
   BOOST_TEST(json_at(r.body, "/token_type") == "bearer");
   BOOST_TEST(json_at(r.body, "/expires_in") == "120");
+  BOOST_TEST(json_at(r.body, "/user") == R"({"id":"admin1","role":"admin","is_admin":true})");
+  auto analyst = request(p, "POST", "/api/v1/auth/token",
+                         R"({"username":"analyst1","password":"password-123"})");
+  BOOST_TEST(json_at(analyst.body, "/user") ==
+             R"({"id":"analyst1","role":"analyst","is_admin":false})");
   auto token = json_at(r.body, "/access_token");
   auto v = jwt_verify(token, test_secret, static_cast<std::int64_t>(std::time(nullptr)));
   BOOST_TEST(v.ok());

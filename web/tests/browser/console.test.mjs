@@ -266,7 +266,6 @@ async function suggestionsFor(page, text) {
 const EXPECTED_NETWORK_ERRORS = [
   { status: 401, path: '/api/v1/auth/token' }, // the wrong password
   { status: 401, path: '/api/v1/activity/history' }, // the token revoked by a password reset
-  { status: 403, path: '/api/v1/connections' }, // is the user an admin? (no role in the token answer)
   { status: 422, path: '/api/v1/activity/preferences' }, // the refused preference
   { status: 422, path: '/api/v1/users' }, // the refused password
   { status: 422, path: '/api/v1/connections/demo-sales' }, // the refused catalog
