@@ -493,8 +493,18 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
     [=](user_add_atom a, new_user& nu) { return admin_only(a, user_id, std::move(nu)); },
     [=](cat_put_atom a, connection_catalog& c) { return admin_only(a, user_id, std::move(c)); },
     [=](audit_atom a, history_query& q) { return admin_only(a, std::move(q)); },
-    [=](cat_get_atom a, std::string& id) { return admin_only(a, std::move(id)); },
-    [=](cat_list_atom a) { return admin_only(a); },
+    // Every user may read catalogs: the console's preference panel and query box choose from
+    // their metric and dimension names. Writing them is for admins.
+    [=](cat_get_atom a, std::string& id) {
+      auto rp = self->make_response_promise();
+      rp.delegate(storage, a, std::move(id));
+      return rp;
+    },
+    [=](cat_list_atom a) {
+      auto rp = self->make_response_promise();
+      rp.delegate(storage, a);
+      return rp;
+    },
     // Users erase their own data; only an admin erases another user's, or deletes an account.
     [=](erase_atom a, std::string& target, bool delete_account,
         std::int32_t rebuild_days) -> caf::result<caf::message> {

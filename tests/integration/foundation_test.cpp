@@ -272,7 +272,12 @@ BOOST_AUTO_TEST_CASE(only_admins_manage_catalogs_and_users) {
   auto p = srv.port();
   auto analyst = token_for("analyst1");
   expect_error(request(p, "PUT", "/api/v1/connections/x", sales_catalog, analyst), 403, "forbidden");
-  expect_error(request(p, "GET", "/api/v1/connections", "", analyst), 403, "forbidden");
+  // Reading catalogs is for everyone: the console chooses preferences from them.
+  request(p, "PUT", "/api/v1/connections/x", sales_catalog, token_for("admin1"));
+  auto listed = request(p, "GET", "/api/v1/connections", "", analyst);
+  BOOST_TEST(listed.status == 200, listed.body);
+  BOOST_TEST(json_at(listed.body, "/connections/0/connection_id") == "x", listed.body);
+  BOOST_TEST(request(p, "GET", "/api/v1/connections/x", "", analyst).status == 200);
   const std::string trader =
     R"({"id":"trader7","password":"trader-pass","role":"trader","department":"Markets","goals":["alpha"]})";
   expect_error(request(p, "POST", "/api/v1/users", trader, analyst), 403, "forbidden");

@@ -1,7 +1,6 @@
-// Which connection the user works on, and the metric and dimension names they can choose from.
-// Admins read the catalogs (GET /api/v1/connections); for everyone else those routes are
-// admin-only, so the connection ids come from the user's own history and the names from their
-// learned patterns.
+// Which connection the user works on, and the metric and dimension names they can choose from:
+// the catalogs (GET /api/v1/connections), which every signed-in user may read; for a connection
+// without a catalog, the names in the user's learned patterns.
 import { api } from './api.js';
 
 const KEY = 'foresight.connection';
@@ -16,18 +15,9 @@ export function chooseConnection(id) {
 }
 
 /** [{id, name}] the user can pick from. */
-export async function knownConnections(session) {
-  if (session.isAdmin) {
-    const r = await api('GET', '/api/v1/connections');
-    return (r.connections || []).map((c) => ({ id: c.connection_id, name: c.name || c.connection_id }));
-  }
-  const r = await api('GET', '/api/v1/activity/history', { query: { limit: 200 } });
-  const ids = [];
-  for (const a of r.activities || []) {
-    const id = a.metadata && a.metadata.connection_id;
-    if (typeof id === 'string' && id && !ids.includes(id)) ids.push(id);
-  }
-  return ids.map((id) => ({ id, name: id }));
+export async function knownConnections() {
+  const r = await api('GET', '/api/v1/connections');
+  return (r.connections || []).map((c) => ({ id: c.connection_id, name: c.name || c.connection_id }));
 }
 
 /** The initial connection: the remembered one, else the first known. */
@@ -40,8 +30,8 @@ export function defaultConnection(list) {
 /**
  * {metrics: [{name, label}], dimensions: [...], source: 'catalog'|'patterns'} for a connection.
  */
-export async function catalogTerms(session, connectionId) {
-  if (session.isAdmin && connectionId) {
+export async function catalogTerms(connectionId) {
+  if (connectionId) {
     try {
       const c = await api('GET', '/api/v1/connections/' + encodeURIComponent(connectionId));
       return {

@@ -66,14 +66,14 @@ export function renderAsk(main, { session }) {
 
   // Connections.
   connInput.value = chosenConnection();
-  knownConnections(session).then((list) => {
+  knownConnections().then((list) => {
     mount(connList, list.map((c) => h('option', { value: c.id, text: c.name })));
     if (!connInput.value) {
       connInput.value = defaultConnection(list);
       if (document.activeElement === input && !items.length) schedule();
     }
     connHelp.textContent = list.length
-      ? (session.isAdmin ? 'The connection catalogs on this server.' : 'Connections you have used before; you may type another id.')
+      ? 'The connection catalogs on this server; you may type another id.'
       : 'Type the id of a connection (your administrator can tell you).';
   }).catch((e) => {
     if (!e.sessionEnded) connHelp.textContent = 'Could not list connections: ' + describeError(e);

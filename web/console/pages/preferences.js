@@ -1,6 +1,6 @@
 // Preferences: GET/PUT /api/v1/activity/preferences. Metric and dimension names are offered
-// from the connection's catalog (admins) or from the user's learned patterns, plus free text for
-// others; the server's 422 message is shown next to the field its `field` names.
+// from the connection's catalog (or, without one, from the user's learned patterns), plus free
+// text for others; the server's 422 message is shown next to the field its `field` names.
 import { api, describeError } from '../api.js';
 import { h, mount, fieldError, showFieldError, toast, when } from '../dom.js';
 import { catalogTerms, chosenConnection, knownConnections, defaultConnection } from '../connections.js';
@@ -95,12 +95,12 @@ export function renderPreferences(main, { session }) {
       p.updated_at && p.version > 0 ? h('p', { class: 'help', text: `Last saved ${when(p.updated_at)}.` }) : null);
     termsNote.textContent = terms.source === 'catalog'
       ? 'Metric and dimension names come from the connection\'s catalog.'
-      : 'The catalog is visible to administrators only: the names offered are those in your own learned questions. Type any others.';
+      : 'This connection has no catalog: the names offered are those in your own learned questions. Type any others.';
   }
 
   async function loadTerms() {
     try {
-      terms = await catalogTerms(session, connInput.value.trim());
+      terms = await catalogTerms(connInput.value.trim());
     } catch (e) {
       if (e.sessionEnded) throw e;
       terms = { metrics: [], dimensions: [], source: 'none' };
@@ -109,7 +109,7 @@ export function renderPreferences(main, { session }) {
 
   async function load() {
     try {
-      const list = await knownConnections(session).catch((e) => { if (e.sessionEnded) throw e; return []; });
+      const list = await knownConnections().catch((e) => { if (e.sessionEnded) throw e; return []; });
       mount(connList, list.map((c) => h('option', { value: c.id, text: c.name })));
       connInput.value = chosenConnection() || defaultConnection(list);
       prefs = await api('GET', '/api/v1/activity/preferences');
