@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "http/backend.hpp"
+#include "ports/activity_importer.hpp"
 
 namespace foresight {
 

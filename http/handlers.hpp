@@ -9,8 +9,9 @@
 #include <vector>
 
 #include "core/config.hpp"
-#include "http/backend.hpp"
 #include "http/static_site.hpp"
+#include "ports/activity_importer.hpp"
+#include "ports/backend.hpp"
 
 namespace foresight {
 
