@@ -206,7 +206,7 @@ caf::behavior activity_importer_actor(caf::event_based_actor* self, importer_set
   };
 }
 
-// -- the handle main.cpp gives the HTTP handlers -------------------------------------------
+// -- the handle app/serve.cpp gives the HTTP handlers ---------------------------------------
 
 namespace {
 

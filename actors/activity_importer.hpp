@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "http/backend.hpp"
+#include "ports/activity_importer.hpp"
 
 namespace foresight {
 
@@ -31,7 +31,7 @@ caf::behavior activity_importer_actor(caf::event_based_actor* self, importer_set
 
 /// The `activity_importer` of the most recently spawned activity writer, or null; answers
 /// `unavailable` once that writer has stopped. (actor_app does not expose its actors, so the
-/// writer publishes this for main.cpp to hand to the HTTP handlers.)
+/// writer publishes this for app/serve.cpp to hand to the HTTP handlers.)
 std::shared_ptr<activity_importer> running_activity_importer();
 
 /// Called by spawn_activity_writer: publishes an importer that sends its requests to the writer

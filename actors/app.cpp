@@ -103,7 +103,7 @@ struct actor_app::impl {
     g.configured = !c.llm_base_url.empty();
     g.enabled = c.llm_enabled;
     g.client.base_url = c.llm_base_url;
-    g.client.api_key = c.llm_api_key; // main.cpp falls back to OPENAI_API_KEY
+    g.client.api_key = c.llm_api_key; // app/main.cpp falls back to OPENAI_API_KEY
     g.client.model = c.llm_model;
     g.client.max_tokens = c.llm_max_tokens;
     g.client.temperature = c.llm_temperature;

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/config.hpp"
-#include "http/backend.hpp"
+#include "ports/backend.hpp"
 
 namespace foresight {
 

@@ -9,8 +9,9 @@
 #include <vector>
 
 #include "core/config.hpp"
-#include "http/backend.hpp"
 #include "http/static_site.hpp"
+#include "ports/activity_importer.hpp"
+#include "ports/backend.hpp"
 
 namespace foresight {
 
@@ -52,7 +53,7 @@ public:
   /// --max-import-bytes) without a copy.
   void handle(request_view req, std::function<void(response)> respond);
 
-  /// Tokens of `user_id` issued before `changed_at` (Unix seconds) stop working; main.cpp passes
+  /// Tokens of `user_id` issued before `changed_at` (Unix seconds) stop working; app/serve.cpp passes
   /// the stored password changes at start, the password route every new one.
   void password_changed(const std::string& user_id, std::int64_t changed_at);
 

@@ -2,24 +2,13 @@
 // http/ sees only this interface; actors/app.cpp implements it with CAF requests, so neither side
 // includes the other's framework. Callbacks may run on any thread.
 #pragma once
-#include <functional>
+#include <cstdint>
 #include <string>
 
-#include "core/activity_import.hpp"
-#include "core/errors.hpp"
 #include "core/model.hpp"
+#include "ports/outcome.hpp"
 
 namespace foresight {
-
-/// A value or the error that replaced it.
-template <class T>
-struct outcome {
-  T value;
-  api_error error;
-};
-
-template <class T>
-using callback = std::function<void(outcome<T>)>;
 
 /// What the routes ask of the actor system. `caller` is the user id taken from the token.
 class backend {
@@ -74,17 +63,6 @@ public:
   /// Admin only, with --fault-injection (tests): one actor of `target` (learner, cache,
   /// storage) fails at once, for its supervisor to restart.
   virtual void inject_fault(std::string caller, std::string target, callback<bool> done) = 0;
-};
-
-/// `POST /api/v1/activity/import`, apart from `backend`: the activity writer serves it (see
-/// actors/activity_importer.hpp), and main.cpp hands it to the handlers.
-class activity_importer {
-public:
-  virtual ~activity_importer() = default;
-  /// Admin only. Parses and validates the raw NDJSON `body` off the IO thread, then stores the
-  /// valid lines through the activity writer, chunk by chunk; `done` gets the report.
-  virtual void import_activities(std::string caller, std::string body,
-                                 std::size_t max_text_bytes, callback<import_report> done) = 0;
 };
 
 } // namespace foresight
