@@ -5,37 +5,13 @@
 #include <thread>
 
 #include "core/text_match.hpp"
+#include "tests/support/sales_fixtures.hpp"
 
 using namespace foresight;
+using foresight::testing::hint;
+using foresight::testing::sales;
 
 namespace {
-
-connection_catalog sales() {
-  connection_catalog c;
-  c.id = "sales";
-  c.name = "Sales warehouse";
-  c.version = 3;
-  c.metrics = {{"revenue", "Revenue", "Gross revenue", "sum"},
-               {"profit", "Profit", "", "sum"},
-               {"profit_margin", "Profit margin", "", "avg"},
-               {"volume", "Volume", "", "sum"},
-               {"internal_id", "Internal id", "", "count"}};
-  c.dimensions = {{"region", "Region", "string"}, {"product_category", "Product category", "string"},
-                  {"channel", "Sales channel", "string"}};
-  c.entities = {{"product", "Products"}, {"customer", "Customers"}};
-  return c;
-}
-
-/// `scope` only documents which list the hint goes into.
-pattern_hint hint(std::string_view /*scope*/, std::string tmpl, std::string type,
-                  std::int64_t freq, std::vector<std::string> metrics = {}) {
-  pattern_hint h;
-  h.template_text = std::move(tmpl);
-  h.query_type = std::move(type);
-  h.frequency = freq;
-  h.metrics = std::move(metrics);
-  return h;
-}
 
 struct fixture {
   connection_catalog catalog = sales();

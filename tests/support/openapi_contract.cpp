@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "http/openapi_document.hpp"
+#include "http/router.hpp"
 
 namespace foresight::testing {
 
@@ -15,29 +16,13 @@ namespace dom = simdjson::dom;
 
 namespace {
 
-std::vector<std::string_view> segments(std::string_view path) {
-  std::vector<std::string_view> out;
-  std::size_t start = 1;
-  while (start <= path.size()) {
-    auto slash = path.find('/', start);
-    if (slash == std::string_view::npos)
-      slash = path.size();
-    out.push_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return out;
-}
-
-bool template_matches(std::string_view templ, std::string_view path) {
-  auto t = segments(templ), p = segments(path);
-  if (t.size() != p.size())
-    return false;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    bool param = t[i].size() > 2 && t[i].front() == '{' && t[i].back() == '}';
-    if (param ? p[i].empty() : t[i] != p[i])
-      return false;
-  }
-  return true;
+/// The document's path template that `path` falls under, matched as foresightd's router does.
+std::string matching_template(dom::object paths, const std::string& path) {
+  router templates;
+  for (auto [templ, item] : paths)
+    templates.add("ANY", std::string(templ), route_id::healthz);
+  auto found = templates.resolve("ANY", path);
+  return found.kind == routing_result::found ? found.pattern : std::string();
 }
 
 std::string lower(std::string s) {
@@ -153,15 +138,10 @@ std::string openapi_contract::check(const std::string& method, const std::string
   dom::object paths;
   if (doc_["paths"].get(paths))
     return where + "the document has no paths";
+  auto templ = matching_template(paths, path);
+  bool path_known = !templ.empty();
   dom::object operation;
-  bool path_known = false, operation_known = false;
-  for (auto [templ, item] : paths) {
-    if (!template_matches(templ, path))
-      continue;
-    path_known = true;
-    if ((operation_known = !item[lower(method)].get(operation)))
-      break;
-  }
+  bool operation_known = path_known && !paths[templ][lower(method)].get(operation);
   dom::element response;
   if (!operation_known) {
     // Unknown routes and methods answer in the one error shape.
