@@ -212,7 +212,7 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
         if (!s.timer_armed) {
           s.timer_armed = true;
           self->delayed_send(self, std::chrono::milliseconds(settings.batch_wait_ms),
-                             flush_atom::value);
+                             batch_due_atom::value);
         }
         return;
       }
@@ -348,7 +348,7 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
       return self->delegate(self->state.importer, a, std::move(caller), std::move(body),
                             max_text_bytes);
     },
-    [=](flush_atom) {
+    [=](batch_due_atom) {
       self->state.timer_armed = false;
       (*flush)(true);
     },

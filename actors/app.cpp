@@ -200,7 +200,7 @@ void actor_app::shutdown() {
   // its storage worker stops (an exit message could overtake a last write sent beside it).
   {
     caf::scoped_actor self{impl_->sys};
-    self->request(impl_->cache, std::chrono::seconds(10), flush_atom::value)
+    self->request(impl_->cache, std::chrono::seconds(10), drain_cache_atom::value)
       .receive([](bool) {}, [](caf::error&) {});
   }
   for (auto* a : {&impl_->retention, &impl_->sessions, &impl_->crowd, &impl_->cache, &impl_->llm,
