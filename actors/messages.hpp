@@ -37,7 +37,7 @@ using catalog_atom = caf::atom_constant<caf::atom("catalog")>;
 using rebuild_atom = caf::atom_constant<caf::atom("rebuild")>;
 using flush_patterns_atom = caf::atom_constant<caf::atom("pat_flush")>; ///< a shard's save timer
 
-// -- activity writing (answered by the activity writer and its committers) --
+// -- activity writing (answered by the activity writer and its committer) --
 using write_atom = caf::atom_constant<caf::atom("write")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using batch_due_atom = caf::atom_constant<caf::atom("batch_due")>; ///< the batch-wait timer expired
