@@ -15,7 +15,6 @@
 #include "actors/activity_importer.hpp"
 #include "actors/guarded.hpp"
 #include "actors/messages.hpp"
-#include "actors/supervision.hpp"
 #include "core/metrics.hpp"
 
 namespace foresight {
@@ -155,10 +154,10 @@ struct pending_row {
 
 struct writer_state {
   std::deque<pending_row> queue;
-  std::vector<caf::actor> committers;
+  caf::actor committer;
   caf::actor importer; ///< parses and validates imports, then sends their chunks here
   std::shared_ptr<activity_importer> published; ///< the importer's handle for the HTTP side
-  std::vector<bool> busy;
+  bool busy = false; ///< the committer has a batch
   std::size_t in_flight_rows = 0;
   bool timer_armed = false;
   static inline const char* name = "activity_writer";
@@ -188,31 +187,25 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
                              caf::actor learners, std::shared_ptr<activity_importer> published) {
   static writer_metrics m;
   auto& st = self->state;
-  auto start = [=](std::size_t i) {
-    self->state.committers[i] =
+  auto start = [=] {
+    self->state.committer =
       self->spawn<caf::detached + caf::monitored>(committer, settings, learners);
   };
-  st.committers.resize(1);
-  st.busy.assign(st.committers.size(), false);
-  for (std::size_t i = 0; i < st.committers.size(); ++i)
-    start(i);
-  // Hands the queue to free committers. `waited`: the batch_wait timer has expired.
+  start();
+  // Hands the queue to the committer when it is free. `waited`: the batch_wait timer has expired.
   auto flush = std::make_shared<std::function<void(bool)>>();
   std::weak_ptr<std::function<void(bool)>> weak_flush = flush;
   *flush = [=](bool waited) {
     auto& s = self->state;
     while (!s.queue.empty()) {
-      std::size_t i = 0;
-      while (i < s.busy.size() && (s.busy[i] || !s.committers[i]))
-        ++i;
-      if (i == s.busy.size())
-        return; // all committers busy: the queue grows into the next batch
+      if (s.busy || !s.committer)
+        return; // the committer is busy: the queue grows into the next batch
       auto batch_max = static_cast<std::size_t>(settings.batch_max);
       if (!waited && settings.batch_wait_ms > 0 && s.queue.size() < batch_max) {
         if (!s.timer_armed) {
           s.timer_armed = true;
           self->delayed_send(self, std::chrono::milliseconds(settings.batch_wait_ms),
-                             flush_atom::value);
+                             batch_due_atom::value);
         }
         return;
       }
@@ -238,11 +231,11 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
       n = batch.rows.size();
       if (n == 0)
         continue;
-      s.busy[i] = true;
+      s.busy = true;
       s.in_flight_rows += n;
       auto done = [=](const caf::error* err, batch_receipt* receipt) {
         auto& s2 = self->state;
-        s2.busy[i] = false;
+        s2.busy = false;
         s2.in_flight_rows -= n;
         m.queued.add(-static_cast<std::int64_t>(n));
         if (err) {
@@ -269,7 +262,7 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
       };
       // Twice the statement timeout: reached only if the committer itself is stuck, and then
       // the rows' fate is unknown, which is what the 503 says.
-      self->request(s.committers[i], std::chrono::milliseconds(2 * settings.commit_timeout_ms),
+      self->request(s.committer, std::chrono::milliseconds(2 * settings.commit_timeout_ms),
                     commit_atom::value, std::move(batch))
         .then([=](batch_receipt& r) { done(nullptr, &r); },
               [=](caf::error& e) { done(&e, nullptr); });
@@ -296,11 +289,12 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
       }
       return;
     }
-    auto i = release_child(self->state.committers, dm);
-    if (i && dm.reason != caf::exit_reason::normal &&
-        dm.reason != caf::exit_reason::user_shutdown) {
+    if (!self->state.committer || self->state.committer.address() != dm.source)
+      return;
+    self->state.committer = nullptr;
+    if (dm.reason != caf::exit_reason::normal && dm.reason != caf::exit_reason::user_shutdown) {
       log_event("warn", "activity committer died; restarting");
-      start(*i);
+      start();
     }
   });
   self->set_exit_handler([=](caf::exit_msg& em) {
@@ -308,9 +302,8 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
     self->state.published = nullptr;
     if (self->state.importer)
       self->send_exit(self->state.importer, em.reason);
-    for (auto& c : self->state.committers)
-      if (c)
-        self->send_exit(c, em.reason);
+    if (self->state.committer)
+      self->send_exit(self->state.committer, em.reason);
     self->quit(em.reason);
   });
   return {
@@ -348,7 +341,7 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
       return self->delegate(self->state.importer, a, std::move(caller), std::move(body),
                             max_text_bytes);
     },
-    [=](flush_atom) {
+    [=](batch_due_atom) {
       self->state.timer_armed = false;
       (*flush)(true);
     },

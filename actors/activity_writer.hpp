@@ -10,7 +10,7 @@ namespace foresight {
 struct writer_settings {
   std::string conninfo;
   int batch_max = 512;     ///< most rows per transaction
-  int batch_wait_ms = 0;   ///< how long a free committer waits for a batch to fill
+  int batch_wait_ms = 0;   ///< how long the free committer waits for a batch to fill
   int queue_max = 20000;   ///< rows waiting or committing; beyond it requests get 503
   /// The committer's statement_timeout: a commit's outcome is known within it.
   int commit_timeout_ms = 3000;

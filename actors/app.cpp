@@ -200,7 +200,7 @@ void actor_app::shutdown() {
   // its storage worker stops (an exit message could overtake a last write sent beside it).
   {
     caf::scoped_actor self{impl_->sys};
-    self->request(impl_->cache, std::chrono::seconds(10), flush_atom::value)
+    self->request(impl_->cache, std::chrono::seconds(10), drain_cache_atom::value)
       .receive([](bool) {}, [](caf::error&) {});
   }
   for (auto* a : {&impl_->retention, &impl_->sessions, &impl_->crowd, &impl_->cache, &impl_->llm,
@@ -244,10 +244,6 @@ void actor_app::issue_token(credentials creds, callback<token_grant> done) {
   };
   impl_->ask<login_record>(impl_->storage, std::move(check), login_atom::value,
                            std::move(creds.username));
-}
-
-void actor_app::profile(std::string caller, callback<user_profile> done) {
-  impl_->ask_session<user_profile>(caller, std::move(done), profile_atom::value);
 }
 
 void actor_app::create_user(std::string caller, new_user user, callback<user_profile> done) {
@@ -370,11 +366,6 @@ void actor_app::patterns(std::string caller, patterns_query query,
   query.min_users = impl_->min_users;
   impl_->ask_session<patterns_view>(caller, std::move(done), patterns_atom::value,
                                     std::move(query));
-}
-
-void actor_app::rebuild_patterns(int days, callback<bool> done) {
-  impl_->ask<bool>(impl_->learners, std::move(done), rebuild_atom::value,
-                   static_cast<std::int32_t>(days));
 }
 
 void actor_app::erase_user(std::string caller, std::string user_id, bool delete_account,

@@ -20,7 +20,6 @@ public:
   void shutdown();
 
   void issue_token(credentials creds, callback<token_grant> done) override;
-  void profile(std::string caller, callback<user_profile> done) override;
   void create_user(std::string caller, new_user user, callback<user_profile> done) override;
   void change_password(std::string caller, password_change change,
                        callback<std::int64_t> done) override;
@@ -31,9 +30,6 @@ public:
   void list_catalogs(std::string caller, callback<catalog_list> done) override;
   void readiness(callback<readiness_report> done) override;
   void patterns(std::string caller, patterns_query query, callback<patterns_view> done) override;
-
-  /// Recomputes every pattern from the activities of the last `days` days (0: all).
-  void rebuild_patterns(int days, callback<bool> done);
   void log_activity(std::string caller, activity_row row,
                     callback<logged_activity> done) override;
   void activity_history(std::string caller, history_query query,

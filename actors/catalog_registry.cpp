@@ -55,14 +55,14 @@ caf::behavior catalog_registry(caf::stateful_actor<catalog_registry_state>* self
     [=](cat_get_atom, const std::string& id) {
       return lookup(id, [](const connection_catalog& c) { return c; });
     },
-    [=](cat_ver_atom, const std::string& id) {
+    [=](catalog_version_atom, const std::string& id) {
       return lookup(id, [](const connection_catalog& c) { return c.version; });
     },
     [=](catalog_atom, connection_catalog& c) {
       // Sessions cache catalog versions (a cache key needs one per suggestion); tell them all
       // before answering, so the change is in every session's mailbox before the PUT returns.
       // Anonymous: no member's answer (a failing session's error) may come back to the registry.
-      caf::anon_send(catalog_versions_group(self->system()), cat_ver_atom::value, c.id, c.version);
+      caf::anon_send(catalog_versions_group(self->system()), catalog_changed_atom::value, c.id, c.version);
       remember(std::move(c));
       return true;
     },

@@ -7,9 +7,9 @@
 namespace foresight {
 
 /// Spawns the registry. It loads all catalogs at start; `(cat_get_atom, id)` answers from memory
-/// (asking storage for one it has not seen, e.g. written by another node); `(cat_ver_atom, id)`
+/// (asking storage for one it has not seen, e.g. written by another node); `(catalog_version_atom, id)`
 /// answers just the version (what a cache key needs); `(catalog_atom, connection_catalog)`
-/// replaces one after a PUT, publishes `(cat_ver_atom, id, version)` to the group below and
+/// replaces one after a PUT, publishes `(catalog_changed_atom, id, version)` to the group below and
 /// answers `true`.
 caf::actor spawn_catalog_registry(caf::actor_system& sys, caf::actor storage);
 

@@ -152,7 +152,7 @@ caf::behavior crowd(caf::stateful_actor<crowd_state>* self, caf::actor storage, 
       st.book.refresh();
       log_event("info", "crowd loaded", {{"activities", std::to_string(st.loaded_rows), true}});
     },
-    [=](cat_ver_atom, const std::string& id, std::int32_t version) {
+    [=](catalog_changed_atom, const std::string& id, std::int32_t version) {
       auto i = self->state.catalogs.find(id);
       if (i != self->state.catalogs.end() && i->second.version >= 0 && i->second.version < version) {
         i->second.version = -1; // asked again with the next question on it

@@ -71,7 +71,7 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
         },
         [=](caf::error&) { /* start with a fresh budget */ });
   }
-  self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
+  self->delayed_send(self, std::chrono::seconds(1), flush_usage_atom::value);
   auto no_call = [](std::string why) {
     llm_answer a;
     a.error = std::move(why);
@@ -139,7 +139,7 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
       i->second.deliver(std::move(a));
       st.pending.erase(i);
     },
-    [=](flush_atom a) {
+    [=](flush_usage_atom a) {
       self->delayed_send(self, std::chrono::seconds(1), a);
       auto& st = self->state;
       if (st.saving || st.unsaved.empty())

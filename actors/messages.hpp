@@ -20,7 +20,7 @@ using audit_atom = caf::atom_constant<caf::atom("audit")>;
 using cat_put_atom = caf::atom_constant<caf::atom("cat_put")>;
 using cat_get_atom = caf::atom_constant<caf::atom("cat_get")>;
 using cat_list_atom = caf::atom_constant<caf::atom("cat_list")>;
-using cat_ver_atom = caf::atom_constant<caf::atom("cat_ver")>;
+using catalog_version_atom = caf::atom_constant<caf::atom("cat_ver")>; ///< asks a catalog's version
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 using history_atom = caf::atom_constant<caf::atom("history")>;
 
@@ -35,11 +35,12 @@ using pat_read_atom = caf::atom_constant<caf::atom("pat_read")>;
 using learn_atom = caf::atom_constant<caf::atom("learn")>;
 using catalog_atom = caf::atom_constant<caf::atom("catalog")>;
 using rebuild_atom = caf::atom_constant<caf::atom("rebuild")>;
+using flush_patterns_atom = caf::atom_constant<caf::atom("pat_flush")>; ///< a shard's save timer
 
-// -- activity writing (answered by the activity writer and its committers) --
+// -- activity writing (answered by the activity writer and its committer) --
 using write_atom = caf::atom_constant<caf::atom("write")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
-using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using batch_due_atom = caf::atom_constant<caf::atom("batch_due")>; ///< the batch-wait timer expired
 
 // -- preferences and suggestions --
 using prefs_get_atom = caf::atom_constant<caf::atom("prefs_get")>;
@@ -51,9 +52,11 @@ using warm_atom = caf::atom_constant<caf::atom("warm")>;
 using cache_load_atom = caf::atom_constant<caf::atom("c_load")>;
 using cache_write_atom = caf::atom_constant<caf::atom("c_write")>;
 using cache_purge_atom = caf::atom_constant<caf::atom("c_purge")>;
+using drain_cache_atom = caf::atom_constant<caf::atom("c_drain")>; ///< shutdown: store pending writes
 using llm_atom = caf::atom_constant<caf::atom("llm")>;
 using llm_done_atom = caf::atom_constant<caf::atom("llm_done")>;
 using llm_usage_atom = caf::atom_constant<caf::atom("llm_usage")>;
+using flush_usage_atom = caf::atom_constant<caf::atom("use_flush")>; ///< the gateway's save timer
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 
 // -- session routing and lifetime --
@@ -72,6 +75,7 @@ using forget_atom = caf::atom_constant<caf::atom("forget")>; ///< drop what is h
 using questions_atom = caf::atom_constant<caf::atom("questions")>; ///< a user's question history
 using crowd_atom = caf::atom_constant<caf::atom("crowd")>;         ///< what others ask
 using learned_atom = caf::atom_constant<caf::atom("learned")>;     ///< committed activities, fanned out
+using catalog_changed_atom = caf::atom_constant<caf::atom("cat_chg")>; ///< a catalog's new version, published
 
 /// Registers every payload type under a stable name, so that messages survive serialization.
 void register_message_types(caf::actor_system_config& cfg);

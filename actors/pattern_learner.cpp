@@ -73,15 +73,15 @@ caf::behavior pattern_shard(shard_actor* self, int shard, caf::actor storage,
             [=](caf::error& err) { self->quit(err); });
       },
       [=](caf::error& err) { self->quit(err); });
-  self->delayed_send(self, flush_every, flush_atom::value);
+  self->delayed_send(self, flush_every, flush_patterns_atom::value);
   return {
     [=](learn_atom, const learn_batch& b) { apply_all(b); },
     [=](catalog_atom, const connection_catalog& c) { self->state.book->set_catalog(c); },
     [=](fault_atom) { throw std::runtime_error("injected fault (--fault-injection)"); },
-    [=](flush_atom) {
+    [=](flush_patterns_atom) {
       auto& st = self->state;
       if (st.flushing || !st.book->has_changes()) {
-        self->delayed_send(self, flush_every, flush_atom::value);
+        self->delayed_send(self, flush_every, flush_patterns_atom::value);
         return;
       }
       // Absolute values plus the watermark, in one transaction: replaying after a crash
@@ -95,7 +95,7 @@ caf::behavior pattern_shard(shard_actor* self, int shard, caf::actor storage,
             self->state.flushing = false;
             self->state.book->mark_saved(changes->watermark);
             flushes.add(1);
-            self->delayed_send(self, flush_every, flush_atom::value);
+            self->delayed_send(self, flush_every, flush_patterns_atom::value);
           },
           [=](caf::error& err) {
             auto api = to_api_error(err);
@@ -106,7 +106,7 @@ caf::behavior pattern_shard(shard_actor* self, int shard, caf::actor storage,
             self->state.book->restore_changes(*changes);
             log_event("warn", "pattern flush failed; retrying",
                       {{"shard", std::to_string(shard), true}, {"error", api.message}});
-            self->delayed_send(self, flush_every, flush_atom::value);
+            self->delayed_send(self, flush_every, flush_patterns_atom::value);
           });
     },
   };

@@ -453,7 +453,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
         auto& known = state->catalog_versions;
         if (auto i = known.find(job->request.connection_id); i != known.end())
           return finish(i->second);
-        self->request(catalogs, caf::infinite, cat_ver_atom::value, job->request.connection_id)
+        self->request(catalogs, caf::infinite, catalog_version_atom::value, job->request.connection_id)
           .then(
             [=](std::int32_t catalog_version) mutable {
               finish(note_catalog_version(job->request.connection_id, catalog_version));
@@ -573,7 +573,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
       q.user_id = user_id; // one user never sees another's rows
       return self->delegate(storage, a, std::move(q));
     },
-    [=](cat_ver_atom, const std::string& id, std::int32_t version) {
+    [=](catalog_changed_atom, const std::string& id, std::int32_t version) {
       note_catalog_version(id, version);
     },
     // The manager retires idle sessions; everything it forwarded before is handled by then.

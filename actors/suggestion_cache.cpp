@@ -548,7 +548,7 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
               [=](caf::error&) { self->state.writing = false; }); // storage logged it
     },
     // At shutdown: write what is pending and answer once it is stored.
-    [=](flush_atom) -> caf::result<bool> {
+    [=](drain_cache_atom) -> caf::result<bool> {
       auto w = take_writes(true);
       if (w.empty())
         return true;
@@ -649,7 +649,7 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
         if (s)
           self->send(s, a, user_id);
     },
-    [=](flush_atom a) -> caf::result<bool> {
+    [=](drain_cache_atom a) -> caf::result<bool> {
       auto rp = self->make_response_promise<bool>();
       auto left = std::make_shared<std::size_t>(0);
       for (auto& sh : self->state.shards)

@@ -32,7 +32,7 @@ struct suggestion_cache_peers {
 
 /// Messages: `(suggest_atom, suggestion_job)` answered with a `suggestion_list`;
 /// `(invalidate_atom, user_id)` drops a user's entries; `(stats_atom)` answers the cache half
-/// of `suggestion_service_stats`; `(flush_atom)` answers `true` once every shard's pending
+/// of `suggestion_service_stats`; `(drain_cache_atom)` answers `true` once every shard's pending
 /// writes are stored (shutdown).
 caf::actor spawn_suggestion_cache(caf::actor_system& sys, const suggestion_cache_peers& peers,
                                   const suggestion_cache_settings& settings);

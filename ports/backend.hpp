@@ -18,8 +18,6 @@ public:
   /// Checks username and password (on the password pool: a full pool answers 429 at once); on
   /// success the grant carries a signed token.
   virtual void issue_token(credentials creds, callback<token_grant> done) = 0;
-  /// The caller's profile (also proves the user still exists).
-  virtual void profile(std::string caller, callback<user_profile> done) = 0;
   /// Admin only.
   virtual void create_user(std::string caller, new_user user, callback<user_profile> done) = 0;
   /// An admin sets anyone's password; a user their own, with their current one. Answers the

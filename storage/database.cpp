@@ -153,10 +153,6 @@ void database::set_statement_timeout(int ms) {
   disconnect(); // applied at the next connect
 }
 
-bool database::connected() const {
-  return conn_ && conn_->c.is_open();
-}
-
 pqxx::connection_base& database::conn() {
   connect();
   return conn_->c;

@@ -43,7 +43,6 @@ public:
   /// Applied to this connection (and any reconnection): statements running longer are
   /// cancelled. 0: none.
   void set_statement_timeout(int ms);
-  bool connected() const;
 
   /// Applies pending migrations; returns how many ran.
   int migrate();
