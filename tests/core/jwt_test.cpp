@@ -10,6 +10,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <ostream>
@@ -374,6 +375,88 @@ BOOST_AUTO_TEST_CASE(json_reader_rejects_invalid_json) {
   BOOST_TEST(verify_at(make_token(R"({"alg":"HS256"}x)", claims)) == jwt_error::malformed);
   BOOST_TEST(verify_at(make_token(R"(["HS256"])", claims)) == jwt_error::malformed);
   BOOST_TEST(verify_at(make_token("", claims)) == jwt_error::malformed);
+}
+
+// Rules of the JSON reading that the cases above leave unpinned; each must hold whatever parser
+// reads the token.
+BOOST_AUTO_TEST_CASE(json_rules_at_their_edges) {
+  const std::string pre = R"({"sub":"a","exp":1700003600,"x":)";
+  // Nesting: 32 containers below the top-level object are read, 33 are refused, objects or arrays.
+  BOOST_TEST(verify_at(make_jwt(pre + std::string(32, '[') + std::string(32, ']') + "}")) ==
+             jwt_error::none);
+  BOOST_TEST(verify_at(make_jwt(pre + std::string(33, '[') + std::string(33, ']') + "}")) ==
+             jwt_error::malformed);
+  std::string objects31;
+  for (int i = 0; i < 31; ++i)
+    objects31 += R"({"o":)";
+  std::string objects32 = objects31 + R"({"o":)";
+  BOOST_TEST(verify_at(make_jwt(pre + objects31 + "{}" + std::string(31, '}') + "}")) ==
+             jwt_error::none);
+  BOOST_TEST(verify_at(make_jwt(pre + objects32 + "{}" + std::string(32, '}') + "}")) ==
+             jwt_error::malformed);
+
+  const std::vector<std::string> bad = {
+      pre + R"([{"k":1},{"k":2,"k":3}]})",        // duplicate inside an array's object
+      pre + R"({"a":{"b":{"c":1,"\u0063":2}}}})", // deep duplicate, after unescaping
+      pre + R"("\ud83d\ud83d"})",                 // high surrogate followed by a high one
+      pre + R"(["\udfff"]})",                     // lone low surrogate in a nested string
+      pre + R"("\u12"})",                         // truncated escape
+      pre + "{\"\xff\":1}}",                      // invalid UTF-8 in a member name
+      pre + "\"a\x1f\"}",                         // raw control character in a nested string
+      pre + R"([01]})",                           // number grammar holds in nested values
+      pre + "-01}", pre + "1.e5}", pre + "1e+}", pre + "Infinity}", pre + "-Infinity}",
+      pre + "0x10}", pre + "nul}", pre + "True}", pre + "falsey}",
+      R"({"sub":"a","exp":1700003600)",           // unterminated object
+      R"({"sub":"a","exp":1700003600,"x":"open})", // unterminated string
+      "42", "null", "true", "1700003600",          // JSON, but not an object
+      "\n",                                        // whitespace only
+  };
+  for (const auto& payload : bad)
+    BOOST_TEST(verify_at(make_jwt(payload)) == jwt_error::malformed, "payload " << payload);
+
+  // Empty names and empty containers are JSON too.
+  BOOST_TEST(verify_at(make_jwt(R"({"":1,"sub":"a","exp":1700003600,"e":{},"f":[]})")) ==
+             jwt_error::none);
+
+  // The header: nested duplicates and bad nested JSON are malformed, "alg" is compared after
+  // unescaping, and "crit" refuses whatever its value.
+  const std::string claims = R"({"sub":"a","exp":1700003600})";
+  BOOST_TEST(verify_at(make_token(R"({"alg":"HS256","x":{"k":1,"k":1}})", claims)) ==
+             jwt_error::malformed);
+  BOOST_TEST(verify_at(make_token(R"({"alg":"HS256","x":[1,]})", claims)) == jwt_error::malformed);
+  BOOST_TEST(verify_at(make_token(R"({"alg":"HS\u0032\u0035\u0036"})", claims)) == jwt_error::none);
+  BOOST_TEST(verify_at(make_token(R"({"alg":"HS256","crit":null})", claims)) ==
+             jwt_error::unsupported_algorithm);
+  BOOST_TEST(verify_at(make_token(R"({"alg":"HS256","\u0063rit":["x"]})", claims)) ==
+             jwt_error::unsupported_algorithm);
+}
+
+BOOST_AUTO_TEST_CASE(time_claims_at_the_int64_edges) {
+  auto with = [](const std::string& payload) { return jwt_verify(make_jwt(payload), secret, iat + 10); };
+  // Just above INT64_MAX: an integer a parser may keep as unsigned; it is still no time.
+  BOOST_TEST(with(R"({"sub":"a","exp":9223372036854775808})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":18446744073709551615})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":18446744073709551616})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":-9223372036854775809})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":-9223372036854775808})").error == jwt_error::expired);
+  BOOST_TEST(with(R"({"sub":"a","exp":9.3e18})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":-9.3e18})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":1e400})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":-0})").error == jwt_error::expired);
+  BOOST_TEST(with(R"({"sub":"a","exp":{"t":1}})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":[1700003600]})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":null})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":1700003600,"iat":9223372036854775808})").error ==
+             jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":1700003600,"nbf":1e19})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":1700003600,"nbf":null})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":["a"],"exp":1700003600})").error == jwt_error::missing_subject);
+  BOOST_TEST(with(R"({"sub":{"id":"a"},"exp":1700003600})").error == jwt_error::missing_subject);
+  // The largest double below 2^63 still converts; negative fractions truncate toward zero.
+  auto v = with(R"({"sub":"a","exp":9.2233720368547748e18,"iat":-1.9})");
+  BOOST_TEST(v.ok());
+  BOOST_TEST(v.claims.expires_at == 9223372036854774784);
+  BOOST_TEST(v.claims.issued_at == -1);
 }
 
 BOOST_AUTO_TEST_CASE(jws_layer_returns_the_payload) {
