@@ -12,6 +12,7 @@
 #include <simdjson.h>
 
 #include <climits>
+#include <limits>
 #include <set>
 #include <utility>
 
@@ -163,6 +164,13 @@ std::string jwt_sign(const jwt_claims& claims, std::string_view secret) {
   token.push_back('.');
   token += base64url_encode(std::string_view(reinterpret_cast<const char*>(mac), sizeof mac));
   return token;
+}
+
+std::string mint_token(std::string_view user_id, std::int64_t now, std::int64_t ttl_seconds,
+                       std::string_view secret) {
+  if (ttl_seconds <= 0 || now > std::numeric_limits<std::int64_t>::max() - ttl_seconds)
+    return {};
+  return jwt_sign({std::string(user_id), now, now + ttl_seconds}, secret);
 }
 
 jwt_error jws_verify_hs256(std::string_view token, std::string_view key, std::string& payload_out) {

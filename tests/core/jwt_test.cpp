@@ -459,6 +459,24 @@ BOOST_AUTO_TEST_CASE(time_claims_at_the_int64_edges) {
   BOOST_TEST(v.claims.issued_at == -1);
 }
 
+BOOST_AUTO_TEST_CASE(mint_token_signs_now_plus_ttl) {
+  // Both places that issue tokens (login, the `token` subcommand) mint them here.
+  BOOST_TEST(mint_token("alice", iat, exp - iat, secret) == jwt_sign({"alice", iat, exp}, secret));
+  jwt_verification v = jwt_verify(mint_token("alice", iat, 60, secret), secret, iat + 59);
+  BOOST_TEST(v.ok());
+  BOOST_TEST(v.claims.subject == "alice");
+  BOOST_TEST(v.claims.issued_at == iat);
+  BOOST_TEST(v.claims.expires_at == iat + 60);
+  BOOST_TEST(verify_at(mint_token("alice", iat, 60, secret), iat + 60) == jwt_error::expired);
+  // Tokens that could never verify are not minted.
+  BOOST_TEST(mint_token("alice", iat, 0, secret).empty());
+  BOOST_TEST(mint_token("alice", iat, -1, secret).empty());
+  BOOST_TEST(mint_token("alice", INT64_MAX - 10, 11, secret).empty());
+  BOOST_TEST(!mint_token("alice", INT64_MAX - 10, 10, secret).empty());
+  BOOST_TEST(mint_token("", iat, 60, secret).empty());
+  BOOST_TEST(mint_token("alice", iat, 60, std::string(31, 'k')).empty());
+}
+
 BOOST_AUTO_TEST_CASE(jws_layer_returns_the_payload) {
   std::string payload;
   std::string token = make_token(R"({"alg":"HS256"})", "not json at all");
