@@ -477,6 +477,19 @@ BOOST_AUTO_TEST_CASE(mint_token_signs_now_plus_ttl) {
   BOOST_TEST(mint_token("alice", iat, 60, std::string(31, 'k')).empty());
 }
 
+BOOST_AUTO_TEST_CASE(numbers_out_of_range_are_malformed_anywhere) {
+  // The one rule simdjson adds to the old hand-written reader, which only grammar-checked numbers
+  // outside the time claims: a number no double or 64-bit integer holds makes the whole token
+  // malformed, wherever it is. Tokens we issue never carry one.
+  for (const char* x : {"1e400", "-1e400", "99999999999999999999", "-99999999999999999999"})
+    BOOST_TEST(verify_at(make_jwt(std::string(R"({"sub":"a","exp":1700003600,"x":)") + x + "}")) ==
+                   jwt_error::malformed,
+               "x " << x);
+  // In range, unrelated numbers of any form are still fine.
+  BOOST_TEST(verify_at(make_jwt(R"({"sub":"a","exp":1700003600,"x":[1e300,-1e-300,18446744073709551615]})")) ==
+             jwt_error::none);
+}
+
 BOOST_AUTO_TEST_CASE(jws_layer_returns_the_payload) {
   std::string payload;
   std::string token = make_token(R"({"alg":"HS256"})", "not json at all");
