@@ -46,7 +46,9 @@ bool strictly_valid(dom::element e, std::size_t depth) {
       if (depth > max_json_depth)
         return false;
       std::set<std::string_view> seen;
-      for (dom::key_value_pair member : e.get_object().value_unsafe()) {
+      // Named copies: a range-for over the temporary result's value would dangle.
+      dom::object object = e.get_object().value_unsafe();
+      for (dom::key_value_pair member : object) {
         if (!simdjson::validate_utf8(member.key.data(), member.key.size()) ||
             !seen.insert(member.key).second || !strictly_valid(member.value, depth + 1))
           return false;
@@ -56,7 +58,8 @@ bool strictly_valid(dom::element e, std::size_t depth) {
     case dom::element_type::ARRAY: {
       if (depth > max_json_depth)
         return false;
-      for (dom::element item : e.get_array().value_unsafe())
+      dom::array array = e.get_array().value_unsafe();
+      for (dom::element item : array)
         if (!strictly_valid(item, depth + 1))
           return false;
       return true;
