@@ -237,7 +237,7 @@ void actor_app::issue_token(credentials creds, callback<token_grant> done) {
         g.role = record->user.role;
         g.is_admin = record->user.is_admin;
         g.expires_in = self->token_ttl;
-        g.access_token = jwt_sign({record->user.id, now, now + self->token_ttl}, self->jwt_secret);
+        g.access_token = mint_token(record->user.id, now, self->token_ttl, self->jwt_secret);
         return {std::move(g), {}};
       },
       done);

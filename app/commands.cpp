@@ -26,11 +26,6 @@ namespace foresight::cli {
 
 namespace {
 
-std::string make_token(const std::string& user_id, int ttl, const std::string& secret) {
-  auto now = static_cast<std::int64_t>(std::time(nullptr));
-  return jwt_sign({user_id, now, now + ttl}, secret);
-}
-
 std::string take(config_result& r, const std::string& name) {
   auto i = r.extra.find(name);
   if (i == r.extra.end())
@@ -148,7 +143,9 @@ int token(config_result& r) {
     user_profile p;
     if (!db.find_user(user, p))
       throw std::runtime_error("no user '" + user + "'");
-    std::cout << make_token(user, static_cast<int>(ttl), load_jwt_secret(r.cfg)) << "\n";
+    std::cout << mint_token(user, static_cast<std::int64_t>(std::time(nullptr)), ttl,
+                            load_jwt_secret(r.cfg))
+              << "\n";
   });
 }
 

@@ -41,6 +41,13 @@ constexpr std::size_t min_hs256_key_bytes = 32;
 /// shorter than min_hs256_key_bytes, or a subject that is empty or not valid UTF-8.
 std::string jwt_sign(const jwt_claims& claims, std::string_view secret);
 
+/// Mints the access token for `user_id`: issued at `now`, expiring `ttl_seconds` later. The one
+/// place tokens are made, for the login route and the `token` subcommand alike. Empty, as from
+/// jwt_sign, when the token could never verify: `ttl_seconds` not positive, `now + ttl_seconds`
+/// beyond int64, or anything jwt_sign refuses.
+std::string mint_token(std::string_view user_id, std::int64_t now, std::int64_t ttl_seconds,
+                       std::string_view secret);
+
 /// Outcome of jwt_verify; `claims` is filled only when ok().
 struct jwt_verification {
   jwt_error error = jwt_error::none; ///< why the token was refused, or none

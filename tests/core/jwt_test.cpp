@@ -10,6 +10,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <ostream>
@@ -374,6 +375,119 @@ BOOST_AUTO_TEST_CASE(json_reader_rejects_invalid_json) {
   BOOST_TEST(verify_at(make_token(R"({"alg":"HS256"}x)", claims)) == jwt_error::malformed);
   BOOST_TEST(verify_at(make_token(R"(["HS256"])", claims)) == jwt_error::malformed);
   BOOST_TEST(verify_at(make_token("", claims)) == jwt_error::malformed);
+}
+
+// Rules of the JSON reading that the cases above leave unpinned; each must hold whatever parser
+// reads the token.
+BOOST_AUTO_TEST_CASE(json_rules_at_their_edges) {
+  const std::string pre = R"({"sub":"a","exp":1700003600,"x":)";
+  // Nesting: 32 containers below the top-level object are read, 33 are refused, objects or arrays.
+  BOOST_TEST(verify_at(make_jwt(pre + std::string(32, '[') + std::string(32, ']') + "}")) ==
+             jwt_error::none);
+  BOOST_TEST(verify_at(make_jwt(pre + std::string(33, '[') + std::string(33, ']') + "}")) ==
+             jwt_error::malformed);
+  std::string objects31;
+  for (int i = 0; i < 31; ++i)
+    objects31 += R"({"o":)";
+  std::string objects32 = objects31 + R"({"o":)";
+  BOOST_TEST(verify_at(make_jwt(pre + objects31 + "{}" + std::string(31, '}') + "}")) ==
+             jwt_error::none);
+  BOOST_TEST(verify_at(make_jwt(pre + objects32 + "{}" + std::string(32, '}') + "}")) ==
+             jwt_error::malformed);
+
+  const std::vector<std::string> bad = {
+      pre + R"([{"k":1},{"k":2,"k":3}]})",        // duplicate inside an array's object
+      pre + R"({"a":{"b":{"c":1,"\u0063":2}}}})", // deep duplicate, after unescaping
+      pre + R"("\ud83d\ud83d"})",                 // high surrogate followed by a high one
+      pre + R"(["\udfff"]})",                     // lone low surrogate in a nested string
+      pre + R"("\u12"})",                         // truncated escape
+      pre + "{\"\xff\":1}}",                      // invalid UTF-8 in a member name
+      pre + "\"a\x1f\"}",                         // raw control character in a nested string
+      pre + R"([01]})",                           // number grammar holds in nested values
+      pre + "-01}", pre + "1.e5}", pre + "1e+}", pre + "Infinity}", pre + "-Infinity}",
+      pre + "0x10}", pre + "nul}", pre + "True}", pre + "falsey}",
+      R"({"sub":"a","exp":1700003600)",           // unterminated object
+      R"({"sub":"a","exp":1700003600,"x":"open})", // unterminated string
+      "42", "null", "true", "1700003600",          // JSON, but not an object
+      "\n",                                        // whitespace only
+  };
+  for (const auto& payload : bad)
+    BOOST_TEST(verify_at(make_jwt(payload)) == jwt_error::malformed, "payload " << payload);
+
+  // Empty names and empty containers are JSON too.
+  BOOST_TEST(verify_at(make_jwt(R"({"":1,"sub":"a","exp":1700003600,"e":{},"f":[]})")) ==
+             jwt_error::none);
+
+  // The header: nested duplicates and bad nested JSON are malformed, "alg" is compared after
+  // unescaping, and "crit" refuses whatever its value.
+  const std::string claims = R"({"sub":"a","exp":1700003600})";
+  BOOST_TEST(verify_at(make_token(R"({"alg":"HS256","x":{"k":1,"k":1}})", claims)) ==
+             jwt_error::malformed);
+  BOOST_TEST(verify_at(make_token(R"({"alg":"HS256","x":[1,]})", claims)) == jwt_error::malformed);
+  BOOST_TEST(verify_at(make_token(R"({"alg":"HS\u0032\u0035\u0036"})", claims)) == jwt_error::none);
+  BOOST_TEST(verify_at(make_token(R"({"alg":"HS256","crit":null})", claims)) ==
+             jwt_error::unsupported_algorithm);
+  BOOST_TEST(verify_at(make_token(R"({"alg":"HS256","\u0063rit":["x"]})", claims)) ==
+             jwt_error::unsupported_algorithm);
+}
+
+BOOST_AUTO_TEST_CASE(time_claims_at_the_int64_edges) {
+  auto with = [](const std::string& payload) { return jwt_verify(make_jwt(payload), secret, iat + 10); };
+  // Just above INT64_MAX: an integer a parser may keep as unsigned; it is still no time.
+  BOOST_TEST(with(R"({"sub":"a","exp":9223372036854775808})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":18446744073709551615})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":18446744073709551616})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":-9223372036854775809})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":-9223372036854775808})").error == jwt_error::expired);
+  BOOST_TEST(with(R"({"sub":"a","exp":9.3e18})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":-9.3e18})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":1e400})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":-0})").error == jwt_error::expired);
+  BOOST_TEST(with(R"({"sub":"a","exp":{"t":1}})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":[1700003600]})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":null})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":1700003600,"iat":9223372036854775808})").error ==
+             jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":1700003600,"nbf":1e19})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":"a","exp":1700003600,"nbf":null})").error == jwt_error::malformed);
+  BOOST_TEST(with(R"({"sub":["a"],"exp":1700003600})").error == jwt_error::missing_subject);
+  BOOST_TEST(with(R"({"sub":{"id":"a"},"exp":1700003600})").error == jwt_error::missing_subject);
+  // The largest double below 2^63 still converts; negative fractions truncate toward zero.
+  auto v = with(R"({"sub":"a","exp":9.2233720368547748e18,"iat":-1.9})");
+  BOOST_TEST(v.ok());
+  BOOST_TEST(v.claims.expires_at == 9223372036854774784);
+  BOOST_TEST(v.claims.issued_at == -1);
+}
+
+BOOST_AUTO_TEST_CASE(mint_token_signs_now_plus_ttl) {
+  // Both places that issue tokens (login, the `token` subcommand) mint them here.
+  BOOST_TEST(mint_token("alice", iat, exp - iat, secret) == jwt_sign({"alice", iat, exp}, secret));
+  jwt_verification v = jwt_verify(mint_token("alice", iat, 60, secret), secret, iat + 59);
+  BOOST_TEST(v.ok());
+  BOOST_TEST(v.claims.subject == "alice");
+  BOOST_TEST(v.claims.issued_at == iat);
+  BOOST_TEST(v.claims.expires_at == iat + 60);
+  BOOST_TEST(verify_at(mint_token("alice", iat, 60, secret), iat + 60) == jwt_error::expired);
+  // Tokens that could never verify are not minted.
+  BOOST_TEST(mint_token("alice", iat, 0, secret).empty());
+  BOOST_TEST(mint_token("alice", iat, -1, secret).empty());
+  BOOST_TEST(mint_token("alice", INT64_MAX - 10, 11, secret).empty());
+  BOOST_TEST(!mint_token("alice", INT64_MAX - 10, 10, secret).empty());
+  BOOST_TEST(mint_token("", iat, 60, secret).empty());
+  BOOST_TEST(mint_token("alice", iat, 60, std::string(31, 'k')).empty());
+}
+
+BOOST_AUTO_TEST_CASE(numbers_out_of_range_are_malformed_anywhere) {
+  // The one rule simdjson adds to the old hand-written reader, which only grammar-checked numbers
+  // outside the time claims: a number no double or 64-bit integer holds makes the whole token
+  // malformed, wherever it is. Tokens we issue never carry one.
+  for (const char* x : {"1e400", "-1e400", "99999999999999999999", "-99999999999999999999"})
+    BOOST_TEST(verify_at(make_jwt(std::string(R"({"sub":"a","exp":1700003600,"x":)") + x + "}")) ==
+                   jwt_error::malformed,
+               "x " << x);
+  // In range, unrelated numbers of any form are still fine.
+  BOOST_TEST(verify_at(make_jwt(R"({"sub":"a","exp":1700003600,"x":[1e300,-1e-300,18446744073709551615]})")) ==
+             jwt_error::none);
 }
 
 BOOST_AUTO_TEST_CASE(jws_layer_returns_the_payload) {
