@@ -578,10 +578,13 @@ BOOST_AUTO_TEST_CASE(a_blocked_stdout_never_stops_request_handling) {
   *(at + 1) = "true";
   server_process srv{args};
   srv.hold_output(true); // the pipe's 64 KiB fill up, then a write to stdout would block
+  // About 2 MB of request lines (~200 bytes each): well past the log's 1 MiB queue and the
+  // pipe's 64 KiB (6,000 lines were only ~70 KB past them, and one loaded run dropped none).
+  const int requests = 10000;
   int ok = 0;
-  for (int i = 0; i < 6000; ++i) // about 1.5 MB of request lines
+  for (int i = 0; i < requests; ++i)
     ok += request(srv.port(), "GET", "/healthz").status == 200;
-  BOOST_TEST(ok == 6000);
+  BOOST_TEST(ok == requests);
   auto metrics = request(srv.port(), "GET", "/metrics").body;
   auto dropped = metrics.find("\nforesight_log_lines_dropped_total ");
   BOOST_REQUIRE(dropped != std::string::npos);
