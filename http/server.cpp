@@ -117,12 +117,14 @@ std::string address_key(const net::ip::address& a) {
 
 /// The whole answer to a connection over a cap, written before its request is read.
 std::string refusal_bytes(const std::string& message) {
-  http::response<http::string_body> res{http::status::service_unavailable, 11};
+  // The status comes from the one error table (core/errors.cpp), like every error's.
+  auto err = make_error(error_code::unavailable, message);
+  http::response<http::string_body> res{static_cast<http::status>(http_status(err.code)), 11};
   res.set(http::field::server, "foresightd");
   res.set(http::field::content_type, "application/json");
   res.set(http::field::retry_after, "1");
   res.keep_alive(false);
-  res.body() = error_json(make_error(error_code::unavailable, message));
+  res.body() = error_json(err);
   res.prepare_payload();
   std::ostringstream out;
   out << res;
