@@ -9,12 +9,12 @@
 #include "actors/activity_writer.hpp"
 
 #include <algorithm>
-#include <deque>
 #include <memory>
 
 #include "actors/activity_importer.hpp"
 #include "actors/guarded.hpp"
 #include "actors/messages.hpp"
+#include "core/group_commit_queue.hpp"
 #include "core/metrics.hpp"
 
 namespace foresight {
@@ -147,19 +147,16 @@ struct reply_to {
 struct pending_row {
   activity_row row;
   reply_to reply;
-  /// Past this, the row is not sent to the database any more: its requester would be told 504
-  /// before the commit could answer.
-  std::chrono::steady_clock::time_point send_by = std::chrono::steady_clock::time_point::max();
 };
 
 struct writer_state {
-  std::deque<pending_row> queue;
+  /// Rows waiting, with their send-by times (past it, a row is not sent to the database any
+  /// more: its requester would be told 504 before the commit could answer), and the batch in
+  /// flight (core/group_commit_queue).
+  group_commit_queue<pending_row> queue{0, 1, 0};
   caf::actor committer;
   caf::actor importer; ///< parses and validates imports, then sends their chunks here
   std::shared_ptr<activity_importer> published; ///< the importer's handle for the HTTP side
-  bool busy = false; ///< the committer has a batch
-  std::size_t in_flight_rows = 0;
-  bool timer_armed = false;
   static inline const char* name = "activity_writer";
 };
 
@@ -187,6 +184,9 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
                              caf::actor learners, std::shared_ptr<activity_importer> published) {
   static writer_metrics m;
   auto& st = self->state;
+  st.queue = group_commit_queue<pending_row>{static_cast<std::size_t>(settings.queue_max),
+                                             static_cast<std::size_t>(settings.batch_max),
+                                             settings.batch_wait_ms};
   auto start = [=] {
     self->state.committer =
       self->spawn<caf::detached + caf::monitored>(committer, settings, learners);
@@ -197,76 +197,57 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
   std::weak_ptr<std::function<void(bool)>> weak_flush = flush;
   *flush = [=](bool waited) {
     auto& s = self->state;
-    while (!s.queue.empty()) {
-      if (s.busy || !s.committer)
-        return; // the committer is busy: the queue grows into the next batch
-      auto batch_max = static_cast<std::size_t>(settings.batch_max);
-      if (!waited && settings.batch_wait_ms > 0 && s.queue.size() < batch_max) {
-        if (!s.timer_armed) {
-          s.timer_armed = true;
-          self->delayed_send(self, std::chrono::milliseconds(settings.batch_wait_ms),
-                             batch_due_atom::value);
-        }
-        return;
-      }
-      waited = false;
-      auto n = std::min(batch_max, s.queue.size());
-      activity_batch batch;
-      auto promises = std::make_shared<std::vector<reply_to>>();
-      batch.rows.reserve(n);
-      promises->reserve(n);
-      auto now = std::chrono::steady_clock::now();
-      for (std::size_t k = 0; k < n; ++k) {
-        auto& front = s.queue.front();
-        if (front.send_by < now) {
-          // Never sent, so surely not stored: the requester may retry.
-          m.queued.add(-1);
-          front.reply.fail(overloaded("the activity waited too long to be stored; retry"));
-        } else {
-          batch.rows.push_back(std::move(front.row));
-          promises->push_back(std::move(front.reply));
-        }
-        s.queue.pop_front();
-      }
-      n = batch.rows.size();
-      if (n == 0)
-        continue;
-      s.busy = true;
-      s.in_flight_rows += n;
-      auto done = [=](const caf::error* err, batch_receipt* receipt) {
-        auto& s2 = self->state;
-        s2.busy = false;
-        s2.in_flight_rows -= n;
-        m.queued.add(-static_cast<std::int64_t>(n));
-        if (err) {
-          m.failures.add(1);
-          auto api = to_api_error(*err);
-          log_event("error", "activity commit failed",
-                    {{"rows", std::to_string(n), true}, {"error", api.message}});
-          // Nothing was acknowledged: every waiting request learns it must retry.
-          auto reply = overloaded("the activity could not be stored; retry");
-          for (auto& p : *promises)
-            p.fail(reply);
-        } else {
-          m.batches.add(1);
-          std::int64_t stored = 0;
-          for (auto& item : receipt->items)
-            stored += item.not_stored.empty() ? 1 : 0;
-          m.rows.add(stored);
-          m.refused.add(static_cast<std::int64_t>(n) - stored);
-          for (std::size_t k = 0; k < n; ++k)
-            (*promises)[k].deliver(std::move(receipt->items[k]));
-        }
-        if (auto f = weak_flush.lock())
-          (*f)(false);
-      };
-      // Twice the statement timeout: reached only if the committer itself is stuck, and then
-      // the rows' fate is unknown, which is what the 503 says.
-      self->request(s.committer, std::chrono::milliseconds(2 * settings.commit_timeout_ms),
-                    commit_atom::value, std::move(batch))
-        .then([=](batch_receipt& r) { done(nullptr, &r); },
-              [=](caf::error& e) { done(&e, nullptr); });
+    auto t = s.queue.take(std::chrono::steady_clock::now(), waited, s.committer != nullptr);
+    for (auto& e : t.expired) {
+      // Never sent, so surely not stored: the requester may retry.
+      m.queued.add(-1);
+      e.reply.fail(overloaded("the activity waited too long to be stored; retry"));
     }
+    if (t.arm_timer)
+      self->delayed_send(self, std::chrono::milliseconds(settings.batch_wait_ms),
+                         batch_due_atom::value);
+    auto n = t.batch.size();
+    if (n == 0)
+      return;
+    activity_batch batch;
+    auto promises = std::make_shared<std::vector<reply_to>>();
+    batch.rows.reserve(n);
+    promises->reserve(n);
+    for (auto& p : t.batch) {
+      batch.rows.push_back(std::move(p.row));
+      promises->push_back(std::move(p.reply));
+    }
+    auto done = [=](const caf::error* err, batch_receipt* receipt) {
+      self->state.queue.committed(n);
+      m.queued.add(-static_cast<std::int64_t>(n));
+      if (err) {
+        m.failures.add(1);
+        auto api = to_api_error(*err);
+        log_event("error", "activity commit failed",
+                  {{"rows", std::to_string(n), true}, {"error", api.message}});
+        // Nothing was acknowledged: every waiting request learns it must retry.
+        auto reply = overloaded("the activity could not be stored; retry");
+        for (auto& p : *promises)
+          p.fail(reply);
+      } else {
+        m.batches.add(1);
+        std::int64_t stored = 0;
+        for (auto& item : receipt->items)
+          stored += item.not_stored.empty() ? 1 : 0;
+        m.rows.add(stored);
+        m.refused.add(static_cast<std::int64_t>(n) - stored);
+        for (std::size_t k = 0; k < n; ++k)
+          (*promises)[k].deliver(std::move(receipt->items[k]));
+      }
+      if (auto f = weak_flush.lock())
+        (*f)(false);
+    };
+    // Twice the statement timeout: reached only if the committer itself is stuck, and then
+    // the rows' fate is unknown, which is what the 503 says.
+    self->request(s.committer, std::chrono::milliseconds(2 * settings.commit_timeout_ms),
+                  commit_atom::value, std::move(batch))
+      .then([=](batch_receipt& r) { done(nullptr, &r); },
+            [=](caf::error& e) { done(&e, nullptr); });
   };
   // Imports: a child of its own (detached: it parses and looks users up); the handle for the
   // HTTP side stops working when this writer stops.
@@ -309,12 +290,12 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
   return {
     [=](write_atom, activity_row& row) -> caf::result<logged_activity> {
       auto& s = self->state;
-      if (s.queue.size() + s.in_flight_rows >= static_cast<std::size_t>(settings.queue_max))
+      if (!s.queue.admits(1))
         return overloaded("too many activities are waiting to be stored; retry");
       auto rp = self->make_response_promise();
-      s.queue.push_back({std::move(row), {rp, nullptr, 0},
-                         std::chrono::steady_clock::now() +
-                           std::chrono::milliseconds(settings.send_within_ms)});
+      s.queue.push({std::move(row), {rp, nullptr, 0}},
+                   std::chrono::steady_clock::now() +
+                     std::chrono::milliseconds(settings.send_within_ms));
       m.queued.add(1);
       (*flush)(false);
       return rp;
@@ -325,14 +306,14 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
       auto n = chunk.rows.size();
       if (n == 0)
         return batch_receipt{};
-      if (s.queue.size() + s.in_flight_rows + n > static_cast<std::size_t>(settings.queue_max))
+      if (!s.queue.admits(n))
         return overloaded("too many activities are waiting to be stored; retry");
       auto reply = std::make_shared<chunk_reply>();
       reply->promise = self->make_response_promise();
       reply->receipt.items.resize(n);
       reply->waiting = n;
       for (std::size_t k = 0; k < n; ++k)
-        s.queue.push_back({std::move(chunk.rows[k]), {{}, reply, k}});
+        s.queue.push({std::move(chunk.rows[k]), {{}, reply, k}});
       m.queued.add(static_cast<std::int64_t>(n));
       (*flush)(false);
       return reply->promise;
@@ -342,7 +323,7 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
                             max_text_bytes);
     },
     [=](batch_due_atom) {
-      self->state.timer_armed = false;
+      self->state.queue.timer_fired();
       (*flush)(true);
     },
   };

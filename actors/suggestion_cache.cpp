@@ -12,10 +12,12 @@
 
 #include "actors/messages.hpp"
 #include "actors/supervision.hpp"
+#include "core/cache_entry_store.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/question_ranker.hpp"
 #include "core/suggestions.hpp"
+#include "core/write_behind_buffer.hpp"
 #include "llm/llm_prompt.hpp"
 
 namespace foresight {
@@ -28,9 +30,6 @@ std::int64_t now_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
-
-/// Inserts a shard keeps waiting while its write is under way; older ones are dropped.
-constexpr std::size_t max_waiting_inserts = 5000;
 
 struct cache_metrics {
   gauge& entries = metrics_registry::instance().get_gauge(
@@ -130,15 +129,13 @@ struct generation {
   std::vector<std::pair<std::vector<ranked_question>, std::uint64_t>> rankings;
 };
 
-struct entry {
-  suggestion_list list; ///< source: how it was generated
-  std::string user_id;
-  std::int64_t expires_ms = 0;
-  /// The list with the session's ranking before it, for the ranking `merged_for`: while the
-  /// user's ranking holds, a hit answers it as it is (rendered once).
-  suggestion_list merged;
-  std::uint64_t merged_for = 0;
-};
+cache_entry new_entry(suggestion_list list, std::string user_id, std::int64_t expires_ms) {
+  cache_entry e;
+  e.list = std::move(list);
+  e.user_id = std::move(user_id);
+  e.expires_ms = expires_ms;
+  return e;
+}
 
 /// The session's ranked questions, then the generated list.
 suggestion_list personalised(const suggestion_list& generated,
@@ -161,16 +158,10 @@ struct timed_hints_entry {
 using timed_hints = std::unordered_map<std::string, timed_hints_entry>;
 
 struct cache_shard_state {
-  std::unordered_map<std::string, entry> entries;
-  std::deque<std::pair<std::string, std::int64_t>> order; ///< (hash, expiry), oldest first
+  cache_entry_store entries{1}; ///< bounded by the behaviour (the shard's share of the total)
+  std::size_t counted = 0;      ///< entries counted in the gauge: `entries.size()` after sync
   std::unordered_map<std::string, std::shared_ptr<generation>> running;
-  cache_writes writes;
-  /// Impressions since the last write, by user, then one per connection and source (a user has
-  /// few): found without building a key, since every answer, hit or miss, adds one.
-  std::unordered_map<std::string, std::vector<impression>> impressions;
-  std::unordered_map<std::string, std::int64_t> hits;
-  std::int64_t counts_due_ms = 0; ///< when hits and impressions are written next
-  bool writing = false; ///< a write-behind batch is under way (one at a time per shard)
+  write_behind_buffer writes;   ///< entries, invalidations, hit counts and impressions to write
   /// Learned patterns per (user, role), briefly: learners save them about once a second, so
   /// re-reading them for every miss would only repeat the same queries.
   timed_hints recent_hints;
@@ -182,7 +173,15 @@ struct cache_shard_state {
   std::unordered_map<std::string, std::shared_ptr<const known_catalog>> catalogs;
   std::minstd_rand jitter{std::random_device{}()};
   static inline const char* name = "suggestion_cache_shard";
-  ~cache_shard_state() { cache_metrics::get().entries.add(-static_cast<std::int64_t>(entries.size())); }
+  /// Brings the entries gauge up to date after the store changed.
+  void sync_gauge() {
+    if (entries.size() == counted)
+      return;
+    cache_metrics::get().entries.add(static_cast<std::int64_t>(entries.size()) -
+                                     static_cast<std::int64_t>(counted));
+    counted = entries.size();
+  }
+  ~cache_shard_state() { cache_metrics::get().entries.add(-static_cast<std::int64_t>(counted)); }
 };
 
 using shard_actor = caf::stateful_actor<cache_shard_state>;
@@ -192,74 +191,34 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
                           std::shared_ptr<shared_knowledge> shared_with_shards,
                           suggestion_cache_settings settings) {
   auto& m = cache_metrics::get();
-  auto max_entries = static_cast<std::size_t>(std::max(1, settings.max_entries / settings.shards));
+  self->state.entries = cache_entry_store{
+    static_cast<std::size_t>(std::max(1, settings.max_entries / settings.shards))};
 
   auto served = [=](const suggestion_job& job, const suggestion_list& list) {
-    auto& mine = self->state.impressions[job.user_id];
-    auto imp = std::find_if(mine.begin(), mine.end(), [&](const impression& i) {
-      return i.source == list.source && i.connection_id == job.request.connection_id &&
-             i.arm == job.arm;
-    });
-    if (imp == mine.end())
-      imp = mine.insert(mine.end(),
-                        {job.user_id, job.request.connection_id, list.source, 0, 0, job.arm});
-    imp->lists += 1;
-    imp->suggestions += static_cast<std::int64_t>(list.suggestions.size());
+    self->state.writes.served(job.user_id, job.request.connection_id, list.source, job.arm,
+                              static_cast<std::int64_t>(list.suggestions.size()));
   };
 
-  // Every insertion goes through here, so the entries gauge and the eviction order stay right.
-  // Entries share one TTL, so insertion order is expiry order: when the shard is full, the entry
-  // inserted first is the one to go, one per insertion (no pause to sort the whole shard).
-  auto put_entry = [=, &m](const std::string& hash, entry e) {
-    auto& st = self->state;
-    auto growing = st.entries.count(hash) == 0;
-    while (growing && st.entries.size() >= max_entries && !st.order.empty()) {
-      auto [old_hash, old_expiry] = std::move(st.order.front());
-      st.order.pop_front();
-      // Skipped when that entry was replaced or removed since.
-      if (auto i = st.entries.find(old_hash);
-          i != st.entries.end() && i->second.expires_ms == old_expiry) {
-        st.entries.erase(i);
-        m.entries.add(-1);
-      }
-    }
-    st.order.emplace_back(hash, e.expires_ms);
-    if (st.entries.insert_or_assign(hash, std::move(e)).second)
-      m.entries.add(1);
-    // Replaced and removed entries leave stale places behind; rebuild before they pile up.
-    if (st.order.size() > 2 * max_entries + 16) {
-      st.order.clear();
-      for (auto& kv : st.entries)
-        st.order.emplace_back(kv.first, kv.second.expires_ms);
-      std::sort(st.order.begin(), st.order.end(),
-                [](const auto& a, const auto& b) { return a.second < b.second; });
-    }
+  // Every insertion goes through here, so the entries gauge stays right.
+  auto put_entry = [=](const std::string& hash, cache_entry e) {
+    self->state.entries.put(hash, std::move(e));
+    self->state.sync_gauge();
   };
 
   // A user's entries go (preferences changed, or the user was erased): from memory, from the
   // table, and from the inserts still waiting, which were generated before the change.
-  auto invalidate = [=, &m](const std::string& user_id) {
+  auto invalidate = [=](const std::string& user_id) {
     auto& st = self->state;
-    for (auto i = st.entries.begin(); i != st.entries.end();) {
-      if (i->second.user_id == user_id) {
-        i = st.entries.erase(i);
-        m.entries.add(-1);
-      } else {
-        ++i;
-      }
-    }
-    auto& w = st.writes;
-    w.inserts.erase(std::remove_if(w.inserts.begin(), w.inserts.end(),
-                                   [&](auto& c) { return c.user_id == user_id; }),
-                    w.inserts.end());
-    w.invalidated_users.push_back(user_id);
+    st.entries.erase_user(user_id);
+    st.sync_gauge();
+    st.writes.invalidate_user(user_id);
   };
 
   auto store = [=](const suggestion_job& job, const suggestion_list& list) {
     auto& st = self->state;
     auto expires_ms = now_ms() + std::int64_t{settings.ttl_s} * 1000;
-    put_entry(job.context_hash, entry{list, job.user_id, expires_ms});
-    st.writes.inserts.push_back({job.context_hash, job.user_id, list, expires_ms, 0});
+    put_entry(job.context_hash, new_entry(list, job.user_id, expires_ms));
+    st.writes.insert({job.context_hash, job.user_id, list, expires_ms, 0});
   };
 
   auto finish = [=](const std::shared_ptr<generation>& g, suggestion_list list, bool cacheable) {
@@ -274,10 +233,9 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
       if (!ranked.empty()) {
         auto mine = personalised(list, ranked, g->job, *g->catalog->index);
         served(g->job, mine);
-        if (auto e = self->state.entries.find(g->job.context_hash);
-            cacheable && e != self->state.entries.end()) {
-          e->second.merged = mine;
-          e->second.merged_for = ranking_id;
+        if (auto e = self->state.entries.find(g->job.context_hash); cacheable && e) {
+          e->merged = mine;
+          e->merged_for = ranking_id;
         }
         g->waiters[i].deliver(std::move(mine));
         continue;
@@ -422,48 +380,30 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
       [=](const caf::error& err) { fail(g, err); });
   };
 
-  // What is not yet written: new entries and invalidations, and with `counts` also hit counts
-  // and impressions.
-  auto take_writes = [=](bool counts) {
-    auto& st = self->state;
-    if (!counts)
-      return std::exchange(st.writes, cache_writes{});
-    for (auto& [hash, n] : st.hits)
-      st.writes.hits.push_back({hash, n});
-    st.hits.clear();
-    for (auto& kv : st.impressions)
-      for (auto& imp : kv.second)
-        st.writes.impressions.push_back(std::move(imp));
-    st.impressions.clear();
-    return std::exchange(st.writes, cache_writes{});
-  };
-
   return {
     [=, &m](suggest_atom, suggestion_job& job) -> caf::result<suggestion_list> {
       auto& st = self->state;
       auto now = now_ms();
-      if (auto i = st.entries.find(job.context_hash); i != st.entries.end()) {
-        if (i->second.expires_ms > now) {
-          m.hits.add(1);
-          st.hits[job.context_hash] += 1;
-          auto& e = i->second;
-          if (!job.ranked.empty() && e.merged_for != job.ranking_id) {
-            static const catalog_index no_catalog;
-            auto known = st.catalogs.find(job.request.connection_id);
-            e.merged = personalised(e.list, job.ranked, job,
-                                    known != st.catalogs.end() && known->second
-                                      ? *known->second->index : no_catalog);
-            e.merged_for = job.ranking_id;
-          }
-          auto list = job.ranked.empty() ? e.list : e.merged;
-          list.source = "cached";
-          list.partial_query = job.request.partial_query;
-          list.strategy = job.arm;
-          served(job, list);
-          return list;
+      auto live = st.entries.find_live(job.context_hash, now);
+      st.sync_gauge(); // an expired entry found is removed
+      if (live) {
+        m.hits.add(1);
+        st.writes.count_hit(job.context_hash);
+        auto& e = *live;
+        if (!job.ranked.empty() && e.merged_for != job.ranking_id) {
+          static const catalog_index no_catalog;
+          auto known = st.catalogs.find(job.request.connection_id);
+          e.merged = personalised(e.list, job.ranked, job,
+                                  known != st.catalogs.end() && known->second
+                                    ? *known->second->index : no_catalog);
+          e.merged_for = job.ranking_id;
         }
-        st.entries.erase(i);
-        m.entries.add(-1);
+        auto list = job.ranked.empty() ? e.list : e.merged;
+        list.source = "cached";
+        list.partial_query = job.request.partial_query;
+        list.strategy = job.arm;
+        served(job, list);
+        return list;
       }
       m.misses.add(1);
       auto rp = self->make_response_promise<suggestion_list>();
@@ -504,18 +444,16 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
                 [](const auto& a, const auto& b) { return a.expires_at_ms < b.expires_at_ms; });
       for (auto& r : rows)
         if (r.expires_at_ms > now)
-          put_entry(r.context_hash, entry{std::move(r.list), r.user_id, r.expires_at_ms});
+          put_entry(r.context_hash, new_entry(std::move(r.list), r.user_id, r.expires_at_ms));
     },
     [=](invalidate_atom, const std::string& user_id) { invalidate(user_id); },
     [=](fault_atom) { throw std::runtime_error("injected fault (--fault-injection)"); },
     // An erased user: also no impression of theirs still waiting to be written.
     [=](forget_atom, const std::string& user_id) {
       auto& st = self->state;
-      invalidate(user_id);
-      st.impressions.erase(user_id);
-      auto& w = st.writes.impressions;
-      w.erase(std::remove_if(w.begin(), w.end(), [&](auto& i) { return i.user_id == user_id; }),
-              w.end());
+      st.entries.erase_user(user_id);
+      st.sync_gauge();
+      st.writes.forget_user(user_id);
     },
     [=, &m](tick_atom) {
       // Write-behind: a failed batch is logged by storage and dropped; the entries stay
@@ -525,31 +463,19 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
       // One batch in flight per shard: a slow database makes batches bigger, not messages more;
       // past a bound the oldest waiting inserts go (a cache: they are regenerated on a miss).
       self->delayed_send(self, std::chrono::milliseconds(settings.flush_ms), tick_atom::value);
-      auto& st = self->state;
-      if (st.writing) {
-        auto& ins = st.writes.inserts;
-        if (ins.size() > max_waiting_inserts) {
-          auto excess = ins.size() - max_waiting_inserts;
-          ins.erase(ins.begin(), ins.begin() + static_cast<std::ptrdiff_t>(excess));
-          m.writes_dropped.add(static_cast<std::int64_t>(excess));
-        }
+      std::size_t dropped = 0;
+      auto w = self->state.writes.due(now_ms(), std::max(settings.flush_ms, 1000), dropped);
+      if (dropped > 0)
+        m.writes_dropped.add(static_cast<std::int64_t>(dropped));
+      if (!w)
         return;
-      }
-      auto now = now_ms();
-      auto counts = now >= st.counts_due_ms;
-      if (counts)
-        st.counts_due_ms = now + std::max(settings.flush_ms, 1000);
-      auto w = take_writes(counts);
-      if (w.empty())
-        return;
-      st.writing = true;
-      self->request(writer, std::chrono::seconds(30), cache_write_atom::value, std::move(w))
-        .then([=](bool) { self->state.writing = false; },
-              [=](caf::error&) { self->state.writing = false; }); // storage logged it
+      self->request(writer, std::chrono::seconds(30), cache_write_atom::value, std::move(*w))
+        .then([=](bool) { self->state.writes.written(); },
+              [=](caf::error&) { self->state.writes.written(); }); // storage logged it
     },
     // At shutdown: write what is pending and answer once it is stored.
     [=](drain_cache_atom) -> caf::result<bool> {
-      auto w = take_writes(true);
+      auto w = self->state.writes.take_all();
       if (w.empty())
         return true;
       auto rp = self->make_response_promise();

@@ -1,0 +1,183 @@
+// The suggestion cache actors driven by CAF's testing scheduler (no threads, no sleeps): nothing
+// runs until `sched.run()`, and timers fire only when the test advances the clock. Storage, the
+// write-behind worker and the catalog registry are fakes that count what they were asked.
+#include "actors/suggestion_cache.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <caf/all.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+#include <array>
+#include <memory>
+
+#include "actors/messages.hpp"
+
+using namespace foresight;
+
+namespace {
+
+/// What the fakes saw.
+struct seen {
+  int loads = 0;
+  int hint_reads = 0;
+  int catalog_reads = 0;
+  std::vector<cache_writes> writes;
+};
+
+struct cache_fixture {
+  static caf::actor_system_config& prep(caf::actor_system_config& c) {
+    register_message_types(c);
+    c.set("scheduler.policy", caf::atom("testing"));
+    c.set("logger.inline-output", true);
+    c.set("logger.console", caf::atom("none"));
+    return c;
+  }
+  caf::actor_system_config cfg;
+  caf::actor_system sys{prep(cfg)};
+  caf::scoped_actor self{sys, true};
+  caf::scheduler::test_coordinator& sched =
+    dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+  std::shared_ptr<seen> log = std::make_shared<seen>();
+  caf::actor storage, writer, catalogs, llm, cache;
+  suggestion_cache_settings settings;
+
+  cache_fixture() {
+    auto l = log;
+    storage = sys.spawn([l]() -> caf::behavior {
+      return {
+        [l](cache_load_atom, std::int32_t) {
+          l->loads += 1;
+          return std::vector<cached_suggestions>{};
+        },
+        [l](hints_atom, const std::string&, const std::string&, std::int32_t, std::int32_t,
+            bool) {
+          l->hint_reads += 1;
+          return pattern_hints{};
+        },
+      };
+    });
+    writer = sys.spawn([l]() -> caf::behavior {
+      return {
+        [l](cache_write_atom, const cache_writes& w) {
+          l->writes.push_back(w);
+          return true;
+        },
+        [](cache_purge_atom) { return std::int64_t{0}; },
+      };
+    });
+    catalogs = sys.spawn([l]() -> caf::behavior {
+      return {[l](cat_get_atom, const std::string& id) {
+        l->catalog_reads += 1;
+        connection_catalog c;
+        c.id = id;
+        c.version = 1;
+        c.metrics = {{"revenue", "Revenue", "", "sum"}};
+        c.dimensions = {{"region", "Region", "string"}};
+        return c;
+      }};
+    });
+    llm = sys.spawn([]() -> caf::behavior { return {[](llm_atom, const llm_call&) {}}; });
+    settings.shards = 2;
+    settings.max_entries = 100;
+    cache = spawn_suggestion_cache(sys, {storage, writer, llm, catalogs}, settings);
+    sched.run(); // the pool starts, warms its shards from (empty) storage
+  }
+
+  ~cache_fixture() {
+    for (auto& a : {cache, storage, writer, catalogs, llm})
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  static suggestion_job job(const std::string& hash, const std::string& user = "u1") {
+    suggestion_job j;
+    j.context_hash = hash;
+    j.user_id = user;
+    j.role = "analyst";
+    j.request.connection_id = "sales";
+    j.catalog_version = 1;
+    j.arm = "A";
+    return j;
+  }
+
+  /// Sends a suggest request, runs everything, and answers the reply.
+  suggestion_list ask(const suggestion_job& j) {
+    self->send(cache, suggest_atom::value, j);
+    sched.run();
+    suggestion_list out;
+    bool got = false;
+    self->receive([&](suggestion_list& l) { out = std::move(l); got = true; },
+                  [&](caf::error& e) { BOOST_FAIL("error: " << sys.render(e)); },
+                  caf::after(std::chrono::seconds(0)) >> [] { BOOST_FAIL("no answer"); });
+    BOOST_TEST(got);
+    return out;
+  }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(suggestion_cache_actor, cache_fixture)
+
+BOOST_AUTO_TEST_CASE(a_hit_after_a_miss_is_answered_without_storage) {
+  BOOST_TEST(log->loads == 1, "warmed once at start");
+  auto first = ask(job("0000000a"));
+  BOOST_TEST(first.source == "patterns");
+  BOOST_TEST(log->catalog_reads == 1);
+  BOOST_TEST(log->hint_reads == 1);
+  auto second = ask(job("0000000a"));
+  BOOST_TEST(second.source == "cached");
+  BOOST_TEST(second.suggestions.size() == first.suggestions.size());
+  BOOST_TEST(log->catalog_reads == 1, "a hit asks no catalog");
+  BOOST_TEST(log->hint_reads == 1, "a hit reads no patterns");
+}
+
+BOOST_AUTO_TEST_CASE(identical_concurrent_misses_share_one_generation) {
+  self->send(cache, suggest_atom::value, job("0000000b"));
+  self->send(cache, suggest_atom::value, job("0000000b"));
+  sched.run();
+  int answers = 0;
+  for (int i = 0; i < 2; ++i)
+    self->receive(
+      [&](suggestion_list& l) {
+        BOOST_TEST(l.source == "patterns");
+        ++answers;
+      },
+      caf::after(std::chrono::seconds(0)) >> [] {});
+  BOOST_TEST(answers == 2);
+  BOOST_TEST(log->hint_reads == 1, "one generation for both");
+}
+
+BOOST_AUTO_TEST_CASE(an_invalidated_users_entry_is_generated_again) {
+  ask(job("0000000c", "alice"));
+  caf::anon_send(cache, invalidate_atom::value, std::string{"alice"});
+  sched.run();
+  BOOST_TEST(ask(job("0000000c", "alice")).source == "patterns");
+}
+
+BOOST_AUTO_TEST_CASE(the_write_behind_goes_on_the_shards_timer_and_drains_at_shutdown) {
+  auto totals = [&] {
+    std::size_t inserts = 0, hits = 0, impressions = 0;
+    for (auto& w : log->writes) {
+      inserts += w.inserts.size();
+      hits += w.hits.size();
+      impressions += w.impressions.size();
+    }
+    return std::array<std::size_t, 3>{inserts, hits, impressions};
+  };
+  ask(job("0000000d"));
+  ask(job("0000000d")); // a hit
+  BOOST_TEST(log->writes.empty(), "nothing written before the timer");
+  sched.advance_time(std::chrono::milliseconds(settings.flush_ms));
+  sched.run();
+  BOOST_TEST(totals()[0] == 1u, "the new entry is written on the next tick");
+  // Hit counts and impressions go once a (real) second, or when the cache drains.
+  self->send(cache, drain_cache_atom::value);
+  sched.run();
+  bool drained = false;
+  self->receive([&](bool b) { drained = b; }, caf::after(std::chrono::seconds(0)) >> [] {});
+  BOOST_TEST(drained);
+  BOOST_TEST(totals()[0] == 1u);
+  BOOST_TEST(totals()[1] == 1u, "one entry with hits");
+  BOOST_TEST(totals()[2] == 2u, "one impression per source: patterns and cached");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
