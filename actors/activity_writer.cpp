@@ -14,6 +14,7 @@
 #include "actors/activity_importer.hpp"
 #include "actors/guarded.hpp"
 #include "actors/messages.hpp"
+#include "actors/supervision.hpp"
 #include "core/group_commit_queue.hpp"
 #include "core/metrics.hpp"
 
@@ -187,11 +188,14 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
   st.queue = group_commit_queue<pending_row>{static_cast<std::size_t>(settings.queue_max),
                                              static_cast<std::size_t>(settings.batch_max),
                                              settings.batch_wait_ms};
-  auto start = [=] {
-    self->state.committer =
-      self->spawn<caf::detached + caf::monitored>(committer, settings, learners);
-  };
-  start();
+  // The committer and the importer: one slot each (state.committer / state.importer mirror
+  // them), restarted when they fail; their supervision is installed below.
+  auto committers = std::make_shared<supervised_slots>(
+    self, "activity committer", restart_policy::on_failure(), 1,
+    [=](std::size_t) { return self->spawn<caf::detached>(committer, settings, learners); });
+  committers->on_started = [=](std::size_t, const caf::actor& c) { self->state.committer = c; };
+  committers->on_stopped = [=](std::size_t) { self->state.committer = nullptr; };
+  committers->start_all();
   // Hands the queue to the committer when it is free. `waited`: the batch_wait timer has expired.
   auto flush = std::make_shared<std::function<void(bool)>>();
   std::weak_ptr<std::function<void(bool)>> weak_flush = flush;
@@ -255,37 +259,18 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
   imp.conninfo = settings.conninfo;
   imp.chunk_rows = static_cast<std::size_t>(std::max(1, std::min(settings.batch_max,
                                                                  settings.queue_max)));
-  auto start_importer = [=] {
-    self->state.importer = self->spawn<caf::detached + caf::monitored>(
-      activity_importer_actor, imp, caf::actor_cast<caf::actor_addr>(self));
-  };
-  start_importer();
+  auto importers = std::make_shared<supervised_slots>(
+    self, "activity importer", restart_policy::on_failure(), 1, [=](std::size_t) {
+      return self->spawn<caf::detached>(activity_importer_actor, imp,
+                                        caf::actor_cast<caf::actor_addr>(self));
+    });
+  importers->on_started = [=](std::size_t, const caf::actor& i) { self->state.importer = i; };
+  importers->on_stopped = [=](std::size_t) { self->state.importer = nullptr; };
+  importers->start_all();
   st.published = std::move(published);
-  self->set_down_handler([=](caf::down_msg& dm) {
-    if (self->state.importer && self->state.importer.address() == dm.source) {
-      self->state.importer = nullptr;
-      if (dm.reason != caf::exit_reason::normal && dm.reason != caf::exit_reason::user_shutdown) {
-        log_event("warn", "activity importer died; restarting");
-        start_importer();
-      }
-      return;
-    }
-    if (!self->state.committer || self->state.committer.address() != dm.source)
-      return;
-    self->state.committer = nullptr;
-    if (dm.reason != caf::exit_reason::normal && dm.reason != caf::exit_reason::user_shutdown) {
-      log_event("warn", "activity committer died; restarting");
-      start();
-    }
-  });
-  self->set_exit_handler([=](caf::exit_msg& em) {
+  supervise(self, {committers, importers}, [=](const caf::error&) {
     close_activity_importer(self->state.published);
     self->state.published = nullptr;
-    if (self->state.importer)
-      self->send_exit(self->state.importer, em.reason);
-    if (self->state.committer)
-      self->send_exit(self->state.committer, em.reason);
-    self->quit(em.reason);
   });
   return {
     [=](write_atom, activity_row& row) -> caf::result<logged_activity> {

@@ -168,39 +168,30 @@ caf::behavior crowd(caf::stateful_actor<crowd_state>* self, caf::actor storage, 
 }
 
 struct crowd_supervisor_state {
-  std::vector<caf::actor> child{1}; ///< one slot
+  std::shared_ptr<supervised_slots> child; ///< one slot
   static inline const char* name = "crowd_supervisor";
 };
 
 /// Keeps the crowd's handle stable for the sessions: forwards everything to the crowd and
-/// restarts it (it reloads from the table) when it dies abnormally.
+/// restarts it (it reloads from the table) whenever it stops, but at shutdown.
 caf::behavior crowd_supervisor(caf::stateful_actor<crowd_supervisor_state>* self,
                                caf::actor storage, caf::actor catalogs, int min_users) {
-  auto start = [=] {
-    self->state.child[0] = self->spawn<caf::monitored>(crowd, storage, catalogs, min_users);
-  };
-  start();
-  self->set_down_handler([=](caf::down_msg& dm) {
-    if (release_child(self->state.child, dm) && dm.reason != caf::exit_reason::user_shutdown) {
-      log_event("warn", "crowd stopped; restarting it", {});
-      start();
-    }
-  });
-  self->set_exit_handler([=](caf::exit_msg& em) {
-    if (auto& c = self->state.child[0])
-      self->send_exit(c, em.reason);
-    self->quit(em.reason);
-  });
+  auto child = std::make_shared<supervised_slots>(
+    self, "crowd", restart_policy::always(), 1,
+    [=](std::size_t) { return self->spawn(crowd, storage, catalogs, min_users); });
+  self->state.child = child;
+  child->start_all();
+  supervise(self, {child});
   self->set_default_handler([=](caf::scheduled_actor*, caf::message_view& x)
                               -> caf::result<caf::message> {
     auto rp = self->make_response_promise();
-    rp.delegate(self->state.child[0], x.move_content_to_message());
+    rp.delegate((*self->state.child)[0], x.move_content_to_message());
     return rp;
   });
   return {
     // A user was erased: the crowd holds no per-user undo, so a new one loads what is left.
     [=](forget_atom) {
-      if (auto& c = self->state.child[0])
+      if (auto& c = (*self->state.child)[0])
         self->send_exit(c, caf::exit_reason::kill);
     },
   };

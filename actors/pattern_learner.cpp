@@ -115,7 +115,7 @@ caf::behavior pattern_shard(shard_actor* self, int shard, caf::actor storage,
 // -- supervisor ---------------------------------------------------------------------
 
 struct router_state {
-  std::vector<caf::actor> shards;
+  std::shared_ptr<supervised_slots> shards;
   static inline const char* name = "pattern_router";
 };
 
@@ -132,27 +132,14 @@ long long ms_until_minute_of_day(int minute) {
 
 caf::behavior pattern_router(caf::stateful_actor<router_state>* self, caf::actor storage,
                              learner_settings settings) {
-  auto start = [=](std::size_t i) {
-    self->state.shards[i] = self->spawn<caf::monitored>(pattern_shard, static_cast<int>(i),
-                                                        storage, settings);
-  };
-  self->state.shards.resize(pattern_shards);
-  for (std::size_t i = 0; i < self->state.shards.size(); ++i)
-    start(i);
-  self->set_down_handler([=](caf::down_msg& dm) {
-    auto i = release_child(self->state.shards, dm);
-    if (i && dm.reason != caf::exit_reason::user_shutdown) {
-      log_event("warn", "pattern learner stopped; restarting it",
-                {{"shard", std::to_string(*i), true}});
-      start(*i);
-    }
-  });
-  self->set_exit_handler([=](caf::exit_msg& em) {
-    for (auto& s : self->state.shards)
-      if (s)
-        self->send_exit(s, em.reason);
-    self->quit(em.reason);
-  });
+  // A shard that stops (crash, fault, kill after an erase or rebuild) reloads and replays.
+  auto shards = std::make_shared<supervised_slots>(
+    self, "pattern learner", restart_policy::always(), pattern_shards, [=](std::size_t i) {
+      return self->spawn(pattern_shard, static_cast<int>(i), storage, settings);
+    });
+  self->state.shards = shards;
+  shards->start_all();
+  supervise(self, {shards});
   if (settings.rebuild_at_minute >= 0)
     self->delayed_send(self, std::chrono::milliseconds(ms_until_minute_of_day(settings.rebuild_at_minute)),
                        rebuild_atom::value, std::int32_t{settings.rebuild_days});
@@ -169,24 +156,24 @@ caf::behavior pattern_router(caf::stateful_actor<router_state>* self, caf::actor
           per_shard[static_cast<std::size_t>(s)].items.push_back(a);
       }
       for (std::size_t i = 0; i < per_shard.size(); ++i)
-        if (!per_shard[i].items.empty() && self->state.shards[i])
-          self->send(self->state.shards[i], learn_atom::value, std::move(per_shard[i]));
+        if (!per_shard[i].items.empty() && (*self->state.shards)[i])
+          self->send((*self->state.shards)[i], learn_atom::value, std::move(per_shard[i]));
       // Sessions and the crowd rank from the same committed rows.
       caf::anon_send(learned_activities_group(self->system()), learned_atom::value, batch);
     },
     [=](catalog_atom a, const connection_catalog& c) {
-      for (auto& s : self->state.shards)
+      for (auto& s : self->state.shards->children())
         if (s)
           self->send(s, a, c);
     },
     // Tests (--fault-injection): the first shard fails, with unsaved counts.
     [=](fault_atom a) {
-      if (auto& s = self->state.shards.front())
+      if (auto& s = self->state.shards->children().front())
         self->send(s, a);
     },
     // The tables were reset with an erase: shards restart and replay what is left.
     [=](forget_atom) {
-      for (auto& s : self->state.shards)
+      for (auto& s : self->state.shards->children())
         if (s)
           self->send_exit(s, caf::exit_reason::kill);
     },
@@ -197,7 +184,7 @@ caf::behavior pattern_router(caf::stateful_actor<router_state>* self, caf::actor
         .then(
           [=](bool) mutable {
             // Restarted shards find empty tables and replay from the reset watermark.
-            for (auto& s : self->state.shards)
+            for (auto& s : self->state.shards->children())
               if (s)
                 self->send_exit(s, caf::exit_reason::kill);
             rp.deliver(true);

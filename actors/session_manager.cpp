@@ -11,6 +11,7 @@
 #include "actors/crowd.hpp"
 #include "actors/messages.hpp"
 #include "actors/session_actor.hpp"
+#include "actors/supervision.hpp"
 
 namespace foresight {
 
@@ -37,20 +38,23 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
   auto sweep_every = std::clamp<std::chrono::milliseconds>(idle / 10, std::chrono::milliseconds(10),
                                                            std::chrono::seconds(5));
   self->send(self, sweep_atom::value);
-  self->set_down_handler([=](caf::down_msg& dm) {
-    auto& s = self->state.sessions;
-    for (auto i = s.begin(); i != s.end(); ++i)
-      if (i->second.actor.address() == dm.source) {
-        s.erase(i);
-        return;
-      }
-  });
-  self->set_exit_handler([=](caf::exit_msg& em) {
-    for (auto& kv : self->state.sessions)
-      self->send_exit(kv.second.actor, em.reason);
-    self->state.sessions.clear();
-    self->quit(em.reason);
-  });
+  // A registry, not a pool: sessions are made on first use and never restarted (the next
+  // request makes a new one), so no slot group; a session that goes is forgotten.
+  supervise(
+    self, {},
+    [=](const caf::error& reason) {
+      for (auto& kv : self->state.sessions)
+        self->send_exit(kv.second.actor, reason);
+      self->state.sessions.clear();
+    },
+    [=](const caf::down_msg& dm) {
+      auto& s = self->state.sessions;
+      for (auto i = s.begin(); i != s.end(); ++i)
+        if (i->second.actor.address() == dm.source) {
+          s.erase(i);
+          return;
+        }
+    });
   // `(for_user_atom, user_id, op...)`: strip the envelope and let the session answer.
   self->set_default_handler([=](caf::scheduled_actor*, caf::message_view& x)
                               -> caf::result<caf::message> {

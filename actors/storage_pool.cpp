@@ -163,7 +163,7 @@ caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
 // -- supervisor ---------------------------------------------------------------
 
 struct storage_pool_state {
-  std::vector<caf::actor> workers;
+  std::shared_ptr<supervised_slots> workers;
   std::size_t next = 0;
   static inline const char* name = "storage_pool";
 };
@@ -172,34 +172,19 @@ caf::behavior storage_pool(caf::stateful_actor<storage_pool_state>* self,
                            storage_settings settings) {
   auto& busy = metrics_registry::instance().get_gauge("foresight_db_pool_workers",
                                                       "storage workers alive, in every pool (one connection each)");
-  auto start = [=, &busy](std::size_t i) {
-    auto w = self->spawn<caf::detached + caf::monitored>(storage_worker, settings);
-    self->state.workers[i] = w;
-    busy.add(1);
-  };
-  self->state.workers.resize(static_cast<std::size_t>(settings.workers));
-  for (std::size_t i = 0; i < self->state.workers.size(); ++i)
-    start(i);
-  self->set_down_handler([=, &busy](caf::down_msg& dm) {
-    auto i = release_child(self->state.workers, dm);
-    if (!i)
-      return;
-    busy.add(-1);
-    if (dm.reason != caf::exit_reason::normal && dm.reason != caf::exit_reason::user_shutdown) {
-      log_event("warn", "storage worker died; restarting", {{"worker", std::to_string(*i)}});
-      start(*i);
-    }
-  });
-  self->set_exit_handler([=](caf::exit_msg& em) {
-    for (auto& w : self->state.workers)
-      if (w)
-        self->send_exit(w, em.reason);
-    self->quit(em.reason);
-  });
+  auto workers = std::make_shared<supervised_slots>(
+    self, "storage worker", restart_policy::on_failure(),
+    static_cast<std::size_t>(settings.workers),
+    [=](std::size_t) { return self->spawn<caf::detached>(storage_worker, settings); });
+  workers->on_started = [&busy](std::size_t, const caf::actor&) { busy.add(1); };
+  workers->on_stopped = [&busy](std::size_t) { busy.add(-1); };
+  self->state.workers = workers;
+  workers->start_all();
+  supervise(self, {workers});
   // Every storage request is handed to the next worker, which answers the requester directly.
   self->set_default_handler([=](caf::scheduled_actor*, caf::message_view& x)
                               -> caf::result<caf::message> {
-    auto& ws = self->state.workers;
+    auto& ws = *self->state.workers;
     for (std::size_t tries = 0; tries < ws.size(); ++tries) {
       auto& w = ws[self->state.next++ % ws.size()];
       if (w) {

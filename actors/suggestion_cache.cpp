@@ -488,7 +488,7 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
 // -- supervisor ---------------------------------------------------------------
 
 struct cache_pool_state {
-  std::vector<caf::actor> shards;
+  std::shared_ptr<supervised_slots> shards;
   static inline const char* name = "suggestion_cache";
 };
 
@@ -508,8 +508,8 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
     for (auto& r : rows)
       parts[shard_for(r.context_hash, n)].push_back(std::move(r));
     for (std::size_t i = 0; i < n; ++i)
-      if ((only == n || only == i) && self->state.shards[i])
-        self->send(self->state.shards[i], warm_atom::value, std::move(parts[i]));
+      if ((only == n || only == i) && (*self->state.shards)[i])
+        self->send((*self->state.shards)[i], warm_atom::value, std::move(parts[i]));
   };
   auto not_warmed = [=](caf::error& err) {
     log_event("warn", "suggestion cache not warmed", {{"error", to_api_error(err).message}});
@@ -518,34 +518,23 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
     return self->request(storage, std::chrono::seconds(60), cache_load_atom::value,
                          static_cast<std::int32_t>(settings.max_entries));
   };
-  auto start = [=](std::size_t i) {
-    auto s = self->spawn<caf::monitored>(cache_shard, storage, writer, llm, catalogs, shared,
-                                         settings);
-    self->state.shards[i] = s;
-    self->send(s, tick_atom::value);
-  };
-  self->state.shards.resize(n);
-  for (std::size_t i = 0; i < n; ++i)
-    start(i);
+  auto shards = std::make_shared<supervised_slots>(
+    self, "suggestion cache shard", restart_policy::always(), n, [=](std::size_t) {
+      auto s = self->spawn(cache_shard, storage, writer, llm, catalogs, shared, settings);
+      self->send(s, tick_atom::value);
+      return s;
+    });
+  self->state.shards = shards;
+  shards->start_all();
   // At start, nothing is routed before the shards hold the table's entries (await); each warm
   // message reaches its shard before any request the pool forwards afterwards.
   load().await([=](std::vector<cached_suggestions>& rows) { deliver_warm(rows, n); }, not_warmed);
-  self->set_down_handler([=](caf::down_msg& dm) {
-    auto i = release_child(self->state.shards, dm);
-    if (!i || dm.reason == caf::exit_reason::user_shutdown)
-      return;
-    auto slot = *i;
-    log_event("warn", "suggestion cache shard died; restarting", {{"shard", std::to_string(slot)}});
-    start(slot);
+  // A restarted shard is warmed alone.
+  shards->on_started = [=](std::size_t slot, const caf::actor&) {
     load().then([=](std::vector<cached_suggestions>& rows) { deliver_warm(rows, slot); },
                 not_warmed);
-  });
-  self->set_exit_handler([=](caf::exit_msg& em) {
-    for (auto& s : self->state.shards)
-      if (s)
-        self->send_exit(s, em.reason);
-    self->quit(em.reason);
-  });
+  };
+  supervise(self, {shards});
   // Expired rows (and pattern lists no entry names) also go at start, after a downtime, and
   // when nothing is inserted for a while.
   auto purge_every = std::chrono::minutes(10);
@@ -553,7 +542,7 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
   self->delayed_send(self, purge_every, cache_purge_atom::value);
   return {
     [=](suggest_atom a, suggestion_job& job) -> caf::result<suggestion_list> {
-      auto& s = self->state.shards[shard_for(job.context_hash, n)];
+      auto& s = (*self->state.shards)[shard_for(job.context_hash, n)];
       if (!s)
         return to_caf_error(make_error(error_code::unavailable, "the suggestion cache is restarting"));
       auto rp = self->make_response_promise();
@@ -561,24 +550,24 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
       return rp;
     },
     [=](invalidate_atom a, const std::string& user_id) {
-      for (auto& s : self->state.shards)
+      for (auto& s : self->state.shards->children())
         if (s)
           self->send(s, a, user_id);
     },
     // Tests (--fault-injection): the first shard fails, with its entries.
     [=](fault_atom a) {
-      if (auto& s = self->state.shards.front())
+      if (auto& s = self->state.shards->children().front())
         self->send(s, a);
     },
     [=](forget_atom a, const std::string& user_id) {
-      for (auto& s : self->state.shards)
+      for (auto& s : self->state.shards->children())
         if (s)
           self->send(s, a, user_id);
     },
     [=](drain_cache_atom a) -> caf::result<bool> {
       auto rp = self->make_response_promise<bool>();
       auto left = std::make_shared<std::size_t>(0);
-      for (auto& sh : self->state.shards)
+      for (auto& sh : self->state.shards->children())
         if (sh)
           ++*left;
       if (*left == 0)
@@ -587,7 +576,7 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
         if (--*left == 0)
           rp.deliver(true);
       };
-      for (auto& sh : self->state.shards)
+      for (auto& sh : self->state.shards->children())
         if (sh)
           self->request(sh, std::chrono::seconds(10), a)
             .then([=](bool) mutable { one_done(); }, [=](caf::error&) mutable { one_done(); });

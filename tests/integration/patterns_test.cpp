@@ -256,8 +256,8 @@ BOOST_AUTO_TEST_CASE(failed_actors_are_restarted_and_no_pattern_is_lost_or_count
            logged);
   auto out = srv.output();
   BOOST_TEST(out.find("pattern learner stopped; restarting it") != std::string::npos);
-  BOOST_TEST(out.find("suggestion cache shard died; restarting") != std::string::npos);
-  BOOST_TEST(out.find("storage worker died; restarting") != std::string::npos);
+  BOOST_TEST(out.find("suggestion cache shard stopped; restarting it") != std::string::npos);
+  BOOST_TEST(out.find("storage worker stopped; restarting it") != std::string::npos);
   // Without the switch, the route does not exist.
   server_process plain{serve_fast(db)};
   BOOST_TEST(request(plain.port(), "POST", "/api/v1/debug/fault/learner", "",
