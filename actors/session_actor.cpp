@@ -13,6 +13,7 @@
 #include "actors/messages.hpp"
 #include "core/activity.hpp"
 #include "core/cache_key.hpp"
+#include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/preferences.hpp"
 #include "core/question_ranker.hpp"
@@ -300,7 +301,11 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
           e = {std::move(v), until};
           use(e.view, until);
         },
-        [=](caf::error&) { use(crowd_view{}, -steady_ms()); });
+        [=](caf::error& e) {
+          log_event("warn", "crowd did not answer; ranking without it",
+                    {{"user_id", user_id}, {"error", caf::to_string(e)}});
+          use(crowd_view{}, -steady_ms());
+        });
   };
   // The ranked questions go with the job; the cache shard lists them before its own (templates,
   // rules, the LLM) and answers directly. A ranking is reused while nothing it depends on changed

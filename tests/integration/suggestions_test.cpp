@@ -432,19 +432,24 @@ BOOST_AUTO_TEST_CASE(the_user_s_own_history_ranks_above_the_role_s) {
            "SELECT count(*) FROM query_patterns WHERE pattern_type = 'user_specific' AND"
            " target_id = 'alice'",
            1);
-  auto r = w.suggest(w.alice, "", 8);
-  BOOST_TEST(r.status == 200, r.body);
+  // The role's question comes from the crowd, asked with a 2 s deadline whose failure is not
+  // kept: on a loaded machine the first answer may lack it, a later one has it.
+  http_reply r;
+  int first_role = -1;
+  for (int attempt = 0; attempt < 20 && first_role < 0; ++attempt) {
+    if (attempt > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    r = w.suggest(w.alice, "", 8);
+    BOOST_REQUIRE(r.status == 200);
+    for (int i = 0; i < count_of(r) && first_role < 0; ++i)
+      if (text_at(r, i).rfind("Top ", 0) == 0 &&
+          text_at(r, i).find(" stocks by volume") != std::string::npos)
+        first_role = i;
+  }
   BOOST_TEST(json_at(r.body, "/user_patterns/0") == "compare {metric} across {dimension}");
   BOOST_TEST(json_at(r.body, "/role_patterns/0") == "top {N} {entity} by {metric}");
   // In her own words, not the template refilled from the catalog ("across region").
   BOOST_TEST(text_at(r, 0) == "Compare revenue across regions", r.body);
-  int first_role = -1;
-  for (int i = 0; i < count_of(r); ++i)
-    if (text_at(r, i).rfind("Top ", 0) == 0 &&
-        text_at(r, i).find(" stocks by volume") != std::string::npos) {
-      first_role = i;
-      break;
-    }
   BOOST_TEST(first_role > 0, r.body);
 }
 
