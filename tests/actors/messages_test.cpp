@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
+#include <caf/deep_to_string.hpp>
 
 using namespace foresight;
 
@@ -18,7 +19,8 @@ struct serialization_fixture {
   }
 
   /// Serializes `x` inside a message (as the middleman would), reads it back, and checks that
-  /// the copy serializes to the very same bytes.
+  /// every field of the copy, at every depth, reads as the original's (`deep_to_string` walks
+  /// the same `inspect` overloads field by field), and that it serializes to the same bytes.
   template <class T>
   T round_trip(const T& x) {
     std::vector<char> buf;
@@ -29,6 +31,7 @@ struct serialization_fixture {
     caf::binary_deserializer source{*sys, buf};
     BOOST_REQUIRE(!source(copy));
     BOOST_REQUIRE(copy.match_elements<T>());
+    BOOST_TEST(caf::deep_to_string(copy.get_as<T>(0)) == caf::deep_to_string(x));
     std::vector<char> again;
     caf::binary_serializer sink2{*sys, again};
     BOOST_REQUIRE(!sink2(copy));
@@ -51,7 +54,10 @@ BOOST_AUTO_TEST_CASE(every_payload_survives_the_wire) {
   BOOST_TEST(round_trip(login_record{u, "hash"}).user.id == u.id);
   BOOST_TEST(round_trip(login_record{u, "hash"}).password_hash == "hash");
   BOOST_TEST(round_trip(credentials{"a", "b"}).password == "b");
-  BOOST_TEST(round_trip(token_grant{"tok", 3600, "u"}).expires_in == 3600);
+  BOOST_TEST(round_trip(token_grant{"tok", 3600, "u", "analyst", true}).is_admin);
+  // The field comparison sees inside: a field's value shows in the text it compares.
+  BOOST_TEST(caf::deep_to_string(token_grant{"tok", 3600, "u", "analyst", true}).find("analyst") !=
+             std::string::npos);
   connection_catalog c;
   c.id = "db";
   c.name = "DB";
