@@ -16,15 +16,6 @@ namespace dom = simdjson::dom;
 
 namespace {
 
-/// The document's path template that `path` falls under, matched as foresightd's router does.
-std::string matching_template(dom::object paths, const std::string& path) {
-  router templates;
-  for (auto [templ, item] : paths)
-    templates.add("ANY", std::string(templ), route_id::healthz);
-  auto found = templates.resolve("ANY", path);
-  return found.kind == routing_result::found ? found.pattern : std::string();
-}
-
 std::string lower(std::string s) {
   for (auto& c : s)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -93,6 +84,11 @@ bool json_equal(dom::element a, dom::element b) {
 openapi_contract::openapi_contract(std::string_view document) {
   if (parser_.parse(document.data(), document.size()).get(doc_))
     throw std::runtime_error("the OpenAPI document is not JSON");
+  // The document's paths, matched as foresightd's router matches its own.
+  dom::object paths;
+  if (!doc_["paths"].get(paths))
+    for (auto [templ, item] : paths)
+      templates_.add("ANY", std::string(templ), route_id::healthz);
 }
 
 dom::element openapi_contract::resolve(dom::element node) const {
@@ -138,8 +134,9 @@ std::string openapi_contract::check(const std::string& method, const std::string
   dom::object paths;
   if (doc_["paths"].get(paths))
     return where + "the document has no paths";
-  auto templ = matching_template(paths, path);
-  bool path_known = !templ.empty();
+  auto found = templates_.resolve("ANY", path);
+  bool path_known = found.kind == routing_result::found;
+  const auto& templ = found.pattern;
   dom::object operation;
   bool operation_known = path_known && !paths[templ][lower(method)].get(operation);
   dom::element response;

@@ -9,6 +9,8 @@
 
 #include <simdjson.h>
 
+#include "http/router.hpp"
+
 namespace foresight::testing {
 
 class openapi_contract {
@@ -37,6 +39,7 @@ private:
 
   simdjson::dom::parser parser_;
   simdjson::dom::element doc_;
+  router templates_; ///< the document's path templates, to find which one a target falls under
 };
 
 /// The document foresightd serves at /openapi.json.
