@@ -166,14 +166,15 @@ struct api_handlers::impl {
 
   /// A page or asset of the console or API reference, or 304 when the client's copy is current.
   static response static_response(const request_view& req, const static_file& file) {
+    if (req.method != "GET") {
+      auto refused = error_response(make_error(error_code::method_not_allowed,
+                                               req.method + " is not allowed here; use GET"));
+      refused.headers.emplace_back("Allow", "GET");
+      refused.route = "static";
+      return refused;
+    }
     response r;
     r.route = "static";
-    if (req.method != "GET") {
-      r = error_response(make_error(error_code::method_not_allowed,
-                                    req.method + " is not allowed here; use GET"));
-      r.headers.emplace_back("Allow", "GET");
-      return r;
-    }
     r.headers = static_site::headers();
     r.headers.emplace_back("ETag", file.etag);
     r.content_type = file.content_type;
