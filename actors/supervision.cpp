@@ -70,7 +70,6 @@ bool supervised_slots::handle_down(const caf::down_msg& dm, std::optional<caf::e
     case restart_action::none:
       break;
     case restart_action::restart:
-      ++restarts_;
       if (d.delay.count() == 0) {
         log_event("warn", child_name_ + " stopped; restarting it", {{"slot", slot, true}});
         start(i);

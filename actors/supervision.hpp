@@ -41,9 +41,6 @@ public:
   std::size_t size() const { return children_.size(); }
   const caf::actor& operator[](std::size_t i) const { return children_[i]; }
   const std::vector<caf::actor>& children() const { return children_; }
-  const restart_policy& policy() const { return policy_; }
-  /// Restarts of every slot so far (for tests and logs).
-  std::size_t restarts() const { return restarts_; }
 
   /// A down message about one of this group's children (or back-off timers): frees the slot and
   /// applies the policy. Nothing if it is none of this group's; `escalate` is set when the
@@ -62,7 +59,6 @@ private:
   std::vector<caf::actor> children_;
   std::vector<caf::actor> timers_; ///< a slot's pending back-off, while it waits
   std::vector<std::vector<restart_clock::time_point>> recent_;
-  std::size_t restarts_ = 0;
 };
 
 /// Installs `self`'s down and exit handlers over `groups`: a child's down message goes to its
