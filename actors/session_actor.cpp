@@ -15,6 +15,7 @@
 #include "core/cache_key.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "core/preference_queue.hpp"
 #include "core/preferences.hpp"
 #include "core/question_ranker.hpp"
 #include "core/question_shape.hpp"
@@ -33,10 +34,7 @@ struct session_state {
   /// (which query a feedback rates, what the user just asked).
   std::deque<logged_activity> recent;
   /// Loaded on first use; the session is the only writer of its user's preferences.
-  suggestion_preferences prefs;
-  bool prefs_loaded = false;
-  bool prefs_busy = false;
-  std::deque<prefs_op> prefs_queue;
+  preference_queue<suggestion_preferences, prefs_op> prefs;
   /// Catalog versions seen, kept current by the registry's group (saves a hop per suggestion).
   std::unordered_map<std::string, std::int32_t> catalog_versions;
 
@@ -112,25 +110,23 @@ constexpr std::int64_t ranking_reuse_s = 30;
 /// first if needed (a failed load is passed to the operation and retried by the next one).
 void pump_prefs(caf::event_based_actor* self, std::shared_ptr<session_state> st,
                 caf::actor storage, std::string user_id) {
-  if (st->prefs_busy || st->prefs_queue.empty())
+  auto step = st->prefs.next();
+  if (!step)
     return;
-  st->prefs_busy = true;
-  auto op = std::move(st->prefs_queue.front());
-  st->prefs_queue.pop_front();
   std::weak_ptr<session_state> weak = st;
   auto release = [=] {
     if (auto s = weak.lock()) {
-      s->prefs_busy = false;
+      s->prefs.done();
       pump_prefs(self, s, storage, user_id);
     }
   };
-  if (st->prefs_loaded)
+  auto op = std::move(step->op);
+  if (!step->load_first)
     return op(caf::error{}, release);
   self->request(storage, std::chrono::seconds(10), prefs_get_atom::value, user_id)
     .then(
       [=](suggestion_preferences& p) {
-        st->prefs = std::move(p);
-        st->prefs_loaded = true;
+        st->prefs.set(std::move(p));
         op(caf::error{}, release);
       },
       [=](caf::error& err) { op(err, release); });
@@ -195,7 +191,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
   // Preference operations run one at a time (a queue, not `await`: CAF 0.17 mishandles an
   // await issued from inside another await's handler). The first one loads the preferences.
   auto with_prefs = [=](prefs_op op) {
-    state->prefs_queue.push_back(std::move(op));
+    state->prefs.push(std::move(op));
     pump_prefs(self, state, storage, user_id);
   };
   // The catalog index of a connection, at least of `version` (an unknown connection: none).
@@ -395,7 +391,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
         if (err)
           rp.deliver(err);
         else
-          rp.deliver(state->prefs);
+          rp.deliver(state->prefs.prefs());
         release();
       });
       return rp;
@@ -403,18 +399,18 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
     [=](prefs_put_atom, preferences_update& u) {
       auto rp = self->make_response_promise<suggestion_preferences>();
       with_prefs([=](const caf::error& err, std::function<void()> release) mutable {
-        auto next = state->prefs;
+        auto next = state->prefs.prefs();
         if (err || !apply_preferences_update(next, u)) {
-          err ? rp.deliver(err) : rp.deliver(state->prefs);
+          err ? rp.deliver(err) : rp.deliver(state->prefs.prefs());
           return release();
         }
         self->request(storage, std::chrono::seconds(10), prefs_put_atom::value, next)
           .then(
             [=](suggestion_preferences& stored) mutable {
-              state->prefs = std::move(stored);
+              state->prefs.set(std::move(stored));
               // The new version already changes every cache key; this frees the old entries.
               self->send(cache, invalidate_atom::value, user_id);
-              rp.deliver(state->prefs);
+              rp.deliver(state->prefs.prefs());
               release();
             },
             [=](caf::error& e) mutable {
@@ -433,9 +429,9 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
       with_prefs([=](const caf::error& err, std::function<void()> release) mutable {
         if (!err) {
           job->role = state->profile.role;
-          job->preferences = state->prefs;
+          job->preferences = state->prefs.prefs();
           auto wanted = job->request.max_suggestions;
-          job->count = wanted > 0 ? wanted : state->prefs.max_suggestions;
+          job->count = wanted > 0 ? wanted : state->prefs.prefs().max_suggestions;
         }
         release();
         if (err) {

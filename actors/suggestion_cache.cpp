@@ -13,6 +13,7 @@
 #include "actors/messages.hpp"
 #include "actors/supervision.hpp"
 #include "core/cache_entry_store.hpp"
+#include "core/freshness_table.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/question_ranker.hpp"
@@ -149,13 +150,7 @@ suggestion_list personalised(const suggestion_list& generated,
 }
 
 /// Learned patterns as read from storage, with how long they may be used.
-struct timed_hints_entry {
-  std::int64_t fresh_until = 0;  ///< read again after this
-  std::int64_t usable_until = 0; ///< until this, served while the new read is under way
-  bool reading = false;          ///< a read is under way
-  std::shared_ptr<const known_hints> hints;
-};
-using timed_hints = std::unordered_map<std::string, timed_hints_entry>;
+using timed_hints = freshness_table<std::shared_ptr<const known_hints>>;
 
 struct cache_shard_state {
   cache_entry_store entries{1}; ///< bounded by the behaviour (the shard's share of the total)
@@ -164,10 +159,10 @@ struct cache_shard_state {
   write_behind_buffer writes;   ///< entries, invalidations, hit counts and impressions to write
   /// Learned patterns per (user, role), briefly: learners save them about once a second, so
   /// re-reading them for every miss would only repeat the same queries.
-  timed_hints recent_hints;
+  timed_hints recent_hints{{}};
   /// The role's and the global patterns per (role, k): the same for every user of the role, so
   /// they are read once per role and period instead of once per user.
-  timed_hints shared_hints;
+  timed_hints shared_hints{{}};
   /// The catalogs misses used, by connection: asked of the registry again only when a request
   /// names a newer version.
   std::unordered_map<std::string, std::shared_ptr<const known_catalog>> catalogs;
@@ -304,32 +299,22 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
         [=](caf::error&) mutable { fallback(list); });
   };
 
-  auto remember = [=](timed_hints& table, const std::string& key,
-                     std::shared_ptr<const known_hints> h) {
-    if (table.size() > 10000)
-      table.clear();
-    // Jittered, so that users who started together do not all reload together.
-    auto now = now_ms();
-    auto& e = table[key];
-    e.fresh_until = now + settings.hints_ttl_ms / 2 +
-                    static_cast<int>(self->state.jitter() % (settings.hints_ttl_ms + 1));
-    e.usable_until = now + settings.hints_max_stale_ms;
-    e.reading = false;
-    e.hints = std::move(h);
-  };
+  timed_hints::policy freshness;
+  freshness.fresh_ms = settings.hints_ttl_ms;
+  freshness.max_stale_ms = settings.hints_max_stale_ms;
+  self->state.recent_hints = timed_hints{freshness};
+  self->state.shared_hints = timed_hints{freshness};
 
   // Reads a user's patterns, and the role's and global ones unless those are fresh, and keeps
-  // them under `user_key`; then `done` gets them (or `failed` the error).
+  // them under `user_key`; then `done` gets them (or `failed` the error). The caller has marked
+  // the read (`use`).
   auto read_hints = [=](const suggestion_job& job, const std::string& user_key,
                         std::function<void(std::shared_ptr<const known_hints>)> done,
                         std::function<void(const caf::error&)> failed) {
-    auto& st = self->state;
     auto shared_key = job.role + '\n' + std::to_string(job.min_users);
     std::shared_ptr<const known_hints> shared;
-    if (auto i = st.shared_hints.find(shared_key);
-        i != st.shared_hints.end() && i->second.fresh_until > now_ms())
-      shared = i->second.hints;
-    st.recent_hints[user_key].reading = true;
+    if (auto fresh = self->state.shared_hints.fresh(shared_key, now_ms()))
+      shared = *fresh;
     self->request(storage, std::chrono::milliseconds(settings.deadline_ms), hints_atom::value,
                   job.user_id, job.role, job.min_users,
                   static_cast<std::int32_t>(settings.hints_per_scope), shared == nullptr)
@@ -343,17 +328,18 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
             pattern_hints role_and_global;
             role_and_global.role = h.role;
             role_and_global.global = h.global;
-            remember(st.shared_hints, shared_key,
-                     std::make_shared<const known_hints>(std::move(role_and_global)));
+            st.shared_hints.store(shared_key,
+                                  std::make_shared<const known_hints>(std::move(role_and_global)),
+                                  now_ms(), st.jitter());
           }
           // Unchanged patterns keep what was built from them (the generator's memo above all),
           // whichever shard built it.
           auto hints = shared_with_shards->hints(user_key, std::move(h));
-          remember(st.recent_hints, user_key, hints);
+          st.recent_hints.store(user_key, hints, now_ms(), st.jitter());
           done(std::move(hints));
         },
         [=](caf::error& err) {
-          self->state.recent_hints[user_key].reading = false;
+          self->state.recent_hints.read_failed(user_key);
           failed(err);
         });
   };
@@ -363,11 +349,10 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
   // (its round trip through two more threads was most of the pattern path's slowest answers).
   auto load_hints = [=](std::shared_ptr<generation> g) {
     auto user_key = g->job.user_id + '\n' + g->job.role;
-    auto& e = self->state.recent_hints[user_key];
-    auto now = now_ms();
-    if (e.hints && now < e.usable_until) {
-      g->hints = e.hints;
-      if (now >= e.fresh_until && !e.reading)
+    auto found = self->state.recent_hints.use(user_key, now_ms());
+    if (found.value) {
+      g->hints = *found.value;
+      if (found.refresh)
         read_hints(g->job, user_key, [](auto) {}, [](const caf::error&) {});
       return generate(g);
     }
