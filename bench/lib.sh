@@ -28,8 +28,42 @@ start_foresightd() { # BUILD_DIR
 }
 
 stop_foresightd() {
+  [ -f "$WORK/nginx/nginx.pid" ] && nginx -c "$WORK/nginx/nginx.conf" -s stop 2>/dev/null
   [ -n "${SERVER_PID:-}" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   rm -rf "$WORK"
+}
+
+# nginx serving one static file, the machine's HTTP ceiling for a response of that size. Sets
+# NGINX_PORT; stop_foresightd stops it too.
+start_nginx() { # file_name content
+  mkdir -p "$WORK/nginx/html"
+  printf '%s' "$2" > "$WORK/nginx/html/$1"
+  local port
+  # A port below the ephemeral range, so no outgoing connection can be holding it.
+  for _ in $(seq 1 20); do
+    port=$((20000 + RANDOM % 10000))
+    cat > "$WORK/nginx/nginx.conf" <<CONF
+worker_processes auto;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx; fastcgi_temp_path $WORK/nginx;
+  uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
+  server {
+    listen 127.0.0.1:$port;
+    location / { root $WORK/nginx/html; default_type application/json; }
+  }
+}
+CONF
+    if nginx -c "$WORK/nginx/nginx.conf" 2>/dev/null; then
+      NGINX_PORT=$port
+      return 0
+    fi
+  done
+  echo "nginx could not find a free port" >&2
+  exit 1
 }
 
 create_users_and_tokens() { # writes $WORK/tokens.txt

@@ -46,34 +46,7 @@ pct_of() { sed -n "s/^ *$2% \(.*\)/\1/p" "$1"; }
 echo "==> reference: nginx, a static JSON response of the same size"
 SAMPLE=$(curl -s -X POST -H "Authorization: Bearer $(head -1 "$WORK/tokens.txt")" \
   "$URL/api/v1/connections/demo-sales/suggestions/personalized?partial_query=top")
-mkdir -p "$WORK/nginx/html"
-printf '%s' "$SAMPLE" > "$WORK/nginx/html/s.json"
-write_nginx_conf() { # port
-  cat > "$WORK/nginx/nginx.conf" <<CONF
-worker_processes auto;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx; fastcgi_temp_path $WORK/nginx;
-  uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
-  server {
-    listen 127.0.0.1:$1;
-    location / { root $WORK/nginx/html; default_type application/json; }
-  }
-}
-CONF
-}
-# A port below the ephemeral range, so no outgoing connection can be holding it.
-for _ in $(seq 1 20); do
-  NGINX_PORT=$((20000 + RANDOM % 10000))
-  write_nginx_conf "$NGINX_PORT"
-  nginx -c "$WORK/nginx/nginx.conf" 2>/dev/null && break
-  NGINX_PORT=""
-done
-[ -n "$NGINX_PORT" ] || { echo "nginx could not find a free port" >&2; exit 1; }
-trap 'nginx -c "$WORK/nginx/nginx.conf" -s stop 2>/dev/null; stop_foresightd' EXIT
+start_nginx s.json "$SAMPLE"
 MODE=static wrk -t2 -c64 -d"${SECONDS_RUN}s" -s "$HERE/suggest.lua" \
   "http://127.0.0.1:$NGINX_PORT/s.json" > "$WORK/wrk-nginx.txt"
 NGINX_RPS=$(rps_of "$WORK/wrk-nginx.txt")
