@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "core/question_ranker.hpp"
+#include "core/stable_hash.hpp"
 
 namespace foresight {
 
@@ -47,11 +48,7 @@ bool parse_experiment(std::string_view spec, std::vector<experiment_arm>& arms,
 }
 
 const std::string& arm_for(const std::vector<experiment_arm>& arms, std::string_view user_id) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : user_id) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
+  auto h = fnv1a64(user_id);
   std::uint64_t total = 0;
   for (auto& a : arms)
     total += static_cast<std::uint64_t>(a.weight);

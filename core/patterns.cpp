@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include "core/json_writer.hpp"
+#include "core/stable_hash.hpp"
 
 namespace foresight {
 
@@ -35,16 +36,7 @@ response_assessment assess_response(std::string_view response_data_json) {
 }
 
 int shard_of(std::string_view type, std::string_view target, int shards) {
-  std::uint64_t h = 1469598103934665603ULL;
-  auto mix = [&](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ULL;
-    }
-  };
-  mix(type);
-  mix("\x1f");
-  mix(target);
+  auto h = fnv1a64(target, fnv1a64("\x1f", fnv1a64(type)));
   return static_cast<int>(h % static_cast<std::uint64_t>(shards));
 }
 
