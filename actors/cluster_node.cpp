@@ -1,0 +1,209 @@
+// cluster_node: membership over the CAF middleman. Connections are made by whichever side gets
+// there first: a peer's hello hands us its node actor, and our own connect attempt is skipped
+// while we hold one. Down messages (a closed connection, a killed process) mark a peer dead at
+// once; a frozen peer is caught by the heartbeat limit.
+#include "actors/cluster_node.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
+#include <chrono>
+#include <optional>
+
+#include "core/log.hpp"
+
+namespace foresight {
+
+std::shared_ptr<const cluster_view> cluster_view_cell::get() const {
+  return std::atomic_load(&view_);
+}
+
+void cluster_view_cell::set(std::shared_ptr<const cluster_view> v) {
+  std::atomic_store(&view_, std::move(v));
+}
+
+void register_cluster_message_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<cluster_member_status>("foresight::cluster_member_status");
+  cfg.add_message_type<std::vector<cluster_member_status>>(
+    "std::vector<foresight::cluster_member_status>");
+  cfg.add_message_type<cluster_status>("foresight::cluster_status");
+  cfg.add_message_type<cluster_node_actor>("foresight::cluster_node_actor");
+}
+
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::steady_clock::now().time_since_epoch())
+    .count();
+}
+
+struct node_state {
+  std::optional<cluster_membership> members;
+  std::unordered_map<std::string, cluster_node_actor> handles; ///< connected peers
+  std::unordered_map<std::string, bool> connecting;
+  /// Per peer, when to try connecting again and the back-off after a failure (doubling to 5 s):
+  /// CAF 0.17's TLS layer stalls the node's connections briefly on every failed handshake, so a
+  /// peer with a wrong certificate must not be dialled at heartbeat pace.
+  std::unordered_map<std::string, std::pair<std::int64_t, int>> retry;
+  static inline const char* name = "cluster_node";
+};
+
+using node_pointer = cluster_node_actor::stateful_pointer<node_state>;
+
+cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_settings settings,
+                                                std::shared_ptr<cluster_view_cell> cell) {
+  self->state.members.emplace(settings.node_id, settings.peers, settings.dead_after_ms);
+  auto publish_view = [=] {
+    auto& st = self->state;
+    auto v = std::make_shared<cluster_view>();
+    v->epoch = st.members->epoch();
+    v->live = st.members->live();
+    for (auto& id : v->live)
+      if (auto h = st.handles.find(id); h != st.handles.end())
+        v->peers.emplace(id, h->second);
+    cell->set(std::move(v));
+  };
+  auto forget = [=](const std::string& id) {
+    auto& st = self->state;
+    if (auto h = st.handles.find(id); h != st.handles.end()) {
+      self->demonitor(h->second.address());
+      st.handles.erase(h);
+    }
+  };
+  auto adopt = [=](const std::string& id, cluster_node_actor h) {
+    auto& st = self->state;
+    if (st.handles.count(id) == 0) {
+      self->monitor(h);
+      st.handles.emplace(id, std::move(h));
+    }
+    if (st.members->heard_from(id, now_ms())) {
+      log_event("info", "cluster peer joined", {{"self", settings.node_id}, {"node", id}});
+      publish_view();
+    }
+  };
+  auto connect = [=](const cluster_member& peer) {
+    auto& st = self->state;
+    if (st.handles.count(peer.id) || st.connecting[peer.id])
+      return;
+    auto colon = peer.address.rfind(':');
+    auto host = peer.address.substr(0, colon);
+    auto port = static_cast<std::uint16_t>(std::stoi(peer.address.substr(colon + 1)));
+    auto mm = settings.tls ? self->system().openssl_manager().actor_handle()
+                           : self->system().middleman().actor_handle();
+    st.connecting[peer.id] = true;
+    auto id = peer.id;
+    auto timeout = std::chrono::milliseconds(std::max(500, settings.dead_after_ms));
+    auto done = [=] { self->state.connecting[id] = false; };
+    auto failed = [=] {
+      auto& r = self->state.retry[id];
+      r.second = std::min(5000, std::max(settings.heartbeat_ms, r.second * 2));
+      r.first = now_ms() + r.second;
+      done();
+    };
+    self->request(mm, timeout, caf::connect_atom::value, host, port)
+      .then(
+        [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
+          if (!ptr)
+            return failed();
+          auto h = caf::actor_cast<cluster_node_actor>(std::move(ptr));
+          self->request(h, timeout, cluster_hello_atom::value, settings.node_id)
+            .then(
+              [=](const std::string& their_id) {
+                done();
+                if (their_id != id) {
+                  log_event("warn", "cluster peer answered with another node id",
+                            {{"expected", id}, {"answered", their_id}});
+                  return failed();
+                }
+                self->state.retry.erase(id);
+                adopt(id, h);
+              },
+              [=](const caf::error&) { failed(); });
+        },
+        [=](const caf::error&) { failed(); });
+  };
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& st = self->state;
+    for (auto& [id, h] : st.handles)
+      if (h.address() == dm.source) {
+        auto gone = id;
+        st.handles.erase(gone);
+        if (st.members->lost(gone)) {
+          log_event("warn", "cluster peer lost", {{"self", settings.node_id}, {"node", gone}});
+          publish_view();
+        }
+        return;
+      }
+  });
+  publish_view();
+  self->send(self, cluster_tick_atom::value);
+  return {
+    [=](cluster_hello_atom, const std::string& from) -> caf::result<std::string> {
+      if (!self->state.members->is_member(from) || from == settings.node_id)
+        return caf::make_error(caf::sec::request_receiver_down, "not a configured peer: " + from);
+      if (auto h = caf::actor_cast<cluster_node_actor>(self->current_sender()))
+        adopt(from, std::move(h));
+      return settings.node_id;
+    },
+    [=](cluster_beat_atom, const std::string& from) {
+      // Only a peer we hold a connection to counts: a beat alone proves no way back.
+      if (self->state.handles.count(from) && self->state.members->heard_from(from, now_ms()))
+        publish_view();
+    },
+    [=](cluster_status_atom) {
+      auto& m = *self->state.members;
+      cluster_status out;
+      out.self = m.self();
+      out.epoch = m.epoch();
+      auto now = now_ms();
+      for (auto& x : m.members())
+        out.members.push_back({x.id, x.address, to_string(x.state),
+                               x.local || x.last_heard_ms < 0 ? -1 : now - x.last_heard_ms,
+                               x.local});
+      return out;
+    },
+    [=](cluster_tick_atom) {
+      auto& st = self->state;
+      auto gone = st.members->expire(now_ms());
+      for (auto& id : gone) {
+        log_event("warn", "cluster peer silent too long", {{"self", settings.node_id}, {"node", id}});
+        forget(id);
+      }
+      if (!gone.empty())
+        publish_view();
+      for (auto& [id, h] : st.handles)
+        self->send(h, cluster_beat_atom::value, settings.node_id);
+      auto now = now_ms();
+      for (auto& m : st.members->members())
+        if (!m.local && !st.handles.count(m.id) && st.retry[m.id].first <= now)
+          connect(m);
+      self->delayed_send(self, std::chrono::milliseconds(settings.heartbeat_ms),
+                         cluster_tick_atom::value);
+    },
+  };
+}
+
+} // namespace
+
+caf::expected<cluster_node> start_cluster_node(caf::actor_system& sys,
+                                               const cluster_settings& settings) {
+  cluster_node node;
+  node.view = std::make_shared<cluster_view_cell>();
+  // Until the actor publishes, placement sees this node alone (never nobody).
+  auto alone = std::make_shared<cluster_view>();
+  alone->live.push_back(settings.node_id);
+  node.view->set(std::move(alone));
+  node.actor = sys.spawn(node_behavior, settings, node.view);
+  auto port = settings.tls
+                ? caf::openssl::publish(node.actor, settings.port, settings.bind.c_str(), true)
+                : sys.middleman().publish(node.actor, settings.port, settings.bind.c_str(), true);
+  if (!port) {
+    caf::anon_send_exit(node.actor, caf::exit_reason::user_shutdown);
+    return std::move(port.error());
+  }
+  node.port = *port;
+  return node;
+}
+
+} // namespace foresight

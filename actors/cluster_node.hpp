@@ -1,0 +1,101 @@
+// The cluster node: this process's member of a foresightd cluster. It publishes itself on the
+// cluster port (TLS with the cluster's certificates, or loopback only), connects to every
+// configured peer, says hello and sends heartbeats, and keeps the membership (core/
+// cluster_membership) from hellos, heartbeats and down messages. What placement needs (the live
+// members and their node actors, with the epoch) is published as an immutable snapshot that any
+// thread may read without asking the actor.
+#pragma once
+#include <caf/atom.hpp>
+#include <caf/expected.hpp>
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/cluster_membership.hpp"
+
+namespace foresight {
+
+using cluster_hello_atom = caf::atom_constant<caf::atom("cl_hello")>;   ///< a peer introduces itself
+using cluster_beat_atom = caf::atom_constant<caf::atom("cl_beat")>;     ///< a peer's heartbeat
+using cluster_status_atom = caf::atom_constant<caf::atom("cl_status")>; ///< asks for the members
+using cluster_tick_atom = caf::atom_constant<caf::atom("cl_tick")>;     ///< the node's own timer
+
+/// One member as GET /api/v1/cluster shows it.
+struct cluster_member_status {
+  std::string id;
+  std::string address;
+  std::string state;                ///< alive, dead or unknown
+  std::int64_t last_heard_ms_ago = -1; ///< -1: never (or the local node)
+  bool local = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_member_status& x) {
+  return f(x.id, x.address, x.state, x.last_heard_ms_ago, x.local);
+}
+
+struct cluster_status {
+  std::string self;
+  std::uint64_t epoch = 0;
+  std::vector<cluster_member_status> members;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_status& x) {
+  return f(x.self, x.epoch, x.members);
+}
+
+/// The protocol between nodes. A hello names the sender's node id and is answered with the
+/// receiver's (or an error when the sender is not a configured peer).
+using cluster_node_actor = caf::typed_actor<
+  caf::replies_to<cluster_hello_atom, std::string>::with<std::string>,
+  caf::reacts_to<cluster_beat_atom, std::string>,
+  caf::replies_to<cluster_status_atom>::with<cluster_status>,
+  caf::reacts_to<cluster_tick_atom>>;
+
+struct cluster_settings {
+  std::string node_id;
+  std::string bind = "127.0.0.1"; ///< without TLS the cluster port never leaves loopback
+  std::uint16_t port = 0;         ///< 0: any free port (tests)
+  std::vector<cluster_member> peers;
+  bool tls = false; ///< the actor system loaded caf::openssl::manager with the cluster's files
+  int heartbeat_ms = 250;
+  int dead_after_ms = 1500; ///< a silent peer is dead after this (down messages come sooner)
+};
+
+/// The live members as placement sees them.
+struct cluster_view {
+  std::uint64_t epoch = 0;
+  std::vector<std::string> live; ///< sorted ids, the local node included
+  std::unordered_map<std::string, cluster_node_actor> peers; ///< live peers' node actors
+};
+
+/// Where the node publishes its view; readable from any thread.
+class cluster_view_cell {
+public:
+  std::shared_ptr<const cluster_view> get() const;
+  void set(std::shared_ptr<const cluster_view> v);
+
+private:
+  std::shared_ptr<const cluster_view> view_ = std::make_shared<const cluster_view>();
+};
+
+/// Registers the cluster's message types (every node must, under the same names).
+void register_cluster_message_types(caf::actor_system_config& cfg);
+
+struct cluster_node {
+  cluster_node_actor actor;
+  std::uint16_t port = 0; ///< the port it listens on
+  std::shared_ptr<cluster_view_cell> view;
+};
+
+/// Spawns the node and publishes it on the cluster port (blocking until bound).
+caf::expected<cluster_node> start_cluster_node(caf::actor_system& sys,
+                                               const cluster_settings& settings);
+
+} // namespace foresight
