@@ -246,6 +246,32 @@ api_error parse_catalog(std::string_view body, connection_catalog& out) {
 
 namespace {
 
+bool has_nul(dom::element e);
+
+/// Whether any key or string inside `obj` holds a NUL character; allocates nothing, so the
+/// common case (none) costs one walk and nul_path below runs only to name the place.
+bool has_nul(dom::object obj) {
+  for (auto field : obj)
+    if (field.key.find('\0') != std::string_view::npos || has_nul(field.value))
+      return true;
+  return false;
+}
+
+bool has_nul(dom::element e) {
+  std::string_view text;
+  if (!e.get(text))
+    return text.find('\0') != std::string_view::npos;
+  dom::object obj;
+  if (!e.get(obj))
+    return has_nul(obj);
+  dom::array arr;
+  if (!e.get(arr))
+    for (auto item : arr)
+      if (has_nul(item))
+        return true;
+  return false;
+}
+
 std::string nul_path(dom::element e, const std::string& path);
 
 /// The path of the first key or string holding a NUL character inside `obj` (PostgreSQL stores
@@ -283,8 +309,10 @@ std::string nul_path(dom::element e, const std::string& path) {
 /// came from) moves to `extras->rated_source_id` instead of naming one of ours.
 api_error parse_activity_object(dom::object& root, std::size_t max_text_bytes, activity_row& out,
                                 created_at_rule created_at, import_line_extras* extras) {
-  if (auto at = nul_path(root, {}); !at.empty())
+  if (has_nul(root)) {
+    auto at = nul_path(root, {});
     return invalid(at, at + " contains a NUL character");
+  }
   if (auto err = read_string(root, "activity_type", out.activity_type, true, 50))
     return err;
   if (!is_activity_type(out.activity_type))
