@@ -1,6 +1,9 @@
 // pattern_book: the shard's bookkeeping, free of actors and SQL.
 #include "core/pattern_book.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 namespace foresight {
 
 pattern_book::pattern_book(const pattern_shard_state& state)
@@ -74,6 +77,10 @@ pattern_shard_state pattern_book::take_changes() {
     row.users.assign(fresh.begin(), fresh.end()); // the others are stored already
     out.rows.push_back(std::move(row));
   }
+  // In key order, as before the hash maps: saves and their tests see a stable order.
+  std::sort(out.rows.begin(), out.rows.end(), [](const pattern_row& a, const pattern_row& b) {
+    return std::tie(a.type, a.target, a.template_text) < std::tie(b.type, b.target, b.template_text);
+  });
   dirty_.clear();
   unsaved_users_.clear();
   return out;

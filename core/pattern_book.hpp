@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "core/generaliser.hpp"
 #include "core/model.hpp"
@@ -36,7 +38,9 @@ public:
   void mark_saved(std::int64_t watermark) { saved_watermark_ = watermark; }
 
   std::int64_t watermark() const { return watermark_; }
-  const std::map<pattern_key, pattern_stats>& patterns() const { return patterns_; }
+  const std::unordered_map<pattern_key, pattern_stats, pattern_key_hash>& patterns() const {
+    return patterns_;
+  }
 
 private:
   const catalog_index& catalog_for(const std::string& connection_id) const;
@@ -45,9 +49,10 @@ private:
   std::int32_t generation_;
   std::int64_t watermark_;
   std::int64_t saved_watermark_;
-  std::map<pattern_key, pattern_stats> patterns_;
-  std::map<pattern_key, std::set<std::string>> unsaved_users_;
-  std::set<pattern_key> dirty_;
+  // Hash maps: every activity looks up to three keys, each three strings long, in thousands.
+  std::unordered_map<pattern_key, pattern_stats, pattern_key_hash> patterns_;
+  std::unordered_map<pattern_key, std::set<std::string>, pattern_key_hash> unsaved_users_;
+  std::unordered_set<pattern_key, pattern_key_hash> dirty_;
   std::map<std::string, catalog_index> catalogs_;
   catalog_index no_catalog_;
 };

@@ -3,6 +3,7 @@
 // so incremental learning and a rebuild cannot disagree.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -29,6 +30,17 @@ struct pattern_key {
   }
   bool operator==(const pattern_key& o) const {
     return type == o.type && target == o.target && template_text == o.template_text;
+  }
+};
+
+/// For hash maps of patterns (in-process only: not stable across builds).
+struct pattern_key_hash {
+  std::size_t operator()(const pattern_key& k) const {
+    std::hash<std::string_view> h;
+    auto x = h(k.template_text);
+    x ^= h(k.target) + 0x9e3779b97f4a7c15ULL + (x << 6) + (x >> 2);
+    x ^= h(k.type) + 0x9e3779b97f4a7c15ULL + (x << 6) + (x >> 2);
+    return x;
   }
 };
 
