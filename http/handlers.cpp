@@ -5,11 +5,11 @@
 // error shape via error_response; core/errors.cpp's http_status is the one code-to-status table.
 #include "http/handlers.hpp"
 
-#include <cctype>
 #include <ctime>
 
 #include "core/payloads.hpp"
 #include "core/views.hpp"
+#include "http/media_type.hpp"
 #include "http/router.hpp"
 #include "http/routes/route_context.hpp"
 #include "http/routes/route_table.hpp"
@@ -28,16 +28,6 @@ response error_response(const api_error& err) {
 }
 
 namespace {
-
-/// The media type without parameters, lower case.
-std::string media_type(const std::string& ct) {
-  auto base = ct.substr(0, ct.find(';'));
-  while (!base.empty() && base.back() == ' ')
-    base.pop_back();
-  for (auto& c : base)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return base;
-}
 
 /// The Content-Type check of `rule`.
 api_error check_body(body_rule rule, const request_view& req) {

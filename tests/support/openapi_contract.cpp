@@ -7,6 +7,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "http/media_type.hpp"
 #include "http/openapi_document.hpp"
 #include "http/router.hpp"
 
@@ -20,13 +21,6 @@ std::string lower(std::string s) {
   for (auto& c : s)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-std::string media_type(const std::string& content_type) {
-  auto base = lower(content_type.substr(0, content_type.find(';')));
-  while (!base.empty() && base.back() == ' ')
-    base.pop_back();
-  return base;
 }
 
 const char* type_name(dom::element e) {
