@@ -15,7 +15,7 @@
 #include "actors/request_bridge.hpp"
 #include "actors/retention.hpp"
 #include "actors/crowd.hpp"
-#include "actors/session_manager.hpp"
+#include "actors/session_placement.hpp"
 #include "actors/storage_pool.hpp"
 #include "actors/suggestion_cache.hpp"
 #include "core/bounded_pool.hpp"
@@ -46,7 +46,7 @@ struct actor_app::impl {
   caf::actor storage;
   caf::actor learners;
   caf::actor writer;
-  caf::actor sessions;
+  std::unique_ptr<session_placement> sessions; ///< which registry shard holds a user's session
   caf::actor catalogs;
   caf::actor background_writer; ///< one storage worker for write-behind (cache, LLM usage)
   caf::actor llm;
@@ -123,12 +123,14 @@ struct actor_app::impl {
     sc.flush_ms = c.suggestion_flush_ms;
     sc.deadline_ms = c.suggestion_deadline_ms;
     sc.llm = g.configured && g.enabled;
-    cache = spawn_suggestion_cache(sys, {storage, background_writer, llm, catalogs}, sc);
+    auto cache_handles = spawn_suggestion_cache(sys, {storage, background_writer, llm, catalogs}, sc);
+    cache = cache_handles.supervisor;
     session_peers peers;
     peers.storage = storage;
     peers.writer = writer;
     peers.catalogs = catalogs;
     peers.cache = cache;
+    peers.cache_shards = cache_handles.shards;
     peers.llm = llm;
     peers.crowd = crowd;
     session_settings defaults;
@@ -138,7 +140,8 @@ struct actor_app::impl {
     defaults.strategy = c.suggestion_strategy;
     std::string bad_experiment; // validated when the option was read
     parse_experiment(c.suggestion_experiment, defaults.experiment, bad_experiment);
-    sessions = spawn_session_manager(sys, peers, defaults);
+    sessions = make_local_session_placement(sys, peers, defaults,
+                                            static_cast<std::size_t>(c.actor_threads));
   }
 
   /// One request to `target`; the reply (or error) goes to `done` on a CAF thread.
@@ -178,7 +181,7 @@ struct actor_app::impl {
   /// The same, addressed to the caller's session.
   template <class T, class... Ts>
   void ask_session(const std::string& caller, callback<T> done, Ts... xs) {
-    ask<T>(sessions, std::move(done), for_user_atom::value, caller, xs...);
+    ask<T>(sessions->owner(caller), std::move(done), for_user_atom::value, caller, xs...);
   }
 };
 
@@ -203,7 +206,8 @@ void actor_app::shutdown() {
     self->request(impl_->cache, std::chrono::seconds(10), drain_cache_atom::value)
       .receive([](bool) {}, [](caf::error&) {});
   }
-  for (auto* a : {&impl_->retention, &impl_->sessions, &impl_->crowd, &impl_->cache, &impl_->llm,
+  impl_->sessions->stop(caf::exit_reason::user_shutdown);
+  for (auto* a : {&impl_->retention, &impl_->crowd, &impl_->cache, &impl_->llm,
                  &impl_->catalogs, &impl_->background_writer, &impl_->writer, &impl_->learners,
                  &impl_->storage}) {
     if (*a)
@@ -375,7 +379,7 @@ void actor_app::erase_user(std::string caller, std::string user_id, bool delete_
   auto* self = impl_.get();
   auto forget = [self, done = std::move(done)](outcome<erase_report> r) {
     if (!r.error) {
-      caf::anon_send(self->sessions, forget_atom::value, r.value.user_id);
+      self->sessions->forget(r.value.user_id);
       caf::anon_send(self->cache, forget_atom::value, r.value.user_id);
       caf::anon_send(self->crowd, forget_atom::value);
       caf::anon_send(self->learners, forget_atom::value);

@@ -2,6 +2,7 @@
 #include "actors/suggestion_cache.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -492,13 +493,9 @@ struct cache_pool_state {
   static inline const char* name = "suggestion_cache";
 };
 
-std::size_t shard_for(const std::string& hash, std::size_t n) {
-  // The hash is MD5 hex: its first 8 digits are as uniform as any.
-  return static_cast<std::size_t>(std::strtoul(hash.substr(0, 8).c_str(), nullptr, 16)) % n;
-}
-
 caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor storage,
                          caf::actor writer, caf::actor llm, caf::actor catalogs,
+                         std::shared_ptr<cache_shard_table> table,
                          suggestion_cache_settings settings) {
   auto n = static_cast<std::size_t>(settings.shards);
   auto shared = std::make_shared<shared_knowledge>();
@@ -506,7 +503,7 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
   auto deliver_warm = [=](std::vector<cached_suggestions>& rows, std::size_t only) {
     std::vector<std::vector<cached_suggestions>> parts(n);
     for (auto& r : rows)
-      parts[shard_for(r.context_hash, n)].push_back(std::move(r));
+      parts[cache_shard_of(r.context_hash, n)].push_back(std::move(r));
     for (std::size_t i = 0; i < n; ++i)
       if ((only == n || only == i) && (*self->state.shards)[i])
         self->send((*self->state.shards)[i], warm_atom::value, std::move(parts[i]));
@@ -527,12 +524,35 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
   self->state.shards = shards;
   shards->start_all();
   // At start, nothing is routed before the shards hold the table's entries (await); each warm
-  // message reaches its shard before any request the pool forwards afterwards.
-  load().await([=](std::vector<cached_suggestions>& rows) { deliver_warm(rows, n); }, not_warmed);
-  // A restarted shard is warmed alone.
-  shards->on_started = [=](std::size_t slot, const caf::actor&) {
-    load().then([=](std::vector<cached_suggestions>& rows) { deliver_warm(rows, slot); },
-                not_warmed);
+  // message reaches its shard before any request the pool forwards afterwards. A shard is
+  // published for direct jobs only after its warm message was sent, so that holds for those too.
+  auto publish_all = [=] {
+    for (std::size_t i = 0; i < n; ++i)
+      table->publish(i, (*self->state.shards)[i]);
+  };
+  load().await(
+    [=](std::vector<cached_suggestions>& rows) {
+      deliver_warm(rows, n);
+      publish_all();
+    },
+    [=](caf::error& err) {
+      not_warmed(err);
+      publish_all();
+    });
+  // A restarted shard is warmed alone; until then its jobs come through here.
+  shards->on_stopped = [=](std::size_t slot) { table->publish(slot, nullptr); };
+  shards->on_started = [=](std::size_t slot, const caf::actor& shard) {
+    load().then(
+      [=](std::vector<cached_suggestions>& rows) {
+        deliver_warm(rows, slot);
+        if ((*self->state.shards)[slot] == shard)
+          table->publish(slot, shard);
+      },
+      [=](caf::error& err) {
+        not_warmed(err);
+        if ((*self->state.shards)[slot] == shard)
+          table->publish(slot, shard);
+      });
   };
   supervise(self, {shards});
   // Expired rows (and pattern lists no entry names) also go at start, after a downtime, and
@@ -542,7 +562,7 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
   self->delayed_send(self, purge_every, cache_purge_atom::value);
   return {
     [=](suggest_atom a, suggestion_job& job) -> caf::result<suggestion_list> {
-      auto& s = (*self->state.shards)[shard_for(job.context_hash, n)];
+      auto& s = (*self->state.shards)[cache_shard_of(job.context_hash, n)];
       if (!s)
         return to_caf_error(make_error(error_code::unavailable, "the suggestion cache is restarting"));
       auto rp = self->make_response_promise();
@@ -600,9 +620,36 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
 
 } // namespace
 
-caf::actor spawn_suggestion_cache(caf::actor_system& sys, const suggestion_cache_peers& peers,
-                                  const suggestion_cache_settings& settings) {
-  return sys.spawn(cache_pool, peers.storage, peers.writer, peers.llm, peers.catalogs, settings);
+std::size_t cache_shard_of(const std::string& context_hash, std::size_t shards) {
+  // The hash is MD5 hex: its first 8 digits are as uniform as any.
+  return static_cast<std::size_t>(
+           std::strtoul(context_hash.substr(0, 8).c_str(), nullptr, 16)) % shards;
+}
+
+cache_shard_table::cache_shard_table(std::size_t shards)
+  : slots_(std::make_shared<const std::vector<caf::actor>>(shards)) {
+  // nop
+}
+
+caf::actor cache_shard_table::shard_for(const std::string& context_hash) const {
+  auto slots = std::atomic_load(&slots_);
+  return (*slots)[cache_shard_of(context_hash, slots->size())];
+}
+
+void cache_shard_table::publish(std::size_t i, caf::actor shard) {
+  // Only the supervisor writes, so copying and swapping needs no lock.
+  auto next = std::make_shared<std::vector<caf::actor>>(*std::atomic_load(&slots_));
+  (*next)[i] = std::move(shard);
+  std::atomic_store(&slots_, std::shared_ptr<const std::vector<caf::actor>>(std::move(next)));
+}
+
+suggestion_cache_handles spawn_suggestion_cache(caf::actor_system& sys,
+                                                const suggestion_cache_peers& peers,
+                                                const suggestion_cache_settings& settings) {
+  auto table = std::make_shared<cache_shard_table>(static_cast<std::size_t>(settings.shards));
+  auto supervisor = sys.spawn(cache_pool, peers.storage, peers.writer, peers.llm, peers.catalogs,
+                              table, settings);
+  return {supervisor, table};
 }
 
 } // namespace foresight

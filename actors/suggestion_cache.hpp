@@ -6,6 +6,9 @@
 #pragma once
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace foresight {
 
@@ -30,11 +33,37 @@ struct suggestion_cache_peers {
   caf::actor catalogs; ///< the catalog registry (a miss reads the catalog from it)
 };
 
-/// Messages: `(suggest_atom, suggestion_job)` answered with a `suggestion_list`;
-/// `(invalidate_atom, user_id)` drops a user's entries; `(stats_atom)` answers the cache half
-/// of `suggestion_service_stats`; `(drain_cache_atom)` answers `true` once every shard's pending
-/// writes are stored (shutdown).
-caf::actor spawn_suggestion_cache(caf::actor_system& sys, const suggestion_cache_peers& peers,
-                                  const suggestion_cache_settings& settings);
+/// The shard owning a context hash (an MD5 hex digest), of `shards`.
+std::size_t cache_shard_of(const std::string& context_hash, std::size_t shards);
+
+/// The cache shards' handles by slot, so that a job can go straight to its shard without a hop
+/// through the supervisor. The supervisor publishes a slot once its shard is warmed and clears
+/// it while the shard is down; readers load the whole table at once (an atomic shared_ptr swap),
+/// on any thread.
+class cache_shard_table {
+public:
+  explicit cache_shard_table(std::size_t shards);
+  /// The shard owning `context_hash`, or null while it (re)starts: then ask the supervisor, which
+  /// answers `unavailable` or routes to the shard it has.
+  caf::actor shard_for(const std::string& context_hash) const;
+  /// The supervisor's side: slot `i` is now `shard` (null: down).
+  void publish(std::size_t i, caf::actor shard);
+
+private:
+  std::shared_ptr<const std::vector<caf::actor>> slots_;
+};
+
+struct suggestion_cache_handles {
+  /// Routes and broadcasts. Messages: `(suggest_atom, suggestion_job)` answered with a
+  /// `suggestion_list` (a shard takes the same); `(invalidate_atom, user_id)` drops a user's
+  /// entries; `(stats_atom)` answers the cache half of `suggestion_service_stats`;
+  /// `(drain_cache_atom)` answers `true` once every shard's pending writes are stored (shutdown).
+  caf::actor supervisor;
+  std::shared_ptr<const cache_shard_table> shards;
+};
+
+suggestion_cache_handles spawn_suggestion_cache(caf::actor_system& sys,
+                                                const suggestion_cache_peers& peers,
+                                                const suggestion_cache_settings& settings);
 
 } // namespace foresight
