@@ -80,7 +80,7 @@ void store_isolating(database& db, const activity_batch& batch, batch_receipt& o
 }
 
 caf::behavior committer(caf::stateful_actor<committer_state>* self, writer_settings settings,
-                        caf::actor learners) {
+                        pattern_learners_actor learners) {
   self->state.db = std::make_unique<database>(settings.conninfo);
   // Bounds every statement, COMMIT included, so the writer hears the outcome before the HTTP
   // request's deadline (see writer_settings).
@@ -182,7 +182,8 @@ caf::error overloaded(const char* why) {
 }
 
 caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_settings settings,
-                             caf::actor learners, std::shared_ptr<activity_importer> published) {
+                             pattern_learners_actor learners,
+                             std::shared_ptr<activity_importer> published) {
   static writer_metrics m;
   auto& st = self->state;
   st.queue = group_commit_queue<pending_row>{static_cast<std::size_t>(settings.queue_max),
@@ -324,7 +325,7 @@ writer_settings writer_settings_within(int request_timeout_ms) {
 }
 
 caf::actor spawn_activity_writer(caf::actor_system& sys, const writer_settings& settings,
-                                 caf::actor learners) {
+                                 pattern_learners_actor learners) {
   // Published before the writer runs (its behavior is made later, on a scheduler thread), so
   // whoever spawns the writer can hand the importer to the HTTP handlers right away.
   auto published = publish_activity_importer(sys);

@@ -5,6 +5,8 @@
 #include <caf/fwd.hpp>
 #include <string>
 
+#include "actors/pattern_learner.hpp"
+
 namespace foresight {
 
 struct writer_settings {
@@ -30,6 +32,6 @@ writer_settings writer_settings_within(int request_timeout_ms);
 /// all its rows committed; `(import_atom, ...)` goes to the writer's importer child
 /// (actors/activity_importer.hpp), which is published for the HTTP side before this returns.
 caf::actor spawn_activity_writer(caf::actor_system& sys, const writer_settings& settings,
-                                 caf::actor learners);
+                                 pattern_learners_actor learners);
 
 } // namespace foresight

@@ -44,12 +44,12 @@ struct actor_app::impl {
   app_config cfg;
   caf::actor_system sys;
   caf::actor storage;
-  caf::actor learners;
+  pattern_learners_actor learners;
   caf::actor writer;
   std::unique_ptr<session_placement> sessions; ///< which registry shard holds a user's session
-  caf::actor catalogs;
+  catalog_registry_actor catalogs;
   caf::actor background_writer; ///< one storage worker for write-behind (cache, LLM usage)
-  caf::actor llm;
+  llm_gateway_actor llm;
   caf::actor cache;
   caf::actor crowd; ///< what other users ask (sessions rank with it)
   caf::actor retention; ///< drops old result rows (none when retention is off)
@@ -144,9 +144,9 @@ struct actor_app::impl {
                                             static_cast<std::size_t>(c.actor_threads));
   }
 
-  /// One request to `target`; the reply (or error) goes to `done` on a CAF thread.
-  template <class T, class... Ts>
-  void ask(const caf::actor& target, callback<T> done, Ts... xs) {
+  /// One request to `target` (any handle); the reply (or error) goes to `done` on a CAF thread.
+  template <class T, class Handle, class... Ts>
+  void ask(const Handle& target, callback<T> done, Ts... xs) {
     bridge.request(target, caf::make_message(std::move(xs)...), [done](caf::message& reply) {
       if (reply.match_elements<T>())
         return done({std::move(reply.get_mutable_as<T>(0)), {}});
@@ -206,14 +206,23 @@ void actor_app::shutdown() {
     self->request(impl_->cache, std::chrono::seconds(10), drain_cache_atom::value)
       .receive([](bool) {}, [](caf::error&) {});
   }
+  // The sessions first: they use every other root.
   impl_->sessions->stop(caf::exit_reason::user_shutdown);
-  for (auto* a : {&impl_->retention, &impl_->crowd, &impl_->cache, &impl_->llm,
-                 &impl_->catalogs, &impl_->background_writer, &impl_->writer, &impl_->learners,
-                 &impl_->storage}) {
-    if (*a)
-      caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
-    *a = nullptr;
-  }
+  auto stop = [](auto& root) {
+    if (root)
+      caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
+    root = std::decay_t<decltype(root)>{};
+  };
+  auto& i = *impl_;
+  stop(i.retention);
+  stop(i.crowd);
+  stop(i.cache);
+  stop(i.llm);
+  stop(i.catalogs);
+  stop(i.background_writer);
+  stop(i.writer);
+  stop(i.learners);
+  stop(i.storage);
   impl_->sys.await_all_actors_done();
 }
 
@@ -401,14 +410,15 @@ void actor_app::inject_fault(std::string caller, std::string target, callback<bo
       if (!r.value.is_admin)
         return done(
           {false, make_error(error_code::forbidden, "this operation needs an admin user")});
-      auto* to = target == "learner" ? &self->learners
-                 : target == "cache" ? &self->cache
-                 : target == "storage" ? &self->storage
-                                       : nullptr;
-      if (!to)
+      if (target == "learner")
+        caf::anon_send(self->learners, fault_atom::value);
+      else if (target == "cache")
+        caf::anon_send(self->cache, fault_atom::value);
+      else if (target == "storage")
+        caf::anon_send(self->storage, fault_atom::value);
+      else
         return done({false, make_error(error_code::validation_failed,
                                        "target must be learner, cache or storage", "target")});
-      caf::anon_send(*to, fault_atom::value);
       done({true, {}});
     },
     profile_atom::value);

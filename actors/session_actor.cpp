@@ -191,8 +191,10 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
   // A job goes straight to the shard owning its hash; through the supervisor only while that
   // shard restarts.
   auto to_cache = [=](suggestion_job&& job, caf::response_promise& rp) {
-    auto shard = cache_shards ? cache_shards->shard_for(job.context_hash) : caf::actor{};
-    rp.delegate(shard ? shard : cache, suggest_atom::value, std::move(job));
+    if (auto shard = cache_shards ? cache_shards->shard_for(job.context_hash) : cache_shard_actor{})
+      rp.delegate(shard, suggest_atom::value, std::move(job));
+    else
+      rp.delegate(cache, suggest_atom::value, std::move(job));
   };
   // Versions only grow: a reply that raced with the registry's newer publication loses.
   auto note_catalog_version = [=](const std::string& id, std::int32_t version) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "actors/catalog_registry.hpp"
+#include "actors/llm_gateway.hpp"
 #include "core/experiment.hpp"
 
 namespace foresight {
@@ -29,12 +31,12 @@ struct session_peers {
   caf::actor writer;  ///< the activity writer
   caf::actor registry; ///< the session's registry shard: asked to retire the session when its
                        ///< user cannot be loaded
-  caf::actor catalogs; ///< the catalog registry
+  catalog_registry_actor catalogs;
   caf::actor cache;    ///< the suggestion cache's supervisor (broadcasts, stats)
   /// The cache shards by slot: a suggestion job goes straight to its shard (the supervisor
   /// only while that shard restarts).
   std::shared_ptr<const cache_shard_table> cache_shards;
-  caf::actor llm;      ///< the LLM gateway (for stats)
+  llm_gateway_actor llm; ///< for stats
   caf::actor crowd;    ///< what other users ask
 };
 

@@ -25,8 +25,6 @@ namespace foresight {
 
 namespace {
 
-using tick_atom = caf::atom_constant<caf::atom("tick")>;
-
 std::int64_t now_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -185,10 +183,10 @@ struct cache_shard_state {
   ~cache_shard_state() { cache_metrics::get().entries.add(-static_cast<std::int64_t>(counted)); }
 };
 
-using shard_actor = caf::stateful_actor<cache_shard_state>;
+using shard_actor = cache_shard_actor::stateful_base<cache_shard_state>;
 
-caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writer,
-                          caf::actor llm, caf::actor catalogs,
+cache_shard_actor::behavior_type cache_shard(shard_actor* self, caf::actor storage, caf::actor writer,
+                          llm_gateway_actor llm, catalog_registry_actor catalogs,
                           std::shared_ptr<shared_knowledge> shared_with_shards,
                           suggestion_cache_settings settings) {
   auto& m = cache_metrics::get();
@@ -456,14 +454,15 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
       st.sync_gauge();
       st.writes.forget_user(user_id);
     },
-    [=, &m](tick_atom) {
+    [=, &m](cache_flush_atom) {
       // Write-behind: a failed batch is logged by storage and dropped; the entries stay
       // served from memory, and losing a few hit counts is acceptable for a cache.
       // Counts add up, so they go once a second: a row per user and source every 100 ms was a
       // fifth of the rows the pattern path made PostgreSQL write.
       // One batch in flight per shard: a slow database makes batches bigger, not messages more;
       // past a bound the oldest waiting inserts go (a cache: they are regenerated on a miss).
-      self->delayed_send(self, std::chrono::milliseconds(settings.flush_ms), tick_atom::value);
+      self->delayed_send(self, std::chrono::milliseconds(settings.flush_ms),
+                         cache_flush_atom::value);
       std::size_t dropped = 0;
       auto w = self->state.writes.due(now_ms(), std::max(settings.flush_ms, 1000), dropped);
       if (dropped > 0)
@@ -479,7 +478,7 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
       auto w = self->state.writes.take_all();
       if (w.empty())
         return true;
-      auto rp = self->make_response_promise();
+      auto rp = self->make_response_promise<bool>();
       rp.delegate(writer, cache_write_atom::value, std::move(w));
       return rp;
     },
@@ -494,7 +493,7 @@ struct cache_pool_state {
 };
 
 caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor storage,
-                         caf::actor writer, caf::actor llm, caf::actor catalogs,
+                         caf::actor writer, llm_gateway_actor llm, catalog_registry_actor catalogs,
                          std::shared_ptr<cache_shard_table> table,
                          suggestion_cache_settings settings) {
   auto n = static_cast<std::size_t>(settings.shards);
@@ -518,8 +517,8 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
   auto shards = std::make_shared<supervised_slots>(
     self, "suggestion cache shard", restart_policy::always(), n, [=](std::size_t) {
       auto s = self->spawn(cache_shard, storage, writer, llm, catalogs, shared, settings);
-      self->send(s, tick_atom::value);
-      return s;
+      self->send(s, cache_flush_atom::value);
+      return caf::actor_cast<caf::actor>(s); // the slots hold untyped handles
     });
   self->state.shards = shards;
   shards->start_all();
@@ -528,7 +527,7 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
   // published for direct jobs only after its warm message was sent, so that holds for those too.
   auto publish_all = [=] {
     for (std::size_t i = 0; i < n; ++i)
-      table->publish(i, (*self->state.shards)[i]);
+      table->publish(i, caf::actor_cast<cache_shard_actor>((*self->state.shards)[i]));
   };
   load().await(
     [=](std::vector<cached_suggestions>& rows) {
@@ -540,17 +539,18 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
       publish_all();
     });
   // A restarted shard is warmed alone; until then its jobs come through here.
-  shards->on_stopped = [=](std::size_t slot) { table->publish(slot, nullptr); };
-  shards->on_started = [=](std::size_t slot, const caf::actor& shard) {
+  shards->on_stopped = [=](std::size_t slot) { table->publish(slot, cache_shard_actor{}); };
+  shards->on_started = [=](std::size_t slot, const caf::actor& child) {
+    auto shard = caf::actor_cast<cache_shard_actor>(child);
     load().then(
       [=](std::vector<cached_suggestions>& rows) {
         deliver_warm(rows, slot);
-        if ((*self->state.shards)[slot] == shard)
+        if ((*self->state.shards)[slot] == child)
           table->publish(slot, shard);
       },
       [=](caf::error& err) {
         not_warmed(err);
-        if ((*self->state.shards)[slot] == shard)
+        if ((*self->state.shards)[slot] == child)
           table->publish(slot, shard);
       });
   };
@@ -627,20 +627,21 @@ std::size_t cache_shard_of(const std::string& context_hash, std::size_t shards) 
 }
 
 cache_shard_table::cache_shard_table(std::size_t shards)
-  : slots_(std::make_shared<const std::vector<caf::actor>>(shards)) {
+  : slots_(std::make_shared<const std::vector<cache_shard_actor>>(shards)) {
   // nop
 }
 
-caf::actor cache_shard_table::shard_for(const std::string& context_hash) const {
+cache_shard_actor cache_shard_table::shard_for(const std::string& context_hash) const {
   auto slots = std::atomic_load(&slots_);
   return (*slots)[cache_shard_of(context_hash, slots->size())];
 }
 
-void cache_shard_table::publish(std::size_t i, caf::actor shard) {
+void cache_shard_table::publish(std::size_t i, cache_shard_actor shard) {
   // Only the supervisor writes, so copying and swapping needs no lock.
-  auto next = std::make_shared<std::vector<caf::actor>>(*std::atomic_load(&slots_));
+  auto next = std::make_shared<std::vector<cache_shard_actor>>(*std::atomic_load(&slots_));
   (*next)[i] = std::move(shard);
-  std::atomic_store(&slots_, std::shared_ptr<const std::vector<caf::actor>>(std::move(next)));
+  std::atomic_store(&slots_,
+                    std::shared_ptr<const std::vector<cache_shard_actor>>(std::move(next)));
 }
 
 suggestion_cache_handles spawn_suggestion_cache(caf::actor_system& sys,

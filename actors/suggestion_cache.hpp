@@ -10,7 +10,26 @@
 #include <string>
 #include <vector>
 
+#include "actors/catalog_registry.hpp"
+#include "actors/llm_gateway.hpp"
+
 namespace foresight {
+
+/// A shard's write-behind timer (its own, every `flush_ms`).
+using cache_flush_atom = caf::atom_constant<caf::atom("c_flush")>;
+
+/// A cache shard's protocol: `suggest_atom` answers a job (a hit, a miss joining the same
+/// generation, or a new one); `warm_atom` loads rows from the table; `invalidate_atom` and
+/// `forget_atom` drop a user's entries (and pending writes); `drain_cache_atom` answers `true`
+/// once the pending writes are stored; `fault_atom` throws (tests, --fault-injection).
+using cache_shard_actor = caf::typed_actor<
+  caf::replies_to<suggest_atom, suggestion_job>::with<suggestion_list>,
+  caf::reacts_to<warm_atom, std::vector<cached_suggestions>>,
+  caf::reacts_to<invalidate_atom, std::string>,
+  caf::reacts_to<forget_atom, std::string>,
+  caf::replies_to<drain_cache_atom>::with<bool>,
+  caf::reacts_to<fault_atom>,
+  caf::reacts_to<cache_flush_atom>>;
 
 struct suggestion_cache_settings {
   int shards = 4;
@@ -29,8 +48,8 @@ struct suggestion_cache_peers {
   caf::actor storage;  ///< reads: warm-up and learned patterns
   caf::actor writer;   ///< a storage worker of its own for the write-behind, so that batches
                        ///< never queue in front of the reads a miss waits for
-  caf::actor llm;      ///< the LLM gateway
-  caf::actor catalogs; ///< the catalog registry (a miss reads the catalog from it)
+  llm_gateway_actor llm;           ///< the LLM gateway
+  catalog_registry_actor catalogs; ///< the catalog registry (a miss reads the catalog from it)
 };
 
 /// The shard owning a context hash (an MD5 hex digest), of `shards`.
@@ -45,12 +64,12 @@ public:
   explicit cache_shard_table(std::size_t shards);
   /// The shard owning `context_hash`, or null while it (re)starts: then ask the supervisor, which
   /// answers `unavailable` or routes to the shard it has.
-  caf::actor shard_for(const std::string& context_hash) const;
+  cache_shard_actor shard_for(const std::string& context_hash) const;
   /// The supervisor's side: slot `i` is now `shard` (null: down).
-  void publish(std::size_t i, caf::actor shard);
+  void publish(std::size_t i, cache_shard_actor shard);
 
 private:
-  std::shared_ptr<const std::vector<caf::actor>> slots_;
+  std::shared_ptr<const std::vector<cache_shard_actor>> slots_;
 };
 
 struct suggestion_cache_handles {
