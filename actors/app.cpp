@@ -45,7 +45,7 @@ struct actor_app::impl {
   caf::actor_system sys;
   caf::actor storage;
   pattern_learners_actor learners;
-  caf::actor writer;
+  activity_writer_actor writer;
   std::unique_ptr<session_placement> sessions; ///< which registry shard holds a user's session
   catalog_registry_actor catalogs;
   caf::actor background_writer; ///< one storage worker for write-behind (cache, LLM usage)
@@ -123,7 +123,8 @@ struct actor_app::impl {
     sc.flush_ms = c.suggestion_flush_ms;
     sc.deadline_ms = c.suggestion_deadline_ms;
     sc.llm = g.configured && g.enabled;
-    auto cache_handles = spawn_suggestion_cache(sys, {storage, background_writer, llm, catalogs}, sc);
+    auto cache_handles =
+      spawn_suggestion_cache(sys, {storage, background_writer, llm, catalogs}, sc);
     cache = cache_handles.supervisor;
     session_peers peers;
     peers.storage = storage;

@@ -150,7 +150,7 @@ llm_gateway(llm_gateway_actor::stateful_pointer<llm_gateway_state> self, caf::ac
         rows.push_back(std::move(kv.second));
       st.unsaved.clear();
       st.saving = true;
-      self->request(storage, std::chrono::seconds(30), llm_usage_atom::value, rows)
+      self->request(storage, std::chrono::seconds(30), llm_spent_atom::value, rows)
         .then([=](bool) { self->state.saving = false; },
               [=](caf::error& err) {
                 // Kept for the next second's write: the budget must survive a restart.

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/activity_writer.hpp"
 #include "actors/catalog_registry.hpp"
 #include "actors/llm_gateway.hpp"
 #include "core/experiment.hpp"
@@ -28,7 +29,7 @@ struct session_settings {
 /// The actors a session works with.
 struct session_peers {
   caf::actor storage; ///< the storage pool
-  caf::actor writer;  ///< the activity writer
+  activity_writer_actor writer;
   caf::actor registry; ///< the session's registry shard: asked to retire the session when its
                        ///< user cannot be loaded
   catalog_registry_actor catalogs;
