@@ -50,7 +50,7 @@ struct actor_app::impl {
   catalog_registry_actor catalogs;
   caf::actor background_writer; ///< one storage worker for write-behind (cache, LLM usage)
   llm_gateway_actor llm;
-  caf::actor cache;
+  suggestion_cache_actor cache;
   caf::actor crowd; ///< what other users ask (sessions rank with it)
   caf::actor retention; ///< drops old result rows (none when retention is off)
   request_bridge bridge; ///< after `sys`: destroyed first

@@ -10,11 +10,10 @@
 #include "actors/activity_writer.hpp"
 #include "actors/catalog_registry.hpp"
 #include "actors/llm_gateway.hpp"
+#include "actors/suggestion_cache.hpp"
 #include "core/experiment.hpp"
 
 namespace foresight {
-
-class cache_shard_table;
 
 /// What a session needs at birth.
 struct session_settings {
@@ -33,7 +32,7 @@ struct session_peers {
   caf::actor registry; ///< the session's registry shard: asked to retire the session when its
                        ///< user cannot be loaded
   catalog_registry_actor catalogs;
-  caf::actor cache;    ///< the suggestion cache's supervisor (broadcasts, stats)
+  suggestion_cache_actor cache; ///< the cache's supervisor (broadcasts, stats)
   /// The cache shards by slot: a suggestion job goes straight to its shard (the supervisor
   /// only while that shard restarts).
   std::shared_ptr<const cache_shard_table> cache_shards;

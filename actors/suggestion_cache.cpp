@@ -492,12 +492,15 @@ struct cache_pool_state {
   static inline const char* name = "suggestion_cache";
 };
 
-caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor storage,
+suggestion_cache_actor::behavior_type
+cache_pool(suggestion_cache_actor::stateful_pointer<cache_pool_state> self, caf::actor storage,
                          caf::actor writer, llm_gateway_actor llm, catalog_registry_actor catalogs,
                          std::shared_ptr<cache_shard_table> table,
                          suggestion_cache_settings settings) {
   auto n = static_cast<std::size_t>(settings.shards);
   auto shared = std::make_shared<shared_knowledge>();
+  // The slots hold untyped handles, and a typed actor sends only to typed ones.
+  auto as_shard = [](const caf::actor& child) { return caf::actor_cast<cache_shard_actor>(child); };
   // Warms shard `only` (or all when `only` == n) from the unexpired rows of the table.
   auto deliver_warm = [=](std::vector<cached_suggestions>& rows, std::size_t only) {
     std::vector<std::vector<cached_suggestions>> parts(n);
@@ -505,7 +508,7 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
       parts[cache_shard_of(r.context_hash, n)].push_back(std::move(r));
     for (std::size_t i = 0; i < n; ++i)
       if ((only == n || only == i) && (*self->state.shards)[i])
-        self->send((*self->state.shards)[i], warm_atom::value, std::move(parts[i]));
+        self->send(as_shard((*self->state.shards)[i]), warm_atom::value, std::move(parts[i]));
   };
   auto not_warmed = [=](caf::error& err) {
     log_event("warn", "suggestion cache not warmed", {{"error", to_api_error(err).message}});
@@ -527,7 +530,7 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
   // published for direct jobs only after its warm message was sent, so that holds for those too.
   auto publish_all = [=] {
     for (std::size_t i = 0; i < n; ++i)
-      table->publish(i, caf::actor_cast<cache_shard_actor>((*self->state.shards)[i]));
+      table->publish(i, as_shard((*self->state.shards)[i]));
   };
   load().await(
     [=](std::vector<cached_suggestions>& rows) {
@@ -541,7 +544,7 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
   // A restarted shard is warmed alone; until then its jobs come through here.
   shards->on_stopped = [=](std::size_t slot) { table->publish(slot, cache_shard_actor{}); };
   shards->on_started = [=](std::size_t slot, const caf::actor& child) {
-    auto shard = caf::actor_cast<cache_shard_actor>(child);
+    auto shard = as_shard(child);
     load().then(
       [=](std::vector<cached_suggestions>& rows) {
         deliver_warm(rows, slot);
@@ -565,24 +568,24 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
       auto& s = (*self->state.shards)[cache_shard_of(job.context_hash, n)];
       if (!s)
         return to_caf_error(make_error(error_code::unavailable, "the suggestion cache is restarting"));
-      auto rp = self->make_response_promise();
+      auto rp = self->make_response_promise<suggestion_list>();
       rp.delegate(s, a, std::move(job));
       return rp;
     },
     [=](invalidate_atom a, const std::string& user_id) {
       for (auto& s : self->state.shards->children())
         if (s)
-          self->send(s, a, user_id);
+          self->send(as_shard(s), a, user_id);
     },
     // Tests (--fault-injection): the first shard fails, with its entries.
     [=](fault_atom a) {
       if (auto& s = self->state.shards->children().front())
-        self->send(s, a);
+        self->send(as_shard(s), a);
     },
     [=](forget_atom a, const std::string& user_id) {
       for (auto& s : self->state.shards->children())
         if (s)
-          self->send(s, a, user_id);
+          self->send(as_shard(s), a, user_id);
     },
     [=](drain_cache_atom a) -> caf::result<bool> {
       auto rp = self->make_response_promise<bool>();

@@ -72,12 +72,23 @@ private:
   std::shared_ptr<const std::vector<cache_shard_actor>> slots_;
 };
 
+/// The supervisor's protocol: `suggest_atom` goes to the job's shard (for a job whose shard is
+/// not in the table: answered `unavailable` while it restarts); `invalidate_atom` and
+/// `forget_atom` go to every shard; `stats_atom` answers the cache half of
+/// `suggestion_service_stats`; `drain_cache_atom` answers `true` once every shard's pending
+/// writes are stored (shutdown); `cache_purge_atom` is its purge timer; `fault_atom` fails the
+/// first shard (tests).
+using suggestion_cache_actor = caf::typed_actor<
+  caf::replies_to<suggest_atom, suggestion_job>::with<suggestion_list>,
+  caf::reacts_to<invalidate_atom, std::string>,
+  caf::reacts_to<forget_atom, std::string>,
+  caf::replies_to<stats_atom>::with<suggestion_service_stats>,
+  caf::replies_to<drain_cache_atom>::with<bool>,
+  caf::reacts_to<cache_purge_atom>,
+  caf::reacts_to<fault_atom>>;
+
 struct suggestion_cache_handles {
-  /// Routes and broadcasts. Messages: `(suggest_atom, suggestion_job)` answered with a
-  /// `suggestion_list` (a shard takes the same); `(invalidate_atom, user_id)` drops a user's
-  /// entries; `(stats_atom)` answers the cache half of `suggestion_service_stats`;
-  /// `(drain_cache_atom)` answers `true` once every shard's pending writes are stored (shutdown).
-  caf::actor supervisor;
+  suggestion_cache_actor supervisor;
   std::shared_ptr<const cache_shard_table> shards;
 };
 

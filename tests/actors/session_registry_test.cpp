@@ -1,7 +1,8 @@
 // A session registry shard driven by CAF's testing scheduler (no threads; the idle sweep runs when
 // the test advances the clock): sessions are made on first use, one per user, and a forgotten,
-// idle or failed one is replaced by a new session on the next request. Storage is a fake that
-// counts profile loads, one per session born.
+// idle or failed one is replaced by a new session on the next request; the local placement gives
+// each user one owner among its shards. Storage is a fake that counts profile loads, one per
+// session born.
 #include "actors/session_registry.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -9,8 +10,10 @@
 #include <caf/scheduler/test_coordinator.hpp>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "actors/messages.hpp"
+#include "actors/session_placement.hpp"
 
 using namespace foresight;
 
@@ -32,6 +35,8 @@ struct registry_fixture {
   /// Profile loads per user: one per session the registry made.
   std::shared_ptr<std::map<std::string, int>> loads = std::make_shared<std::map<std::string, int>>();
   caf::actor storage, registry;
+  session_peers peers;
+  session_settings defaults;
   static constexpr int idle_ms = 1000;
 
   registry_fixture() {
@@ -47,9 +52,7 @@ struct registry_fixture {
         return p;
       }};
     });
-    session_peers peers;
     peers.storage = storage;
-    session_settings defaults;
     defaults.idle_timeout_ms = idle_ms;
     registry = spawn_session_registry(sys, peers, defaults);
     sched.run();
@@ -63,8 +66,10 @@ struct registry_fixture {
 
   /// Asks `user`'s session for its profile through the registry; the session's answer, or the
   /// error's code.
-  std::string profile_of(const std::string& user) {
-    self->send(registry, for_user_atom::value, user, profile_atom::value);
+  std::string profile_of(const std::string& user) { return profile_of(registry, user); }
+
+  std::string profile_of(const caf::actor& owner, const std::string& user) {
+    self->send(owner, for_user_atom::value, user, profile_atom::value);
     sched.run();
     std::string out = "no answer";
     self->receive([&](user_profile& p) { out = p.id; },
@@ -117,6 +122,24 @@ BOOST_AUTO_TEST_CASE(a_session_that_cannot_load_its_user_answers_and_goes) {
   BOOST_TEST(profile_of("ghost") == "unauthorized");
   BOOST_TEST(profile_of("ghost") == "unauthorized");
   BOOST_TEST((*loads)["ghost"] == 2, "the failed session asked to go; the next try is afresh");
+}
+
+BOOST_AUTO_TEST_CASE(the_local_placement_gives_each_user_one_owner_among_its_shards) {
+  auto placement = make_local_session_placement(sys, peers, defaults, 3);
+  std::set<caf::actor_addr> owners;
+  for (auto user : {"u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8"}) {
+    BOOST_TEST((placement->owner(user).address() == placement->owner(user).address()));
+    owners.insert(placement->owner(user).address());
+    BOOST_TEST(profile_of(placement->owner(user), user) == user);
+    BOOST_TEST(profile_of(placement->owner(user), user) == user);
+    BOOST_TEST((*loads)[user] == 1, user << ": one session, on its owner");
+  }
+  BOOST_TEST(owners.size() == 3u, "eight users spread over the three shards");
+  placement->forget("u1");
+  BOOST_TEST(profile_of(placement->owner("u1"), "u1") == "u1");
+  BOOST_TEST((*loads)["u1"] == 2, "forgotten at its owner");
+  placement->stop(caf::exit_reason::user_shutdown);
+  sched.run();
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -37,7 +37,8 @@ struct cache_fixture {
   caf::scheduler::test_coordinator& sched =
     dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
   std::shared_ptr<seen> log = std::make_shared<seen>();
-  caf::actor storage, writer, catalogs, llm, cache;
+  caf::actor storage, writer, catalogs, llm;
+  suggestion_cache_actor cache;
   std::shared_ptr<const cache_shard_table> shards;
   suggestion_cache_settings settings;
 
@@ -91,7 +92,8 @@ struct cache_fixture {
   }
 
   ~cache_fixture() {
-    for (auto& a : {cache, storage, writer, catalogs, llm})
+    caf::anon_send_exit(cache, caf::exit_reason::user_shutdown);
+    for (auto& a : {storage, writer, catalogs, llm})
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     sched.run();
   }
