@@ -52,7 +52,7 @@ struct actor_app::impl {
   llm_gateway_actor llm;
   suggestion_cache_actor cache;
   caf::actor crowd; ///< what other users ask (sessions rank with it)
-  caf::actor retention; ///< drops old result rows (none when retention is off)
+  retention_actor retention; ///< drops old result rows (none when retention is off)
   request_bridge bridge; ///< after `sys`: destroyed first
   std::string jwt_secret;
   int token_ttl;
