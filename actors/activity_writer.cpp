@@ -80,7 +80,7 @@ void store_isolating(database& db, const activity_batch& batch, batch_receipt& o
 }
 
 caf::behavior committer(caf::stateful_actor<committer_state>* self, writer_settings settings,
-                        caf::actor learners) {
+                        pattern_learners_actor learners) {
   self->state.db = std::make_unique<database>(settings.conninfo);
   // Bounds every statement, COMMIT included, so the writer hears the outcome before the HTTP
   // request's deadline (see writer_settings).
@@ -107,7 +107,7 @@ caf::behavior committer(caf::stateful_actor<committer_state>* self, writer_setti
 /// Rows that came as one `activity_batch` (an import's chunk) get one answer together: the
 /// receipts in their order once all have committed, or the first failure.
 struct chunk_reply {
-  caf::response_promise promise;
+  caf::typed_response_promise<batch_receipt> promise;
   batch_receipt receipt;
   std::size_t waiting = 0;
   bool answered = false;
@@ -115,7 +115,7 @@ struct chunk_reply {
 
 /// Whom a row's receipt goes to: its own requester, or its place in a chunk.
 struct reply_to {
-  caf::response_promise promise;
+  caf::typed_response_promise<logged_activity> promise;
   std::shared_ptr<chunk_reply> chunk;
   std::size_t index = 0;
 
@@ -125,10 +125,13 @@ struct reply_to {
                             ack.not_stored);
       if (ack.retry)
         err.retry_after_seconds = 1;
-      return promise.deliver(to_caf_error(err));
+      promise.deliver(to_caf_error(err));
+      return;
     }
-    if (!chunk)
-      return promise.deliver(std::move(ack));
+    if (!chunk) {
+      promise.deliver(std::move(ack));
+      return;
+    }
     chunk->receipt.items[index] = std::move(ack);
     if (--chunk->waiting == 0 && !chunk->answered) {
       chunk->answered = true;
@@ -136,8 +139,10 @@ struct reply_to {
     }
   }
   void fail(const caf::error& err) {
-    if (!chunk)
-      return promise.deliver(err);
+    if (!chunk) {
+      promise.deliver(err);
+      return;
+    }
     if (!chunk->answered) {
       chunk->answered = true;
       chunk->promise.deliver(err);
@@ -181,8 +186,10 @@ caf::error overloaded(const char* why) {
   return to_caf_error(err);
 }
 
-caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_settings settings,
-                             caf::actor learners, std::shared_ptr<activity_importer> published) {
+activity_writer_actor::behavior_type
+activity_writer(activity_writer_actor::stateful_pointer<writer_state> self, writer_settings settings,
+                             pattern_learners_actor learners,
+                             std::shared_ptr<activity_importer> published) {
   static writer_metrics m;
   auto& st = self->state;
   st.queue = group_commit_queue<pending_row>{static_cast<std::size_t>(settings.queue_max),
@@ -277,7 +284,7 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
       auto& s = self->state;
       if (!s.queue.admits(1))
         return overloaded("too many activities are waiting to be stored; retry");
-      auto rp = self->make_response_promise();
+      auto rp = self->make_response_promise<logged_activity>();
       s.queue.push({std::move(row), {rp, nullptr, 0}},
                    std::chrono::steady_clock::now() +
                      std::chrono::milliseconds(settings.send_within_ms));
@@ -294,7 +301,7 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
       if (!s.queue.admits(n))
         return overloaded("too many activities are waiting to be stored; retry");
       auto reply = std::make_shared<chunk_reply>();
-      reply->promise = self->make_response_promise();
+      reply->promise = self->make_response_promise<batch_receipt>();
       reply->receipt.items.resize(n);
       reply->waiting = n;
       for (std::size_t k = 0; k < n; ++k)
@@ -304,8 +311,9 @@ caf::behavior activity_writer(caf::stateful_actor<writer_state>* self, writer_se
       return reply->promise;
     },
     [=](import_atom a, std::string& caller, std::string& body, std::uint64_t max_text_bytes) {
-      return self->delegate(self->state.importer, a, std::move(caller), std::move(body),
-                            max_text_bytes);
+      auto rp = self->make_response_promise<import_report>();
+      rp.delegate(self->state.importer, a, std::move(caller), std::move(body), max_text_bytes);
+      return rp;
     },
     [=](batch_due_atom) {
       self->state.queue.timer_fired();
@@ -323,13 +331,14 @@ writer_settings writer_settings_within(int request_timeout_ms) {
   return s;
 }
 
-caf::actor spawn_activity_writer(caf::actor_system& sys, const writer_settings& settings,
-                                 caf::actor learners) {
+activity_writer_actor spawn_activity_writer(caf::actor_system& sys,
+                                            const writer_settings& settings,
+                                            pattern_learners_actor learners) {
   // Published before the writer runs (its behavior is made later, on a scheduler thread), so
   // whoever spawns the writer can hand the importer to the HTTP handlers right away.
   auto published = publish_activity_importer(sys);
   auto writer = sys.spawn(activity_writer, settings, std::move(learners), published);
-  attach_activity_writer(published, writer);
+  attach_activity_writer(published, caf::actor_cast<caf::actor>(writer));
   return writer;
 }
 

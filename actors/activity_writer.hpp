@@ -5,6 +5,11 @@
 #include <caf/fwd.hpp>
 #include <string>
 
+#include "actors/activity_importer.hpp"
+#include "actors/messages.hpp"
+#include "actors/pattern_learner.hpp"
+#include "core/activity_import.hpp"
+
 namespace foresight {
 
 struct writer_settings {
@@ -23,13 +28,22 @@ struct writer_settings {
 /// Settings whose timeouts fit inside `request_timeout_ms` (the HTTP answer's deadline).
 writer_settings writer_settings_within(int request_timeout_ms);
 
-/// Spawns the writer and its committer. Send `(write_atom, activity_row)`; the reply is a
-/// `logged_activity` with the committed id, or `unavailable` (503 + Retry-After). Every committed
-/// learnable activity is published to `learners` as `(learn_atom, learn_batch)`, in id order.
-/// Imports: `(write_atom, activity_batch)` queues a chunk and answers one `batch_receipt` once
-/// all its rows committed; `(import_atom, ...)` goes to the writer's importer child
-/// (actors/activity_importer.hpp), which is published for the HTTP side before this returns.
-caf::actor spawn_activity_writer(caf::actor_system& sys, const writer_settings& settings,
-                                 caf::actor learners);
+/// The writer's protocol. `(write_atom, activity_row)` is answered with a `logged_activity`
+/// carrying the committed id, or `unavailable` (503 + Retry-After). Imports:
+/// `(write_atom, activity_batch)` queues a chunk and answers one `batch_receipt` once all its
+/// rows committed; `(import_atom, caller, body, max_text_bytes)` goes to the writer's importer
+/// child (actors/activity_importer.hpp). `batch_due_atom` is its batch-wait timer.
+using activity_writer_actor = caf::typed_actor<
+  caf::replies_to<write_atom, activity_row>::with<logged_activity>,
+  caf::replies_to<write_atom, activity_batch>::with<batch_receipt>,
+  caf::replies_to<import_atom, std::string, std::string, std::uint64_t>::with<import_report>,
+  caf::reacts_to<batch_due_atom>>;
+
+/// Spawns the writer, its committer and its importer (published for the HTTP side before this
+/// returns). Every committed learnable activity is sent to `learners` as
+/// `(learn_atom, learn_batch)`, in id order.
+activity_writer_actor spawn_activity_writer(caf::actor_system& sys,
+                                            const writer_settings& settings,
+                                            pattern_learners_actor learners);
 
 } // namespace foresight

@@ -15,7 +15,7 @@
 #include "actors/request_bridge.hpp"
 #include "actors/retention.hpp"
 #include "actors/crowd.hpp"
-#include "actors/session_manager.hpp"
+#include "actors/session_placement.hpp"
 #include "actors/storage_pool.hpp"
 #include "actors/suggestion_cache.hpp"
 #include "core/bounded_pool.hpp"
@@ -44,15 +44,15 @@ struct actor_app::impl {
   app_config cfg;
   caf::actor_system sys;
   caf::actor storage;
-  caf::actor learners;
-  caf::actor writer;
-  caf::actor sessions;
-  caf::actor catalogs;
+  pattern_learners_actor learners;
+  activity_writer_actor writer;
+  std::unique_ptr<session_placement> sessions; ///< which registry shard holds a user's session
+  catalog_registry_actor catalogs;
   caf::actor background_writer; ///< one storage worker for write-behind (cache, LLM usage)
-  caf::actor llm;
-  caf::actor cache;
+  llm_gateway_actor llm;
+  suggestion_cache_actor cache;
   caf::actor crowd; ///< what other users ask (sessions rank with it)
-  caf::actor retention; ///< drops old result rows (none when retention is off)
+  retention_actor retention; ///< drops old result rows (none when retention is off)
   request_bridge bridge; ///< after `sys`: destroyed first
   std::string jwt_secret;
   int token_ttl;
@@ -123,12 +123,15 @@ struct actor_app::impl {
     sc.flush_ms = c.suggestion_flush_ms;
     sc.deadline_ms = c.suggestion_deadline_ms;
     sc.llm = g.configured && g.enabled;
-    cache = spawn_suggestion_cache(sys, {storage, background_writer, llm, catalogs}, sc);
+    auto cache_handles =
+      spawn_suggestion_cache(sys, {storage, background_writer, llm, catalogs}, sc);
+    cache = cache_handles.supervisor;
     session_peers peers;
     peers.storage = storage;
     peers.writer = writer;
     peers.catalogs = catalogs;
     peers.cache = cache;
+    peers.cache_shards = cache_handles.shards;
     peers.llm = llm;
     peers.crowd = crowd;
     session_settings defaults;
@@ -138,12 +141,13 @@ struct actor_app::impl {
     defaults.strategy = c.suggestion_strategy;
     std::string bad_experiment; // validated when the option was read
     parse_experiment(c.suggestion_experiment, defaults.experiment, bad_experiment);
-    sessions = spawn_session_manager(sys, peers, defaults);
+    sessions = make_local_session_placement(sys, peers, defaults,
+                                            static_cast<std::size_t>(c.actor_threads));
   }
 
-  /// One request to `target`; the reply (or error) goes to `done` on a CAF thread.
-  template <class T, class... Ts>
-  void ask(const caf::actor& target, callback<T> done, Ts... xs) {
+  /// One request to `target` (any handle); the reply (or error) goes to `done` on a CAF thread.
+  template <class T, class Handle, class... Ts>
+  void ask(const Handle& target, callback<T> done, Ts... xs) {
     bridge.request(target, caf::make_message(std::move(xs)...), [done](caf::message& reply) {
       if (reply.match_elements<T>())
         return done({std::move(reply.get_mutable_as<T>(0)), {}});
@@ -178,7 +182,7 @@ struct actor_app::impl {
   /// The same, addressed to the caller's session.
   template <class T, class... Ts>
   void ask_session(const std::string& caller, callback<T> done, Ts... xs) {
-    ask<T>(sessions, std::move(done), for_user_atom::value, caller, xs...);
+    ask<T>(sessions->owner(caller), std::move(done), for_user_atom::value, caller, xs...);
   }
 };
 
@@ -203,13 +207,23 @@ void actor_app::shutdown() {
     self->request(impl_->cache, std::chrono::seconds(10), drain_cache_atom::value)
       .receive([](bool) {}, [](caf::error&) {});
   }
-  for (auto* a : {&impl_->retention, &impl_->sessions, &impl_->crowd, &impl_->cache, &impl_->llm,
-                 &impl_->catalogs, &impl_->background_writer, &impl_->writer, &impl_->learners,
-                 &impl_->storage}) {
-    if (*a)
-      caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
-    *a = nullptr;
-  }
+  // The sessions first: they use every other root.
+  impl_->sessions->stop(caf::exit_reason::user_shutdown);
+  auto stop = [](auto& root) {
+    if (root)
+      caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
+    root = std::decay_t<decltype(root)>{};
+  };
+  auto& i = *impl_;
+  stop(i.retention);
+  stop(i.crowd);
+  stop(i.cache);
+  stop(i.llm);
+  stop(i.catalogs);
+  stop(i.background_writer);
+  stop(i.writer);
+  stop(i.learners);
+  stop(i.storage);
   impl_->sys.await_all_actors_done();
 }
 
@@ -375,7 +389,7 @@ void actor_app::erase_user(std::string caller, std::string user_id, bool delete_
   auto* self = impl_.get();
   auto forget = [self, done = std::move(done)](outcome<erase_report> r) {
     if (!r.error) {
-      caf::anon_send(self->sessions, forget_atom::value, r.value.user_id);
+      self->sessions->forget(r.value.user_id);
       caf::anon_send(self->cache, forget_atom::value, r.value.user_id);
       caf::anon_send(self->crowd, forget_atom::value);
       caf::anon_send(self->learners, forget_atom::value);
@@ -397,14 +411,15 @@ void actor_app::inject_fault(std::string caller, std::string target, callback<bo
       if (!r.value.is_admin)
         return done(
           {false, make_error(error_code::forbidden, "this operation needs an admin user")});
-      auto* to = target == "learner" ? &self->learners
-                 : target == "cache" ? &self->cache
-                 : target == "storage" ? &self->storage
-                                       : nullptr;
-      if (!to)
+      if (target == "learner")
+        caf::anon_send(self->learners, fault_atom::value);
+      else if (target == "cache")
+        caf::anon_send(self->cache, fault_atom::value);
+      else if (target == "storage")
+        caf::anon_send(self->storage, fault_atom::value);
+      else
         return done({false, make_error(error_code::validation_failed,
                                        "target must be learner, cache or storage", "target")});
-      caf::anon_send(*to, fault_atom::value);
       done({true, {}});
     },
     profile_atom::value);

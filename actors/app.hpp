@@ -9,7 +9,7 @@
 
 namespace foresight {
 
-/// Owns the CAF actor system, the storage pool and the session manager.
+/// Owns the CAF actor system, the storage pool and the session placement.
 class actor_app : public backend {
 public:
   /// `conninfo` is the libpq connection string; `jwt_secret` signs the tokens this app issues.

@@ -3,15 +3,22 @@
 #pragma once
 #include <caf/fwd.hpp>
 #include <caf/group.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/messages.hpp"
 
 namespace foresight {
 
-/// Spawns the registry. It loads all catalogs at start; `(cat_get_atom, id)` answers from memory
-/// (asking storage for one it has not seen, e.g. written by another node); `(catalog_version_atom, id)`
-/// answers just the version (what a cache key needs); `(catalog_atom, connection_catalog)`
-/// replaces one after a PUT, publishes `(catalog_changed_atom, id, version)` to the group below and
-/// answers `true`.
-caf::actor spawn_catalog_registry(caf::actor_system& sys, caf::actor storage);
+/// The registry's protocol. It loads all catalogs at start; `cat_get_atom` answers from memory
+/// (asking storage for one it has not seen, e.g. written by another node); `catalog_version_atom`
+/// answers just the version (what a cache key needs); `catalog_atom` replaces one after a PUT,
+/// publishes `(catalog_changed_atom, id, version)` to the group below and answers `true`.
+using catalog_registry_actor = caf::typed_actor<
+  caf::replies_to<cat_get_atom, std::string>::with<connection_catalog>,
+  caf::replies_to<catalog_version_atom, std::string>::with<std::int32_t>,
+  caf::replies_to<catalog_atom, connection_catalog>::with<bool>>;
+
+catalog_registry_actor spawn_catalog_registry(caf::actor_system& sys, caf::actor storage);
 
 /// The local group sessions join to learn catalog versions as they change.
 caf::group catalog_versions_group(caf::actor_system& sys);

@@ -47,8 +47,8 @@ caf::group learned_activities_group(caf::actor_system& sys) {
 
 namespace {
 
-caf::behavior crowd(caf::stateful_actor<crowd_state>* self, caf::actor storage, caf::actor catalogs,
-                    int min_users) {
+caf::behavior crowd(caf::stateful_actor<crowd_state>* self, caf::actor storage,
+                    catalog_registry_actor catalogs, int min_users) {
   self->state.book = crowd_book(min_users);
   self->join(learned_activities_group(self->system()));
   self->join(catalog_versions_group(self->system()));
@@ -175,7 +175,8 @@ struct crowd_supervisor_state {
 /// Keeps the crowd's handle stable for the sessions: forwards everything to the crowd and
 /// restarts it (it reloads from the table) whenever it stops, but at shutdown.
 caf::behavior crowd_supervisor(caf::stateful_actor<crowd_supervisor_state>* self,
-                               caf::actor storage, caf::actor catalogs, int min_users) {
+                               caf::actor storage, catalog_registry_actor catalogs,
+                               int min_users) {
   auto child = std::make_shared<supervised_slots>(
     self, "crowd", restart_policy::always(), 1,
     [=](std::size_t) { return self->spawn(crowd, storage, catalogs, min_users); });
@@ -199,8 +200,8 @@ caf::behavior crowd_supervisor(caf::stateful_actor<crowd_supervisor_state>* self
 
 } // namespace
 
-caf::actor spawn_crowd(caf::actor_system& sys, caf::actor storage, caf::actor catalogs,
-                       int min_users) {
+caf::actor spawn_crowd(caf::actor_system& sys, caf::actor storage,
+                       catalog_registry_actor catalogs, int min_users) {
   return sys.spawn(crowd_supervisor, std::move(storage), std::move(catalogs), min_users);
 }
 

@@ -8,6 +8,7 @@
 #include <caf/group.hpp>
 #include <string>
 
+#include "actors/catalog_registry.hpp"
 
 namespace foresight {
 
@@ -15,7 +16,7 @@ namespace foresight {
 caf::group learned_activities_group(caf::actor_system& sys);
 
 /// Spawns the crowd; `min_users` is the privacy rule's k.
-caf::actor spawn_crowd(caf::actor_system& sys, caf::actor storage, caf::actor catalogs,
-                       int min_users);
+caf::actor spawn_crowd(caf::actor_system& sys, caf::actor storage,
+                       catalog_registry_actor catalogs, int min_users);
 
 } // namespace foresight

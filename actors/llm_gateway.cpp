@@ -21,7 +21,7 @@ struct llm_gateway_state {
   std::unique_ptr<llm_client> client;
   std::unordered_map<std::string, std::int64_t> calls_today; ///< user -> calls on `day`
   std::int64_t day = utc_day();
-  std::unordered_map<std::uint64_t, caf::response_promise> pending;
+  std::unordered_map<std::uint64_t, caf::typed_response_promise<llm_answer>> pending;
   std::uint64_t next_call = 0;
   /// Calls and tokens not yet stored, by user: written once a second, one write at a time, so
   /// a slow database never piles messages up, and a crash loses a second's worth at most.
@@ -38,8 +38,9 @@ struct llm_gateway_state {
   static inline const char* name = "llm_gateway";
 };
 
-caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::actor storage,
-                          llm_gateway_settings settings) {
+llm_gateway_actor::behavior_type
+llm_gateway(llm_gateway_actor::stateful_pointer<llm_gateway_state> self, caf::actor storage,
+            llm_gateway_settings settings) {
   auto& reg = metrics_registry::instance();
   auto& m_calls = reg.get_counter("foresight_llm_calls_total", "LLM calls made");
   auto& m_errors = reg.get_counter("foresight_llm_errors_total", "LLM calls without a usable reply");
@@ -95,12 +96,12 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
       }
       ++used; // reserved now, so concurrent calls cannot overdraw; returned if refused
       auto id = st.next_call++;
-      st.pending.emplace(id, self->make_response_promise());
+      st.pending.emplace(id, self->make_response_promise<llm_answer>());
       llm_request req;
       req.system_prompt = std::move(call.system_prompt);
       req.user_prompt = std::move(call.user_prompt);
       req.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(call.deadline_ms);
-      auto me = caf::actor_cast<caf::actor>(self);
+      auto me = caf::actor_cast<llm_gateway_actor>(self);
       auto user = call.user_id;
       st.client->complete(std::move(req), [me, id, user](llm_reply r) {
         llm_answer a;
@@ -149,7 +150,7 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
         rows.push_back(std::move(kv.second));
       st.unsaved.clear();
       st.saving = true;
-      self->request(storage, std::chrono::seconds(30), llm_usage_atom::value, rows)
+      self->request(storage, std::chrono::seconds(30), llm_spent_atom::value, rows)
         .then([=](bool) { self->state.saving = false; },
               [=](caf::error& err) {
                 // Kept for the next second's write: the budget must survive a restart.
@@ -187,8 +188,8 @@ caf::behavior llm_gateway(caf::stateful_actor<llm_gateway_state>* self, caf::act
 
 } // namespace
 
-caf::actor spawn_llm_gateway(caf::actor_system& sys, caf::actor storage,
-                             const llm_gateway_settings& settings) {
+llm_gateway_actor spawn_llm_gateway(caf::actor_system& sys, caf::actor storage,
+                                    const llm_gateway_settings& settings) {
   return sys.spawn(llm_gateway, std::move(storage), settings);
 }
 

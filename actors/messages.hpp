@@ -55,7 +55,8 @@ using cache_purge_atom = caf::atom_constant<caf::atom("c_purge")>;
 using drain_cache_atom = caf::atom_constant<caf::atom("c_drain")>; ///< shutdown: store pending writes
 using llm_atom = caf::atom_constant<caf::atom("llm")>;
 using llm_done_atom = caf::atom_constant<caf::atom("llm_done")>;
-using llm_usage_atom = caf::atom_constant<caf::atom("llm_usage")>;
+using llm_usage_atom = caf::atom_constant<caf::atom("llm_usage")>; ///< reads today's usage
+using llm_spent_atom = caf::atom_constant<caf::atom("llm_spent")>; ///< adds calls' usage
 using flush_usage_atom = caf::atom_constant<caf::atom("use_flush")>; ///< the gateway's save timer
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 

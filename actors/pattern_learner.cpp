@@ -25,10 +25,10 @@ struct shard_state {
   static inline const char* name = "pattern_learner";
 };
 
-using shard_actor = caf::stateful_actor<shard_state>;
+using shard_actor = pattern_shard_actor::stateful_base<shard_state>;
 
-caf::behavior pattern_shard(shard_actor* self, int shard, caf::actor storage,
-                            learner_settings settings) {
+pattern_shard_actor::behavior_type pattern_shard(shard_actor* self, int shard, caf::actor storage,
+                                                 learner_settings settings) {
   static auto& applied = metrics_registry::instance().get_counter(
     "foresight_pattern_activities_total", "activities applied by pattern learners");
   static auto& flushes = metrics_registry::instance().get_counter(
@@ -130,19 +130,28 @@ long long ms_until_minute_of_day(int minute) {
   return wait * 1000;
 }
 
-caf::behavior pattern_router(caf::stateful_actor<router_state>* self, caf::actor storage,
-                             learner_settings settings) {
+pattern_learners_actor::behavior_type
+pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, caf::actor storage,
+               learner_settings settings) {
   // A shard that stops (crash, fault, kill after an erase or rebuild) reloads and replays.
   auto shards = std::make_shared<supervised_slots>(
     self, "pattern learner", restart_policy::always(), pattern_shards, [=](std::size_t i) {
-      return self->spawn(pattern_shard, static_cast<int>(i), storage, settings);
+      // The slots hold untyped handles.
+      return caf::actor_cast<caf::actor>(
+        self->spawn(pattern_shard, static_cast<int>(i), storage, settings));
     });
   self->state.shards = shards;
   shards->start_all();
   supervise(self, {shards});
+  // A typed actor sends only to typed handles; the slots hold untyped ones.
+  auto shard = [=](const caf::actor& child) { return caf::actor_cast<pattern_shard_actor>(child); };
+  auto next_rebuild = [=] {
+    self->delayed_send(self,
+                       std::chrono::milliseconds(ms_until_minute_of_day(settings.rebuild_at_minute)),
+                       rebuild_atom::value);
+  };
   if (settings.rebuild_at_minute >= 0)
-    self->delayed_send(self, std::chrono::milliseconds(ms_until_minute_of_day(settings.rebuild_at_minute)),
-                       rebuild_atom::value, std::int32_t{settings.rebuild_days});
+    next_rebuild();
   return {
     [=](learn_atom, const learn_batch& batch) {
       // Each activity goes, in order, to the shards owning its user, role and global targets.
@@ -157,19 +166,19 @@ caf::behavior pattern_router(caf::stateful_actor<router_state>* self, caf::actor
       }
       for (std::size_t i = 0; i < per_shard.size(); ++i)
         if (!per_shard[i].items.empty() && (*self->state.shards)[i])
-          self->send((*self->state.shards)[i], learn_atom::value, std::move(per_shard[i]));
+          self->send(shard((*self->state.shards)[i]), learn_atom::value, std::move(per_shard[i]));
       // Sessions and the crowd rank from the same committed rows.
       caf::anon_send(learned_activities_group(self->system()), learned_atom::value, batch);
     },
     [=](catalog_atom a, const connection_catalog& c) {
       for (auto& s : self->state.shards->children())
         if (s)
-          self->send(s, a, c);
+          self->send(shard(s), a, c);
     },
     // Tests (--fault-injection): the first shard fails, with unsaved counts.
     [=](fault_atom a) {
       if (auto& s = self->state.shards->children().front())
-        self->send(s, a);
+        self->send(shard(s), a);
     },
     // The tables were reset with an erase: shards restart and replay what is left.
     [=](forget_atom) {
@@ -177,33 +186,30 @@ caf::behavior pattern_router(caf::stateful_actor<router_state>* self, caf::actor
         if (s)
           self->send_exit(s, caf::exit_reason::kill);
     },
-    [=](rebuild_atom, std::int32_t days) -> caf::result<bool> {
-      auto rp = self->make_response_promise<bool>();
+    // The nightly rebuild (its own timer): the tables are reset, then the shards restart.
+    [=](rebuild_atom) {
+      auto days = std::int32_t{settings.rebuild_days};
       log_event("info", "rebuilding patterns", {{"days", std::to_string(days), true}});
       self->request(storage, caf::infinite, pat_reset_atom::value, days)
         .then(
-          [=](bool) mutable {
+          [=](bool) {
             // Restarted shards find empty tables and replay from the reset watermark.
             for (auto& s : self->state.shards->children())
               if (s)
                 self->send_exit(s, caf::exit_reason::kill);
-            rp.deliver(true);
           },
-          [=](caf::error& err) mutable { rp.deliver(err); });
-      bool nightly =
-        caf::actor_cast<caf::actor_addr>(self->current_sender()) == self->address();
-      if (nightly)
-        self->delayed_send(self, std::chrono::milliseconds(ms_until_minute_of_day(settings.rebuild_at_minute)),
-                           rebuild_atom::value, std::int32_t{settings.rebuild_days});
-      return rp;
+          [=](caf::error& err) {
+            log_event("warn", "pattern rebuild failed", {{"error", to_api_error(err).message}});
+          });
+      next_rebuild();
     },
   };
 }
 
 } // namespace
 
-caf::actor spawn_pattern_learners(caf::actor_system& sys, caf::actor storage,
-                                  const learner_settings& settings) {
+pattern_learners_actor spawn_pattern_learners(caf::actor_system& sys, caf::actor storage,
+                                              const learner_settings& settings) {
   return sys.spawn(pattern_router, std::move(storage), settings);
 }
 

@@ -4,8 +4,33 @@
 // which reloads its state and replays the activities after its watermark.
 #pragma once
 #include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/messages.hpp"
 
 namespace foresight {
+
+/// A learner shard's protocol: `learn_atom` applies committed activities (skipping ids at or
+/// below its watermark), `catalog_atom` generalises with a changed catalog from now on,
+/// `flush_patterns_atom` is its save timer, `fault_atom` throws (tests, --fault-injection).
+using pattern_shard_actor = caf::typed_actor<
+  caf::reacts_to<learn_atom, learn_batch>,
+  caf::reacts_to<catalog_atom, connection_catalog>,
+  caf::reacts_to<flush_patterns_atom>,
+  caf::reacts_to<fault_atom>>;
+
+/// The learners' supervisor (the pattern router): `learn_atom` from the committer goes to the
+/// shards owning each activity's targets and is published to `foresight.learned`;
+/// `catalog_atom` goes to every shard; `forget_atom` (after an erase) restarts the shards, which
+/// replay the reset tables; `rebuild_atom` is its nightly timer (--patterns-rebuild-at): the
+/// tables are reset to the window and the shards restart; `fault_atom` fails the first shard
+/// (tests).
+using pattern_learners_actor = caf::typed_actor<
+  caf::reacts_to<learn_atom, learn_batch>,
+  caf::reacts_to<catalog_atom, connection_catalog>,
+  caf::reacts_to<forget_atom>,
+  caf::reacts_to<fault_atom>,
+  caf::reacts_to<rebuild_atom>>;
 
 struct learner_settings {
   int flush_interval_ms = 200;
@@ -13,10 +38,8 @@ struct learner_settings {
   int rebuild_at_minute = -1;   ///< minute of the UTC day for the nightly rebuild; -1: off
 };
 
-/// Spawns the supervisor and its shards. Messages: `(learn_atom, learn_batch)` from the activity
-/// writer, `(catalog_atom, connection_catalog)` when a catalog changes, and
-/// `(rebuild_atom, days)`, answered with `true` once the shards start replaying.
-caf::actor spawn_pattern_learners(caf::actor_system& sys, caf::actor storage,
-                                  const learner_settings& settings);
+/// Spawns the supervisor and its shards.
+pattern_learners_actor spawn_pattern_learners(caf::actor_system& sys, caf::actor storage,
+                                              const learner_settings& settings);
 
 } // namespace foresight

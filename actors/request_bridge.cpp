@@ -42,8 +42,8 @@ request_bridge::~request_bridge() {
   close();
 }
 
-void request_bridge::request(const caf::actor& target, caf::message msg,
-                             reply_handler on_reply) {
+void request_bridge::request_to(const caf::strong_actor_ptr& target, caf::message msg,
+                                reply_handler on_reply) {
   if (closed_ || !target) {
     auto err = error_message(caf::sec::request_receiver_down);
     on_reply(err);

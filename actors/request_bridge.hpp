@@ -9,6 +9,7 @@
 // actor fails requests left unanswered past the deadline; a reply arriving later is dropped.
 #pragma once
 #include <caf/actor.hpp>
+#include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/message.hpp>
 #include <array>
@@ -31,8 +32,13 @@ public:
   request_bridge(const request_bridge&) = delete;
   request_bridge& operator=(const request_bridge&) = delete;
 
-  /// Sends `msg` to `target` as a request; `on_reply` gets the answer or the error.
-  void request(const caf::actor& target, caf::message msg, reply_handler on_reply);
+  /// Sends `msg` to `target` (any handle, typed or not) as a request; `on_reply` gets the
+  /// answer or the error.
+  template <class Handle>
+  void request(const Handle& target, caf::message msg, reply_handler on_reply) {
+    request_to(caf::actor_cast<caf::strong_actor_ptr>(target), std::move(msg),
+               std::move(on_reply));
+  }
 
   /// Fails every waiting request with `request_receiver_down` and stops the companion and the
   /// timer; later requests fail at once. Idempotent; call before the actor system shuts down.
@@ -52,6 +58,7 @@ private:
   static constexpr std::size_t shard_count = 8;
 
   shard& shard_of(std::uint64_t id) { return shards_[id % shard_count]; }
+  void request_to(const caf::strong_actor_ptr& target, caf::message msg, reply_handler on_reply);
   /// Removes and returns the handler waiting for `id`, if any.
   reply_handler take(std::uint64_t id);
   void on_mail(caf::mailbox_element_ptr mail);

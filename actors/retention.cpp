@@ -8,20 +8,18 @@ namespace foresight {
 
 namespace {
 
-using tick_atom = caf::atom_constant<caf::atom("tick")>;
-
 // Pages keep each UPDATE's locks short next to the writer's inserts.
 constexpr std::int32_t page = 5000;
 
-caf::behavior retention(caf::event_based_actor* self, caf::actor storage,
-                        retention_settings settings) {
+retention_actor::behavior_type retention(retention_actor::pointer self, caf::actor storage,
+                                         retention_settings settings) {
   static auto& dropped = metrics_registry::instance().get_counter(
     "foresight_retention_result_rows_dropped_total",
     "activities whose result rows the retention job dropped");
   auto every = std::chrono::seconds(settings.every_s);
-  self->delayed_send(self, every, tick_atom::value);
+  self->delayed_send(self, every, retention_run_atom::value);
   return {
-    [=](tick_atom a) {
+    [=](retention_run_atom a) {
       self->request(storage, std::chrono::seconds(60), retain_atom::value,
                     std::int32_t{settings.days}, page)
         .then(
@@ -46,8 +44,8 @@ caf::behavior retention(caf::event_based_actor* self, caf::actor storage,
 
 } // namespace
 
-caf::actor spawn_retention(caf::actor_system& sys, caf::actor storage,
-                           const retention_settings& settings) {
+retention_actor spawn_retention(caf::actor_system& sys, caf::actor storage,
+                                const retention_settings& settings) {
   if (settings.days <= 0)
     return {};
   return sys.spawn(retention, std::move(storage), settings);

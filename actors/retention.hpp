@@ -1,8 +1,16 @@
 // retention: the scheduled job that drops the result rows of old activities (docs/security.md).
 #pragma once
+#include <caf/atom.hpp>
 #include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
 
 namespace foresight {
+
+/// The job's timer: run a pass now (page by page while pages come back full).
+using retention_run_atom = caf::atom_constant<caf::atom("ret_run")>;
+
+/// The job takes only its own timer.
+using retention_actor = caf::typed_actor<caf::reacts_to<retention_run_atom>>;
 
 struct retention_settings {
   int days = 30;       ///< result rows older than this go; 0: the job does not run
@@ -11,7 +19,7 @@ struct retention_settings {
 
 /// Spawns the job (nothing, for `days == 0`). Each run asks storage `(retain_atom, days, page)`
 /// page by page until a page comes back short, then sleeps `every_s`.
-caf::actor spawn_retention(caf::actor_system& sys, caf::actor storage,
-                           const retention_settings& settings);
+retention_actor spawn_retention(caf::actor_system& sys, caf::actor storage,
+                                const retention_settings& settings);
 
 } // namespace foresight

@@ -11,6 +11,7 @@
 #include "actors/catalog_registry.hpp"
 #include "actors/crowd.hpp"
 #include "actors/messages.hpp"
+#include "actors/suggestion_cache.hpp"
 #include "core/activity.hpp"
 #include "core/cache_key.hpp"
 #include "core/log.hpp"
@@ -39,7 +40,7 @@ struct session_state {
   std::unordered_map<std::string, std::int32_t> catalog_versions;
 
   /// The user's questions, loaded on the first suggestion request, then kept current with every
-  /// committed activity of theirs (their own logs at once, imports through the manager).
+  /// committed activity of theirs (their own logs at once, imports through the registry).
   question_history questions;
   enum class loading { not_yet, running, done } questions_state = loading::not_yet;
   std::vector<std::function<void()>> questions_waiting;
@@ -142,9 +143,10 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
                             session_peers peers) {
   auto storage = peers.storage;
   auto writer = peers.writer;
-  auto manager = peers.manager;
+  auto registry = peers.registry;
   auto catalogs = peers.catalogs;
   auto cache = peers.cache;
+  auto cache_shards = peers.cache_shards;
   auto llm = peers.llm;
   auto crowd = peers.crowd;
   auto state = std::make_shared<session_state>();
@@ -173,7 +175,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
         self->set_default_handler([=](caf::scheduled_actor*, caf::message_view&)
                                     -> caf::result<caf::message> { return reason; });
         self->become([=](stop_atom) { self->quit(); });
-        self->send(manager, idle_atom::value, user_id);
+        self->send(registry, idle_atom::value, user_id);
       });
   auto admin_only = [=](auto... msg) -> caf::result<caf::message> {
     if (!state->profile.is_admin)
@@ -181,6 +183,14 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
     auto rp = self->make_response_promise();
     rp.delegate(storage, msg...);
     return rp;
+  };
+  // A job goes straight to the shard owning its hash; through the supervisor only while that
+  // shard restarts.
+  auto to_cache = [=](suggestion_job&& job, caf::response_promise& rp) {
+    if (auto shard = cache_shards ? cache_shards->shard_for(job.context_hash) : cache_shard_actor{})
+      rp.delegate(shard, suggest_atom::value, std::move(job));
+    else
+      rp.delegate(cache, suggest_atom::value, std::move(job));
   };
   // Versions only grow: a reply that raced with the registry's newer publication loses.
   auto note_catalog_version = [=](const std::string& id, std::int32_t version) {
@@ -369,7 +379,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
             job->ranked = pick.ranked;
           }
           job->ranking_id = m.id;
-          rp.delegate(cache, suggest_atom::value, std::move(*job));
+          to_cache(std::move(*job), rp);
         });
       });
     });
@@ -447,7 +457,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
                           catalog_version});
           job->arm = strategy;
           if (strategy == strategy_templates)
-            rp.delegate(cache, suggest_atom::value, std::move(*job));
+            to_cache(std::move(*job), rp);
           else
             rank_and_fill(job, rp);
         };
@@ -577,7 +587,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
     [=](catalog_changed_atom, const std::string& id, std::int32_t version) {
       note_catalog_version(id, version);
     },
-    // The manager retires idle sessions; everything it forwarded before is handled by then.
+    // The registry retires idle sessions; everything it forwarded before is handled by then.
     [=](stop_atom) { self->quit(); },
   };
 }

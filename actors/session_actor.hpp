@@ -3,9 +3,14 @@
 #pragma once
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "actors/activity_writer.hpp"
+#include "actors/catalog_registry.hpp"
+#include "actors/llm_gateway.hpp"
+#include "actors/suggestion_cache.hpp"
 #include "core/experiment.hpp"
 
 namespace foresight {
@@ -13,7 +18,7 @@ namespace foresight {
 /// What a session needs at birth.
 struct session_settings {
   std::string user_id;
-  int idle_timeout_ms = 300000; ///< the manager retires a session this long after its last request
+  int idle_timeout_ms = 300000; ///< the registry retires a session this long after its last request
   int min_users = 2; ///< k of the pattern privacy rule (suggestions and stats use it)
   std::string strategy = "history"; ///< the ranking strategy (core/question_ranker)
   std::vector<experiment_arm> experiment; ///< A/B arms by user; empty: everyone gets `strategy`
@@ -23,11 +28,15 @@ struct session_settings {
 /// The actors a session works with.
 struct session_peers {
   caf::actor storage; ///< the storage pool
-  caf::actor writer;  ///< the activity writer
-  caf::actor manager; ///< asked to retire the session when its user cannot be loaded
-  caf::actor catalogs; ///< the catalog registry
-  caf::actor cache;    ///< the suggestion cache pool
-  caf::actor llm;      ///< the LLM gateway (for stats)
+  activity_writer_actor writer;
+  caf::actor registry; ///< the session's registry shard: asked to retire the session when its
+                       ///< user cannot be loaded
+  catalog_registry_actor catalogs;
+  suggestion_cache_actor cache; ///< the cache's supervisor (broadcasts, stats)
+  /// The cache shards by slot: a suggestion job goes straight to its shard (the supervisor
+  /// only while that shard restarts).
+  std::shared_ptr<const cache_shard_table> cache_shards;
+  llm_gateway_actor llm; ///< for stats
   caf::actor crowd;    ///< what other users ask
 };
 

@@ -147,7 +147,7 @@ caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
     [=](llm_usage_atom) {
       return guarded(*self->state.db, [&](database& db) { return db.load_llm_usage_today(); });
     },
-    [=](llm_usage_atom, const std::vector<llm_usage_row>& rows) {
+    [=](llm_spent_atom, const std::vector<llm_usage_row>& rows) {
       return guarded(*self->state.db, [&](database& db) {
         db.record_llm_usage(rows);
         return true;

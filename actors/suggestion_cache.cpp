@@ -2,6 +2,7 @@
 #include "actors/suggestion_cache.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -24,8 +25,6 @@
 namespace foresight {
 
 namespace {
-
-using tick_atom = caf::atom_constant<caf::atom("tick")>;
 
 std::int64_t now_ms() {
   using namespace std::chrono;
@@ -179,10 +178,10 @@ struct cache_shard_state {
   ~cache_shard_state() { cache_metrics::get().entries.add(-static_cast<std::int64_t>(counted)); }
 };
 
-using shard_actor = caf::stateful_actor<cache_shard_state>;
+using shard_actor = cache_shard_actor::stateful_base<cache_shard_state>;
 
-caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writer,
-                          caf::actor llm, caf::actor catalogs,
+cache_shard_actor::behavior_type cache_shard(shard_actor* self, caf::actor storage, caf::actor writer,
+                          llm_gateway_actor llm, catalog_registry_actor catalogs,
                           std::shared_ptr<shared_knowledge> shared_with_shards,
                           suggestion_cache_settings settings) {
   auto& m = cache_metrics::get();
@@ -440,14 +439,15 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
       st.sync_gauge();
       st.writes.forget_user(user_id);
     },
-    [=, &m](tick_atom) {
+    [=, &m](cache_flush_atom) {
       // Write-behind: a failed batch is logged by storage and dropped; the entries stay
       // served from memory, and losing a few hit counts is acceptable for a cache.
       // Counts add up, so they go once a second: a row per user and source every 100 ms was a
       // fifth of the rows the pattern path made PostgreSQL write.
       // One batch in flight per shard: a slow database makes batches bigger, not messages more;
       // past a bound the oldest waiting inserts go (a cache: they are regenerated on a miss).
-      self->delayed_send(self, std::chrono::milliseconds(settings.flush_ms), tick_atom::value);
+      self->delayed_send(self, std::chrono::milliseconds(settings.flush_ms),
+                         cache_flush_atom::value);
       std::size_t dropped = 0;
       auto w = self->state.writes.due(now_ms(), std::max(settings.flush_ms, 1000), dropped);
       if (dropped > 0)
@@ -463,7 +463,7 @@ caf::behavior cache_shard(shard_actor* self, caf::actor storage, caf::actor writ
       auto w = self->state.writes.take_all();
       if (w.empty())
         return true;
-      auto rp = self->make_response_promise();
+      auto rp = self->make_response_promise<bool>();
       rp.delegate(writer, cache_write_atom::value, std::move(w));
       return rp;
     },
@@ -477,24 +477,23 @@ struct cache_pool_state {
   static inline const char* name = "suggestion_cache";
 };
 
-std::size_t shard_for(const std::string& hash, std::size_t n) {
-  // The hash is MD5 hex: its first 8 digits are as uniform as any.
-  return static_cast<std::size_t>(std::strtoul(hash.substr(0, 8).c_str(), nullptr, 16)) % n;
-}
-
-caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor storage,
-                         caf::actor writer, caf::actor llm, caf::actor catalogs,
+suggestion_cache_actor::behavior_type
+cache_pool(suggestion_cache_actor::stateful_pointer<cache_pool_state> self, caf::actor storage,
+                         caf::actor writer, llm_gateway_actor llm, catalog_registry_actor catalogs,
+                         std::shared_ptr<cache_shard_table> table,
                          suggestion_cache_settings settings) {
   auto n = static_cast<std::size_t>(settings.shards);
   auto shared = std::make_shared<shared_knowledge>();
+  // The slots hold untyped handles, and a typed actor sends only to typed ones.
+  auto as_shard = [](const caf::actor& child) { return caf::actor_cast<cache_shard_actor>(child); };
   // Warms shard `only` (or all when `only` == n) from the unexpired rows of the table.
   auto deliver_warm = [=](std::vector<cached_suggestions>& rows, std::size_t only) {
     std::vector<std::vector<cached_suggestions>> parts(n);
     for (auto& r : rows)
-      parts[shard_for(r.context_hash, n)].push_back(std::move(r));
+      parts[cache_shard_of(r.context_hash, n)].push_back(std::move(r));
     for (std::size_t i = 0; i < n; ++i)
       if ((only == n || only == i) && (*self->state.shards)[i])
-        self->send((*self->state.shards)[i], warm_atom::value, std::move(parts[i]));
+        self->send(as_shard((*self->state.shards)[i]), warm_atom::value, std::move(parts[i]));
   };
   auto not_warmed = [=](caf::error& err) {
     log_event("warn", "suggestion cache not warmed", {{"error", to_api_error(err).message}});
@@ -506,18 +505,42 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
   auto shards = std::make_shared<supervised_slots>(
     self, "suggestion cache shard", restart_policy::always(), n, [=](std::size_t) {
       auto s = self->spawn(cache_shard, storage, writer, llm, catalogs, shared, settings);
-      self->send(s, tick_atom::value);
-      return s;
+      self->send(s, cache_flush_atom::value);
+      return caf::actor_cast<caf::actor>(s); // the slots hold untyped handles
     });
   self->state.shards = shards;
   shards->start_all();
   // At start, nothing is routed before the shards hold the table's entries (await); each warm
-  // message reaches its shard before any request the pool forwards afterwards.
-  load().await([=](std::vector<cached_suggestions>& rows) { deliver_warm(rows, n); }, not_warmed);
-  // A restarted shard is warmed alone.
-  shards->on_started = [=](std::size_t slot, const caf::actor&) {
-    load().then([=](std::vector<cached_suggestions>& rows) { deliver_warm(rows, slot); },
-                not_warmed);
+  // message reaches its shard before any request the pool forwards afterwards. A shard is
+  // published for direct jobs only after its warm message was sent, so that holds for those too.
+  auto publish_all = [=] {
+    for (std::size_t i = 0; i < n; ++i)
+      table->publish(i, as_shard((*self->state.shards)[i]));
+  };
+  load().await(
+    [=](std::vector<cached_suggestions>& rows) {
+      deliver_warm(rows, n);
+      publish_all();
+    },
+    [=](caf::error& err) {
+      not_warmed(err);
+      publish_all();
+    });
+  // A restarted shard is warmed alone; until then its jobs come through here.
+  shards->on_stopped = [=](std::size_t slot) { table->publish(slot, cache_shard_actor{}); };
+  shards->on_started = [=](std::size_t slot, const caf::actor& child) {
+    auto shard = as_shard(child);
+    load().then(
+      [=](std::vector<cached_suggestions>& rows) {
+        deliver_warm(rows, slot);
+        if ((*self->state.shards)[slot] == child)
+          table->publish(slot, shard);
+      },
+      [=](caf::error& err) {
+        not_warmed(err);
+        if ((*self->state.shards)[slot] == child)
+          table->publish(slot, shard);
+      });
   };
   supervise(self, {shards});
   // Expired rows (and pattern lists no entry names) also go at start, after a downtime, and
@@ -527,27 +550,27 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
   self->delayed_send(self, purge_every, cache_purge_atom::value);
   return {
     [=](suggest_atom a, suggestion_job& job) -> caf::result<suggestion_list> {
-      auto& s = (*self->state.shards)[shard_for(job.context_hash, n)];
+      auto& s = (*self->state.shards)[cache_shard_of(job.context_hash, n)];
       if (!s)
         return to_caf_error(make_error(error_code::unavailable, "the suggestion cache is restarting"));
-      auto rp = self->make_response_promise();
+      auto rp = self->make_response_promise<suggestion_list>();
       rp.delegate(s, a, std::move(job));
       return rp;
     },
     [=](invalidate_atom a, const std::string& user_id) {
       for (auto& s : self->state.shards->children())
         if (s)
-          self->send(s, a, user_id);
+          self->send(as_shard(s), a, user_id);
     },
     // Tests (--fault-injection): the first shard fails, with its entries.
     [=](fault_atom a) {
       if (auto& s = self->state.shards->children().front())
-        self->send(s, a);
+        self->send(as_shard(s), a);
     },
     [=](forget_atom a, const std::string& user_id) {
       for (auto& s : self->state.shards->children())
         if (s)
-          self->send(s, a, user_id);
+          self->send(as_shard(s), a, user_id);
     },
     [=](drain_cache_atom a) -> caf::result<bool> {
       auto rp = self->make_response_promise<bool>();
@@ -585,9 +608,37 @@ caf::behavior cache_pool(caf::stateful_actor<cache_pool_state>* self, caf::actor
 
 } // namespace
 
-caf::actor spawn_suggestion_cache(caf::actor_system& sys, const suggestion_cache_peers& peers,
-                                  const suggestion_cache_settings& settings) {
-  return sys.spawn(cache_pool, peers.storage, peers.writer, peers.llm, peers.catalogs, settings);
+std::size_t cache_shard_of(const std::string& context_hash, std::size_t shards) {
+  // The hash is MD5 hex: its first 8 digits are as uniform as any.
+  return static_cast<std::size_t>(
+           std::strtoul(context_hash.substr(0, 8).c_str(), nullptr, 16)) % shards;
+}
+
+cache_shard_table::cache_shard_table(std::size_t shards)
+  : slots_(std::make_shared<const std::vector<cache_shard_actor>>(shards)) {
+  // nop
+}
+
+cache_shard_actor cache_shard_table::shard_for(const std::string& context_hash) const {
+  auto slots = std::atomic_load(&slots_);
+  return (*slots)[cache_shard_of(context_hash, slots->size())];
+}
+
+void cache_shard_table::publish(std::size_t i, cache_shard_actor shard) {
+  // Only the supervisor writes, so copying and swapping needs no lock.
+  auto next = std::make_shared<std::vector<cache_shard_actor>>(*std::atomic_load(&slots_));
+  (*next)[i] = std::move(shard);
+  std::atomic_store(&slots_,
+                    std::shared_ptr<const std::vector<cache_shard_actor>>(std::move(next)));
+}
+
+suggestion_cache_handles spawn_suggestion_cache(caf::actor_system& sys,
+                                                const suggestion_cache_peers& peers,
+                                                const suggestion_cache_settings& settings) {
+  auto table = std::make_shared<cache_shard_table>(static_cast<std::size_t>(settings.shards));
+  auto supervisor = sys.spawn(cache_pool, peers.storage, peers.writer, peers.llm, peers.catalogs,
+                              table, settings);
+  return {supervisor, table};
 }
 
 } // namespace foresight

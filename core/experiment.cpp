@@ -48,7 +48,7 @@ bool parse_experiment(std::string_view spec, std::vector<experiment_arm>& arms,
 }
 
 const std::string& arm_for(const std::vector<experiment_arm>& arms, std::string_view user_id) {
-  auto h = fnv1a64(user_id);
+  auto h = fnv1a64(user_id, fnv1a64_legacy_basis);
   std::uint64_t total = 0;
   for (auto& a : arms)
     total += static_cast<std::uint64_t>(a.weight);

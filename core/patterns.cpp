@@ -36,7 +36,7 @@ response_assessment assess_response(std::string_view response_data_json) {
 }
 
 int shard_of(std::string_view type, std::string_view target, int shards) {
-  auto h = fnv1a64(target, fnv1a64("\x1f", fnv1a64(type)));
+  auto h = fnv1a64(target, fnv1a64("\x1f", fnv1a64(type, fnv1a64_legacy_basis)));
   return static_cast<int>(h % static_cast<std::uint64_t>(shards));
 }
 

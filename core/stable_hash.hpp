@@ -7,9 +7,13 @@
 
 namespace foresight {
 
-/// Not FNV's published basis (14695981039346656037, one digit longer): the first learner shards
-/// were numbered with this one, and shard numbers are stored with their watermarks, so it stays.
-constexpr std::uint64_t fnv1a64_basis = 1469598103934665603ULL;
+/// FNV-1a's published offset basis.
+constexpr std::uint64_t fnv1a64_basis = 14695981039346656037ULL;
+
+/// The basis learner shards and experiment arms were first computed with (the published one less
+/// its last digit). Shard numbers are stored with their watermarks and arms decide what users
+/// see, so those two keep it.
+constexpr std::uint64_t fnv1a64_legacy_basis = 1469598103934665603ULL;
 
 /// FNV-1a over `bytes`, continuing from `h` (chain calls to hash several fields).
 constexpr std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t h = fnv1a64_basis) {

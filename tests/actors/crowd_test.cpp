@@ -57,7 +57,7 @@ struct crowd_fixture {
         return c;
       }};
     });
-    crowd = spawn_crowd(*sys, storage, catalogs, 2);
+    crowd = spawn_crowd(*sys, storage, caf::actor_cast<catalog_registry_actor>(catalogs), 2);
   }
   ~crowd_fixture() {
     for (auto* a : {&crowd, &storage, &catalogs})

@@ -37,7 +37,9 @@ struct cache_fixture {
   caf::scheduler::test_coordinator& sched =
     dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
   std::shared_ptr<seen> log = std::make_shared<seen>();
-  caf::actor storage, writer, catalogs, llm, cache;
+  caf::actor storage, writer, catalogs, llm;
+  suggestion_cache_actor cache;
+  std::shared_ptr<const cache_shard_table> shards;
   suggestion_cache_settings settings;
 
   cache_fixture() {
@@ -78,12 +80,20 @@ struct cache_fixture {
     llm = sys.spawn([]() -> caf::behavior { return {[](llm_atom, const llm_call&) {}}; });
     settings.shards = 2;
     settings.max_entries = 100;
-    cache = spawn_suggestion_cache(sys, {storage, writer, llm, catalogs}, settings);
+    // The fakes answer what the cache asks of the typed roles (unchecked casts).
+    auto handles = spawn_suggestion_cache(
+      sys,
+      {storage, writer, caf::actor_cast<llm_gateway_actor>(llm),
+       caf::actor_cast<catalog_registry_actor>(catalogs)},
+      settings);
+    cache = handles.supervisor;
+    shards = handles.shards;
     sched.run(); // the pool starts, warms its shards from (empty) storage
   }
 
   ~cache_fixture() {
-    for (auto& a : {cache, storage, writer, catalogs, llm})
+    caf::anon_send_exit(cache, caf::exit_reason::user_shutdown);
+    for (auto& a : {storage, writer, catalogs, llm})
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     sched.run();
   }
@@ -128,6 +138,31 @@ BOOST_AUTO_TEST_CASE(a_hit_after_a_miss_is_answered_without_storage) {
   BOOST_TEST(second.suggestions.size() == first.suggestions.size());
   BOOST_TEST(log->catalog_reads == 1, "a hit asks no catalog");
   BOOST_TEST(log->hint_reads == 1, "a hit reads no patterns");
+}
+
+BOOST_AUTO_TEST_CASE(a_job_sent_straight_to_its_shard_meets_what_the_supervisor_routed) {
+  auto shard = shards->shard_for("0000000e");
+  BOOST_REQUIRE_MESSAGE(static_cast<bool>(shard), "published once warmed");
+  BOOST_TEST((shard.address() == shards->shard_for("0000000e").address()));
+  BOOST_TEST(ask(job("0000000e")).source == "patterns");
+  self->send(shard, suggest_atom::value, job("0000000e"));
+  sched.run();
+  std::string source;
+  self->receive([&](suggestion_list& l) { source = l.source; },
+                caf::after(std::chrono::seconds(0)) >> [] { BOOST_FAIL("no answer"); });
+  BOOST_TEST(source == "cached");
+}
+
+BOOST_AUTO_TEST_CASE(a_crashed_shards_slot_is_empty_until_it_is_restarted_and_warmed) {
+  auto before = shards->shard_for("00000000");
+  BOOST_REQUIRE(static_cast<bool>(before));
+  caf::anon_send(cache, fault_atom::value); // the first shard throws
+  sched.run();
+  auto after = shards->shard_for("00000000");
+  BOOST_REQUIRE_MESSAGE(static_cast<bool>(after), "restarted, warmed and published again");
+  BOOST_TEST((after.address() != before.address()));
+  BOOST_TEST(log->loads == 2, "the restarted shard was warmed");
+  BOOST_TEST(ask(job("00000000")).source == "patterns");
 }
 
 BOOST_AUTO_TEST_CASE(identical_concurrent_misses_share_one_generation) {

@@ -1,8 +1,8 @@
-// session_manager: the registry of live sessions. Only the manager forwards to sessions, so a
-// session it has retired (erased, then sent `stop`) handles everything forwarded before the stop.
-// The manager also decides when a session is idle: it sees every request anyway, and a timeout
-// inside each session would cost CAF's clock thread a wake-up for every message.
-#include "actors/session_manager.hpp"
+// session_registry: one shard of the live sessions. Only a user's shard forwards to the user's
+// session, so a session it has retired (erased, then sent `stop`) handles everything forwarded
+// before the stop. The shard also decides when a session is idle: it sees every request anyway,
+// and a timeout inside each session would cost CAF's clock thread a wake-up for every message.
+#include "actors/session_registry.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -18,21 +18,20 @@ namespace foresight {
 namespace {
 
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
-using steady = std::chrono::steady_clock;
 
 struct live_session {
   caf::actor actor;
-  steady::time_point last_used;
+  caf::actor_clock::time_point last_used; ///< the actor clock: the test clock under test_coordinator
 };
 
-struct session_manager_state {
+struct session_registry_state {
   std::unordered_map<std::string, live_session> sessions;
-  static inline const char* name = "session_manager";
+  static inline const char* name = "session_registry";
 };
 
-caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
-                              session_peers peers, session_settings defaults) {
-  peers.manager = caf::actor_cast<caf::actor>(self);
+caf::behavior session_registry(caf::stateful_actor<session_registry_state>* self,
+                               session_peers peers, session_settings defaults) {
+  peers.registry = caf::actor_cast<caf::actor>(self);
   auto idle = std::chrono::milliseconds(defaults.idle_timeout_ms);
   // A session is retired between one and 1.1 idle timeouts after its last request.
   auto sweep_every = std::clamp<std::chrono::milliseconds>(idle / 10, std::chrono::milliseconds(10),
@@ -70,13 +69,13 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
       settings.user_id = user_id;
       session.actor = self->spawn<caf::monitored>(session_actor, settings, peers);
     }
-    session.last_used = steady::now();
+    session.last_used = self->clock().now();
     auto rp = self->make_response_promise();
     rp.delegate(session.actor, msg.drop(2));
     return rp;
   });
   // Committed activities reach the live sessions of their users (imports above all: a
-  // session's own logs reach it directly).
+  // session's own logs reach it directly); every shard hears all and passes on its own users'.
   self->join(learned_activities_group(self->system()));
   return {
     [=](learned_atom a, const learn_batch& batch) {
@@ -107,7 +106,7 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
       }
     },
     [=](sweep_atom a) {
-      auto now = steady::now();
+      auto now = self->clock().now();
       auto& s = self->state.sessions;
       for (auto i = s.begin(); i != s.end();) {
         if (now - i->second.last_used >= idle) {
@@ -124,9 +123,9 @@ caf::behavior session_manager(caf::stateful_actor<session_manager_state>* self,
 
 } // namespace
 
-caf::actor spawn_session_manager(caf::actor_system& sys, const session_peers& peers,
-                                 const session_settings& defaults) {
-  return sys.spawn(session_manager, peers, defaults);
+caf::actor spawn_session_registry(caf::actor_system& sys, const session_peers& peers,
+                                  const session_settings& defaults) {
+  return sys.spawn(session_registry, peers, defaults);
 }
 
 } // namespace foresight
