@@ -7,7 +7,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
-#include "storage/database.hpp"
+#include "storage/store_set.hpp"
 #include "tests/integration/db_helpers.hpp"
 #include "tests/integration/http_client.hpp"
 #include "tests/integration/json_assert.hpp"
@@ -195,7 +195,7 @@ BOOST_AUTO_TEST_CASE(role_patterns_are_shown_once_k_colleagues_share_them_withou
 BOOST_AUTO_TEST_CASE(a_long_question_or_a_refused_pattern_never_stops_learning) {
   auto db = fresh_database();
   add_user(db, "lq", "analyst", false);
-  database{db}.migrate();
+  store_set{db}.schema.migrate();
   run_sql(db, {"ALTER TABLE query_patterns ADD CONSTRAINT no_compare CHECK"
                " (NOT (pattern_type = 'user_specific' AND query_template LIKE 'compare%'))"});
   server_process srv{serve_fast(db)};
