@@ -76,13 +76,6 @@ void write_entities(json_writer& w, const connection_catalog& c) {
   w.end_array();
 }
 
-template <class F>
-std::string render(F f, const connection_catalog& c) {
-  json_writer w;
-  f(w, c);
-  return w.take();
-}
-
 } // namespace
 
 void write_catalog(json_writer& w, const connection_catalog& c) {
@@ -168,10 +161,6 @@ std::string patterns_csv(const patterns_view& v) {
     }
   return out;
 }
-
-std::string metrics_json(const connection_catalog& c) { return render(write_metrics, c); }
-std::string dimensions_json(const connection_catalog& c) { return render(write_dimensions, c); }
-std::string entities_json(const connection_catalog& c) { return render(write_entities, c); }
 
 std::string catalog_body_json(const connection_catalog& c) {
   json_writer w;

@@ -22,11 +22,6 @@ std::string erase_report_json(const erase_report& r);
 /// The catalog as PUT accepts it, plus id, version and timestamps.
 void write_catalog(json_writer& w, const connection_catalog& c);
 
-/// The three item lists alone, as stored in the `connections` table's JSONB columns.
-std::string metrics_json(const connection_catalog& c);
-std::string dimensions_json(const connection_catalog& c);
-std::string entities_json(const connection_catalog& c);
-
 /// The body of `PUT /api/v1/connections/{id}`: name, metrics, dimensions, entities.
 std::string catalog_body_json(const connection_catalog& c);
 

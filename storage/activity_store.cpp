@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "core/activity_type.hpp"
 #include "core/json_writer.hpp"
 #include "storage/pg_array.hpp"
 #include "storage/sql.hpp"
@@ -77,7 +78,7 @@ batch_receipt activity_store::insert_activities(const activity_batch& batch) {
         if (first.empty())
           throw std::runtime_error("idempotent row vanished");
         ack = {first[0][0].as<std::int64_t>(), first[0][1].as<std::string>(), true, {}, false};
-      } else if (r.activity_type != "chat") {
+      } else if (is_learnable_activity_type(r.activity_type)) {
         // A new learnable row: the learners get it exactly as replay_activities would.
         learned_activity l;
         l.id = ack.id;
@@ -91,10 +92,11 @@ batch_receipt activity_store::insert_activities(const activity_batch& batch) {
         l.rated_activity_id = r.rated_activity_id;
         l.connection_id = r.connection_id;
         l.created_at = row[2].as<std::string>();
-        if (r.activity_type == "feedback" && r.rated_activity_id > 0) {
+        if (r.activity_type == to_string(activity_type::feedback) && r.rated_activity_id > 0) {
           auto rated = tx.exec_params("SELECT query_text FROM user_activity WHERE id = $1"
-                                      " AND user_id = $2 AND activity_type = 'query'",
-                                      r.rated_activity_id, r.user_id);
+                                      " AND user_id = $2 AND activity_type = $3",
+                                      r.rated_activity_id, r.user_id,
+                                      std::string(to_string(activity_type::query)));
           if (!rated.empty() && !rated[0][0].is_null())
             l.rated_query_text = rated[0][0].as<std::string>();
         }
@@ -184,23 +186,34 @@ activity_page activity_store::activity_history(const history_query& q) {
 
 namespace {
 
+/// `'query', 'suggestion_click', 'feedback'`: the learnable types of the activity type table,
+/// which insert_activities asks too (is_learnable_activity_type).
+std::string learnable_types_sql() {
+  std::string out;
+  for (auto& t : activity_types())
+    if (t.learnable)
+      out += (out.empty() ? "'" : ", '") + std::string(t.name) + "'";
+  return out;
+}
+
 // The learners' view of an activity: the same fields, and the same rules for optional ones, as
 // insert_activities publishes. `where` filters `a`.
 std::string learnable_select(const char* where, const char* order) {
-  return std::string(
-           "SELECT a.id, a.user_id, COALESCE(a.metadata->>'role', ''), a.activity_type,"
-           " COALESCE(a.query_text, ''), COALESCE(a.response_data::text, ''),"
-           " COALESCE(a.suggestion_clicked, ''), COALESCE(a.feedback_rating, 0),"
-           " COALESCE(rated.id, 0), COALESCE(rated.query_text, ''),"
-           " CASE WHEN jsonb_typeof(a.metadata->'connection_id') = 'string'"
-           "  THEN a.metadata->>'connection_id' ELSE '' END, " FS_ISO("a.created_at")
-           " FROM user_activity a"
-           " LEFT JOIN user_activity rated ON a.activity_type = 'feedback'"
-           "  AND jsonb_typeof(a.metadata->'activity_id') = 'number'"
-           "  AND a.metadata->>'activity_id' ~ '^[1-9][0-9]{0,17}$'"
-           "  AND rated.id = (a.metadata->>'activity_id')::bigint"
-           "  AND rated.user_id = a.user_id AND rated.activity_type = 'query'"
-           " WHERE a.activity_type IN ('query', 'suggestion_click', 'feedback') AND ") +
+  const std::string feedback(to_string(activity_type::feedback));
+  const std::string query(to_string(activity_type::query));
+  return "SELECT a.id, a.user_id, COALESCE(a.metadata->>'role', ''), a.activity_type,"
+         " COALESCE(a.query_text, ''), COALESCE(a.response_data::text, ''),"
+         " COALESCE(a.suggestion_clicked, ''), COALESCE(a.feedback_rating, 0),"
+         " COALESCE(rated.id, 0), COALESCE(rated.query_text, ''),"
+         " CASE WHEN jsonb_typeof(a.metadata->'connection_id') = 'string'"
+         "  THEN a.metadata->>'connection_id' ELSE '' END, " FS_ISO("a.created_at")
+         " FROM user_activity a"
+         " LEFT JOIN user_activity rated ON a.activity_type = '" + feedback + "'"
+         "  AND jsonb_typeof(a.metadata->'activity_id') = 'number'"
+         "  AND a.metadata->>'activity_id' ~ '^[1-9][0-9]{0,17}$'"
+         "  AND rated.id = (a.metadata->>'activity_id')::bigint"
+         "  AND rated.user_id = a.user_id AND rated.activity_type = '" + query + "'"
+         " WHERE a.activity_type IN (" + learnable_types_sql() + ") AND " +
          where + " ORDER BY a.id " + order + " LIMIT $2";
 }
 

@@ -1,8 +1,7 @@
 // catalog_store: the connections table.
 #include "storage/catalog_store.hpp"
 
-#include "core/payloads.hpp"
-#include "core/views.hpp"
+#include "storage/catalog_codec.hpp"
 #include "storage/sql.hpp"
 #include "storage/storage_error.hpp"
 
@@ -11,19 +10,20 @@ namespace foresight {
 namespace {
 
 const char* const catalog_columns =
-  "id, json_build_object('name', name, 'metrics', metrics, 'dimensions', dimensions,"
-  " 'entities', entities)::text, version, " FS_ISO("created_at") ", " FS_ISO("updated_at");
+  "id, name, metrics::text, dimensions::text, entities::text, version, " FS_ISO("created_at")
+  ", " FS_ISO("updated_at");
 
 connection_catalog read_catalog(const pqxx::row& r) {
   connection_catalog c;
-  // The stored JSON has the PUT body's shape, so the same parser reads it back.
-  auto err = parse_catalog(r[1].as<std::string>(), c);
-  if (err)
-    throw std::runtime_error("stored catalog is unreadable: " + err.message);
   c.id = r[0].as<std::string>();
-  c.version = r[2].as<int>();
-  c.created_at = r[3].as<std::string>();
-  c.updated_at = r[4].as<std::string>();
+  c.name = r[1].as<std::string>();
+  if (!decode_catalog_columns({r[2].as<std::string>(), r[3].as<std::string>(),
+                               r[4].as<std::string>()},
+                              c))
+    throw std::runtime_error("stored catalog '" + c.id + "' is unreadable");
+  c.version = r[5].as<int>();
+  c.created_at = r[6].as<std::string>();
+  c.updated_at = r[7].as<std::string>();
   return c;
 }
 
@@ -31,6 +31,7 @@ connection_catalog read_catalog(const pqxx::row& r) {
 
 connection_catalog catalog_store::put_catalog(const connection_catalog& c, const std::string& actor) {
   return translated([&]() -> connection_catalog {
+    auto columns = encode_catalog_columns(c);
     pqxx::work tx{db_.conn()};
     auto rows = tx.exec_params(
       std::string("INSERT INTO connections (id, name, metrics, dimensions, entities)"
@@ -40,7 +41,7 @@ connection_catalog catalog_store::put_catalog(const connection_catalog& c, const
                   " entities = EXCLUDED.entities, version = connections.version + 1,"
                   " updated_at = CURRENT_TIMESTAMP RETURNING ") +
         catalog_columns,
-      c.id, c.name, metrics_json(c), dimensions_json(c), entities_json(c));
+      c.id, c.name, columns.metrics, columns.dimensions, columns.entities);
     auto stored = read_catalog(rows[0]);
     audit(tx, actor, "catalog_changed", c.id, "json_build_object('version', $4::integer)",
           stored.version);
