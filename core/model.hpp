@@ -275,10 +275,32 @@ typename Inspector::result_type inspect(Inspector& f, patterns_query& x) {
   return f(x.user_id, x.role, x.limit, x.min_users, x.all);
 }
 
-/// The user's and the role's patterns, each rendered as its JSON object (every column).
+/// One row of query_patterns, every column, for the patterns route. The columns the learners
+/// always write are never NULL; for the others a negative number or an empty time is NULL.
+struct stored_pattern {
+  std::int64_t id = 0;
+  std::string pattern_type;
+  std::string target_id;
+  std::string query_template;
+  std::int64_t frequency = 0;
+  double success_rate = -1;      ///< negative: NULL
+  double avg_response_time = -1; ///< negative: NULL (no query carried a time)
+  std::string last_used;         ///< ISO 8601; empty: NULL
+  std::string metadata_json = "null";
+  std::string created_at; ///< ISO 8601; empty: NULL
+  std::string updated_at; ///< ISO 8601; empty: NULL
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stored_pattern& x) {
+  return f(x.id, x.pattern_type, x.target_id, x.query_template, x.frequency, x.success_rate,
+           x.avg_response_time, x.last_used, x.metadata_json, x.created_at, x.updated_at);
+}
+
+/// The user's and the role's patterns.
 struct patterns_view {
-  std::vector<std::string> user_patterns;
-  std::vector<std::string> role_patterns;
+  std::vector<stored_pattern> user_patterns;
+  std::vector<stored_pattern> role_patterns;
   std::int64_t user_pattern_count = 0;
   std::int64_t role_pattern_count = 0;
 };

@@ -91,14 +91,48 @@ void write_catalog(json_writer& w, const connection_catalog& c) {
   w.end_object();
 }
 
+namespace {
+
+/// A number or NULL (negative).
+void number_or_null(json_writer& w, double d) {
+  d < 0 ? w.null() : w.value(d);
+}
+
+void text_or_null(json_writer& w, const std::string& s) {
+  s.empty() ? w.null() : w.value(s);
+}
+
+void write_pattern(json_writer& w, const stored_pattern& p) {
+  w.begin_object()
+    .key("id").value(p.id)
+    .key("pattern_type").value(p.pattern_type)
+    .key("target_id").value(p.target_id)
+    .key("query_template").value(p.query_template)
+    .key("frequency").value(p.frequency)
+    .key("success_rate");
+  number_or_null(w, p.success_rate);
+  w.key("avg_response_time");
+  number_or_null(w, p.avg_response_time);
+  w.key("last_used");
+  text_or_null(w, p.last_used);
+  w.key("metadata").raw(p.metadata_json);
+  w.key("created_at");
+  text_or_null(w, p.created_at);
+  w.key("updated_at");
+  text_or_null(w, p.updated_at);
+  w.end_object();
+}
+
+} // namespace
+
 std::string patterns_json(const std::string& user_id, const patterns_view& v) {
   json_writer w;
   w.begin_object().key("user_id").value(user_id).key("user_patterns").begin_array();
   for (auto& p : v.user_patterns)
-    w.raw(p);
+    write_pattern(w, p);
   w.end_array().key("role_patterns").begin_array();
   for (auto& p : v.role_patterns)
-    w.raw(p);
+    write_pattern(w, p);
   w.end_array();
   w.key("user_pattern_count").value(v.user_pattern_count);
   w.key("role_pattern_count").value(v.role_pattern_count);
@@ -130,33 +164,38 @@ void append_csv_cell(std::string& out, std::string_view cell) {
 } // namespace
 
 std::string patterns_csv(const patterns_view& v) {
-  static const char* columns[] = {"id", "pattern_type", "target_id", "query_template",
-                                  "frequency", "success_rate", "avg_response_time", "last_used"};
   std::string out = "id,pattern_type,target_id,query_template,frequency,success_rate,"
                     "avg_response_time,last_used,query_type,distinct_users\r\n";
+  auto number = [](double d) {
+    if (d < 0)
+      return std::string();
+    json_writer w;
+    w.value(d);
+    return w.take();
+  };
   simdjson::dom::parser parser;
   for (auto* list : {&v.user_patterns, &v.role_patterns})
-    for (auto& row : *list) {
-      simdjson::dom::object o;
-      if (parser.parse(row).get(o))
-        continue;
-      auto cell = [&](simdjson::dom::element e) {
+    for (auto& p : *list) {
+      for (auto& cell : {std::to_string(p.id), p.pattern_type, p.target_id, p.query_template,
+                         std::to_string(p.frequency), number(p.success_rate),
+                         number(p.avg_response_time), p.last_used}) {
+        append_csv_cell(out, cell);
+        out.push_back(',');
+      }
+      // A string member as its text, anything else as its JSON; absent or null: empty.
+      simdjson::dom::element metadata, e;
+      bool parsed = !parser.parse(p.metadata_json).get(metadata);
+      auto member = [&](const char* pointer) {
         std::string_view sv;
-        if (e.is_null())
+        if (!parsed || metadata.at_pointer(pointer).get(e) || e.is_null())
           return std::string();
         if (!e.get(sv))
           return std::string(sv);
         return simdjson::minify(e);
       };
-      for (auto* c : columns) {
-        simdjson::dom::element e;
-        append_csv_cell(out, o.at_key(c).get(e) ? std::string() : cell(e));
-        out.push_back(',');
-      }
-      simdjson::dom::element e;
-      append_csv_cell(out, o.at_pointer("/metadata/query_type").get(e) ? std::string() : cell(e));
+      append_csv_cell(out, member("/query_type"));
       out.push_back(',');
-      append_csv_cell(out, o.at_pointer("/metadata/distinct_users").get(e) ? std::string() : cell(e));
+      append_csv_cell(out, member("/distinct_users"));
       out += "\r\n";
     }
   return out;

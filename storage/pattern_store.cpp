@@ -134,6 +134,30 @@ void in_savepoint(pqxx::work& tx, F op) {
   tx.exec("RELEASE SAVEPOINT pattern_save");
 }
 
+const char* const stored_pattern_columns =
+  "id, pattern_type, COALESCE(target_id, ''), query_template, COALESCE(frequency, 0),"
+  " success_rate, avg_response_time, " FS_ISO("last_used") ", COALESCE(metadata::text, 'null'),"
+  " " FS_ISO("created_at") ", " FS_ISO("updated_at");
+
+/// The row codec of stored_pattern_columns.
+stored_pattern read_stored_pattern(const pqxx::row& r) {
+  auto time = [&](int i) { return r[i].is_null() ? std::string() : r[i].as<std::string>(); };
+  auto rate = [&](int i) { return r[i].is_null() ? -1.0 : r[i].as<double>(); };
+  stored_pattern p;
+  p.id = r[0].as<std::int64_t>();
+  p.pattern_type = r[1].as<std::string>();
+  p.target_id = r[2].as<std::string>();
+  p.query_template = r[3].as<std::string>();
+  p.frequency = r[4].as<std::int64_t>();
+  p.success_rate = rate(5);
+  p.avg_response_time = rate(6);
+  p.last_used = time(7);
+  p.metadata_json = r[8].as<std::string>();
+  p.created_at = time(9);
+  p.updated_at = time(10);
+  return p;
+}
+
 /// Whether PostgreSQL refused the statement for the data it carried: the same rows fail again.
 bool refused_for_good(const pqxx::sql_error& e) {
   auto cls = e.sqlstate().substr(0, 2);
@@ -216,25 +240,23 @@ patterns_view pattern_store::read_patterns(const patterns_query& q) {
     pqxx::read_transaction tx{db_.conn()};
     // Most used first, then most successful, then most recent.
     const std::string select =
-      "SELECT row_to_json(p)::text FROM (SELECT id, pattern_type, target_id, query_template,"
-      " frequency, success_rate, avg_response_time, " FS_ISO("last_used") " AS last_used,"
-      " metadata, " FS_ISO("created_at") " AS created_at, " FS_ISO("updated_at") " AS updated_at"
+      "SELECT " + std::string(stored_pattern_columns) +
       " FROM query_patterns WHERE pattern_type = $1 AND target_id = $2"
       " AND COALESCE((metadata->>'distinct_users')::int, 0) >= $3"
-      " ORDER BY frequency DESC, success_rate DESC, last_used DESC, id LIMIT $4) p";
+      " ORDER BY frequency DESC, success_rate DESC, last_used DESC, id LIMIT $4";
     const std::string count =
       "SELECT count(*) FROM query_patterns WHERE pattern_type = $1 AND target_id = $2"
       " AND COALESCE((metadata->>'distinct_users')::int, 0) >= $3";
     patterns_view v;
     int limit = q.all ? 1000000 : q.limit;
     for (const auto& r : tx.exec_params(select, std::string(user_specific), q.user_id, 0, limit))
-      v.user_patterns.push_back(r[0].as<std::string>());
+      v.user_patterns.push_back(read_stored_pattern(r));
     v.user_pattern_count =
       tx.exec_params(count, std::string(user_specific), q.user_id, 0)[0][0].as<std::int64_t>();
     if (!q.role.empty()) {
       for (const auto& r :
            tx.exec_params(select, std::string(role_based), q.role, q.min_users, limit))
-        v.role_patterns.push_back(r[0].as<std::string>());
+        v.role_patterns.push_back(read_stored_pattern(r));
       v.role_pattern_count = tx.exec_params(count, std::string(role_based), q.role, q.min_users)[0][0]
                                .as<std::int64_t>();
     }
