@@ -557,21 +557,62 @@ typename Inspector::result_type inspect(Inspector& f, llm_usage_row& x) {
 }
 
 /// `GET /api/v1/activity/stats`: the database figures, each rendered as JSON text.
+/// One of a role's most frequent shared patterns.
+struct role_pattern_stat {
+  std::string role;
+  std::string query_template;
+  std::int64_t frequency = 0;
+  double success_rate = -1; ///< negative: NULL
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, role_pattern_stat& x) {
+  return f(x.role, x.query_template, x.frequency, x.success_rate);
+}
+
+/// Activities of one type (and, by day, on one UTC day).
+struct activity_count {
+  std::string day; ///< YYYY-MM-DD; empty in the 7-day breakdown
+  std::string activity_type;
+  std::int64_t count = 0;
+  std::int64_t unique_users = 0; ///< the 7-day breakdown only
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, activity_count& x) {
+  return f(x.day, x.activity_type, x.count, x.unique_users);
+}
+
+/// Clicks over impressions of one user, or (with `strategy`) of one ranking strategy.
+struct click_through {
+  std::string user_id;  ///< per user
+  std::string strategy; ///< per strategy (A/B arm)
+  std::int64_t total_queries = 0; ///< per user only
+  std::int64_t clicked_suggestions = 0;
+  std::int64_t impressions = 0;
+  double rate = -1; ///< clicks / impressions, 4 decimals; negative: no impressions (NULL)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, click_through& x) {
+  return f(x.user_id, x.strategy, x.total_queries, x.clicked_suggestions, x.impressions, x.rate);
+}
+
 struct usage_stats {
   double cache_hit_rate_percent = 0; ///< spec: entries of the last 24 h hit at least once
   std::int64_t cache_entries_24h = 0;
-  std::string top_role_patterns_json = "[]";
-  std::string activity_breakdown_json = "[]";
-  std::string activity_by_day_json = "[]"; ///< per UTC day and type, the last 14 days
-  std::string click_through_json = "[]";
-  std::string click_through_by_arm_json = "[]"; ///< per ranking strategy (A/B arm)
+  std::vector<role_pattern_stat> top_role_patterns;
+  std::vector<activity_count> activity_breakdown; ///< the last 7 days, most frequent first
+  std::vector<activity_count> activity_by_day;    ///< per UTC day and type, the last 14 days
+  std::vector<click_through> click_through_by_user;
+  std::vector<click_through> click_through_by_arm; ///< per ranking strategy (A/B arm)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, usage_stats& x) {
-  return f(x.cache_hit_rate_percent, x.cache_entries_24h, x.top_role_patterns_json,
-           x.activity_breakdown_json, x.activity_by_day_json, x.click_through_json,
-           x.click_through_by_arm_json);
+  return f(x.cache_hit_rate_percent, x.cache_entries_24h, x.top_role_patterns,
+           x.activity_breakdown, x.activity_by_day, x.click_through_by_user,
+           x.click_through_by_arm);
 }
 
 /// The LLM gateway's and the cache's live counters (since start), for stats and /metrics.

@@ -246,11 +246,53 @@ std::string stats_json(const stats_report& r) {
     .key("shared_misses_since_start").value(s.cache_shared_misses)
     .key("request_hit_rate_percent").value(ratio(s.cache_hits, s.cache_hits + s.cache_misses))
     .end_object();
-  w.key("top_patterns_by_role").raw(u.top_role_patterns_json);
-  w.key("activity_breakdown_7d").raw(u.activity_breakdown_json);
-  w.key("activity_by_day_14d").raw(u.activity_by_day_json);
-  w.key("click_through_30d").raw(u.click_through_json);
-  w.key("click_through_by_strategy_30d").raw(u.click_through_by_arm_json);
+  auto number_or_null = [&w](double d) { d < 0 ? w.null() : w.value(d); };
+  w.key("top_patterns_by_role").begin_array();
+  for (auto& p : u.top_role_patterns) {
+    w.begin_object()
+      .key("role").value(p.role)
+      .key("query_template").value(p.query_template)
+      .key("frequency").value(p.frequency)
+      .key("success_rate");
+    number_or_null(p.success_rate);
+    w.end_object();
+  }
+  w.end_array().key("activity_breakdown_7d").begin_array();
+  for (auto& a : u.activity_breakdown)
+    w.begin_object()
+      .key("activity_type").value(a.activity_type)
+      .key("count").value(a.count)
+      .key("unique_users").value(a.unique_users)
+      .end_object();
+  w.end_array().key("activity_by_day_14d").begin_array();
+  for (auto& a : u.activity_by_day)
+    w.begin_object()
+      .key("day").value(a.day)
+      .key("activity_type").value(a.activity_type)
+      .key("count").value(a.count)
+      .end_object();
+  w.end_array().key("click_through_30d").begin_array();
+  for (auto& c : u.click_through_by_user) {
+    w.begin_object()
+      .key("user_id").value(c.user_id)
+      .key("total_queries").value(c.total_queries)
+      .key("clicked_suggestions").value(c.clicked_suggestions)
+      .key("impressions").value(c.impressions)
+      .key("click_through_rate");
+    number_or_null(c.rate);
+    w.end_object();
+  }
+  w.end_array().key("click_through_by_strategy_30d").begin_array();
+  for (auto& c : u.click_through_by_arm) {
+    w.begin_object()
+      .key("strategy").value(c.strategy)
+      .key("impressions").value(c.impressions)
+      .key("clicked_suggestions").value(c.clicked_suggestions)
+      .key("click_through_rate");
+    number_or_null(c.rate);
+    w.end_object();
+  }
+  w.end_array();
   w.key("llm").begin_object()
     .key("configured").value(s.llm_configured)
     .key("enabled").value(s.llm_enabled)
