@@ -248,15 +248,55 @@ typename Inspector::result_type inspect(Inspector& f, history_query& x) {
   return f(x.user_id, x.activity_type, x.limit, x.before_id);
 }
 
-/// A page of history, each activity already rendered as its JSON object.
+/// One user_activity row as the history route shows it. A NULL text has its has_ flag false, a
+/// NULL rating is 0, a NULL JSON column is "null".
+struct activity_record {
+  std::int64_t id = 0;
+  std::string user_id;
+  std::string activity_type;
+  std::string query_text;
+  bool has_query_text = false;
+  std::string response_data_json = "null";
+  std::string suggestion_clicked;
+  bool has_suggestion_clicked = false;
+  std::int32_t feedback_rating = 0;
+  std::string metadata_json = "null";
+  std::string created_at;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, activity_record& x) {
+  return f(x.id, x.user_id, x.activity_type, x.query_text, x.has_query_text,
+           x.response_data_json, x.suggestion_clicked, x.has_suggestion_clicked,
+           x.feedback_rating, x.metadata_json, x.created_at);
+}
+
+/// One audit_log row.
+struct audit_entry {
+  std::int64_t id = 0;
+  std::string created_at;
+  std::string actor;
+  std::string action;
+  std::string target;
+  std::string detail_json = "{}";
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, audit_entry& x) {
+  return f(x.id, x.created_at, x.actor, x.action, x.target, x.detail_json);
+}
+
+/// A page of the activity history or of the audit trail, newest first; only the list of the
+/// route asked is filled (one page type keeps the backend's interface as it was).
 struct activity_page {
-  std::vector<std::string> items_json;
-  std::int64_t last_id = 0; ///< id of the oldest activity on the page
+  std::vector<activity_record> activities;
+  std::vector<audit_entry> audit_entries;
+  std::int64_t last_id = 0; ///< id of the oldest row on the page
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, activity_page& x) {
-  return f(x.items_json, x.last_id);
+  return f(x.activities, x.audit_entries, x.last_id);
 }
 
 // -- patterns -------------------------------------------------------------------

@@ -78,6 +78,34 @@ void write_entities(json_writer& w, const connection_catalog& c) {
 
 } // namespace
 
+void write_activity_record(json_writer& w, const activity_record& a) {
+  w.begin_object()
+    .key("id").value(a.id)
+    .key("user_id").value(a.user_id)
+    .key("activity_type").value(a.activity_type)
+    .key("query_text");
+  a.has_query_text ? w.value(a.query_text) : w.null();
+  w.key("response_data").raw(a.response_data_json);
+  w.key("suggestion_clicked");
+  a.has_suggestion_clicked ? w.value(a.suggestion_clicked) : w.null();
+  w.key("feedback_rating");
+  a.feedback_rating > 0 ? w.value(static_cast<std::int64_t>(a.feedback_rating)) : w.null();
+  w.key("metadata").raw(a.metadata_json);
+  w.key("created_at").value(a.created_at);
+  w.end_object();
+}
+
+void write_audit_entry(json_writer& w, const audit_entry& e) {
+  w.begin_object()
+    .key("id").value(e.id)
+    .key("created_at").value(e.created_at)
+    .key("actor").value(e.actor)
+    .key("action").value(e.action)
+    .key("target").value(e.target)
+    .key("detail").raw(e.detail_json)
+    .end_object();
+}
+
 void write_catalog(json_writer& w, const connection_catalog& c) {
   w.begin_object().key("connection_id").value(c.id).key("name").value(c.name);
   w.key("metrics");

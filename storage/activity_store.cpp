@@ -166,19 +166,41 @@ void activity_store::analyze_activities() {
   });
 }
 
+namespace {
+
+/// The row codec of the history query's columns.
+activity_record read_activity_record(const pqxx::row& r) {
+  auto json = [&](int i) { return r[i].is_null() ? std::string("null") : r[i].as<std::string>(); };
+  activity_record a;
+  a.id = r[0].as<std::int64_t>();
+  a.user_id = r[1].as<std::string>();
+  a.activity_type = r[2].as<std::string>();
+  a.has_query_text = !r[3].is_null();
+  a.query_text = a.has_query_text ? r[3].as<std::string>() : "";
+  a.response_data_json = json(4);
+  a.has_suggestion_clicked = !r[5].is_null();
+  a.suggestion_clicked = a.has_suggestion_clicked ? r[5].as<std::string>() : "";
+  a.feedback_rating = r[6].is_null() ? 0 : r[6].as<std::int32_t>();
+  a.metadata_json = json(7);
+  a.created_at = r[8].as<std::string>();
+  return a;
+}
+
+} // namespace
+
 activity_page activity_store::activity_history(const history_query& q) {
   return translated([&]() -> activity_page {
     pqxx::read_transaction tx{db_.conn()};
     auto rows = tx.exec_params(
-      "SELECT row_to_json(a)::text, a.id FROM (SELECT id, user_id, activity_type, query_text,"
-      " response_data, suggestion_clicked, feedback_rating, metadata, " FS_ISO("created_at")
-      " AS created_at FROM user_activity WHERE user_id = $1 AND ($2 = '' OR activity_type = $2)"
-      " AND ($3 = 0 OR id < $3) ORDER BY id DESC LIMIT $4) a",
+      "SELECT id, user_id, activity_type, query_text, response_data::text, suggestion_clicked,"
+      " feedback_rating, metadata::text, " FS_ISO("created_at") " FROM user_activity"
+      " WHERE user_id = $1 AND ($2 = '' OR activity_type = $2) AND ($3 = 0 OR id < $3)"
+      " ORDER BY id DESC LIMIT $4",
       q.user_id, q.activity_type, q.before_id, q.limit);
     activity_page page;
     for (const auto& r : rows) {
-      page.items_json.push_back(r[0].as<std::string>());
-      page.last_id = r[1].as<std::int64_t>();
+      page.activities.push_back(read_activity_record(r));
+      page.last_id = page.activities.back().id;
     }
     return page;
   });
