@@ -158,12 +158,6 @@ stored_pattern read_stored_pattern(const pqxx::row& r) {
   return p;
 }
 
-/// Whether PostgreSQL refused the statement for the data it carried: the same rows fail again.
-bool refused_for_good(const pqxx::sql_error& e) {
-  auto cls = e.sqlstate().substr(0, 2);
-  return cls == "22" || cls == "23" || cls == "54";
-}
-
 } // namespace
 
 std::int64_t pattern_store::save_pattern_shard(const pattern_shard_state& state) {
@@ -180,7 +174,7 @@ std::int64_t pattern_store::save_pattern_shard(const pattern_shard_state& state)
       try {
         in_savepoint(tx, [&] { upsert_patterns(tx, state.rows.data(), state.rows.size()); });
       } catch (const pqxx::sql_error& e) {
-        if (!refused_for_good(e))
+        if (!refused_for_good(e.sqlstate()))
           throw;
         // One row the database refuses must not block its shard for good: each is saved on its
         // own, and a refused one is set aside (its counts stay in memory only).
@@ -188,7 +182,7 @@ std::int64_t pattern_store::save_pattern_shard(const pattern_shard_state& state)
           try {
             in_savepoint(tx, [&] { upsert_patterns(tx, &r, 1); });
           } catch (const pqxx::sql_error& e) {
-            if (!refused_for_good(e))
+            if (!refused_for_good(e.sqlstate()))
               throw;
             ++set_aside;
             log_event("warn", "pattern set aside: the database refused it",

@@ -8,15 +8,10 @@ namespace foresight {
 storage_error::storage_error(kind k, const std::string& message, std::string state)
     : std::runtime_error(message), failure(k), sqlstate(std::move(state)) {}
 
-namespace {
-
-/// Data exception, integrity constraint, program limit: the same rows fail again, others need not.
 bool refused_for_good(const std::string& sqlstate) {
   auto cls = sqlstate.substr(0, 2);
   return cls == "22" || cls == "23" || cls == "54";
 }
-
-} // namespace
 
 void rethrow_as_storage_error() {
   using k = storage_error::kind;

@@ -22,6 +22,10 @@ struct storage_error : std::runtime_error {
   std::string sqlstate; ///< PostgreSQL's SQLSTATE when it answered one, else empty
 };
 
+/// Whether an SQLSTATE refuses the data itself (class 22 data exception, 23 integrity
+/// constraint, 54 program limit): the same rows fail again, others need not.
+bool refused_for_good(const std::string& sqlstate);
+
 /// Rethrows the exception being handled, a libpqxx one translated into storage_error; any other
 /// passes unchanged. Call it from a catch block only.
 [[noreturn]] void rethrow_as_storage_error();
