@@ -6,13 +6,13 @@
 
 #include <caf/all.hpp>
 #include <mutex>
-#include <pqxx/pqxx>
 #include <unordered_map>
 
 #include "actors/messages.hpp"
 #include "core/log.hpp"
 #include "core/redact.hpp"
-#include "storage/database.hpp"
+#include "storage/storage_error.hpp"
+#include "storage/store_set.hpp"
 
 namespace foresight {
 
@@ -23,7 +23,7 @@ using resume_atom = caf::atom_constant<caf::atom("imp_resume")>;
 /// Rows stored since the planner's statistics were last refreshed: at the end of an import above
 /// the first; during one, above the second or above all this importer stored before, whichever
 /// is more (so a long import pays for a few ANALYZEs, not one per 20k rows). See
-/// database::analyze_activities for why.
+/// activity_store::analyze_activities for why.
 constexpr std::int64_t analyze_after_import = 1000;
 constexpr std::int64_t analyze_during_import = 20000;
 
@@ -39,7 +39,7 @@ struct import_job {
 };
 
 struct importer_state {
-  std::unique_ptr<database> db;
+  std::unique_ptr<store_set> db;
   std::unordered_map<std::uint64_t, std::shared_ptr<import_job>> jobs;
   std::uint64_t next_job = 1;
   std::int64_t unanalysed = 0; ///< rows imported since the last ANALYZE
@@ -53,20 +53,24 @@ caf::error api(error_code code, std::string message, std::string field = {}) {
 /// Runs `op` on the importer's connection: a broken connection is reopened once; any failure
 /// becomes the error to answer with.
 template <class F>
-caf::error with_db(database& db, F op) {
+caf::error with_db(store_set& db, F op) {
   for (int attempt = 0;; ++attempt) {
     try {
       op(db);
       return {};
-    } catch (const pqxx::broken_connection& e) {
-      db.disconnect();
+    } catch (const storage_error& e) {
+      db.db.disconnect();
+      if (e.failure != storage_error::kind::unavailable) {
+        log_event("error", "import lookup failed", {{"error", database_error_summary(e.what())}});
+        return api(error_code::internal, "internal database error");
+      }
       if (attempt == 0)
         continue;
       auto err = make_error(error_code::unavailable, "the database is unavailable; retry later");
       err.retry_after_seconds = 1;
       return to_caf_error(err);
     } catch (const std::exception& e) {
-      db.disconnect();
+      db.db.disconnect();
       log_event("error", "import lookup failed", {{"error", database_error_summary(e.what())}});
       return api(error_code::internal, "internal database error");
     }
@@ -78,12 +82,12 @@ caf::error with_db(database& db, F op) {
 caf::behavior activity_importer_actor(caf::event_based_actor* self, importer_settings settings,
                                       caf::actor_addr writer) {
   auto st = std::make_shared<importer_state>();
-  st->db = std::make_unique<database>(settings.conninfo);
+  st->db = std::make_unique<store_set>(settings.conninfo);
   auto chunk_rows = std::max<std::size_t>(settings.chunk_rows, 1);
   auto analyze_if = [=](std::int64_t at_least) {
     if (st->unanalysed < at_least || st->unanalysed == 0)
       return;
-    if (auto err = with_db(*st->db, [](database& db) { db.analyze_activities(); }))
+    if (auto err = with_db(*st->db, [](store_set& db) { db.activities.analyze_activities(); }))
       log_event("warn", "could not refresh the statistics after an import",
                 {{"error", to_api_error(err).message}});
     st->analysed += st->unanalysed;
@@ -172,7 +176,7 @@ caf::behavior activity_importer_actor(caf::event_based_actor* self, importer_set
         std::uint64_t max_text_bytes) -> caf::result<import_report> {
       user_profile who;
       bool known = false;
-      if (auto err = with_db(*st->db, [&](database& db) { known = db.find_user(caller, who); }))
+      if (auto err = with_db(*st->db, [&](store_set& db) { known = db.users.find_user(caller, who); }))
         return err;
       if (!known)
         return api(error_code::unauthorized, "the token's user no longer exists");
@@ -191,7 +195,7 @@ caf::behavior activity_importer_actor(caf::event_based_actor* self, importer_set
       job->run->resolve_users([&](const std::string& id, user_profile& out) {
         bool found = false;
         if (!lookup_failed)
-          lookup_failed = with_db(*st->db, [&](database& db) { found = db.find_user(id, out); });
+          lookup_failed = with_db(*st->db, [&](store_set& db) { found = db.users.find_user(id, out); });
         return found;
       });
       if (lookup_failed)

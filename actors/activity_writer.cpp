@@ -25,7 +25,7 @@ namespace {
 // -- committer ------------------------------------------------------------------
 
 struct committer_state {
-  std::unique_ptr<database> db;
+  std::unique_ptr<store_set> db;
   static inline const char* name = "activity_committer";
 };
 
@@ -44,28 +44,28 @@ void mark_not_stored(const activity_batch& batch, batch_receipt& out, const std:
 /// until each row at fault stands alone, so one user's bad row never fails another's request.
 /// Throws (nothing stored, safe to retry whole) only while no part has committed; after that a
 /// failure marks the rows left as not stored instead, as a whole retry would store some twice.
-void store_isolating(database& db, const activity_batch& batch, batch_receipt& out,
+void store_isolating(store_set& db, const activity_batch& batch, batch_receipt& out,
                      bool& some_committed) {
   try {
-    auto stored = db.insert_activities(batch);
+    auto stored = db.activities.insert_activities(batch);
     some_committed = true;
     for (auto& item : stored.items)
       out.items.push_back(std::move(item));
     for (auto& l : stored.learned)
       out.learned.push_back(std::move(l));
-  } catch (const pqxx::sql_error& e) {
-    if (!refused_for_good(e)) {
+  } catch (const storage_error& e) {
+    if (e.failure != storage_error::kind::refused) {
       if (!some_committed)
         throw;
-      db.disconnect();
+      db.db.disconnect();
       return mark_not_stored(batch, out, "the activity could not be stored; retry", true);
     }
     if (batch.rows.size() == 1) {
       // The statement text and PostgreSQL's CONTEXT carry the user's data: log the state only.
       log_event("warn", "activity refused by the database",
-                {{"user_id", batch.rows[0].user_id}, {"sqlstate", e.sqlstate()}});
+                {{"user_id", batch.rows[0].user_id}, {"sqlstate", e.sqlstate}});
       return mark_not_stored(batch, out,
-                             "the database refused this activity (SQLSTATE " + e.sqlstate() + ")",
+                             "the database refused this activity (SQLSTATE " + e.sqlstate + ")",
                              false);
     }
     auto half = batch.rows.begin() + static_cast<std::ptrdiff_t>(batch.rows.size() / 2);
@@ -74,20 +74,20 @@ void store_isolating(database& db, const activity_batch& batch, batch_receipt& o
   } catch (const std::exception&) {
     if (!some_committed)
       throw;
-    db.disconnect();
+    db.db.disconnect();
     mark_not_stored(batch, out, "the activity could not be stored; retry", true);
   }
 }
 
 caf::behavior committer(caf::stateful_actor<committer_state>* self, writer_settings settings,
                         pattern_learners_actor learners) {
-  self->state.db = std::make_unique<database>(settings.conninfo);
+  self->state.db = std::make_unique<store_set>(settings.conninfo);
   // Bounds every statement, COMMIT included, so the writer hears the outcome before the HTTP
   // request's deadline (see writer_settings).
-  self->state.db->set_statement_timeout(settings.commit_timeout_ms);
+  self->state.db->db.set_statement_timeout(settings.commit_timeout_ms);
   return {
     [=](commit_atom, const activity_batch& batch) {
-      return guarded(*self->state.db, [&](database& db) {
+      return guarded(*self->state.db, [&](store_set& db) {
         batch_receipt receipt;
         bool some_committed = false;
         store_isolating(db, batch, receipt, some_committed);

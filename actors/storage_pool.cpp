@@ -1,5 +1,5 @@
 // storage_pool: the supervisor (round-robin delegation, restart on crash) and the worker behavior,
-// which runs blocking libpqxx calls and turns exceptions into API errors.
+// which runs blocking store calls and turns storage errors into API errors.
 #include "actors/storage_pool.hpp"
 
 #include "actors/guarded.hpp"
@@ -7,7 +7,7 @@
 #include "actors/supervision.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
-#include "storage/database.hpp"
+#include "storage/store_set.hpp"
 
 namespace foresight {
 
@@ -16,7 +16,7 @@ namespace {
 // -- worker -------------------------------------------------------------------
 
 struct storage_worker_state {
-  std::unique_ptr<database> db;
+  std::unique_ptr<store_set> db;
   static inline const char* name = "storage_worker";
 };
 
@@ -27,134 +27,134 @@ using worker_actor = caf::stateful_actor<storage_worker_state>;
 }
 
 caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
-  self->state.db = std::make_unique<database>(settings.conninfo);
+  self->state.db = std::make_unique<store_set>(settings.conninfo);
   // Password hashing and checking never happen here (they run on the password pool): a login
   // flood must not hold up other users' queries.
   return {
     [=](login_atom, const std::string& username) {
-      return guarded(*self->state.db, [&](database& db) {
+      return guarded(*self->state.db, [&](store_set& db) {
         login_record r;
-        if (!db.find_login(username, r.user, r.password_hash))
+        if (!db.users.find_login(username, r.user, r.password_hash))
           r = login_record{};
         return r;
       });
     },
     [=](user_get_atom, const std::string& id) {
-      return guarded(*self->state.db, [&](database& db) {
+      return guarded(*self->state.db, [&](store_set& db) {
         user_profile u;
-        if (!db.find_user(id, u))
+        if (!db.users.find_user(id, u))
           fail(error_code::not_found, "no user '" + id + "'");
         return u;
       });
     },
     [=](user_add_atom, const std::string& actor, const new_user& nu) {
-      return guarded(*self->state.db, [&](database& db) {
+      return guarded(*self->state.db, [&](store_set& db) {
         if (nu.password_hash.empty())
           fail(error_code::internal, "the new user's password was not hashed");
-        return db.insert_user(nu, nu.password_hash, actor);
+        return db.users.insert_user(nu, nu.password_hash, actor);
       });
     },
     [=](passwd_atom, const std::string& actor, const std::string& user_id,
         const std::string& hash) {
-      return guarded(*self->state.db, [&](database& db) {
-        auto changed_at = db.set_password(user_id, hash, actor);
+      return guarded(*self->state.db, [&](store_set& db) {
+        auto changed_at = db.users.set_password(user_id, hash, actor);
         if (changed_at < 0)
           fail(error_code::not_found, "no user '" + user_id + "'");
         return changed_at;
       });
     },
     [=](audit_atom, const history_query& q) {
-      return guarded(*self->state.db, [&](database& db) { return db.audit_log(q); });
+      return guarded(*self->state.db, [&](store_set& db) { return db.audit.audit_log(q); });
     },
     [=](cat_put_atom, const std::string& actor, const connection_catalog& c) {
-      return guarded(*self->state.db, [&](database& db) { return db.put_catalog(c, actor); });
+      return guarded(*self->state.db, [&](store_set& db) { return db.catalogs.put_catalog(c, actor); });
     },
     [=](cat_get_atom, const std::string& id) {
-      return guarded(*self->state.db, [&](database& db) {
+      return guarded(*self->state.db, [&](store_set& db) {
         connection_catalog c;
-        if (!db.get_catalog(id, c))
+        if (!db.catalogs.get_catalog(id, c))
           fail(error_code::not_found, "no connection '" + id + "'");
         return c;
       });
     },
     [=](cat_list_atom) {
-      return guarded(*self->state.db, [&](database& db) { return db.list_catalogs(); });
+      return guarded(*self->state.db, [&](store_set& db) { return db.catalogs.list_catalogs(); });
     },
     [=](history_atom, const history_query& q) {
-      return guarded(*self->state.db, [&](database& db) { return db.activity_history(q); });
+      return guarded(*self->state.db, [&](store_set& db) { return db.activities.activity_history(q); });
     },
     [=](pat_load_atom, std::int32_t shard) {
-      return guarded(*self->state.db, [&](database& db) { return db.load_pattern_shard(shard); });
+      return guarded(*self->state.db, [&](store_set& db) { return db.patterns.load_pattern_shard(shard); });
     },
     [=](pat_replay_atom, std::int64_t after_id, std::int32_t limit) {
       return guarded(*self->state.db,
-                     [&](database& db) { return db.replay_activities(after_id, limit); });
+                     [&](store_set& db) { return db.activities.replay_activities(after_id, limit); });
     },
     [=](questions_atom, const std::string& user_id, std::int32_t limit) {
       return guarded(*self->state.db,
-                     [&](database& db) { return db.recent_activities(user_id, limit); });
+                     [&](store_set& db) { return db.activities.recent_activities(user_id, limit); });
     },
     [=](pat_save_atom, const pattern_shard_state& state) {
       return guarded(*self->state.db,
-                     [&](database& db) { return db.save_pattern_shard(state); });
+                     [&](store_set& db) { return db.patterns.save_pattern_shard(state); });
     },
     [=](pat_reset_atom, std::int32_t days) {
-      return guarded(*self->state.db, [&](database& db) {
-        db.reset_patterns(days);
+      return guarded(*self->state.db, [&](store_set& db) {
+        db.patterns.reset_patterns(days);
         return true;
       });
     },
     [=](erase_atom, const std::string& actor, const std::string& user_id, bool delete_account,
         std::int32_t rebuild_days) {
-      return guarded(*self->state.db, [&](database& db) {
-        return db.erase_user(actor, user_id, delete_account, rebuild_days);
+      return guarded(*self->state.db, [&](store_set& db) {
+        return db.users.erase_user(actor, user_id, delete_account, rebuild_days);
       });
     },
     [=](pat_read_atom, const patterns_query& q) {
-      return guarded(*self->state.db, [&](database& db) { return db.read_patterns(q); });
+      return guarded(*self->state.db, [&](store_set& db) { return db.patterns.read_patterns(q); });
     },
     [=](ready_atom) {
-      return guarded(*self->state.db, [&](database& db) { return db.readiness(); });
+      return guarded(*self->state.db, [&](store_set& db) { return db.schema.readiness(); });
     },
     [=](prefs_get_atom, const std::string& user_id) {
-      return guarded(*self->state.db, [&](database& db) { return db.load_preferences(user_id); });
+      return guarded(*self->state.db, [&](store_set& db) { return db.preferences.load_preferences(user_id); });
     },
     [=](prefs_put_atom, const suggestion_preferences& p) {
-      return guarded(*self->state.db, [&](database& db) { return db.save_preferences(p); });
+      return guarded(*self->state.db, [&](store_set& db) { return db.preferences.save_preferences(p); });
     },
     [=](hints_atom, const std::string& user_id, const std::string& role, std::int32_t min_users,
         std::int32_t limit, bool shared_scopes) {
-      return guarded(*self->state.db, [&](database& db) {
-        return db.read_pattern_hints(user_id, role, min_users, limit, shared_scopes);
+      return guarded(*self->state.db, [&](store_set& db) {
+        return db.patterns.read_pattern_hints(user_id, role, min_users, limit, shared_scopes);
       });
     },
     [=](cache_load_atom, std::int32_t limit) {
-      return guarded(*self->state.db, [&](database& db) { return db.load_suggestion_cache(limit); });
+      return guarded(*self->state.db, [&](store_set& db) { return db.suggestion_cache.load_suggestion_cache(limit); });
     },
     [=](cache_write_atom, const cache_writes& w) {
-      return guarded(*self->state.db, [&](database& db) {
-        db.write_suggestion_cache(w);
+      return guarded(*self->state.db, [&](store_set& db) {
+        db.suggestion_cache.write_suggestion_cache(w);
         return true;
       });
     },
     [=](retain_atom, std::int32_t days, std::int32_t limit) {
       return guarded(*self->state.db,
-                     [&](database& db) { return db.drop_old_result_rows(days, limit); });
+                     [&](store_set& db) { return db.activities.drop_old_result_rows(days, limit); });
     },
     [=](cache_purge_atom) {
-      return guarded(*self->state.db, [&](database& db) { return db.purge_expired_suggestions(); });
+      return guarded(*self->state.db, [&](store_set& db) { return db.suggestion_cache.purge_expired_suggestions(); });
     },
     [=](llm_usage_atom) {
-      return guarded(*self->state.db, [&](database& db) { return db.load_llm_usage_today(); });
+      return guarded(*self->state.db, [&](store_set& db) { return db.llm_usage.load_llm_usage_today(); });
     },
     [=](llm_spent_atom, const std::vector<llm_usage_row>& rows) {
-      return guarded(*self->state.db, [&](database& db) {
-        db.record_llm_usage(rows);
+      return guarded(*self->state.db, [&](store_set& db) {
+        db.llm_usage.record_llm_usage(rows);
         return true;
       });
     },
     [=](stats_atom, std::int32_t min_users) {
-      return guarded(*self->state.db, [&](database& db) { return db.read_usage_stats(min_users); });
+      return guarded(*self->state.db, [&](store_set& db) { return db.stats.read_usage_stats(min_users); });
     },
     [=](fault_atom) { throw std::runtime_error("injected fault (--fault-injection)"); },
   };

@@ -20,7 +20,7 @@
 #include "core/payloads.hpp"
 #include "core/redact.hpp"
 #include "core/views.hpp"
-#include "storage/database.hpp"
+#include "storage/store_set.hpp"
 
 namespace foresight::cli {
 
@@ -42,8 +42,8 @@ int with_database(config_result& r, F run) {
     throw std::runtime_error("unknown option --" + r.extra.begin()->first);
   data_dir_lock lock{r.cfg.data_dir};
   auto st = open_store(r.cfg, false, lock);
-  database db{st.conninfo};
-  db.migrate();
+  store_set db{st.conninfo};
+  db.schema.migrate();
   run(db);
   return 0;
 }
@@ -76,10 +76,10 @@ std::string read_input(const std::string& path) {
 int migrate(const config& cfg) {
   data_dir_lock lock{cfg.data_dir};
   auto st = open_store(cfg, false, lock);
-  database db{st.conninfo};
-  int applied = db.migrate();
+  store_set db{st.conninfo};
+  int applied = db.schema.migrate();
   std::cout << "applied " << applied << " migration(s); schema at version "
-            << db.readiness().schema_version << "\n";
+            << db.schema.readiness().schema_version << "\n";
   return 0;
 }
 
@@ -106,8 +106,8 @@ int user_add(config_result& r) {
     if (auto err = normalise_string_array(goals, "--goals", u.goals_json))
       throw std::runtime_error(err.message);
   }
-  return with_database(r, [&](database& db) {
-    auto p = db.insert_user(u, password_hash(u.password, r.cfg.pbkdf2_iterations), "cli");
+  return with_database(r, [&](store_set& db) {
+    auto p = db.users.insert_user(u, password_hash(u.password, r.cfg.pbkdf2_iterations), "cli");
     std::cout << "created user " << p.id << " (role " << p.role << (p.is_admin ? ", admin" : "")
               << ")\n";
   });
@@ -120,8 +120,8 @@ int user_passwd(config_result& r) {
   auto password = read_password_line();
   if (password.size() < 8)
     throw std::runtime_error("the new password (first line of stdin) needs at least 8 characters");
-  return with_database(r, [&](database& db) {
-    if (db.set_password(id, password_hash(password, r.cfg.pbkdf2_iterations), "cli") < 0)
+  return with_database(r, [&](store_set& db) {
+    if (db.users.set_password(id, password_hash(password, r.cfg.pbkdf2_iterations), "cli") < 0)
       throw std::runtime_error("no user '" + id + "'");
     std::cout << "changed the password of " << id << "\n";
   });
@@ -139,9 +139,9 @@ int token(config_result& r) {
   }
   if (user.empty() || ttl <= 0 || ttl > 100000000)
     throw std::runtime_error("usage: foresightd token --user ID [--ttl SECONDS]");
-  return with_database(r, [&](database& db) {
+  return with_database(r, [&](store_set& db) {
     user_profile p;
-    if (!db.find_user(user, p))
+    if (!db.users.find_user(user, p))
       throw std::runtime_error("no user '" + user + "'");
     std::cout << mint_token(user, static_cast<std::int64_t>(std::time(nullptr)), ttl,
                             load_jwt_secret(r.cfg))
@@ -158,20 +158,20 @@ int patterns_rebuild(config_result& r) {
     if (*end != '\0' || days < 0 || days > 100000)
       throw std::runtime_error("--days must be a whole number of days (0: all history)");
   }
-  return with_database(r, [&](database& db) {
+  return with_database(r, [&](store_set& db) {
     // The same bookkeeping as the learner shards, run to the end of the history here.
-    db.reset_patterns(static_cast<int>(days));
+    db.patterns.reset_patterns(static_cast<int>(days));
     std::vector<pattern_book> books;
     for (int shard = 0; shard < pattern_shards; ++shard)
-      books.emplace_back(db.load_pattern_shard(shard));
-    for (auto& c : db.list_catalogs().items)
+      books.emplace_back(db.patterns.load_pattern_shard(shard));
+    for (auto& c : db.catalogs.list_catalogs().items)
       for (auto& b : books)
         b.set_catalog(c);
     constexpr int page = 5000;
     auto after = books.front().watermark();
     std::size_t replayed = 0;
     for (;;) {
-      auto batch = db.replay_activities(after, page);
+      auto batch = db.activities.replay_activities(after, page);
       for (auto& a : batch.items)
         for (auto& b : books)
           b.apply(a);
@@ -183,7 +183,7 @@ int patterns_rebuild(config_result& r) {
     std::size_t patterns = 0;
     for (auto& b : books) {
       patterns += b.patterns().size();
-      db.save_pattern_shard(b.take_changes());
+      db.patterns.save_pattern_shard(b.take_changes());
     }
     std::cout << "replayed " << replayed << " activities into " << patterns << " patterns\n";
   });
@@ -197,16 +197,16 @@ int import_file(config_result& r) {
   auto body = read_input(r.positional[1]);
   if (body.find_first_not_of(" \t\r\n") == std::string::npos)
     throw std::runtime_error(r.positional[1] + " is empty; one JSON activity per line expected");
-  return with_database(r, [&](database& db) {
+  return with_database(r, [&](store_set& db) {
     import_report report;
     auto lines = parse_import(body, r.cfg.max_query_text_bytes, report);
     std::string().swap(body);
     import_run run{std::move(lines), std::move(report)};
-    run.resolve_users([&](const std::string& id, user_profile& out) { return db.find_user(id, out); });
+    run.resolve_users([&](const std::string& id, user_profile& out) { return db.users.find_user(id, out); });
     auto chunk_rows = static_cast<std::size_t>(std::max(1, r.cfg.writer_batch_max));
     std::int64_t unanalysed = 0;
     auto store = [&](const activity_batch& chunk) {
-      auto items = db.insert_activities(chunk).items;
+      auto items = db.activities.insert_activities(chunk).items;
       for (auto& item : items)
         unanalysed += item.replayed ? 0 : 1;
       run.stored(items);
@@ -219,22 +219,22 @@ int import_file(config_result& r) {
         store(chunk);
       } catch (const std::exception&) {
         // One retry on a fresh connection (the keys make it safe), then the chunk is reported.
-        db.disconnect();
+        db.db.disconnect();
         try {
           store(chunk);
         } catch (const std::exception& again) {
-          db.disconnect();
+          db.db.disconnect();
           run.failed(make_error(error_code::unavailable, database_error_summary(again.what())));
         }
       }
       // Fresh planner statistics, as the server's importer keeps them (analyze_activities).
       if (unanalysed >= 20000) {
-        db.analyze_activities();
+        db.activities.analyze_activities();
         unanalysed = 0;
       }
     }
     if (unanalysed >= 1000)
-      db.analyze_activities();
+      db.activities.analyze_activities();
     std::cout << import_report_json(run.take_report()) << "\n";
   });
 }

@@ -18,7 +18,7 @@
 #include "http/handlers.hpp"
 #include "http/server.hpp"
 #include "llm/llm_client.hpp"
-#include "storage/database.hpp"
+#include "storage/store_set.hpp"
 
 namespace foresight::cli {
 
@@ -26,20 +26,20 @@ namespace {
 
 /// On first start with --demo: an admin, an analyst and a sales catalog to try things with.
 /// Their passwords are random, and returned (to be shown once) only when the users are created.
-std::vector<std::pair<std::string, std::string>> seed_demo(database& db, const config& cfg) {
+std::vector<std::pair<std::string, std::string>> seed_demo(store_set& db, const config& cfg) {
   std::vector<std::pair<std::string, std::string>> created;
   auto add = [&](new_user u) {
     user_profile existing;
-    if (db.find_user(u.id, existing))
+    if (db.users.find_user(u.id, existing))
       return;
     u.password = hex_encode(random_bytes(12));
-    db.insert_user(u, password_hash(u.password, cfg.pbkdf2_iterations), "demo");
+    db.users.insert_user(u, password_hash(u.password, cfg.pbkdf2_iterations), "demo");
     created.emplace_back(u.id, u.password);
   };
   add({"admin", "admin", "", "admin", "Operations", "[]", true, {}});
   add({"analyst001", "analyst001", "", "analyst", "Finance", R"(["grow margin"])", false, {}});
   connection_catalog c;
-  if (!db.get_catalog("demo-sales", c)) {
+  if (!db.catalogs.get_catalog("demo-sales", c)) {
     c.id = "demo-sales";
     c.name = "Demo sales warehouse";
     c.metrics = {{"revenue", "Revenue", "Gross revenue", "sum"},
@@ -51,7 +51,7 @@ std::vector<std::pair<std::string, std::string>> seed_demo(database& db, const c
                     {"quarter", "Quarter", "time"},
                     {"product_category", "Product category", "string"}};
     c.entities = {{"product", "Products"}, {"customer", "Customers"}, {"stock", "Stocks"}};
-    db.put_catalog(c, "demo");
+    db.catalogs.put_catalog(c, "demo");
   }
   return created;
 }
@@ -114,12 +114,12 @@ int serve(const config& cfg) {
   std::vector<std::pair<std::string, std::string>> demo_logins;
   std::vector<std::pair<std::string, std::int64_t>> password_changes;
   {
-    database db{st.conninfo};
-    int applied = db.migrate();
+    store_set db{st.conninfo};
+    int applied = db.schema.migrate();
     log_event("info", "migrations applied", {{"count", std::to_string(applied), true}});
     if (cfg.demo)
       demo_logins = seed_demo(db, cfg);
-    password_changes = db.password_changes();
+    password_changes = db.users.password_changes();
   }
   auto secret = load_jwt_secret(cfg);
   actor_app app{cfg, st.conninfo, secret};

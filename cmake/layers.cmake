@@ -10,7 +10,7 @@
 #   storage  storage   foresight_storage  domain                              pqxx
 #   llm      llm       foresight_llm      domain                              beast tls
 #   http     http      foresight_http     domain ports                        beast tls
-#   actors   actors    foresight_actors   domain ports storage llm            caf pqxx
+#   actors   actors    foresight_actors   domain ports storage llm            caf
 #   app      app       (foresightd)       every layer                         -
 #   bench    bench     (benchmarks)       domain                              -
 #   tests    tests     (test programs)    every layer                         every one
@@ -48,7 +48,7 @@ set(LAYER_http_FRAMEWORKS beast tls)
 set(LAYER_actors_DIRS actors)
 set(LAYER_actors_TARGET foresight_actors)
 set(LAYER_actors_USES domain ports storage llm)
-set(LAYER_actors_FRAMEWORKS caf pqxx)
+set(LAYER_actors_FRAMEWORKS caf)
 
 # The composition root: it wires the libraries together and uses no framework itself.
 set(LAYER_app_DIRS app)

@@ -1,12 +1,13 @@
 // Activity types and metadata enrichment.
 #include "core/activity.hpp"
 
+#include "core/activity_type.hpp"
 #include "core/json_writer.hpp"
 
 namespace foresight {
 
 bool is_activity_type(std::string_view type) {
-  return type == "query" || type == "chat" || type == "suggestion_click" || type == "feedback";
+  return parse_activity_type(type).has_value();
 }
 
 bool is_reserved_metadata_key(std::string_view key) {

@@ -9,7 +9,7 @@
 
 namespace foresight {
 
-/// query, chat, suggestion_click or feedback.
+/// One of the activity type table's names (core/activity_type.hpp).
 bool is_activity_type(std::string_view type);
 
 /// The metadata keys only the server may set.

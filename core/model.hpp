@@ -248,15 +248,55 @@ typename Inspector::result_type inspect(Inspector& f, history_query& x) {
   return f(x.user_id, x.activity_type, x.limit, x.before_id);
 }
 
-/// A page of history, each activity already rendered as its JSON object.
+/// One user_activity row as the history route shows it. A NULL text has its has_ flag false, a
+/// NULL rating is 0, a NULL JSON column is "null".
+struct activity_record {
+  std::int64_t id = 0;
+  std::string user_id;
+  std::string activity_type;
+  std::string query_text;
+  bool has_query_text = false;
+  std::string response_data_json = "null";
+  std::string suggestion_clicked;
+  bool has_suggestion_clicked = false;
+  std::int32_t feedback_rating = 0;
+  std::string metadata_json = "null";
+  std::string created_at;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, activity_record& x) {
+  return f(x.id, x.user_id, x.activity_type, x.query_text, x.has_query_text,
+           x.response_data_json, x.suggestion_clicked, x.has_suggestion_clicked,
+           x.feedback_rating, x.metadata_json, x.created_at);
+}
+
+/// One audit_log row.
+struct audit_entry {
+  std::int64_t id = 0;
+  std::string created_at;
+  std::string actor;
+  std::string action;
+  std::string target;
+  std::string detail_json = "{}";
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, audit_entry& x) {
+  return f(x.id, x.created_at, x.actor, x.action, x.target, x.detail_json);
+}
+
+/// A page of the activity history or of the audit trail, newest first; only the list of the
+/// route asked is filled (one page type keeps the backend's interface as it was).
 struct activity_page {
-  std::vector<std::string> items_json;
-  std::int64_t last_id = 0; ///< id of the oldest activity on the page
+  std::vector<activity_record> activities;
+  std::vector<audit_entry> audit_entries;
+  std::int64_t last_id = 0; ///< id of the oldest row on the page
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, activity_page& x) {
-  return f(x.items_json, x.last_id);
+  return f(x.activities, x.audit_entries, x.last_id);
 }
 
 // -- patterns -------------------------------------------------------------------
@@ -275,10 +315,32 @@ typename Inspector::result_type inspect(Inspector& f, patterns_query& x) {
   return f(x.user_id, x.role, x.limit, x.min_users, x.all);
 }
 
-/// The user's and the role's patterns, each rendered as its JSON object (every column).
+/// One row of query_patterns, every column, for the patterns route. The columns the learners
+/// always write are never NULL; for the others a negative number or an empty time is NULL.
+struct stored_pattern {
+  std::int64_t id = 0;
+  std::string pattern_type;
+  std::string target_id;
+  std::string query_template;
+  std::int64_t frequency = 0;
+  double success_rate = -1;      ///< negative: NULL
+  double avg_response_time = -1; ///< negative: NULL (no query carried a time)
+  std::string last_used;         ///< ISO 8601; empty: NULL
+  std::string metadata_json = "null";
+  std::string created_at; ///< ISO 8601; empty: NULL
+  std::string updated_at; ///< ISO 8601; empty: NULL
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stored_pattern& x) {
+  return f(x.id, x.pattern_type, x.target_id, x.query_template, x.frequency, x.success_rate,
+           x.avg_response_time, x.last_used, x.metadata_json, x.created_at, x.updated_at);
+}
+
+/// The user's and the role's patterns.
 struct patterns_view {
-  std::vector<std::string> user_patterns;
-  std::vector<std::string> role_patterns;
+  std::vector<stored_pattern> user_patterns;
+  std::vector<stored_pattern> role_patterns;
   std::int64_t user_pattern_count = 0;
   std::int64_t role_pattern_count = 0;
 };
@@ -535,21 +597,62 @@ typename Inspector::result_type inspect(Inspector& f, llm_usage_row& x) {
 }
 
 /// `GET /api/v1/activity/stats`: the database figures, each rendered as JSON text.
+/// One of a role's most frequent shared patterns.
+struct role_pattern_stat {
+  std::string role;
+  std::string query_template;
+  std::int64_t frequency = 0;
+  double success_rate = -1; ///< negative: NULL
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, role_pattern_stat& x) {
+  return f(x.role, x.query_template, x.frequency, x.success_rate);
+}
+
+/// Activities of one type (and, by day, on one UTC day).
+struct activity_count {
+  std::string day; ///< YYYY-MM-DD; empty in the 7-day breakdown
+  std::string activity_type;
+  std::int64_t count = 0;
+  std::int64_t unique_users = 0; ///< the 7-day breakdown only
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, activity_count& x) {
+  return f(x.day, x.activity_type, x.count, x.unique_users);
+}
+
+/// Clicks over impressions of one user, or (with `strategy`) of one ranking strategy.
+struct click_through {
+  std::string user_id;  ///< per user
+  std::string strategy; ///< per strategy (A/B arm)
+  std::int64_t total_queries = 0; ///< per user only
+  std::int64_t clicked_suggestions = 0;
+  std::int64_t impressions = 0;
+  double rate = -1; ///< clicks / impressions, 4 decimals; negative: no impressions (NULL)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, click_through& x) {
+  return f(x.user_id, x.strategy, x.total_queries, x.clicked_suggestions, x.impressions, x.rate);
+}
+
 struct usage_stats {
   double cache_hit_rate_percent = 0; ///< spec: entries of the last 24 h hit at least once
   std::int64_t cache_entries_24h = 0;
-  std::string top_role_patterns_json = "[]";
-  std::string activity_breakdown_json = "[]";
-  std::string activity_by_day_json = "[]"; ///< per UTC day and type, the last 14 days
-  std::string click_through_json = "[]";
-  std::string click_through_by_arm_json = "[]"; ///< per ranking strategy (A/B arm)
+  std::vector<role_pattern_stat> top_role_patterns;
+  std::vector<activity_count> activity_breakdown; ///< the last 7 days, most frequent first
+  std::vector<activity_count> activity_by_day;    ///< per UTC day and type, the last 14 days
+  std::vector<click_through> click_through_by_user;
+  std::vector<click_through> click_through_by_arm; ///< per ranking strategy (A/B arm)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, usage_stats& x) {
-  return f(x.cache_hit_rate_percent, x.cache_entries_24h, x.top_role_patterns_json,
-           x.activity_breakdown_json, x.activity_by_day_json, x.click_through_json,
-           x.click_through_by_arm_json);
+  return f(x.cache_hit_rate_percent, x.cache_entries_24h, x.top_role_patterns,
+           x.activity_breakdown, x.activity_by_day, x.click_through_by_user,
+           x.click_through_by_arm);
 }
 
 /// The LLM gateway's and the cache's live counters (since start), for stats and /metrics.

@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include "core/activity.hpp"
+#include "core/activity_type.hpp"
 #include "core/json_body.hpp"
 #include "core/json_writer.hpp"
 #include "core/timestamp.hpp"
@@ -316,8 +317,7 @@ api_error parse_activity_object(dom::object& root, std::size_t max_text_bytes, a
   if (auto err = read_string(root, "activity_type", out.activity_type, true, 50))
     return err;
   if (!is_activity_type(out.activity_type))
-    return invalid("activity_type", "activity_type must be one of query, chat, suggestion_click, "
-                                    "feedback");
+    return invalid("activity_type", "activity_type must be one of " + activity_type_names());
   bool needs_text = out.activity_type == "query" || out.activity_type == "chat";
   dom::element e;
   if (!root.at_key("query_text").get(e) && !e.is_null()) {

@@ -5,6 +5,7 @@
 
 #include "core/json_body.hpp"
 #include "core/payloads.hpp"
+#include "core/suggestion_type.hpp"
 #include "core/text_match.hpp"
 
 namespace foresight {
@@ -50,7 +51,8 @@ api_error read_list(dom::element e, const std::string& field, std::vector<std::s
 } // namespace
 
 bool is_preferable_query_type(std::string_view type) {
-  return type == "comparison" || type == "trend" || type == "ranking" || type == "aggregation";
+  auto* t = find_suggestion_type(type);
+  return t && t->preferable;
 }
 
 api_error parse_preferences_update(std::string_view body, preferences_update& out) {
@@ -65,8 +67,9 @@ api_error parse_preferences_update(std::string_view body, preferences_update& ou
       for (std::size_t i = 0; i < out.preferred_query_types.size(); ++i)
         if (!is_preferable_query_type(out.preferred_query_types[i]))
           return invalid(key + "[" + std::to_string(i) + "]",
-                         "preferred_query_types may contain only comparison, trend, ranking and "
-                         "aggregation, not \"" + out.preferred_query_types[i] + "\"");
+                         "preferred_query_types may contain only " +
+                           preferable_suggestion_type_names() + ", not \"" +
+                           out.preferred_query_types[i] + "\"");
       out.has_query_types = true;
     } else if (key == "excluded_metrics") {
       if (auto e = read_list(v, key, out.excluded_metrics))

@@ -9,7 +9,6 @@
 #include <atomic>
 #include <cmath>
 #include <ctime>
-#include <map>
 #include <mutex>
 #include <unordered_map>
 
@@ -19,6 +18,7 @@
 #include "core/display_text.hpp"
 #include "core/json_writer.hpp"
 #include "core/preferences.hpp"
+#include "core/suggestion_type.hpp"
 #include "core/text_match.hpp"
 
 namespace foresight {
@@ -100,18 +100,9 @@ bool contains(const std::vector<std::string>& v, const std::string& x) {
 const char* month_names[] = {"January", "February", "March",     "April",   "May",      "June",
                              "July",    "August",   "September", "October", "November", "December"};
 
-const std::string& description_for(const std::string& type) {
-  static const std::map<std::string, std::string> d = {
-    {"complete", "Completes your question"},
-    {"metric", "A key metric"},
-    {"dimension", "A breakdown"},
-    {"filter", "Narrowed to a period"},
-    {"comparison", "Side-by-side comparison"},
-    {"ranking", "Highest values first"},
-    {"trend", "How it changes over time"},
-    {"aggregation", "A summary figure"},
-  };
-  return d.at(is_suggestion_type(type) ? type : "complete");
+std::string description_for(const std::string& type) {
+  auto* t = find_suggestion_type(type);
+  return std::string(t ? t->description : find_suggestion_type("complete")->description);
 }
 
 suggestion make(std::string text, const std::string& type, std::string description = {}) {
@@ -562,19 +553,13 @@ suggestion_memo::suggestion_memo() : kept_(std::make_unique<lists>()) {}
 suggestion_memo::~suggestion_memo() = default;
 
 const char* icon_for(std::string_view type) {
-  if (type == "metric") return "📊";
-  if (type == "dimension") return "🏷️";
-  if (type == "filter") return "📆";
-  if (type == "comparison") return "⚖️";
-  if (type == "ranking") return "🏆";
-  if (type == "trend") return "📈";
-  if (type == "aggregation") return "🔢";
-  return "💬";
+  auto* t = find_suggestion_type(type);
+  // The table's icons are literals, so their views are NUL-terminated.
+  return (t ? t : find_suggestion_type("complete"))->icon.data();
 }
 
 bool is_suggestion_type(std::string_view t) {
-  return t == "complete" || t == "metric" || t == "dimension" || t == "filter" ||
-         t == "comparison" || t == "ranking" || t == "trend" || t == "aggregation";
+  return find_suggestion_type(t) != nullptr;
 }
 
 calendar_day calendar_day::today() {

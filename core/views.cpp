@@ -76,14 +76,35 @@ void write_entities(json_writer& w, const connection_catalog& c) {
   w.end_array();
 }
 
-template <class F>
-std::string render(F f, const connection_catalog& c) {
-  json_writer w;
-  f(w, c);
-  return w.take();
+} // namespace
+
+void write_activity_record(json_writer& w, const activity_record& a) {
+  w.begin_object()
+    .key("id").value(a.id)
+    .key("user_id").value(a.user_id)
+    .key("activity_type").value(a.activity_type)
+    .key("query_text");
+  a.has_query_text ? w.value(a.query_text) : w.null();
+  w.key("response_data").raw(a.response_data_json);
+  w.key("suggestion_clicked");
+  a.has_suggestion_clicked ? w.value(a.suggestion_clicked) : w.null();
+  w.key("feedback_rating");
+  a.feedback_rating > 0 ? w.value(static_cast<std::int64_t>(a.feedback_rating)) : w.null();
+  w.key("metadata").raw(a.metadata_json);
+  w.key("created_at").value(a.created_at);
+  w.end_object();
 }
 
-} // namespace
+void write_audit_entry(json_writer& w, const audit_entry& e) {
+  w.begin_object()
+    .key("id").value(e.id)
+    .key("created_at").value(e.created_at)
+    .key("actor").value(e.actor)
+    .key("action").value(e.action)
+    .key("target").value(e.target)
+    .key("detail").raw(e.detail_json)
+    .end_object();
+}
 
 void write_catalog(json_writer& w, const connection_catalog& c) {
   w.begin_object().key("connection_id").value(c.id).key("name").value(c.name);
@@ -98,14 +119,48 @@ void write_catalog(json_writer& w, const connection_catalog& c) {
   w.end_object();
 }
 
+namespace {
+
+/// A number or NULL (negative).
+void number_or_null(json_writer& w, double d) {
+  d < 0 ? w.null() : w.value(d);
+}
+
+void text_or_null(json_writer& w, const std::string& s) {
+  s.empty() ? w.null() : w.value(s);
+}
+
+void write_pattern(json_writer& w, const stored_pattern& p) {
+  w.begin_object()
+    .key("id").value(p.id)
+    .key("pattern_type").value(p.pattern_type)
+    .key("target_id").value(p.target_id)
+    .key("query_template").value(p.query_template)
+    .key("frequency").value(p.frequency)
+    .key("success_rate");
+  number_or_null(w, p.success_rate);
+  w.key("avg_response_time");
+  number_or_null(w, p.avg_response_time);
+  w.key("last_used");
+  text_or_null(w, p.last_used);
+  w.key("metadata").raw(p.metadata_json);
+  w.key("created_at");
+  text_or_null(w, p.created_at);
+  w.key("updated_at");
+  text_or_null(w, p.updated_at);
+  w.end_object();
+}
+
+} // namespace
+
 std::string patterns_json(const std::string& user_id, const patterns_view& v) {
   json_writer w;
   w.begin_object().key("user_id").value(user_id).key("user_patterns").begin_array();
   for (auto& p : v.user_patterns)
-    w.raw(p);
+    write_pattern(w, p);
   w.end_array().key("role_patterns").begin_array();
   for (auto& p : v.role_patterns)
-    w.raw(p);
+    write_pattern(w, p);
   w.end_array();
   w.key("user_pattern_count").value(v.user_pattern_count);
   w.key("role_pattern_count").value(v.role_pattern_count);
@@ -137,41 +192,42 @@ void append_csv_cell(std::string& out, std::string_view cell) {
 } // namespace
 
 std::string patterns_csv(const patterns_view& v) {
-  static const char* columns[] = {"id", "pattern_type", "target_id", "query_template",
-                                  "frequency", "success_rate", "avg_response_time", "last_used"};
   std::string out = "id,pattern_type,target_id,query_template,frequency,success_rate,"
                     "avg_response_time,last_used,query_type,distinct_users\r\n";
+  auto number = [](double d) {
+    if (d < 0)
+      return std::string();
+    json_writer w;
+    w.value(d);
+    return w.take();
+  };
   simdjson::dom::parser parser;
   for (auto* list : {&v.user_patterns, &v.role_patterns})
-    for (auto& row : *list) {
-      simdjson::dom::object o;
-      if (parser.parse(row).get(o))
-        continue;
-      auto cell = [&](simdjson::dom::element e) {
+    for (auto& p : *list) {
+      for (auto& cell : {std::to_string(p.id), p.pattern_type, p.target_id, p.query_template,
+                         std::to_string(p.frequency), number(p.success_rate),
+                         number(p.avg_response_time), p.last_used}) {
+        append_csv_cell(out, cell);
+        out.push_back(',');
+      }
+      // A string member as its text, anything else as its JSON; absent or null: empty.
+      simdjson::dom::element metadata, e;
+      bool parsed = !parser.parse(p.metadata_json).get(metadata);
+      auto member = [&](const char* pointer) {
         std::string_view sv;
-        if (e.is_null())
+        if (!parsed || metadata.at_pointer(pointer).get(e) || e.is_null())
           return std::string();
         if (!e.get(sv))
           return std::string(sv);
         return simdjson::minify(e);
       };
-      for (auto* c : columns) {
-        simdjson::dom::element e;
-        append_csv_cell(out, o.at_key(c).get(e) ? std::string() : cell(e));
-        out.push_back(',');
-      }
-      simdjson::dom::element e;
-      append_csv_cell(out, o.at_pointer("/metadata/query_type").get(e) ? std::string() : cell(e));
+      append_csv_cell(out, member("/query_type"));
       out.push_back(',');
-      append_csv_cell(out, o.at_pointer("/metadata/distinct_users").get(e) ? std::string() : cell(e));
+      append_csv_cell(out, member("/distinct_users"));
       out += "\r\n";
     }
   return out;
 }
-
-std::string metrics_json(const connection_catalog& c) { return render(write_metrics, c); }
-std::string dimensions_json(const connection_catalog& c) { return render(write_dimensions, c); }
-std::string entities_json(const connection_catalog& c) { return render(write_entities, c); }
 
 std::string catalog_body_json(const connection_catalog& c) {
   json_writer w;
@@ -218,11 +274,53 @@ std::string stats_json(const stats_report& r) {
     .key("shared_misses_since_start").value(s.cache_shared_misses)
     .key("request_hit_rate_percent").value(ratio(s.cache_hits, s.cache_hits + s.cache_misses))
     .end_object();
-  w.key("top_patterns_by_role").raw(u.top_role_patterns_json);
-  w.key("activity_breakdown_7d").raw(u.activity_breakdown_json);
-  w.key("activity_by_day_14d").raw(u.activity_by_day_json);
-  w.key("click_through_30d").raw(u.click_through_json);
-  w.key("click_through_by_strategy_30d").raw(u.click_through_by_arm_json);
+  auto number_or_null = [&w](double d) { d < 0 ? w.null() : w.value(d); };
+  w.key("top_patterns_by_role").begin_array();
+  for (auto& p : u.top_role_patterns) {
+    w.begin_object()
+      .key("role").value(p.role)
+      .key("query_template").value(p.query_template)
+      .key("frequency").value(p.frequency)
+      .key("success_rate");
+    number_or_null(p.success_rate);
+    w.end_object();
+  }
+  w.end_array().key("activity_breakdown_7d").begin_array();
+  for (auto& a : u.activity_breakdown)
+    w.begin_object()
+      .key("activity_type").value(a.activity_type)
+      .key("count").value(a.count)
+      .key("unique_users").value(a.unique_users)
+      .end_object();
+  w.end_array().key("activity_by_day_14d").begin_array();
+  for (auto& a : u.activity_by_day)
+    w.begin_object()
+      .key("day").value(a.day)
+      .key("activity_type").value(a.activity_type)
+      .key("count").value(a.count)
+      .end_object();
+  w.end_array().key("click_through_30d").begin_array();
+  for (auto& c : u.click_through_by_user) {
+    w.begin_object()
+      .key("user_id").value(c.user_id)
+      .key("total_queries").value(c.total_queries)
+      .key("clicked_suggestions").value(c.clicked_suggestions)
+      .key("impressions").value(c.impressions)
+      .key("click_through_rate");
+    number_or_null(c.rate);
+    w.end_object();
+  }
+  w.end_array().key("click_through_by_strategy_30d").begin_array();
+  for (auto& c : u.click_through_by_arm) {
+    w.begin_object()
+      .key("strategy").value(c.strategy)
+      .key("impressions").value(c.impressions)
+      .key("clicked_suggestions").value(c.clicked_suggestions)
+      .key("click_through_rate");
+    number_or_null(c.rate);
+    w.end_object();
+  }
+  w.end_array();
   w.key("llm").begin_object()
     .key("configured").value(s.llm_configured)
     .key("enabled").value(s.llm_enabled)

@@ -19,13 +19,14 @@ void write_user(json_writer& w, const user_profile& u);
 /// "cached_suggestions":N,"preferences":true}}`
 std::string erase_report_json(const erase_report& r);
 
+/// An activity of the history route: every column, NULLs as null.
+void write_activity_record(json_writer& w, const activity_record& a);
+
+/// An entry of the audit trail.
+void write_audit_entry(json_writer& w, const audit_entry& e);
+
 /// The catalog as PUT accepts it, plus id, version and timestamps.
 void write_catalog(json_writer& w, const connection_catalog& c);
-
-/// The three item lists alone, as stored in the `connections` table's JSONB columns.
-std::string metrics_json(const connection_catalog& c);
-std::string dimensions_json(const connection_catalog& c);
-std::string entities_json(const connection_catalog& c);
 
 /// The body of `PUT /api/v1/connections/{id}`: name, metrics, dimensions, entities.
 std::string catalog_body_json(const connection_catalog& c);

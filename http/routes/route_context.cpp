@@ -1,6 +1,8 @@
 // route_context and route_call, and the helpers the route files share.
 #include "http/routes/route_context.hpp"
 
+#include "core/views.hpp"
+
 namespace foresight {
 
 route_context::route_context(backend& a, const config& c, std::string jwt_secret,
@@ -36,12 +38,15 @@ response json_response(int status, std::string body) {
 void write_page(json_writer& w, const char* items_key, const activity_page& p,
                 std::int32_t limit) {
   w.key(items_key).begin_array();
-  for (auto& item : p.items_json)
-    w.raw(item);
+  for (auto& a : p.activities)
+    write_activity_record(w, a);
+  for (auto& e : p.audit_entries)
+    write_audit_entry(w, e);
   w.end_array();
-  w.key("count").value(static_cast<std::int64_t>(p.items_json.size()));
+  auto count = static_cast<std::int64_t>(p.activities.size() + p.audit_entries.size());
+  w.key("count").value(count);
   w.key("next_before_id");
-  if (static_cast<std::int32_t>(p.items_json.size()) == limit)
+  if (count == limit)
     w.value(p.last_id);
   else
     w.null();

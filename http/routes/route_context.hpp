@@ -79,7 +79,7 @@ using route_handler = void (*)(route_context& ctx, route_call& call);
 /// A JSON response with `status`.
 response json_response(int status, std::string body);
 
-/// A page of rows storage rendered: `"<items_key>":[...],"count":N,"next_before_id":id|null`,
+/// A page of rows: `"<items_key>":[...],"count":N,"next_before_id":id|null`,
 /// into an open object. Where the next page starts, when this one is full.
 void write_page(json_writer& w, const char* items_key, const activity_page& p, std::int32_t limit);
 

@@ -92,9 +92,9 @@ BOOST_AUTO_TEST_CASE(every_payload_survives_the_wire) {
   pattern_shard_state ps{2, 1, 77, {pr}};
   BOOST_TEST(round_trip(ps).rows.at(0).users.size() == 2u);
   BOOST_TEST(round_trip(patterns_query{"u", "analyst", 10, 2, false}).min_users == 2);
-  BOOST_TEST(round_trip(patterns_view{{"{}"}, {}, 1, 0}).user_pattern_count == 1);
+  BOOST_TEST(round_trip(patterns_view{{stored_pattern{}}, {}, 1, 0}).user_pattern_count == 1);
   BOOST_TEST(round_trip(history_query{"u", "chat", 10, 99}).before_id == 99);
-  BOOST_TEST(round_trip(activity_page{{"{}", "{}"}, 3}).last_id == 3);
+  BOOST_TEST(round_trip(activity_page{{activity_record{}, activity_record{}}, {audit_entry{}}, 3}).last_id == 3);
 }
 
 BOOST_AUTO_TEST_CASE(suggestion_payloads_survive_the_wire) {

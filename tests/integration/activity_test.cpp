@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "core/json_writer.hpp"
-#include "storage/database.hpp"
+#include "storage/store_set.hpp"
 #include "tests/integration/db_helpers.hpp"
 #include "tests/integration/http_client.hpp"
 #include "tests/integration/pg_proxy.hpp"
@@ -157,7 +157,7 @@ BOOST_AUTO_TEST_CASE(users_never_see_each_others_rows) {
 
 BOOST_AUTO_TEST_CASE(retention_drops_old_result_rows_and_keeps_the_rest) {
   activity_env env;
-  database{env.db}.migrate();
+  store_set{env.db}.schema.migrate();
   {
     pqxx::connection c{env.db};
     pqxx::work tx{c};
@@ -331,7 +331,7 @@ BOOST_AUTO_TEST_CASE(a_failed_commit_answers_503_and_the_next_request_succeeds) 
 // shares a group commit with other users' rows: it alone answers 422, the others are stored.
 BOOST_AUTO_TEST_CASE(a_row_the_database_refuses_fails_only_its_own_request) {
   activity_env env{20};
-  database{env.db}.migrate();
+  store_set{env.db}.schema.migrate();
   run_sql(env.db, {"ALTER TABLE user_activity ADD CONSTRAINT no_refuse"
                    " CHECK (query_text <> 'refuse me')"});
   // A batch window long enough that the concurrent requests below commit together.
@@ -403,7 +403,7 @@ BOOST_AUTO_TEST_CASE(a_commit_whose_answer_is_lost_is_settled_before_the_client_
 // client hears 503 (retry) and the row is never stored later behind a 504.
 BOOST_AUTO_TEST_CASE(a_slow_commit_is_cancelled_before_the_request_times_out) {
   activity_env env;
-  database{env.db}.migrate();
+  store_set{env.db}.schema.migrate();
   run_sql(env.db, {"CREATE FUNCTION slow() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(2);"
                    " RETURN NEW; END $$ LANGUAGE plpgsql",
                    "CREATE TRIGGER slow BEFORE INSERT ON user_activity FOR EACH ROW"

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "core/jwt.hpp"
-#include "storage/database.hpp"
+#include "storage/store_set.hpp"
 #include "tests/integration/http_client.hpp"
 #include "tests/integration/json_assert.hpp"
 #include "tests/integration/server_process.hpp"
@@ -93,9 +93,9 @@ BOOST_AUTO_TEST_SUITE(migrations_db)
 
 BOOST_AUTO_TEST_CASE(a_second_run_changes_nothing) {
   auto url = fresh_database();
-  database db{url};
-  BOOST_TEST(db.migrate() >= 3);
-  BOOST_TEST(db.migrate() == 0);
+  store_set db{url};
+  BOOST_TEST(db.schema.migrate() >= 3);
+  BOOST_TEST(db.schema.migrate() == 0);
   server_process cli{{"migrate", "--database-url", url}};
   BOOST_TEST(cli.wait() == 0, cli.output());
   BOOST_TEST(cli.output().find("applied 0 migration(s)") != std::string::npos, cli.output());
@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(a_second_run_changes_nothing) {
 
 BOOST_AUTO_TEST_CASE(migration_004_creates_the_spec_tables_and_indexes) {
   auto url = fresh_database();
-  database{url}.migrate();
+  store_set{url}.schema.migrate();
   pqxx::connection c{url};
   pqxx::read_transaction tx{c};
   auto columns = [&](const std::string& table) {

@@ -7,7 +7,8 @@
 #include <pqxx/pqxx>
 #include <thread>
 
-#include "storage/database.hpp"
+#include "core/activity_type.hpp"
+#include "storage/store_set.hpp"
 #include "tests/integration/db_helpers.hpp"
 #include "tests/integration/http_client.hpp"
 #include "tests/integration/json_assert.hpp"
@@ -195,7 +196,7 @@ BOOST_AUTO_TEST_CASE(role_patterns_are_shown_once_k_colleagues_share_them_withou
 BOOST_AUTO_TEST_CASE(a_long_question_or_a_refused_pattern_never_stops_learning) {
   auto db = fresh_database();
   add_user(db, "lq", "analyst", false);
-  database{db}.migrate();
+  store_set{db}.schema.migrate();
   run_sql(db, {"ALTER TABLE query_patterns ADD CONSTRAINT no_compare CHECK"
                " (NOT (pattern_type = 'user_specific' AND query_template LIKE 'compare%'))"});
   server_process srv{serve_fast(db)};
@@ -303,6 +304,62 @@ BOOST_AUTO_TEST_CASE(a_learner_killed_mid_stream_loses_nothing_and_counts_nothin
   server_process cli{{"patterns", "rebuild", "--days", "0", "--database-url", db}};
   BOOST_TEST(cli.wait() == 0, cli.output());
   BOOST_TEST(pattern_table(db) == recovered);
+}
+
+// The learners get an activity live (the committer's receipt) exactly when the replay query
+// returns it, with the same fields: the rule is the activity type table's, in both paths.
+BOOST_AUTO_TEST_CASE(live_and_replayed_learnable_activities_agree) {
+  auto db = fresh_database();
+  add_user(db, "lv", "analyst", false);
+  store_set s{db};
+  s.schema.migrate();
+  auto row = [](const std::string& type) {
+    activity_row r;
+    r.user_id = "lv";
+    r.role = "analyst";
+    r.activity_type = type;
+    r.has_query_text = true;
+    r.query_text = "Revenue by region";
+    r.response_data_json = R"({"data":[]})";
+    r.metadata_json = R"({"role":"analyst"})";
+    r.has_suggestion_clicked = type == "suggestion_click";
+    r.suggestion_clicked = r.has_suggestion_clicked ? "Revenue by month" : "";
+    r.feedback_rating = type == "feedback" ? 4 : 0;
+    return r;
+  };
+  activity_batch first;
+  for (auto& t : activity_types())
+    first.rows.push_back(row(std::string(t.name)));
+  auto live = s.activities.insert_activities(first).learned;
+  auto rating = row("feedback");
+  rating.rated_activity_id = live.front().id; // the query
+  rating.metadata_json = R"({"role":"analyst","activity_id":)" +
+                         std::to_string(rating.rated_activity_id) + "}";
+  auto second = s.activities.insert_activities(activity_batch{{rating}}).learned;
+  live.insert(live.end(), second.begin(), second.end());
+
+  auto replayed = s.activities.replay_activities(0, 100).items;
+  BOOST_REQUIRE(live.size() == replayed.size());
+  std::size_t learnable = 0;
+  for (auto& t : activity_types())
+    learnable += t.learnable ? 1 : 0;
+  BOOST_TEST(live.size() == learnable + 1);
+  for (std::size_t i = 0; i < live.size(); ++i) {
+    auto &a = live[i], &b = replayed[i];
+    BOOST_TEST(is_learnable_activity_type(a.activity_type));
+    BOOST_TEST(a.id == b.id);
+    BOOST_TEST(a.activity_type == b.activity_type);
+    BOOST_TEST(a.user_id == b.user_id);
+    BOOST_TEST(a.role == b.role);
+    BOOST_TEST(a.query_text == b.query_text);
+    BOOST_TEST(a.suggestion_clicked == b.suggestion_clicked);
+    BOOST_TEST(a.feedback_rating == b.feedback_rating);
+    BOOST_TEST(a.rated_activity_id == b.rated_activity_id);
+    BOOST_TEST(a.rated_query_text == b.rated_query_text);
+    BOOST_TEST(a.connection_id == b.connection_id);
+    BOOST_TEST(a.created_at == b.created_at);
+  }
+  BOOST_TEST(live.back().rated_query_text == "Revenue by region");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "core/password_hash.hpp"
-#include "storage/database.hpp"
+#include "storage/store_set.hpp"
 #include "storage/embedded_postgres.hpp"
 #include "tests/integration/http_client.hpp"
 #include "tests/integration/json_assert.hpp"
@@ -63,10 +63,10 @@ std::pair<int, std::string> psql_as(const std::string& user, const std::string& 
 /// A user whose password hash costs `iterations`, straight into the database.
 void add_user_hashed(const std::string& db, const std::string& id, const std::string& password,
                      int iterations, bool admin = false) {
-  database d{db};
-  d.migrate();
+  store_set d{db};
+  d.schema.migrate();
   new_user u{id, id, password, "analyst", "Test", "[]", admin, {}};
-  d.insert_user(u, password_hash(password, iterations), "test");
+  d.users.insert_user(u, password_hash(password, iterations), "test");
 }
 
 http_reply login(std::uint16_t port, const std::string& user, const std::string& password) {

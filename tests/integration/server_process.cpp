@@ -21,7 +21,7 @@
 
 #include "core/jwt.hpp"
 #include "core/password_hash.hpp"
-#include "storage/database.hpp"
+#include "storage/store_set.hpp"
 #include "storage/embedded_postgres.hpp"
 
 namespace foresight::testing {
@@ -95,10 +95,10 @@ std::string fresh_database() {
 
 void add_user(const std::string& conninfo, const std::string& id, const std::string& role,
               bool admin, const std::string& password) {
-  database db{conninfo};
-  db.migrate();
+  store_set db{conninfo};
+  db.schema.migrate();
   new_user u{id, id, password, role, "Test", R"(["learn"])", admin, {}};
-  db.insert_user(u, password_hash(password, 1000), "test");
+  db.users.insert_user(u, password_hash(password, 1000), "test");
 }
 
 std::string token_for(const std::string& user_id, int ttl) {

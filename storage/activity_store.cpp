@@ -1,0 +1,361 @@
+// activity_store: the user_activity table.
+#include "storage/activity_store.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "core/activity_type.hpp"
+#include "core/json_writer.hpp"
+#include "storage/pg_array.hpp"
+#include "storage/sql.hpp"
+#include "storage/storage_error.hpp"
+
+namespace foresight {
+
+namespace {
+
+/// Where each row of a batch went: its id, whether this transaction inserted it (false: an
+/// earlier row holds its Idempotency-Key), and its stored time.
+struct stored_row {
+  std::int64_t id = 0;
+  bool inserted = false;
+  std::string created_at;
+};
+
+/// A batch of live rows (no Idempotency-Key, no time of their own) goes by COPY: ids are drawn
+/// first, in one statement, so rows still map back to requests by position. COPY costs
+/// PostgreSQL about two thirds of the CPU of the JSON statement below (bench/README.md: ingest).
+std::vector<stored_row> copy_rows(pqxx::work& tx, const activity_batch& batch) {
+  auto drawn = tx.exec_params("SELECT nextval('user_activity_id_seq'), " FS_ISO("now()")
+                              " FROM generate_series(1, $1)",
+                              static_cast<std::int64_t>(batch.rows.size()));
+  std::vector<stored_row> out(batch.rows.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i].id = drawn[static_cast<int>(i)][0].as<std::int64_t>();
+    out[i].inserted = true;
+    out[i].created_at = drawn[static_cast<int>(i)][1].as<std::string>(); // CURRENT_TIMESTAMP
+  }
+  pqxx::stream_to copy{tx, "user_activity",
+                       std::vector<std::string>{"id", "user_id", "activity_type", "query_text",
+                                                "response_data", "suggestion_clicked",
+                                                "feedback_rating", "metadata"}};
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto& r = batch.rows[i];
+    auto rating = r.feedback_rating > 0 ? std::to_string(r.feedback_rating) : std::string{};
+    // Null pointers are NULLs.
+    copy << std::make_tuple(out[i].id, r.user_id.c_str(), r.activity_type.c_str(),
+                            r.has_query_text ? r.query_text.c_str() : nullptr,
+                            r.response_data_json.empty() ? nullptr : r.response_data_json.c_str(),
+                            r.has_suggestion_clicked ? r.suggestion_clicked.c_str() : nullptr,
+                            rating.empty() ? nullptr : rating.c_str(),
+                            r.metadata_json.empty() ? "{}" : r.metadata_json.c_str());
+  }
+  copy.complete();
+  return out;
+}
+
+/// Any batch: all rows travel as one JSON parameter of one statement, which skips rows whose
+/// Idempotency-Key is taken and keeps imported rows' own times.
+std::vector<stored_row> insert_rows(pqxx::work& tx, const activity_batch& batch) {
+  json_writer w;
+  w.begin_array();
+  for (auto& r : batch.rows) {
+    w.begin_object().key("user_id").value(r.user_id).key("activity_type").value(r.activity_type);
+    w.key("query_text");
+    r.has_query_text ? w.value(r.query_text) : w.null();
+    w.key("response_data").raw(r.response_data_json);
+    w.key("suggestion_clicked");
+    r.has_suggestion_clicked ? w.value(r.suggestion_clicked) : w.null();
+    w.key("feedback_rating");
+    r.feedback_rating > 0 ? w.value(r.feedback_rating) : w.null();
+    w.key("metadata").raw(r.metadata_json);
+    w.key("idempotency_key");
+    r.idempotency_key.empty() ? w.null() : w.value(r.idempotency_key);
+    w.key("created_at");
+    r.created_at.empty() ? w.null() : w.value(r.created_at);
+    w.end_object();
+  }
+  w.end_array();
+  // Each input row gets its id before the insert, so rows map back to requests by position
+  // (`ord`), and a row skipped for its Idempotency-Key shows up as not inserted.
+  auto rows = tx.exec_params(
+    "WITH input AS MATERIALIZED ("
+    "  SELECT nextval('user_activity_id_seq') AS id, x.*"
+    "  FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (user_id text, activity_type text,"
+    "    query_text text, response_data jsonb, suggestion_clicked text, feedback_rating int,"
+    "    metadata jsonb, idempotency_key text, created_at text))"
+    "  WITH ORDINALITY AS x(user_id, activity_type, query_text, response_data,"
+    "    suggestion_clicked, feedback_rating, metadata, idempotency_key, created_at, ord)),"
+    " stored AS ("
+    "  INSERT INTO user_activity (id, user_id, activity_type, query_text, response_data,"
+    "    suggestion_clicked, feedback_rating, metadata, idempotency_key, created_at)"
+    "  SELECT id, user_id, activity_type, query_text, response_data, suggestion_clicked,"
+    "    feedback_rating, COALESCE(metadata, '{}'), idempotency_key,"
+    // An imported or replayed row keeps its own time (sessions run in UTC).
+    "    COALESCE(created_at::timestamptz, now()) FROM input ORDER BY ord"
+    "  ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
+    "  RETURNING id, " FS_ISO("created_at") " AS created_at)"
+    " SELECT input.id, stored.id IS NOT NULL, stored.created_at FROM input"
+    " LEFT JOIN stored USING (id) ORDER BY input.ord",
+    w.str());
+  if (rows.size() != batch.rows.size())
+    throw std::runtime_error("activity insert returned an unexpected number of rows");
+  std::vector<stored_row> out(rows.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto row = rows[static_cast<int>(i)];
+    out[i].id = row[0].as<std::int64_t>();
+    out[i].inserted = row[1].as<bool>();
+    if (out[i].inserted)
+      out[i].created_at = row[2].as<std::string>();
+  }
+  return out;
+}
+
+} // namespace
+
+batch_receipt activity_store::insert_activities(const activity_batch& batch) {
+  return translated([&]() -> batch_receipt {
+    batch_receipt receipt;
+    if (batch.rows.empty())
+      return receipt;
+    // One round trip per step and a single commit, however large the batch. One transaction
+    // holds the insert and the reads after it, so a connection lost before the commit has stored
+    // nothing and may be retried.
+    bool live_rows = std::all_of(batch.rows.begin(), batch.rows.end(), [](const activity_row& r) {
+      return r.idempotency_key.empty() && r.created_at.empty();
+    });
+    pqxx::work tx{db_.conn()};
+    auto rows = live_rows ? copy_rows(tx, batch) : insert_rows(tx, batch);
+    for (std::size_t i = 0; i < batch.rows.size(); ++i) {
+      auto& r = batch.rows[i];
+      logged_activity ack{rows[i].id, r.activity_type, false, {}, false};
+      if (!rows[i].inserted) {
+        // A retry: answer with the row stored under this key (earlier, or earlier in this batch,
+        // which this transaction sees).
+        auto first = tx.exec_params("SELECT id, activity_type FROM user_activity"
+                                    " WHERE user_id = $1 AND idempotency_key = $2",
+                                    r.user_id, r.idempotency_key);
+        if (first.empty())
+          throw std::runtime_error("idempotent row vanished");
+        ack = {first[0][0].as<std::int64_t>(), first[0][1].as<std::string>(), true, {}, false};
+      } else if (is_learnable_activity_type(r.activity_type)) {
+        // A new learnable row: the learners get it exactly as replay_activities would.
+        learned_activity l;
+        l.id = ack.id;
+        l.user_id = r.user_id;
+        l.role = r.role;
+        l.activity_type = r.activity_type;
+        l.query_text = r.query_text;
+        l.response_data_json = r.response_data_json;
+        l.suggestion_clicked = r.suggestion_clicked;
+        l.feedback_rating = r.feedback_rating;
+        l.rated_activity_id = r.rated_activity_id;
+        l.connection_id = r.connection_id;
+        l.created_at = rows[i].created_at;
+        if (r.activity_type == to_string(activity_type::feedback) && r.rated_activity_id > 0) {
+          auto rated = tx.exec_params("SELECT query_text FROM user_activity WHERE id = $1"
+                                      " AND user_id = $2 AND activity_type = $3",
+                                      r.rated_activity_id, r.user_id,
+                                      std::string(to_string(activity_type::query)));
+          if (!rated.empty() && !rated[0][0].is_null())
+            l.rated_query_text = rated[0][0].as<std::string>();
+        }
+        receipt.learned.push_back(std::move(l));
+      }
+      receipt.items.push_back(std::move(ack));
+    }
+    auto backend = db_.conn().backendpid();
+    try {
+      tx.commit();
+    } catch (const pqxx::in_doubt_error&) {
+      // The COMMIT went out and its answer was lost: settle what happened before answering.
+      db_.disconnect();
+      std::vector<std::int64_t> stored;
+      for (auto& item : receipt.items)
+        if (!item.replayed)
+          stored.push_back(item.id);
+      switch (fate_of_commit(backend, stored)) {
+        case commit_fate::committed:
+          break;
+        case commit_fate::rolled_back:
+          throw pqxx::broken_connection("the connection was lost before the commit took effect");
+        case commit_fate::unknown:
+          throw;
+      }
+    }
+    return receipt;
+  });
+}
+
+activity_store::commit_fate activity_store::fate_of_commit(int backend_pid,
+                                               const std::vector<std::int64_t>& ids) {
+  try {
+    pqxx::nontransaction tx{db_.conn()};
+    // Once the backend that ran the transaction is gone, its fate is sealed either way; one that
+    // lingers (it has not noticed the lost client yet) is ended.
+    bool gone = false;
+    for (int i = 0; i < 40 && !gone; ++i) {
+      gone = tx.exec_params("SELECT 1 FROM pg_stat_activity WHERE pid = $1", backend_pid).empty();
+      if (!gone && i == 10)
+        tx.exec_params("SELECT pg_terminate_backend($1)", backend_pid);
+      if (!gone)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!gone)
+      return commit_fate::unknown;
+    if (ids.empty())
+      return commit_fate::committed; // nothing new was in it
+    pg_array_builder list;
+    for (auto id : ids)
+      list.add(id);
+    auto found = tx.exec_params("SELECT count(*) FROM user_activity WHERE id = ANY($1::bigint[])",
+                                list.take())[0][0].as<std::size_t>();
+    if (found == ids.size())
+      return commit_fate::committed;
+    return found == 0 ? commit_fate::rolled_back : commit_fate::unknown;
+  } catch (const std::exception&) {
+    db_.disconnect();
+    return commit_fate::unknown;
+  }
+}
+
+void activity_store::analyze_activities() {
+  return translated([&]() -> void {
+    pqxx::nontransaction tx{db_.conn()};
+    tx.exec("ANALYZE user_activity");
+  });
+}
+
+namespace {
+
+/// The row codec of the history query's columns.
+activity_record read_activity_record(const pqxx::row& r) {
+  auto json = [&](int i) { return r[i].is_null() ? std::string("null") : r[i].as<std::string>(); };
+  activity_record a;
+  a.id = r[0].as<std::int64_t>();
+  a.user_id = r[1].as<std::string>();
+  a.activity_type = r[2].as<std::string>();
+  a.has_query_text = !r[3].is_null();
+  a.query_text = a.has_query_text ? r[3].as<std::string>() : "";
+  a.response_data_json = json(4);
+  a.has_suggestion_clicked = !r[5].is_null();
+  a.suggestion_clicked = a.has_suggestion_clicked ? r[5].as<std::string>() : "";
+  a.feedback_rating = r[6].is_null() ? 0 : r[6].as<std::int32_t>();
+  a.metadata_json = json(7);
+  a.created_at = r[8].as<std::string>();
+  return a;
+}
+
+} // namespace
+
+activity_page activity_store::activity_history(const history_query& q) {
+  return translated([&]() -> activity_page {
+    pqxx::read_transaction tx{db_.conn()};
+    auto rows = tx.exec_params(
+      "SELECT id, user_id, activity_type, query_text, response_data::text, suggestion_clicked,"
+      " feedback_rating, metadata::text, " FS_ISO("created_at") " FROM user_activity"
+      " WHERE user_id = $1 AND ($2 = '' OR activity_type = $2) AND ($3 = 0 OR id < $3)"
+      " ORDER BY id DESC LIMIT $4",
+      q.user_id, q.activity_type, q.before_id, q.limit);
+    activity_page page;
+    for (const auto& r : rows) {
+      page.activities.push_back(read_activity_record(r));
+      page.last_id = page.activities.back().id;
+    }
+    return page;
+  });
+}
+
+namespace {
+
+/// `'query', 'suggestion_click', 'feedback'`: the learnable types of the activity type table,
+/// which insert_activities asks too (is_learnable_activity_type).
+std::string learnable_types_sql() {
+  std::string out;
+  for (auto& t : activity_types())
+    if (t.learnable)
+      out += (out.empty() ? "'" : ", '") + std::string(t.name) + "'";
+  return out;
+}
+
+// The learners' view of an activity: the same fields, and the same rules for optional ones, as
+// insert_activities publishes. `where` filters `a`.
+std::string learnable_select(const char* where, const char* order) {
+  const std::string feedback(to_string(activity_type::feedback));
+  const std::string query(to_string(activity_type::query));
+  return "SELECT a.id, a.user_id, COALESCE(a.metadata->>'role', ''), a.activity_type,"
+         " COALESCE(a.query_text, ''), COALESCE(a.response_data::text, ''),"
+         " COALESCE(a.suggestion_clicked, ''), COALESCE(a.feedback_rating, 0),"
+         " COALESCE(rated.id, 0), COALESCE(rated.query_text, ''),"
+         " CASE WHEN jsonb_typeof(a.metadata->'connection_id') = 'string'"
+         "  THEN a.metadata->>'connection_id' ELSE '' END, " FS_ISO("a.created_at")
+         " FROM user_activity a"
+         " LEFT JOIN user_activity rated ON a.activity_type = '" + feedback + "'"
+         "  AND jsonb_typeof(a.metadata->'activity_id') = 'number'"
+         "  AND a.metadata->>'activity_id' ~ '^[1-9][0-9]{0,17}$'"
+         "  AND rated.id = (a.metadata->>'activity_id')::bigint"
+         "  AND rated.user_id = a.user_id AND rated.activity_type = '" + query + "'"
+         " WHERE a.activity_type IN (" + learnable_types_sql() + ") AND " +
+         where + " ORDER BY a.id " + order + " LIMIT $2";
+}
+
+learn_batch to_learn_batch(const pqxx::result& rows) {
+  learn_batch out;
+  for (const auto& r : rows) {
+    learned_activity l;
+    l.id = r[0].as<std::int64_t>();
+    l.user_id = r[1].as<std::string>();
+    l.role = r[2].as<std::string>();
+    l.activity_type = r[3].as<std::string>();
+    l.query_text = r[4].as<std::string>();
+    l.response_data_json = r[5].as<std::string>();
+    l.suggestion_clicked = r[6].as<std::string>();
+    l.feedback_rating = r[7].as<int>();
+    l.rated_activity_id = r[8].as<std::int64_t>();
+    l.rated_query_text = r[9].as<std::string>();
+    l.connection_id = r[10].as<std::string>();
+    l.created_at = r[11].as<std::string>();
+    out.items.push_back(std::move(l));
+  }
+  return out;
+}
+
+} // namespace
+
+learn_batch activity_store::replay_activities(std::int64_t after_id, int limit) {
+  return translated([&]() -> learn_batch {
+    pqxx::read_transaction tx{db_.conn()};
+    return to_learn_batch(tx.exec_params(learnable_select("a.id > $1", "ASC"), after_id, limit));
+  });
+}
+
+learn_batch activity_store::recent_activities(const std::string& user_id, int limit) {
+  return translated([&]() -> learn_batch {
+    pqxx::read_transaction tx{db_.conn()};
+    auto batch =
+      to_learn_batch(tx.exec_params(learnable_select("a.user_id = $1", "DESC"), user_id, limit));
+    std::reverse(batch.items.begin(), batch.items.end());
+    return batch;
+  });
+}
+
+std::int64_t activity_store::drop_old_result_rows(int days, int limit) {
+  return translated([&]() -> std::int64_t {
+    pqxx::work tx{db_.conn()};
+    // `data` stays present (as []), so a replay still assesses the query as it was assessed.
+    auto n = tx.exec_params(
+                 "UPDATE user_activity SET response_data = jsonb_set(response_data, '{data}', '[]')"
+                 " || jsonb_build_object('data_dropped_at', " FS_ISO("CURRENT_TIMESTAMP") ")"
+                 " WHERE id IN (SELECT id FROM user_activity"
+                 "  WHERE created_at < CURRENT_TIMESTAMP - make_interval(days => $1)"
+                 "  AND jsonb_typeof(response_data->'data') IN ('array', 'object', 'string')"
+                 "  AND response_data->'data' NOT IN ('[]', '{}', '\"\"') LIMIT $2)",
+                 days, limit)
+               .affected_rows();
+    tx.commit();
+    return static_cast<std::int64_t>(n);
+  });
+}
+
+} // namespace foresight

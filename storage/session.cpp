@@ -1,0 +1,62 @@
+// session: the connection, its settings, and the statements prepared on it.
+#include "storage/session.hpp"
+
+#include <pqxx/pqxx>
+#include <set>
+
+#include "storage/storage_error.hpp"
+
+namespace foresight {
+
+struct session::holder {
+  pqxx::connection c;
+  std::set<std::string> prepared;
+  explicit holder(const std::string& conninfo) : c(conninfo) {}
+};
+
+session::session(std::string conninfo) : conninfo_(std::move(conninfo)) {
+  // nop: connects on first use
+}
+
+session::~session() = default;
+
+void session::connect() {
+  if (conn_ && conn_->c.is_open())
+    return;
+  conn_.reset();
+  translated([&] {
+    auto h = std::make_unique<holder>(conninfo_);
+    // Timestamps are stored as UTC TIMESTAMP and sent as ISO 8601 (storage/sql.hpp).
+    pqxx::nontransaction tx{h->c};
+    tx.exec("SET TIME ZONE 'UTC'");
+    if (statement_timeout_ms_ > 0)
+      tx.exec("SET statement_timeout = " + std::to_string(statement_timeout_ms_));
+    tx.commit();
+    conn_ = std::move(h);
+  });
+  ++generation_;
+}
+
+void session::disconnect() {
+  conn_.reset();
+}
+
+void session::set_statement_timeout(int ms) {
+  statement_timeout_ms_ = ms;
+  disconnect(); // applied at the next connect
+}
+
+pqxx::connection_base& session::conn() {
+  connect();
+  return conn_->c;
+}
+
+void session::prepare(const char* name, const char* sql) {
+  connect();
+  if (conn_->prepared.count(name))
+    return;
+  translated([&] { conn_->c.prepare(name, sql); });
+  conn_->prepared.insert(name);
+}
+
+} // namespace foresight

@@ -1,0 +1,45 @@
+// The connection the stores share: one libpqxx connection, opened on demand and again after it
+// broke. Use a session (and its stores) from one thread only.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace pqxx {
+class connection_base;
+}
+
+namespace foresight {
+
+class session {
+public:
+  explicit session(std::string conninfo);
+  ~session();
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+
+  /// Opens the connection if it is closed or broken. Throws storage_error if it cannot.
+  void connect();
+  /// Drops the connection; the next operation reconnects.
+  void disconnect();
+  /// Applied to this connection (and any reconnection): statements running longer are
+  /// cancelled. 0: none.
+  void set_statement_timeout(int ms);
+
+  /// The open connection, connecting first if need be.
+  pqxx::connection_base& conn();
+  /// Prepares `sql` as statement `name` on the current connection unless it is already.
+  void prepare(const char* name, const char* sql);
+  /// Grows every time a connection is opened: what a store remembers about what the connection
+  /// did is stale once it changes.
+  std::uint64_t generation() const { return generation_; }
+
+private:
+  struct holder; // the pqxx::connection, kept out of this header
+  std::string conninfo_;
+  int statement_timeout_ms_ = 0;
+  std::uint64_t generation_ = 0;
+  std::unique_ptr<holder> conn_;
+};
+
+} // namespace foresight
