@@ -13,25 +13,14 @@
 #include <set>
 
 #include "actors/messages.hpp"
+#include "tests/support/deterministic_actors.hpp"
 #include "actors/session_placement.hpp"
 
 using namespace foresight;
 
 namespace {
 
-struct registry_fixture {
-  static caf::actor_system_config& prep(caf::actor_system_config& c) {
-    register_message_types(c);
-    c.set("scheduler.policy", caf::atom("testing"));
-    c.set("logger.inline-output", true);
-    c.set("logger.console", caf::atom("none"));
-    return c;
-  }
-  caf::actor_system_config cfg;
-  caf::actor_system sys{prep(cfg)};
-  caf::scoped_actor self{sys, true};
-  caf::scheduler::test_coordinator& sched =
-    dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+struct registry_fixture : deterministic_actors {
   /// Profile loads per user: one per session the registry made.
   std::shared_ptr<std::map<std::string, int>> loads = std::make_shared<std::map<std::string, int>>();
   caf::actor storage, registry;

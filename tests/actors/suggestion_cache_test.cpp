@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "actors/messages.hpp"
+#include "tests/support/deterministic_actors.hpp"
 
 using namespace foresight;
 
@@ -23,19 +24,7 @@ struct seen {
   std::vector<cache_writes> writes;
 };
 
-struct cache_fixture {
-  static caf::actor_system_config& prep(caf::actor_system_config& c) {
-    register_message_types(c);
-    c.set("scheduler.policy", caf::atom("testing"));
-    c.set("logger.inline-output", true);
-    c.set("logger.console", caf::atom("none"));
-    return c;
-  }
-  caf::actor_system_config cfg;
-  caf::actor_system sys{prep(cfg)};
-  caf::scoped_actor self{sys, true};
-  caf::scheduler::test_coordinator& sched =
-    dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+struct cache_fixture : deterministic_actors {
   std::shared_ptr<seen> log = std::make_shared<seen>();
   caf::actor storage, writer, catalogs, llm;
   suggestion_cache_actor cache;
