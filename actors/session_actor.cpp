@@ -234,6 +234,10 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
   // One committed activity of the user's into their question history; then `done`.
   auto learn = [=](const learned_activity& a, std::function<void()> done) {
     if (a.activity_type == "query") {
+      // The registry passes on the user's own logs too, which the session learned at their ack:
+      // describing a question costs more than looking its id up.
+      if (state->questions.knows(a.id))
+        return done();
       with_index(a.connection_id, 0, [=](std::shared_ptr<const catalog_index> index) {
         asked_question q;
         if (to_asked_question(a, *index, q))
