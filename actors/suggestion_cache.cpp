@@ -18,6 +18,7 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/question_ranker.hpp"
+#include "core/suggestion_source.hpp"
 #include "core/suggestions.hpp"
 #include "core/write_behind_buffer.hpp"
 #include "llm/llm_prompt.hpp"
@@ -263,14 +264,14 @@ cache_shard_actor::behavior_type cache_shard(shard_actor* self, caf::actor stora
     list.role_patterns = g->hints->role_texts;
     list.suggestions = generate_suggestions(*g->ctx);
     if (!settings.llm) {
-      list.source = "patterns";
+      list.source = to_string(suggestion_source::patterns);
       finish(g, std::move(list), true);
       return;
     }
     auto left = settings.deadline_ms - (now_ms() - g->started_ms);
     auto fallback = [=](suggestion_list l) mutable {
       // Not cached: the next request tries the LLM again.
-      l.source = "llm_fallback";
+      l.source = to_string(suggestion_source::llm_fallback);
       finish(g, std::move(l), false);
     };
     if (left <= 0)
@@ -288,7 +289,7 @@ cache_shard_actor::behavior_type cache_shard(shard_actor* self, caf::actor stora
             if (usable > 0) {
               auto l = list;
               l.suggestions = std::move(merged);
-              l.source = "llm_with_patterns";
+              l.source = to_string(suggestion_source::llm_with_patterns);
               finish(g, std::move(l), true);
               return;
             }
@@ -383,7 +384,7 @@ cache_shard_actor::behavior_type cache_shard(shard_actor* self, caf::actor stora
           e.merged_for = job.ranking_id;
         }
         auto list = job.ranked.empty() ? e.list : e.merged;
-        list.source = "cached";
+        list.source = to_string(suggestion_source::cached);
         list.partial_query = job.request.partial_query;
         list.strategy = job.arm;
         served(job, list);

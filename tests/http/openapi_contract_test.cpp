@@ -2,7 +2,13 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <functional>
+#include <simdjson.h>
+#include <string>
+#include <vector>
 
+#include "core/suggestion_source.hpp"
+#include "http/openapi_document.hpp"
 #include "http/router.hpp"
 #include "tests/support/openapi_contract.hpp"
 
@@ -92,6 +98,44 @@ BOOST_AUTO_TEST_CASE(undocumented_statuses_media_types_and_routes_fail) {
   BOOST_TEST(c.check("GET", "/elsewhere", 404, "application/json",
                      R"({"error":{"code":"not_found","message":"no"}})") == "");
   BOOST_TEST(c.check("GET", "/elsewhere", 404, "application/json", R"({"oops":1})") != "");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// The document's `source` enum and the server's vocabulary are one list.
+BOOST_AUTO_TEST_SUITE(suggestion_source_vocabulary)
+
+BOOST_AUTO_TEST_CASE(the_documented_sources_are_the_ones_the_server_sets) {
+  simdjson::dom::parser parser;
+  auto doc = parser.parse(std::string(openapi_document()));
+  std::vector<std::vector<std::string>> enums;
+  // Every "source" property with an enum, wherever it is.
+  std::function<void(simdjson::dom::element)> walk = [&](simdjson::dom::element e) {
+    simdjson::dom::object obj;
+    simdjson::dom::array arr;
+    if (!e.get(obj)) {
+      for (auto field : obj) {
+        simdjson::dom::array values;
+        if (field.key == "source" && !field.value["enum"].get(values)) {
+          std::vector<std::string> names;
+          for (auto v : values)
+            names.emplace_back(std::string_view(v.get_string()));
+          enums.push_back(std::move(names));
+        }
+        walk(field.value);
+      }
+    } else if (!e.get(arr)) {
+      for (auto item : arr)
+        walk(item);
+    }
+  };
+  walk(doc.value());
+  std::vector<std::string> ours;
+  for (auto s : suggestion_sources)
+    ours.emplace_back(to_string(s));
+  BOOST_REQUIRE(!enums.empty());
+  for (auto& e : enums)
+    BOOST_TEST(e == ours, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
