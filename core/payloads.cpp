@@ -247,62 +247,68 @@ api_error parse_catalog(std::string_view body, connection_catalog& out) {
 
 namespace {
 
-bool has_nul(dom::element e);
+/// One step on the way to a NUL: an object member's key or an array index.
+struct nul_step {
+  std::string key;
+  std::size_t index = 0;
+  bool is_index = false;
+};
 
-/// Whether any key or string inside `obj` holds a NUL character; allocates nothing, so the
-/// common case (none) costs one walk and nul_path below runs only to name the place.
-bool has_nul(dom::object obj) {
-  for (auto field : obj)
-    if (field.key.find('\0') != std::string_view::npos || has_nul(field.value))
+bool find_nul(dom::element e, std::vector<nul_step>& way, bool& in_key);
+
+/// Whether a key or string inside `obj` holds a NUL character (PostgreSQL stores none, in text
+/// or JSONB). Allocates nothing unless it finds one (the common case costs one walk); then `way`
+/// holds the steps to it, innermost first, and `in_key` tells whether it is in a key.
+bool find_nul(dom::object obj, std::vector<nul_step>& way, bool& in_key) {
+  for (auto field : obj) {
+    if (field.key.find('\0') != std::string_view::npos) {
+      in_key = true;
       return true;
+    }
+    if (find_nul(field.value, way, in_key)) {
+      way.push_back({std::string(field.key)});
+      return true;
+    }
+  }
   return false;
 }
 
-bool has_nul(dom::element e) {
+bool find_nul(dom::element e, std::vector<nul_step>& way, bool& in_key) {
   std::string_view text;
   if (!e.get(text))
     return text.find('\0') != std::string_view::npos;
   dom::object obj;
   if (!e.get(obj))
-    return has_nul(obj);
-  dom::array arr;
-  if (!e.get(arr))
-    for (auto item : arr)
-      if (has_nul(item))
-        return true;
-  return false;
-}
-
-std::string nul_path(dom::element e, const std::string& path);
-
-/// The path of the first key or string holding a NUL character inside `obj` (PostgreSQL stores
-/// none, in text or JSONB), or empty if there is none.
-std::string nul_path(dom::object obj, const std::string& path) {
-  for (auto field : obj) {
-    if (field.key.find('\0') != std::string_view::npos)
-      return path.empty() ? std::string("(a key)") : path + " (a key)";
-    auto inner = path.empty() ? std::string(field.key) : path + "." + std::string(field.key);
-    if (auto found = nul_path(field.value, inner); !found.empty())
-      return found;
-  }
-  return {};
-}
-
-std::string nul_path(dom::element e, const std::string& path) {
-  std::string_view text;
-  if (!e.get(text))
-    return text.find('\0') == std::string_view::npos ? std::string{} : path;
-  dom::object obj;
-  if (!e.get(obj))
-    return nul_path(obj, path);
+    return find_nul(obj, way, in_key);
   dom::array arr;
   if (!e.get(arr)) {
     std::size_t i = 0;
-    for (auto item : arr)
-      if (auto found = nul_path(item, path + "[" + std::to_string(i++) + "]"); !found.empty())
-        return found;
+    for (auto item : arr) {
+      if (find_nul(item, way, in_key)) {
+        way.push_back({{}, i, true});
+        return true;
+      }
+      ++i;
+    }
   }
-  return {};
+  return false;
+}
+
+/// `metadata.rows[0][1]`, or `metadata (a key)` for a NUL in a key.
+std::string nul_path(const std::vector<nul_step>& way, bool in_key) {
+  std::string out;
+  for (auto s = way.rbegin(); s != way.rend(); ++s) {
+    if (s->is_index) {
+      out += "[" + std::to_string(s->index) + "]";
+    } else {
+      if (!out.empty())
+        out += '.';
+      out += s->key;
+    }
+  }
+  if (in_key)
+    out += out.empty() ? "(a key)" : " (a key)";
+  return out;
 }
 
 /// The rules of /log and of an import line, on an already parsed object. With `extras`, an
@@ -310,8 +316,10 @@ std::string nul_path(dom::element e, const std::string& path) {
 /// came from) moves to `extras->rated_source_id` instead of naming one of ours.
 api_error parse_activity_object(dom::object& root, std::size_t max_text_bytes, activity_row& out,
                                 created_at_rule created_at, import_line_extras* extras) {
-  if (has_nul(root)) {
-    auto at = nul_path(root, {});
+  std::vector<nul_step> way;
+  bool in_key = false;
+  if (find_nul(root, way, in_key)) {
+    auto at = nul_path(way, in_key);
     return invalid(at, at + " contains a NUL character");
   }
   if (auto err = read_string(root, "activity_type", out.activity_type, true, 50))
