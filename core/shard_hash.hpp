@@ -7,9 +7,6 @@
 
 namespace foresight {
 
-/// 64-bit FNV-1a of `key`.
-std::uint64_t stable_hash(std::string_view key);
-
 /// The shard of `shards` (at least 1) owning `key`.
 std::size_t shard_of_key(std::string_view key, std::size_t shards);
 
