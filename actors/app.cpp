@@ -119,6 +119,9 @@ struct actor_app::impl {
   std::shared_ptr<cluster_view_cell> cluster; ///< null: a single node
   cluster_node_actor cluster_node;
   remote_calls remote;
+  /// Told of password changes made on other nodes (set by the HTTP side once it exists).
+  std::shared_ptr<std::shared_ptr<const password_change_fn>> password_listener =
+    std::make_shared<std::shared_ptr<const password_change_fn>>();
   request_bridge bridge; ///< after `sys`: destroyed first
   std::string jwt_secret;
   int token_ttl;
@@ -161,6 +164,7 @@ struct actor_app::impl {
     }
     learner_settings l;
     l.start_active = !cluster; // in a cluster, only the learner host's learners run
+    l.cluster = cluster;
     l.flush_interval_ms = c.pattern_flush_ms;
     l.rebuild_days = c.patterns_rebuild_days;
     l.rebuild_at_minute = minute_of_day(c.patterns_rebuild_at);
@@ -262,6 +266,11 @@ struct actor_app::impl {
       }
     };
     cs.dead_after_ms = 1500;
+    auto listener = password_listener;
+    cs.on_password_changed = [listener](const std::string& user, std::int64_t at) {
+      if (auto f = std::atomic_load(listener.get()))
+        (*f)(user, at);
+    };
     auto node = start_cluster_node(sys, cs, cluster);
     if (!node)
       throw std::runtime_error("cannot open the cluster port " + std::to_string(c.cluster_port) +
@@ -360,6 +369,11 @@ actor_app::actor_app(const config& cfg, std::string conninfo, std::string jwt_se
 
 actor_app::~actor_app() {
   shutdown();
+}
+
+void actor_app::on_password_changed_elsewhere(password_change_fn f) {
+  std::atomic_store(impl_->password_listener.get(),
+                    std::make_shared<const password_change_fn>(std::move(f)));
 }
 
 void actor_app::shutdown() {
@@ -463,7 +477,13 @@ void actor_app::change_password(std::string caller, password_change change,
   auto store = [self, caller, c, done](outcome<std::string> hashed) {
     if (hashed.error)
       return done({0, hashed.error});
-    self->ask<std::int64_t>(self->storage, done, passwd_atom::value, caller, c->user_id,
+    auto told = [self, c, done](outcome<std::int64_t> changed) {
+      if (!changed.error && self->cluster)
+        for (auto& [id, node] : self->cluster->get()->peers)
+          caf::anon_send(node, cluster_revoke_atom::value, c->user_id, changed.value);
+      done(std::move(changed));
+    };
+    self->ask<std::int64_t>(self->storage, told, passwd_atom::value, caller, c->user_id,
                             std::move(hashed.value));
   };
   auto hash_new = [self, c] {

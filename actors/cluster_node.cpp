@@ -191,6 +191,10 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
       if (self->state.members->heard_from(from, now_ms()))
         publish_view();
     },
+    [=](cluster_revoke_atom, const std::string& user_id, std::int64_t changed_at) {
+      if (settings.on_password_changed)
+        settings.on_password_changed(user_id, changed_at);
+    },
     [=](cluster_status_atom) {
       auto& m = *self->state.members;
       cluster_status out;

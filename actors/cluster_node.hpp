@@ -26,6 +26,7 @@ using cluster_hello_atom = caf::atom_constant<caf::atom("cl_hello")>;   ///< a p
 using cluster_beat_atom = caf::atom_constant<caf::atom("cl_beat")>;     ///< a peer's heartbeat
 using cluster_status_atom = caf::atom_constant<caf::atom("cl_status")>; ///< asks for the members
 using cluster_tick_atom = caf::atom_constant<caf::atom("cl_tick")>;     ///< the node's own timer
+using cluster_revoke_atom = caf::atom_constant<caf::atom("cl_revoke")>; ///< a password changed
 
 /// One member as GET /api/v1/cluster shows it.
 struct cluster_member_status {
@@ -53,14 +54,16 @@ typename Inspector::result_type inspect(Inspector& f, cluster_status& x) {
   return f(x.self, x.epoch, x.members);
 }
 
-/// The protocol between nodes. A hello carries the sender's services (its node id among them)
+/// The protocol between nodes. `cluster_revoke_atom` tells of a password change made on the
+/// sender. A hello carries the sender's services (its node id among them)
 /// and is answered with the receiver's, or an error when the sender is not a configured peer. A
 /// heartbeat names the sender and how many sessions it holds.
 using cluster_node_actor = caf::typed_actor<
   caf::replies_to<cluster_hello_atom, node_services>::with<node_services>,
   caf::reacts_to<cluster_beat_atom, std::string, std::int64_t>,
   caf::replies_to<cluster_status_atom>::with<cluster_status>,
-  caf::reacts_to<cluster_tick_atom>>;
+  caf::reacts_to<cluster_tick_atom>,
+  caf::reacts_to<cluster_revoke_atom, std::string, std::int64_t>>;
 
 struct cluster_view;
 
@@ -78,6 +81,9 @@ struct cluster_settings {
   std::function<void(std::shared_ptr<const cluster_view>)> on_view;
   /// This node's live sessions, sent in heartbeats.
   std::function<std::int64_t()> sessions;
+  /// A peer reports a password change (user, Unix seconds): tokens issued before it must fail
+  /// here too.
+  std::function<void(const std::string&, std::int64_t)> on_password_changed;
 };
 
 /// The live members as placement sees them.

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <memory>
 
+#include "actors/cluster_node.hpp"
 #include "actors/crowd.hpp"
 #include "actors/messages.hpp"
 #include "actors/supervision.hpp"
@@ -172,8 +173,17 @@ pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, caf:
       for (std::size_t i = 0; i < per_shard.size(); ++i)
         if (!per_shard[i].items.empty() && (*self->state.shards)[i])
           self->send(shard((*self->state.shards)[i]), learn_atom::value, std::move(per_shard[i]));
-      // Sessions and the crowd rank from the same committed rows.
+      // Sessions and the crowd rank from the same committed rows, on every node.
       caf::anon_send(learned_activities_group(self->system()), learned_atom::value, batch);
+      if (settings.cluster) {
+        auto v = settings.cluster->get();
+        for (auto& [id, node] : v->services)
+          if (id != v->self && node.learners)
+            self->send(node.learners, learned_atom::value, batch);
+      }
+    },
+    [=](learned_atom a, const learn_batch& batch) {
+      caf::anon_send(learned_activities_group(self->system()), a, batch);
     },
     [=](learner_host_atom, bool host, std::uint64_t epoch) {
       auto& st = self->state;

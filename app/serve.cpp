@@ -127,6 +127,9 @@ int serve(const config& cfg) {
   api_handlers handlers{app, cfg, secret, running_activity_importer(), load_web_root(cfg)};
   for (auto& [user_id, changed_at] : password_changes)
     handlers.password_changed(user_id, changed_at);
+  app.on_password_changed_elsewhere([&handlers](const std::string& user_id, std::int64_t at) {
+    handlers.password_changed(user_id, at);
+  });
   http_server server{cfg, handlers};
   auto port = server.start();
   auto scheme = cfg.tls_cert.empty() ? "http://" : "https://";
