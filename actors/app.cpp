@@ -155,7 +155,7 @@ struct actor_app::impl {
     storage_settings s{conninfo, c.db_pool_size};
     storage = spawn_storage_pool(sys, s);
     node_id = c.node_id;
-    if (!node_id.empty()) {
+    if (clustered(c)) {
       cluster = std::make_shared<cluster_view_cell>();
       auto alone = std::make_shared<cluster_view>();
       alone->self = node_id;
@@ -235,7 +235,7 @@ struct actor_app::impl {
     cluster_settings cs;
     cs.node_id = node_id;
     cs.tls = !c.cluster_cert.empty();
-    cs.bind = !c.cluster_bind.empty() ? c.cluster_bind : (cs.tls ? "0.0.0.0" : "127.0.0.1");
+    cs.bind = cluster_bind_address(c);
     cs.port = c.cluster_port;
     std::string bad_peers; // validated when the option was read
     parse_cluster_peers(c.peers, node_id, cs.peers, bad_peers);

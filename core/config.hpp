@@ -106,14 +106,6 @@ struct config {
   bool demo = false;         ///< create demo users and a demo catalog on first start
   bool log_requests = true;  ///< one JSON line per request on stdout
   std::string config_file;
-  // -- cluster (TEMPORARY: the cluster-cfg branch declares these with their options) --
-  std::string node_id;
-  std::uint16_t cluster_port = 0;
-  std::string cluster_bind;
-  std::string peers;
-  std::string cluster_cert;
-  std::string cluster_key;
-  std::string cluster_ca;
 };
 
 /// One documented option; `name` is the long option, the environment name is derived from it.
