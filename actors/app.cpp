@@ -647,4 +647,32 @@ void actor_app::readiness(callback<readiness_report> done) {
   impl_->ask<readiness_report>(impl_->storage, std::move(done), ready_atom::value);
 }
 
+void actor_app::cluster(std::string caller, std::string owner_of_user,
+                        callback<cluster_report> done) {
+  // A single node for now: it is the only member, runs the learners and owns every session.
+  auto node = impl_->node_id.empty() ? std::string("local") : impl_->node_id;
+  impl_->ask_session<user_profile>(
+    caller,
+    [node, user = std::move(owner_of_user), done = std::move(done)](outcome<user_profile> r) {
+      if (r.error)
+        return done({{}, r.error});
+      if (!r.value.is_admin)
+        return done({{}, make_error(error_code::forbidden, "this operation needs an admin user")});
+      cluster_report report;
+      report.node_id = node;
+      report.learner_host = node;
+      cluster_member_report self;
+      self.id = node;
+      self.state = "alive";
+      self.local = true;
+      report.members.push_back(std::move(self));
+      if (!user.empty()) {
+        report.owner_user_id = user;
+        report.owner_node = node;
+      }
+      done({std::move(report), {}});
+    },
+    profile_atom::value);
+}
+
 } // namespace foresight
