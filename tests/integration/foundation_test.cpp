@@ -471,10 +471,11 @@ BOOST_AUTO_TEST_CASE(a_single_node_shows_itself_alone_to_admins_on_the_cluster_r
   expect_error(request(p, "GET", "/api/v1/cluster", "", token_for("analyst1")), 403, "forbidden");
   auto r = request(p, "GET", "/api/v1/cluster", "", admin);
   BOOST_TEST(r.status == 200, r.body);
+  // The sessions: the admin's and the analyst's (made to learn they are not an admin).
   BOOST_TEST(r.body ==
                R"({"node_id":"local","clustered":false,"epoch":0,"learner_host":"local",)"
                R"("members":[{"id":"local","address":"","state":"alive","local":true,)"
-               R"("last_heard_ms_ago":null,"sessions":null}]})",
+               R"("last_heard_ms_ago":null,"sessions":2}]})",
              r.body);
   auto owned = request(p, "GET", "/api/v1/cluster?user=analyst1", "", admin);
   BOOST_TEST(owned.status == 200, owned.body);
