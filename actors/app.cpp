@@ -56,6 +56,30 @@ struct app_config : caf::actor_system_config {
   }
 };
 
+/// The members as Prometheus series: up (1 alive, 0 otherwise, labelled with the state), seconds
+/// since last heard, and live sessions.
+std::string cluster_metrics(const cluster_status& st) {
+  std::string out =
+    "# HELP foresight_cluster_member_up Cluster members as this node sees them (1: alive).\n"
+    "# TYPE foresight_cluster_member_up gauge\n";
+  for (auto& m : st.members)
+    out += "foresight_cluster_member_up{node=\"" + m.id + "\",state=\"" + m.state + "\"} " +
+           (m.state == "alive" ? "1" : "0") + "\n";
+  out += "# HELP foresight_cluster_member_last_heard_seconds Since each peer was last heard from.\n"
+         "# TYPE foresight_cluster_member_last_heard_seconds gauge\n";
+  for (auto& m : st.members)
+    if (m.last_heard_ms_ago >= 0)
+      out += "foresight_cluster_member_last_heard_seconds{node=\"" + m.id + "\"} " +
+             std::to_string(static_cast<double>(m.last_heard_ms_ago) / 1000.0) + "\n";
+  out += "# HELP foresight_cluster_member_sessions Live sessions of each member.\n"
+         "# TYPE foresight_cluster_member_sessions gauge\n";
+  for (auto& m : st.members)
+    if (m.sessions >= 0)
+      out += "foresight_cluster_member_sessions{node=\"" + m.id + "\"} " +
+             std::to_string(m.sessions) + "\n";
+  return out;
+}
+
 /// Requests forwarded to other nodes and not answered yet, by node: when a node is lost, each is
 /// answered 503 at once (the reply would never come).
 class remote_calls {
@@ -119,6 +143,7 @@ struct actor_app::impl {
   std::shared_ptr<cluster_view_cell> cluster; ///< null: a single node
   cluster_node_actor cluster_node;
   remote_calls remote;
+  std::shared_ptr<void> metrics_section_holder; ///< keeps /metrics' cluster section alive
   /// Told of password changes made on other nodes (set by the HTTP side once it exists).
   std::shared_ptr<std::shared_ptr<const password_change_fn>> password_listener =
     std::make_shared<std::shared_ptr<const password_change_fn>>();
@@ -265,6 +290,21 @@ struct actor_app::impl {
                        v->epoch);
       }
     };
+    // /metrics shows each member as GET /api/v1/cluster does, from the last heartbeat's status.
+    auto last_status = std::make_shared<std::pair<std::mutex, cluster_status>>();
+    cs.on_status = [last_status](const cluster_status& st) {
+      std::lock_guard<std::mutex> lock{last_status->first};
+      last_status->second = st;
+    };
+    std::weak_ptr<std::pair<std::mutex, cluster_status>> weak_status = last_status;
+    metrics_registry::instance().set_section("cluster", [weak_status] {
+      auto held = weak_status.lock();
+      if (!held)
+        return std::string{};
+      std::lock_guard<std::mutex> lock{held->first};
+      return cluster_metrics(held->second);
+    });
+    metrics_section_holder = last_status;
     cs.dead_after_ms = 1500;
     auto listener = password_listener;
     cs.on_password_changed = [listener](const std::string& user, std::int64_t at) {

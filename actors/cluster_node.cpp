@@ -171,6 +171,24 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
         return;
       }
   });
+  auto status_now = [=] {
+    auto& m = *self->state.members;
+    cluster_status out;
+    out.self = m.self();
+    out.epoch = m.epoch();
+    auto now = now_ms();
+    for (auto& x : m.members()) {
+      std::int64_t sessions = -1;
+      if (x.local && settings.sessions)
+        sessions = settings.sessions();
+      else if (auto s = self->state.sessions.find(x.id); s != self->state.sessions.end())
+        sessions = s->second;
+      out.members.push_back({x.id, x.address, to_string(x.state),
+                             x.local || x.last_heard_ms < 0 ? -1 : now - x.last_heard_ms,
+                             x.local, sessions});
+    }
+    return out;
+  };
   settle(); // a node without peers is settled at once
   publish_view();
   self->send(self, cluster_tick_atom::value);
@@ -195,24 +213,7 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
       if (settings.on_password_changed)
         settings.on_password_changed(user_id, changed_at);
     },
-    [=](cluster_status_atom) {
-      auto& m = *self->state.members;
-      cluster_status out;
-      out.self = m.self();
-      out.epoch = m.epoch();
-      auto now = now_ms();
-      for (auto& x : m.members()) {
-        std::int64_t sessions = -1;
-        if (x.local && settings.sessions)
-          sessions = settings.sessions();
-        else if (auto s = self->state.sessions.find(x.id); s != self->state.sessions.end())
-          sessions = s->second;
-        out.members.push_back({x.id, x.address, to_string(x.state),
-                               x.local || x.last_heard_ms < 0 ? -1 : now - x.last_heard_ms,
-                               x.local, sessions});
-      }
-      return out;
-    },
+    [=](cluster_status_atom) { return status_now(); },
     [=](cluster_tick_atom) {
       auto& st = self->state;
       auto gone = st.members->expire(now_ms());
@@ -222,6 +223,8 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
       }
       if (settle() || !gone.empty())
         publish_view();
+      if (settings.on_status)
+        settings.on_status(status_now());
       std::int64_t sessions = settings.sessions ? settings.sessions() : 0;
       for (auto& [id, h] : st.handles)
         self->send(h, cluster_beat_atom::value, settings.node_id, sessions);

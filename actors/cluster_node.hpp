@@ -79,6 +79,8 @@ struct cluster_settings {
   /// Called on the node's thread with every new view (placement, learner host, in-flight
   /// requests to a lost node).
   std::function<void(std::shared_ptr<const cluster_view>)> on_view;
+  /// Called on the node's thread at every heartbeat with the members' status (for /metrics).
+  std::function<void(const cluster_status&)> on_status;
   /// This node's live sessions, sent in heartbeats.
   std::function<std::int64_t()> sessions;
   /// A peer reports a password change (user, Unix seconds): tokens issued before it must fail
