@@ -49,8 +49,7 @@ struct node_state {
   bool settled = false;
   std::unordered_map<std::string, bool> connecting;
   /// Per peer, when to try connecting again and the back-off after a failure (doubling to 5 s):
-  /// CAF 0.17's TLS layer stalls the node's connections briefly on every failed handshake, so a
-  /// peer with a wrong certificate must not be dialled at heartbeat pace.
+  /// a peer with a wrong certificate is not worth a handshake at heartbeat pace.
   std::unordered_map<std::string, std::pair<std::int64_t, int>> retry;
   static inline const char* name = "cluster_node";
 };
