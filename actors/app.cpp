@@ -25,6 +25,7 @@
 #include "actors/suggestion_cache.hpp"
 #include "core/bounded_pool.hpp"
 #include "core/cluster_peers.hpp"
+#include "core/remote_calls.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/jwt.hpp"
@@ -80,49 +81,6 @@ std::string cluster_metrics(const cluster_status& st) {
   return out;
 }
 
-/// Requests forwarded to other nodes and not answered yet, by node: when a node is lost, each is
-/// answered 503 at once (the reply would never come).
-class remote_calls {
-public:
-  using fail_fn = std::function<void()>;
-
-  std::uint64_t add(const std::string& node, fail_fn fail) {
-    std::lock_guard<std::mutex> lock{mtx_};
-    auto id = next_++;
-    by_node_[node].emplace(id, std::move(fail));
-    return id;
-  }
-
-  void remove(const std::string& node, std::uint64_t id) {
-    std::lock_guard<std::mutex> lock{mtx_};
-    if (auto i = by_node_.find(node); i != by_node_.end())
-      i->second.erase(id);
-  }
-
-  /// Fails every call to a node not in `live`.
-  void fail_all_but(const std::vector<std::string>& live) {
-    std::vector<fail_fn> failed;
-    {
-      std::lock_guard<std::mutex> lock{mtx_};
-      for (auto i = by_node_.begin(); i != by_node_.end();) {
-        if (std::find(live.begin(), live.end(), i->first) != live.end()) {
-          ++i;
-          continue;
-        }
-        for (auto& [id, fail] : i->second)
-          failed.push_back(std::move(fail));
-        i = by_node_.erase(i);
-      }
-    }
-    for (auto& f : failed)
-      f();
-  }
-
-private:
-  std::mutex mtx_;
-  std::uint64_t next_ = 0;
-  std::unordered_map<std::string, std::unordered_map<std::uint64_t, fail_fn>> by_node_;
-};
 
 } // namespace
 
