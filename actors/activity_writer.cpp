@@ -10,8 +10,11 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
+#include <unordered_map>
 
 #include "actors/activity_importer.hpp"
+#include "actors/cluster_node.hpp"
 #include "actors/guarded.hpp"
 #include "actors/messages.hpp"
 #include "actors/supervision.hpp"
@@ -163,8 +166,39 @@ struct writer_state {
   caf::actor committer;
   caf::actor importer; ///< parses and validates imports, then sends their chunks here
   std::shared_ptr<activity_importer> published; ///< the importer's handle for the HTTP side
+  /// Writes passed on to the learner host's writer and not answered yet, by that writer (which
+  /// this one monitors): when it goes down, each is told at once instead of waiting forever.
+  std::unordered_map<caf::actor_addr, std::unordered_map<std::uint64_t,
+                                                         std::function<void(caf::error)>>>
+    forwarded;
+  std::uint64_t next_forward = 0;
   static inline const char* name = "activity_writer";
 };
+
+template <class T>
+struct reply_tag {
+  using type = T;
+};
+
+/// Where a write goes: committed here, passed on to `to`, or nowhere while the cluster forms.
+struct write_route {
+  bool here = true;
+  activity_writer_actor to;
+};
+
+std::optional<write_route> route_write(const std::shared_ptr<cluster_view_cell>& cluster) {
+  if (!cluster)
+    return write_route{};
+  auto v = cluster->get();
+  if (!v->settled || v->learner_host.empty())
+    return std::nullopt;
+  if (v->learner_host == v->self)
+    return write_route{};
+  auto s = v->services.find(v->learner_host);
+  if (s == v->services.end() || !s->second.writer)
+    return std::nullopt;
+  return write_route{false, s->second.writer};
+}
 
 struct writer_metrics {
   gauge& queued = metrics_registry::instance().get_gauge(
@@ -275,12 +309,55 @@ activity_writer(activity_writer_actor::stateful_pointer<writer_state> self, writ
   importers->on_stopped = [=](std::size_t) { self->state.importer = nullptr; };
   importers->start_all();
   st.published = std::move(published);
-  supervise(self, {committers, importers}, [=](const caf::error&) {
-    close_activity_importer(self->state.published);
-    self->state.published = nullptr;
-  });
+  auto host_lost = [=](const caf::down_msg& dm) {
+    auto& f = self->state.forwarded;
+    auto i = f.find(dm.source);
+    if (i == f.end())
+      return;
+    auto waiting = std::move(i->second);
+    f.erase(i);
+    for (auto& [id, fail] : waiting)
+      fail(overloaded("the node that stores activities was lost; the activity may not be "
+                      "stored: retry (with an Idempotency-Key to be sure)"));
+  };
+  supervise(
+    self, {committers, importers},
+    [=](const caf::error&) {
+      close_activity_importer(self->state.published);
+      self->state.published = nullptr;
+    },
+    host_lost);
+  // Passes a write on to the learner host's writer; its answer (or the loss of that node) goes
+  // back to the requester.
+  auto forward = [=](auto tag, const activity_writer_actor& to, auto... xs) {
+    using reply = typename decltype(tag)::type;
+    auto rp = self->make_response_promise<reply>();
+    auto& st = self->state;
+    auto addr = to.address();
+    auto& waiting = st.forwarded[addr];
+    if (waiting.empty())
+      self->monitor(to);
+    auto id = st.next_forward++;
+    waiting.emplace(id, [rp](caf::error e) mutable { rp.deliver(std::move(e)); });
+    auto settle = [=]() -> bool {
+      auto& f = self->state.forwarded;
+      auto i = f.find(addr);
+      if (i == f.end() || i->second.erase(id) == 0)
+        return false; // already told of the node's loss
+      return true;
+    };
+    self->request(to, caf::infinite, xs...)
+      .then([=](reply& r) mutable { if (settle()) rp.deliver(std::move(r)); },
+            [=](caf::error& e) mutable { if (settle()) rp.deliver(std::move(e)); });
+    return rp;
+  };
   return {
-    [=](write_atom, activity_row& row) -> caf::result<logged_activity> {
+    [=](write_atom a, activity_row& row) -> caf::result<logged_activity> {
+      auto route = route_write(settings.cluster);
+      if (!route)
+        return overloaded("the cluster is still choosing the node that stores activities; retry");
+      if (!route->here)
+        return forward(reply_tag<logged_activity>{}, route->to, a, std::move(row));
       auto& s = self->state;
       if (!s.queue.admits(1))
         return overloaded("too many activities are waiting to be stored; retry");
@@ -293,7 +370,12 @@ activity_writer(activity_writer_actor::stateful_pointer<writer_state> self, writ
       return rp;
     },
     // An import's chunk: queued as one, answered with one receipt per row once all committed.
-    [=](write_atom, activity_batch& chunk) -> caf::result<batch_receipt> {
+    [=](write_atom a, activity_batch& chunk) -> caf::result<batch_receipt> {
+      auto route = route_write(settings.cluster);
+      if (!route)
+        return overloaded("the cluster is still choosing the node that stores activities; retry");
+      if (!route->here)
+        return forward(reply_tag<batch_receipt>{}, route->to, a, std::move(chunk));
       auto& s = self->state;
       auto n = chunk.rows.size();
       if (n == 0)

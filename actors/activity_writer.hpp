@@ -3,6 +3,7 @@
 // transaction; each request is answered only after the transaction holding its row committed.
 #pragma once
 #include <caf/fwd.hpp>
+#include <memory>
 #include <string>
 
 #include "actors/activity_importer.hpp"
@@ -11,6 +12,8 @@
 #include "core/activity_import.hpp"
 
 namespace foresight {
+
+class cluster_view_cell;
 
 struct writer_settings {
   std::string conninfo;
@@ -23,6 +26,9 @@ struct writer_settings {
   /// this stays under the HTTP request timeout, so no requester hears 504 for a row that
   /// commits later.
   int send_within_ms = 6000;
+  /// In a cluster, the view: only the learner host's writer commits; the others pass each write
+  /// on to it (null: a single node, which commits everything itself).
+  std::shared_ptr<cluster_view_cell> cluster;
 };
 
 /// Settings whose timeouts fit inside `request_timeout_ms` (the HTTP answer's deadline).

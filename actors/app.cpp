@@ -5,10 +5,14 @@
 
 #include <atomic>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
+#include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "actors/activity_writer.hpp"
 #include "actors/catalog_registry.hpp"
+#include "actors/cluster_node.hpp"
 #include "actors/llm_gateway.hpp"
 #include "actors/messages.hpp"
 #include "actors/pattern_learner.hpp"
@@ -16,9 +20,13 @@
 #include "actors/retention.hpp"
 #include "actors/crowd.hpp"
 #include "actors/session_placement.hpp"
+#include "actors/session_registry.hpp"
 #include "actors/storage_pool.hpp"
 #include "actors/suggestion_cache.hpp"
 #include "core/bounded_pool.hpp"
+#include "core/cluster_peers.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "core/jwt.hpp"
 #include "core/password_hash.hpp"
 
@@ -34,8 +42,62 @@ struct app_config : caf::actor_system_config {
     set("scheduler.policy", caf::atom("sharing"));
     set("logger.console", caf::atom("none"));
     register_message_types(*this);
+    register_cluster_message_types(*this);
     load<caf::io::middleman>();
+    if (!cfg.cluster_cert.empty()) {
+      load<caf::openssl::manager>();
+      openssl_certificate = cfg.cluster_cert;
+      openssl_key = cfg.cluster_key;
+      openssl_cafile = cfg.cluster_ca;
+    }
+    // A lost peer shows within the cluster's own heartbeat limit, not CAF's default minutes.
+    set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds(250)});
+    set("middleman.connection-timeout", caf::timespan{std::chrono::milliseconds(1500)});
   }
+};
+
+/// Requests forwarded to other nodes and not answered yet, by node: when a node is lost, each is
+/// answered 503 at once (the reply would never come).
+class remote_calls {
+public:
+  using fail_fn = std::function<void()>;
+
+  std::uint64_t add(const std::string& node, fail_fn fail) {
+    std::lock_guard<std::mutex> lock{mtx_};
+    auto id = next_++;
+    by_node_[node].emplace(id, std::move(fail));
+    return id;
+  }
+
+  void remove(const std::string& node, std::uint64_t id) {
+    std::lock_guard<std::mutex> lock{mtx_};
+    if (auto i = by_node_.find(node); i != by_node_.end())
+      i->second.erase(id);
+  }
+
+  /// Fails every call to a node not in `live`.
+  void fail_all_but(const std::vector<std::string>& live) {
+    std::vector<fail_fn> failed;
+    {
+      std::lock_guard<std::mutex> lock{mtx_};
+      for (auto i = by_node_.begin(); i != by_node_.end();) {
+        if (std::find(live.begin(), live.end(), i->first) != live.end()) {
+          ++i;
+          continue;
+        }
+        for (auto& [id, fail] : i->second)
+          failed.push_back(std::move(fail));
+        i = by_node_.erase(i);
+      }
+    }
+    for (auto& f : failed)
+      f();
+  }
+
+private:
+  std::mutex mtx_;
+  std::uint64_t next_ = 0;
+  std::unordered_map<std::string, std::unordered_map<std::uint64_t, fail_fn>> by_node_;
 };
 
 } // namespace
@@ -53,6 +115,13 @@ struct actor_app::impl {
   suggestion_cache_actor cache;
   caf::actor crowd; ///< what other users ask (sessions rank with it)
   retention_actor retention; ///< drops old result rows (none when retention is off)
+  std::string node_id; ///< empty: a single node
+  std::shared_ptr<cluster_view_cell> cluster; ///< null: a single node
+  cluster_node_actor cluster_node;
+  remote_calls remote;
+  /// Told of password changes made on other nodes (set by the HTTP side once it exists).
+  std::shared_ptr<std::shared_ptr<const password_change_fn>> password_listener =
+    std::make_shared<std::shared_ptr<const password_change_fn>>();
   request_bridge bridge; ///< after `sys`: destroyed first
   std::string jwt_secret;
   int token_ttl;
@@ -85,7 +154,17 @@ struct actor_app::impl {
                 static_cast<std::size_t>(c.password_queue_max)) {
     storage_settings s{conninfo, c.db_pool_size};
     storage = spawn_storage_pool(sys, s);
+    node_id = c.node_id;
+    if (clustered(c)) {
+      cluster = std::make_shared<cluster_view_cell>();
+      auto alone = std::make_shared<cluster_view>();
+      alone->self = node_id;
+      alone->live.push_back(node_id);
+      cluster->set(std::move(alone));
+    }
     learner_settings l;
+    l.start_active = !cluster; // in a cluster, only the learner host's learners run
+    l.cluster = cluster;
     l.flush_interval_ms = c.pattern_flush_ms;
     l.rebuild_days = c.patterns_rebuild_days;
     l.rebuild_at_minute = minute_of_day(c.patterns_rebuild_at);
@@ -95,6 +174,7 @@ struct actor_app::impl {
     w.batch_max = c.writer_batch_max;
     w.batch_wait_ms = c.writer_batch_wait_ms;
     w.queue_max = c.writer_queue_max;
+    w.cluster = cluster;
     writer = spawn_activity_writer(sys, w, learners);
     catalogs = spawn_catalog_registry(sys, storage);
     retention = spawn_retention(sys, storage, {c.retention_days, c.retention_every_s});
@@ -141,8 +221,86 @@ struct actor_app::impl {
     defaults.strategy = c.suggestion_strategy;
     std::string bad_experiment; // validated when the option was read
     parse_experiment(c.suggestion_experiment, defaults.experiment, bad_experiment);
-    sessions = make_local_session_placement(sys, peers, defaults,
-                                            static_cast<std::size_t>(c.actor_threads));
+    auto shards = static_cast<std::size_t>(c.actor_threads);
+    sessions = cluster ? make_cluster_session_placement(sys, peers, defaults, shards, cluster)
+                       : make_local_session_placement(sys, peers, defaults, shards);
+    if (cluster)
+      join_cluster(c);
+  }
+
+  /// Starts this node's cluster member and waits (up to the heartbeat limit) until it has
+  /// heard from every peer or given up on the silent ones, so that users and the learner host
+  /// are placed over the real live set before the first request.
+  void join_cluster(const config& c) {
+    cluster_settings cs;
+    cs.node_id = node_id;
+    cs.tls = !c.cluster_cert.empty();
+    cs.bind = cluster_bind_address(c);
+    cs.port = c.cluster_port;
+    std::string bad_peers; // validated when the option was read
+    parse_cluster_peers(c.peers, node_id, cs.peers, bad_peers);
+    cs.services = {node_id, sessions->local_shards(), writer, learners, catalogs, cache, crowd};
+    auto& alive = metrics_registry::instance().get_gauge("foresight_sessions_alive",
+                                                         "user session actors alive");
+    cs.sessions = [&alive] { return alive.value.load(std::memory_order_relaxed); };
+    auto& members = metrics_registry::instance().get_gauge(
+      "foresight_cluster_live_members", "cluster members alive, this node included");
+    auto& epoch = metrics_registry::instance().get_gauge(
+      "foresight_cluster_epoch", "changes of the cluster's live set seen by this node");
+    auto& hosting = metrics_registry::instance().get_gauge(
+      "foresight_cluster_learner_host", "1 when this node hosts the writer and the learners");
+    auto shards = sessions->local_shards();
+    auto self_id = node_id;
+    auto learners_here = learners;
+    auto* calls = &remote;
+    cs.on_view = [=, &members, &epoch, &hosting](std::shared_ptr<const cluster_view> v) {
+      members.set(static_cast<std::int64_t>(v->live.size()));
+      epoch.set(static_cast<std::int64_t>(v->epoch));
+      calls->fail_all_but(v->live);
+      for (auto& shard : shards)
+        caf::anon_send(shard, placement_changed_atom::value, v->live, self_id);
+      if (v->settled) {
+        hosting.set(v->learner_host == self_id ? 1 : 0);
+        caf::anon_send(learners_here, learner_host_atom::value, v->learner_host == self_id,
+                       v->epoch);
+      }
+    };
+    cs.dead_after_ms = 1500;
+    auto listener = password_listener;
+    cs.on_password_changed = [listener](const std::string& user, std::int64_t at) {
+      if (auto f = std::atomic_load(listener.get()))
+        (*f)(user, at);
+    };
+    auto node = start_cluster_node(sys, cs, cluster);
+    if (!node)
+      throw std::runtime_error("cannot open the cluster port " + std::to_string(c.cluster_port) +
+                               ": " + sys.render(node.error()));
+    cluster_node = node->actor;
+    log_event("info", cs.tls ? "cluster port open (TLS)"
+                             : "cluster port open on loopback only (no --cluster-cert)",
+              {{"node", node_id}, {"address", cs.bind + ":" + std::to_string(node->port)}});
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(cs.dead_after_ms + 500);
+    while (!cluster->get()->settled && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+
+  /// The learner host's learners (this node's on a single node); null while none is known.
+  pattern_learners_actor host_learners() const {
+    if (!cluster)
+      return learners;
+    auto v = cluster->get();
+    auto s = v->services.find(v->learner_host);
+    return s == v->services.end() ? pattern_learners_actor{} : s->second.learners;
+  }
+
+  /// Every live node's services (only this node's on a single node).
+  std::vector<node_services> all_nodes() const {
+    if (!cluster)
+      return {node_services{{}, {}, writer, learners, catalogs, cache, crowd}};
+    std::vector<node_services> out;
+    for (auto& [id, s] : cluster->get()->services)
+      out.push_back(s);
+    return out;
   }
 
   /// One request to `target` (any handle); the reply (or error) goes to `done` on a CAF thread.
@@ -179,10 +337,28 @@ struct actor_app::impl {
     }
   }
 
-  /// The same, addressed to the caller's session.
+  /// The same, addressed to the caller's session. A session on another node answers across the
+  /// cluster; if that node is lost first, the caller hears 503 at once.
   template <class T, class... Ts>
   void ask_session(const std::string& caller, callback<T> done, Ts... xs) {
-    ask<T>(sessions->owner(caller), std::move(done), for_user_atom::value, caller, xs...);
+    auto owner = sessions->owner(caller);
+    if (!cluster || owner.node() == sys.node())
+      return ask<T>(owner, std::move(done), for_user_atom::value, caller, xs...);
+    auto node = sessions->owner_node(caller);
+    auto once = std::make_shared<std::atomic<bool>>(false);
+    auto id = remote.add(node, [once, done] {
+      if (!once->exchange(true))
+        done({T{}, make_error(error_code::unavailable,
+                              "the node holding this user's session was lost; retry")});
+    });
+    auto* calls = &remote;
+    ask<T>(owner,
+           [once, done, calls, node, id](outcome<T> r) {
+             calls->remove(node, id);
+             if (!once->exchange(true))
+               done(std::move(r));
+           },
+           for_user_atom::value, caller, xs...);
   }
 };
 
@@ -193,6 +369,11 @@ actor_app::actor_app(const config& cfg, std::string conninfo, std::string jwt_se
 
 actor_app::~actor_app() {
   shutdown();
+}
+
+void actor_app::on_password_changed_elsewhere(password_change_fn f) {
+  std::atomic_store(impl_->password_listener.get(),
+                    std::make_shared<const password_change_fn>(std::move(f)));
 }
 
 void actor_app::shutdown() {
@@ -207,6 +388,9 @@ void actor_app::shutdown() {
     self->request(impl_->cache, std::chrono::seconds(10), drain_cache_atom::value)
       .receive([](bool) {}, [](caf::error&) {});
   }
+  // Leave the cluster first: the others take over this node's users at once.
+  if (impl_->cluster_node)
+    caf::anon_send_exit(impl_->cluster_node, caf::exit_reason::user_shutdown);
   // The sessions first: they use every other root.
   impl_->sessions->stop(caf::exit_reason::user_shutdown);
   auto stop = [](auto& root) {
@@ -293,7 +477,13 @@ void actor_app::change_password(std::string caller, password_change change,
   auto store = [self, caller, c, done](outcome<std::string> hashed) {
     if (hashed.error)
       return done({0, hashed.error});
-    self->ask<std::int64_t>(self->storage, done, passwd_atom::value, caller, c->user_id,
+    auto told = [self, c, done](outcome<std::int64_t> changed) {
+      if (!changed.error && self->cluster)
+        for (auto& [id, node] : self->cluster->get()->peers)
+          caf::anon_send(node, cluster_revoke_atom::value, c->user_id, changed.value);
+      done(std::move(changed));
+    };
+    self->ask<std::int64_t>(self->storage, told, passwd_atom::value, caller, c->user_id,
                             std::move(hashed.value));
   };
   auto hash_new = [self, c] {
@@ -340,11 +530,16 @@ void actor_app::put_catalog(std::string caller, connection_catalog catalog,
   // The learners generalise with the newest catalog from now on; the registry (and through it
   // every session) must know the new version before the client hears the PUT succeeded.
   auto* self = impl_.get();
-  auto learners = impl_->learners;
-  auto notify = [self, learners, done = std::move(done)](outcome<connection_catalog> r) {
+  auto notify = [self, done = std::move(done)](outcome<connection_catalog> r) {
     if (r.error)
       return done(std::move(r));
-    caf::anon_send(learners, catalog_atom::value, r.value);
+    if (auto learners = self->host_learners())
+      caf::anon_send(learners, catalog_atom::value, r.value);
+    // Other nodes' registries (and through them their sessions and caches) learn it too; this
+    // node's answers before the client hears the PUT succeeded.
+    for (auto& node : self->all_nodes())
+      if (node.catalogs && node.catalogs != self->catalogs)
+        caf::anon_send(node.catalogs, catalog_atom::value, r.value);
     auto stored = r.value;
     self->ask<bool>(self->catalogs,
                     [stored, done](outcome<bool>) { done({stored, {}}); },
@@ -390,9 +585,12 @@ void actor_app::erase_user(std::string caller, std::string user_id, bool delete_
   auto forget = [self, done = std::move(done)](outcome<erase_report> r) {
     if (!r.error) {
       self->sessions->forget(r.value.user_id);
-      caf::anon_send(self->cache, forget_atom::value, r.value.user_id);
-      caf::anon_send(self->crowd, forget_atom::value);
-      caf::anon_send(self->learners, forget_atom::value);
+      for (auto& node : self->all_nodes()) {
+        caf::anon_send(node.cache, forget_atom::value, r.value.user_id);
+        caf::anon_send(node.crowd, forget_atom::value);
+      }
+      if (auto learners = self->host_learners())
+        caf::anon_send(learners, forget_atom::value);
     }
     done(std::move(r));
   };
@@ -412,7 +610,7 @@ void actor_app::inject_fault(std::string caller, std::string target, callback<bo
         return done(
           {false, make_error(error_code::forbidden, "this operation needs an admin user")});
       if (target == "learner")
-        caf::anon_send(self->learners, fault_atom::value);
+        caf::anon_send(self->host_learners(), fault_atom::value);
       else if (target == "cache")
         caf::anon_send(self->cache, fault_atom::value);
       else if (target == "storage")

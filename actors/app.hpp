@@ -1,6 +1,8 @@
 // The actor system of foresightd behind the `backend` interface that the HTTP front end calls.
 // CAF stays inside app.cpp: this header is safe to include anywhere.
 #pragma once
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,6 +20,10 @@ public:
 
   /// Stops every actor and waits for them; idempotent.
   void shutdown();
+
+  using password_change_fn = std::function<void(const std::string& user_id, std::int64_t at)>;
+  /// In a cluster, `f` hears of password changes made through other nodes (on a CAF thread).
+  void on_password_changed_elsewhere(password_change_fn f);
 
   void issue_token(credentials creds, callback<token_grant> done) override;
   void create_user(std::string caller, new_user user, callback<user_profile> done) override;

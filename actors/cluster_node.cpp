@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "core/log.hpp"
+#include "core/rendezvous.hpp"
 
 namespace foresight {
 
@@ -28,6 +29,7 @@ void register_cluster_message_types(caf::actor_system_config& cfg) {
     "std::vector<foresight::cluster_member_status>");
   cfg.add_message_type<cluster_status>("foresight::cluster_status");
   cfg.add_message_type<cluster_node_actor>("foresight::cluster_node_actor");
+  cfg.add_message_type<node_services>("foresight::node_services");
 }
 
 namespace {
@@ -41,6 +43,10 @@ std::int64_t now_ms() {
 struct node_state {
   std::optional<cluster_membership> members;
   std::unordered_map<std::string, cluster_node_actor> handles; ///< connected peers
+  std::unordered_map<std::string, node_services> services;     ///< theirs, from their hellos
+  std::unordered_map<std::string, std::int64_t> sessions;      ///< theirs, from their beats
+  std::int64_t started_ms = 0;
+  bool settled = false;
   std::unordered_map<std::string, bool> connecting;
   /// Per peer, when to try connecting again and the back-off after a failure (doubling to 5 s):
   /// CAF 0.17's TLS layer stalls the node's connections briefly on every failed handshake, so a
@@ -54,15 +60,38 @@ using node_pointer = cluster_node_actor::stateful_pointer<node_state>;
 cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_settings settings,
                                                 std::shared_ptr<cluster_view_cell> cell) {
   self->state.members.emplace(settings.node_id, settings.peers, settings.dead_after_ms);
+  self->state.started_ms = now_ms();
+  auto own = settings.services;
+  own.node_id = settings.node_id;
   auto publish_view = [=] {
     auto& st = self->state;
     auto v = std::make_shared<cluster_view>();
+    v->self = settings.node_id;
     v->epoch = st.members->epoch();
     v->live = st.members->live();
-    for (auto& id : v->live)
+    v->services.emplace(settings.node_id, own);
+    for (auto& id : v->live) {
       if (auto h = st.handles.find(id); h != st.handles.end())
         v->peers.emplace(id, h->second);
-    cell->set(std::move(v));
+      if (auto s = st.services.find(id); s != st.services.end())
+        v->services.emplace(id, s->second);
+    }
+    v->settled = st.settled;
+    if (v->settled)
+      v->learner_host = rendezvous_owner(learner_host_key, v->live);
+    std::shared_ptr<const cluster_view> published = std::move(v);
+    cell->set(published);
+    if (settings.on_view)
+      settings.on_view(published);
+  };
+  // Settled once every peer answered, or once a silent one would have been declared dead.
+  auto settle = [=] {
+    auto& st = self->state;
+    if (st.settled)
+      return false;
+    st.settled = st.members->live().size() == st.members->members().size() ||
+                 now_ms() - st.started_ms >= settings.dead_after_ms;
+    return st.settled;
   };
   auto forget = [=](const std::string& id) {
     auto& st = self->state;
@@ -70,13 +99,17 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
       self->demonitor(h->second.address());
       st.handles.erase(h);
     }
+    st.services.erase(id);
+    st.sessions.erase(id);
   };
-  auto adopt = [=](const std::string& id, cluster_node_actor h) {
+  auto adopt = [=](const std::string& id, cluster_node_actor h, node_services services) {
     auto& st = self->state;
+    st.services[id] = std::move(services);
     if (st.handles.count(id) == 0) {
       self->monitor(h);
       st.handles.emplace(id, std::move(h));
     }
+    settle();
     if (st.members->heard_from(id, now_ms())) {
       log_event("info", "cluster peer joined", {{"self", settings.node_id}, {"node", id}});
       publish_view();
@@ -107,17 +140,17 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
           if (!ptr)
             return failed();
           auto h = caf::actor_cast<cluster_node_actor>(std::move(ptr));
-          self->request(h, timeout, cluster_hello_atom::value, settings.node_id)
+          self->request(h, timeout, cluster_hello_atom::value, own)
             .then(
-              [=](const std::string& their_id) {
+              [=](node_services& theirs) {
                 done();
-                if (their_id != id) {
+                if (theirs.node_id != id) {
                   log_event("warn", "cluster peer answered with another node id",
-                            {{"expected", id}, {"answered", their_id}});
+                            {{"expected", id}, {"answered", theirs.node_id}});
                   return failed();
                 }
                 self->state.retry.erase(id);
-                adopt(id, h);
+                adopt(id, h, std::move(theirs));
               },
               [=](const caf::error&) { failed(); });
         },
@@ -129,6 +162,8 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
       if (h.address() == dm.source) {
         auto gone = id;
         st.handles.erase(gone);
+        st.services.erase(gone);
+        st.sessions.erase(gone);
         if (st.members->lost(gone)) {
           log_event("warn", "cluster peer lost", {{"self", settings.node_id}, {"node", gone}});
           publish_view();
@@ -136,20 +171,29 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
         return;
       }
   });
+  settle(); // a node without peers is settled at once
   publish_view();
   self->send(self, cluster_tick_atom::value);
   return {
-    [=](cluster_hello_atom, const std::string& from) -> caf::result<std::string> {
+    [=](cluster_hello_atom, node_services& theirs) -> caf::result<node_services> {
+      auto from = theirs.node_id;
       if (!self->state.members->is_member(from) || from == settings.node_id)
         return caf::make_error(caf::sec::request_receiver_down, "not a configured peer: " + from);
       if (auto h = caf::actor_cast<cluster_node_actor>(self->current_sender()))
-        adopt(from, std::move(h));
-      return settings.node_id;
+        adopt(from, std::move(h), std::move(theirs));
+      return own;
     },
-    [=](cluster_beat_atom, const std::string& from) {
+    [=](cluster_beat_atom, const std::string& from, std::int64_t sessions) {
       // Only a peer we hold a connection to counts: a beat alone proves no way back.
-      if (self->state.handles.count(from) && self->state.members->heard_from(from, now_ms()))
+      if (!self->state.handles.count(from))
+        return;
+      self->state.sessions[from] = sessions;
+      if (self->state.members->heard_from(from, now_ms()))
         publish_view();
+    },
+    [=](cluster_revoke_atom, const std::string& user_id, std::int64_t changed_at) {
+      if (settings.on_password_changed)
+        settings.on_password_changed(user_id, changed_at);
     },
     [=](cluster_status_atom) {
       auto& m = *self->state.members;
@@ -157,10 +201,16 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
       out.self = m.self();
       out.epoch = m.epoch();
       auto now = now_ms();
-      for (auto& x : m.members())
+      for (auto& x : m.members()) {
+        std::int64_t sessions = -1;
+        if (x.local && settings.sessions)
+          sessions = settings.sessions();
+        else if (auto s = self->state.sessions.find(x.id); s != self->state.sessions.end())
+          sessions = s->second;
         out.members.push_back({x.id, x.address, to_string(x.state),
                                x.local || x.last_heard_ms < 0 ? -1 : now - x.last_heard_ms,
-                               x.local});
+                               x.local, sessions});
+      }
       return out;
     },
     [=](cluster_tick_atom) {
@@ -170,10 +220,11 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
         log_event("warn", "cluster peer silent too long", {{"self", settings.node_id}, {"node", id}});
         forget(id);
       }
-      if (!gone.empty())
+      if (settle() || !gone.empty())
         publish_view();
+      std::int64_t sessions = settings.sessions ? settings.sessions() : 0;
       for (auto& [id, h] : st.handles)
-        self->send(h, cluster_beat_atom::value, settings.node_id);
+        self->send(h, cluster_beat_atom::value, settings.node_id, sessions);
       auto now = now_ms();
       for (auto& m : st.members->members())
         if (!m.local && !st.handles.count(m.id) && st.retry[m.id].first <= now)
@@ -187,12 +238,15 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
 } // namespace
 
 caf::expected<cluster_node> start_cluster_node(caf::actor_system& sys,
-                                               const cluster_settings& settings) {
+                                               const cluster_settings& settings,
+                                               std::shared_ptr<cluster_view_cell> view) {
   cluster_node node;
-  node.view = std::make_shared<cluster_view_cell>();
+  node.view = view ? std::move(view) : std::make_shared<cluster_view_cell>();
   // Until the actor publishes, placement sees this node alone (never nobody).
   auto alone = std::make_shared<cluster_view>();
+  alone->self = settings.node_id;
   alone->live.push_back(settings.node_id);
+  alone->services.emplace(settings.node_id, settings.services);
   node.view->set(std::move(alone));
   node.actor = sys.spawn(node_behavior, settings, node.view);
   auto port = settings.tls

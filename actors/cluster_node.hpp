@@ -11,11 +11,13 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "actors/node_services.hpp"
 #include "core/cluster_membership.hpp"
 
 namespace foresight {
@@ -24,6 +26,7 @@ using cluster_hello_atom = caf::atom_constant<caf::atom("cl_hello")>;   ///< a p
 using cluster_beat_atom = caf::atom_constant<caf::atom("cl_beat")>;     ///< a peer's heartbeat
 using cluster_status_atom = caf::atom_constant<caf::atom("cl_status")>; ///< asks for the members
 using cluster_tick_atom = caf::atom_constant<caf::atom("cl_tick")>;     ///< the node's own timer
+using cluster_revoke_atom = caf::atom_constant<caf::atom("cl_revoke")>; ///< a password changed
 
 /// One member as GET /api/v1/cluster shows it.
 struct cluster_member_status {
@@ -32,11 +35,12 @@ struct cluster_member_status {
   std::string state;                ///< alive, dead or unknown
   std::int64_t last_heard_ms_ago = -1; ///< -1: never (or the local node)
   bool local = false;
+  std::int64_t sessions = -1; ///< live sessions, from its last heartbeat; -1: unknown
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cluster_member_status& x) {
-  return f(x.id, x.address, x.state, x.last_heard_ms_ago, x.local);
+  return f(x.id, x.address, x.state, x.last_heard_ms_ago, x.local, x.sessions);
 }
 
 struct cluster_status {
@@ -50,13 +54,18 @@ typename Inspector::result_type inspect(Inspector& f, cluster_status& x) {
   return f(x.self, x.epoch, x.members);
 }
 
-/// The protocol between nodes. A hello names the sender's node id and is answered with the
-/// receiver's (or an error when the sender is not a configured peer).
+/// The protocol between nodes. `cluster_revoke_atom` tells of a password change made on the
+/// sender. A hello carries the sender's services (its node id among them)
+/// and is answered with the receiver's, or an error when the sender is not a configured peer. A
+/// heartbeat names the sender and how many sessions it holds.
 using cluster_node_actor = caf::typed_actor<
-  caf::replies_to<cluster_hello_atom, std::string>::with<std::string>,
-  caf::reacts_to<cluster_beat_atom, std::string>,
+  caf::replies_to<cluster_hello_atom, node_services>::with<node_services>,
+  caf::reacts_to<cluster_beat_atom, std::string, std::int64_t>,
   caf::replies_to<cluster_status_atom>::with<cluster_status>,
-  caf::reacts_to<cluster_tick_atom>>;
+  caf::reacts_to<cluster_tick_atom>,
+  caf::reacts_to<cluster_revoke_atom, std::string, std::int64_t>>;
+
+struct cluster_view;
 
 struct cluster_settings {
   std::string node_id;
@@ -66,13 +75,28 @@ struct cluster_settings {
   bool tls = false; ///< the actor system loaded caf::openssl::manager with the cluster's files
   int heartbeat_ms = 250;
   int dead_after_ms = 1500; ///< a silent peer is dead after this (down messages come sooner)
+  node_services services;   ///< this node's, sent in its hellos (node_id is set from node_id)
+  /// Called on the node's thread with every new view (placement, learner host, in-flight
+  /// requests to a lost node).
+  std::function<void(std::shared_ptr<const cluster_view>)> on_view;
+  /// This node's live sessions, sent in heartbeats.
+  std::function<std::int64_t()> sessions;
+  /// A peer reports a password change (user, Unix seconds): tokens issued before it must fail
+  /// here too.
+  std::function<void(const std::string&, std::int64_t)> on_password_changed;
 };
 
 /// The live members as placement sees them.
 struct cluster_view {
+  std::string self;
   std::uint64_t epoch = 0;
   std::vector<std::string> live; ///< sorted ids, the local node included
   std::unordered_map<std::string, cluster_node_actor> peers; ///< live peers' node actors
+  std::unordered_map<std::string, node_services> services;  ///< of the live members, self's too
+  /// Every configured peer has been heard from, or long enough has passed since the start that
+  /// the silent ones count as dead: until then the learner host is not decided.
+  bool settled = false;
+  std::string learner_host; ///< rendezvous owner of learner_host_key over `live`, once settled
 };
 
 /// Where the node publishes its view; readable from any thread.
@@ -94,8 +118,10 @@ struct cluster_node {
   std::shared_ptr<cluster_view_cell> view;
 };
 
-/// Spawns the node and publishes it on the cluster port (blocking until bound).
+/// Spawns the node and publishes it on the cluster port (blocking until bound). The view goes
+/// to `view` when given (actors spawned before the node already hold it).
 caf::expected<cluster_node> start_cluster_node(caf::actor_system& sys,
-                                               const cluster_settings& settings);
+                                               const cluster_settings& settings,
+                                               std::shared_ptr<cluster_view_cell> view = nullptr);
 
 } // namespace foresight

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <memory>
 
+#include "actors/cluster_node.hpp"
 #include "actors/crowd.hpp"
 #include "actors/messages.hpp"
 #include "actors/supervision.hpp"
@@ -116,6 +117,8 @@ pattern_shard_actor::behavior_type pattern_shard(shard_actor* self, int shard, c
 
 struct router_state {
   std::shared_ptr<supervised_slots> shards;
+  bool host = false;         ///< the last learner_host_atom said so
+  std::uint64_t epoch = 0;   ///< of that message
   static inline const char* name = "pattern_router";
 };
 
@@ -141,6 +144,9 @@ pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, caf:
         self->spawn(pattern_shard, static_cast<int>(i), storage, settings));
     });
   self->state.shards = shards;
+  self->state.host = settings.start_active;
+  if (!settings.start_active)
+    shards->suspend();
   shards->start_all();
   supervise(self, {shards});
   // A typed actor sends only to typed handles; the slots hold untyped ones.
@@ -167,8 +173,37 @@ pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, caf:
       for (std::size_t i = 0; i < per_shard.size(); ++i)
         if (!per_shard[i].items.empty() && (*self->state.shards)[i])
           self->send(shard((*self->state.shards)[i]), learn_atom::value, std::move(per_shard[i]));
-      // Sessions and the crowd rank from the same committed rows.
+      // Sessions and the crowd rank from the same committed rows, on every node.
       caf::anon_send(learned_activities_group(self->system()), learned_atom::value, batch);
+      if (settings.cluster) {
+        auto v = settings.cluster->get();
+        for (auto& [id, node] : v->services)
+          if (id != v->self && node.learners)
+            self->send(node.learners, learned_atom::value, batch);
+      }
+    },
+    [=](learned_atom a, const learn_batch& batch) {
+      caf::anon_send(learned_activities_group(self->system()), a, batch);
+    },
+    [=](learner_host_atom, bool host, std::uint64_t epoch) {
+      auto& st = self->state;
+      st.host = host;
+      st.epoch = epoch;
+      if (!host) {
+        if (!st.shards->suspended())
+          log_event("info", "pattern learners stop: another node hosts them");
+        st.shards->suspend();
+      } else if (st.shards->suspended()) {
+        self->delayed_send(self, std::chrono::milliseconds(settings.host_grace_ms),
+                           learner_start_atom::value, epoch);
+      }
+    },
+    [=](learner_start_atom, std::uint64_t epoch) {
+      auto& st = self->state;
+      if (st.host && st.epoch == epoch && st.shards->suspended()) {
+        log_event("info", "pattern learners start: this node hosts them");
+        st.shards->resume();
+      }
     },
     [=](catalog_atom a, const connection_catalog& c) {
       for (auto& s : self->state.shards->children())
@@ -188,6 +223,8 @@ pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, caf:
     },
     // The nightly rebuild (its own timer): the tables are reset, then the shards restart.
     [=](rebuild_atom) {
+      if (self->state.shards->suspended()) // another node hosts the learners: its timer rebuilds
+        return next_rebuild();
       auto days = std::int32_t{settings.rebuild_days};
       log_event("info", "rebuilding patterns", {{"days", std::to_string(days), true}});
       self->request(storage, caf::infinite, pat_reset_atom::value, days)

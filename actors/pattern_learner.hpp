@@ -5,6 +5,7 @@
 #pragma once
 #include <caf/fwd.hpp>
 #include <caf/typed_actor.hpp>
+#include <memory>
 
 #include "actors/messages.hpp"
 
@@ -19,23 +20,39 @@ using pattern_shard_actor = caf::typed_actor<
   caf::reacts_to<flush_patterns_atom>,
   caf::reacts_to<fault_atom>>;
 
+using learner_host_atom = caf::atom_constant<caf::atom("lrn_host")>;   ///< this node hosts them, or not
+using learner_start_atom = caf::atom_constant<caf::atom("lrn_start")>; ///< the router's grace timer
+
 /// The learners' supervisor (the pattern router): `learn_atom` from the committer goes to the
 /// shards owning each activity's targets and is published to `foresight.learned`;
 /// `catalog_atom` goes to every shard; `forget_atom` (after an erase) restarts the shards, which
 /// replay the reset tables; `rebuild_atom` is its nightly timer (--patterns-rebuild-at): the
 /// tables are reset to the window and the shards restart; `fault_atom` fails the first shard
-/// (tests).
+/// (tests). In a cluster only the learner host's shards run: `(learner_host_atom, true, epoch)`
+/// starts them after a grace period (the previous host's writer stops committing meanwhile, and
+/// what it committed is replayed), unless a later message of the same kind said otherwise;
+/// `false` stops them at once (their saves are fenced anyway: a starting shard claims its row).
+/// The host passes every applied batch on to the other nodes' routers as `learned_atom`, which
+/// publish it to their own `foresight.learned` (their sessions and crowd).
 using pattern_learners_actor = caf::typed_actor<
   caf::reacts_to<learn_atom, learn_batch>,
+  caf::reacts_to<learned_atom, learn_batch>,
+  caf::reacts_to<learner_host_atom, bool, std::uint64_t>,
+  caf::reacts_to<learner_start_atom, std::uint64_t>,
   caf::reacts_to<catalog_atom, connection_catalog>,
   caf::reacts_to<forget_atom>,
   caf::reacts_to<fault_atom>,
   caf::reacts_to<rebuild_atom>>;
 
+class cluster_view_cell;
+
 struct learner_settings {
   int flush_interval_ms = 200;
   int rebuild_days = 90;        ///< nightly rebuild window
   int rebuild_at_minute = -1;   ///< minute of the UTC day for the nightly rebuild; -1: off
+  bool start_active = true;     ///< false in a cluster: the shards wait for learner_host_atom
+  int host_grace_ms = 1000;     ///< from becoming the learner host to starting the shards
+  std::shared_ptr<cluster_view_cell> cluster; ///< null: a single node
 };
 
 /// Spawns the supervisor and its shards.

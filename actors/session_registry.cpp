@@ -12,6 +12,7 @@
 #include "actors/messages.hpp"
 #include "actors/session_actor.hpp"
 #include "actors/supervision.hpp"
+#include "core/rendezvous.hpp"
 
 namespace foresight {
 
@@ -103,6 +104,19 @@ caf::behavior session_registry(caf::stateful_actor<session_registry_state>* self
       if (auto i = s.find(user_id); i != s.end()) {
         self->send(i->second.actor, stop_atom::value);
         s.erase(i);
+      }
+    },
+    // The cluster's live set changed: sessions of users now placed on another node go (their
+    // new owner loads them from PostgreSQL), so no stale copy is left behind to come back to.
+    [=](placement_changed_atom, const std::vector<std::string>& live, const std::string& self_id) {
+      auto& s = self->state.sessions;
+      for (auto i = s.begin(); i != s.end();) {
+        if (rendezvous_owner(i->first, live) != self_id) {
+          self->send(i->second.actor, stop_atom::value);
+          i = s.erase(i);
+        } else {
+          ++i;
+        }
       }
     },
     [=](sweep_atom a) {

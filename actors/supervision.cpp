@@ -1,5 +1,6 @@
 #include "actors/supervision.hpp"
 
+#include <algorithm>
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 
@@ -33,9 +34,11 @@ child_exit classify_exit(const caf::error& reason) {
 supervised_slots::supervised_slots(caf::scheduled_actor* self, std::string child_name,
                                    restart_policy policy, std::size_t slots, start_fn start)
     : self_(self), child_name_(std::move(child_name)), policy_(policy), start_(std::move(start)),
-      children_(slots), timers_(slots), recent_(slots) {}
+      children_(slots), timers_(slots), recent_(slots), restart_when_down_(slots, false) {}
 
 void supervised_slots::start_all() {
+  if (suspended_)
+    return;
   for (std::size_t i = 0; i < children_.size(); ++i)
     start(i);
 }
@@ -52,7 +55,7 @@ bool supervised_slots::handle_down(const caf::down_msg& dm, std::optional<caf::e
   for (std::size_t i = 0; i < timers_.size(); ++i)
     if (timers_[i] && timers_[i].address() == dm.source) {
       timers_[i] = nullptr;
-      if (!children_[i])
+      if (!children_[i] && !suspended_)
         start(i);
       return true;
     }
@@ -64,6 +67,13 @@ bool supervised_slots::handle_down(const caf::down_msg& dm, std::optional<caf::e
   children_[i] = nullptr;
   if (on_stopped)
     on_stopped(i);
+  if (suspended_)
+    return true;
+  if (restart_when_down_[i]) { // resumed while this child was still stopping
+    restart_when_down_[i] = false;
+    start(i);
+    return true;
+  }
   auto d = decide_restart(policy_, classify_exit(dm.reason), recent_[i], restart_clock::now());
   std::string slot = std::to_string(i);
   switch (d.action) {
@@ -102,6 +112,24 @@ void supervised_slots::stop_all(const caf::error& reason) {
   for (auto& c : children_)
     if (c)
       self_->send_exit(c, reason);
+}
+
+void supervised_slots::suspend() {
+  suspended_ = true;
+  std::fill(restart_when_down_.begin(), restart_when_down_.end(), false);
+  stop_all(caf::exit_reason::user_shutdown);
+}
+
+void supervised_slots::resume() {
+  if (!suspended_)
+    return;
+  suspended_ = false;
+  for (std::size_t i = 0; i < children_.size(); ++i) {
+    if (children_[i])
+      restart_when_down_[i] = true;
+    else if (!timers_[i])
+      start(i);
+  }
 }
 
 void supervise(caf::scheduled_actor* self, std::vector<std::shared_ptr<supervised_slots>> groups,

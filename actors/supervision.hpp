@@ -49,6 +49,12 @@ public:
   /// Sends `reason` to every child (and cancels pending restarts).
   void stop_all(const caf::error& reason);
 
+  /// Stops every child and restarts none until resume(): a role this node hands to another.
+  void suspend();
+  /// Starts every empty slot again and restarts by the policy from now on.
+  void resume();
+  bool suspended() const { return suspended_; }
+
 private:
   void start(std::size_t i);
 
@@ -59,6 +65,8 @@ private:
   std::vector<caf::actor> children_;
   std::vector<caf::actor> timers_; ///< a slot's pending back-off, while it waits
   std::vector<std::vector<restart_clock::time_point>> recent_;
+  std::vector<bool> restart_when_down_; ///< resumed while the child was still stopping
+  bool suspended_ = false;
 };
 
 /// Installs `self`'s down and exit handlers over `groups`: a child's down message goes to its

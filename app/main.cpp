@@ -40,6 +40,9 @@ usage:
   foresightd help                     this text
 
 Without --database-url, foresightd runs a private PostgreSQL cluster in <data-dir>/postgres.
+With --node-id and --peers, serve runs one node of a cluster whose nodes meet on their
+--cluster-port (loopback only, unless --cluster-cert, --cluster-key and --cluster-ca are given);
+without --node-id it runs a single node. GET /api/v1/cluster (admin) shows the members.
 Every option can also be given as an environment variable or in a --config file.
 
 options:

@@ -73,11 +73,6 @@ static_site load_web_root(const config& cfg) {
   return site;
 }
 
-/// Demo users are for trying things on one's own machine, never on a reachable address.
-bool is_loopback(const std::string& bind) {
-  return bind == "localhost" || bind == "::1" || bind.rfind("127.", 0) == 0;
-}
-
 } // namespace
 
 int serve(const config& cfg) {
@@ -97,7 +92,8 @@ int serve(const config& cfg) {
       return 2;
     }
   }
-  if (cfg.demo && !is_loopback(cfg.bind)) {
+  // Demo users are for trying things on one's own machine, never on a reachable address.
+  if (cfg.demo && !is_loopback_host(cfg.bind)) {
     std::cerr << "foresightd: --demo creates users with well-known names and is for a loopback "
                  "address only; refusing --bind "
               << cfg.bind << " (drop --demo, or bind 127.0.0.1)\n";
@@ -127,6 +123,9 @@ int serve(const config& cfg) {
   api_handlers handlers{app, cfg, secret, running_activity_importer(), load_web_root(cfg)};
   for (auto& [user_id, changed_at] : password_changes)
     handlers.password_changed(user_id, changed_at);
+  app.on_password_changed_elsewhere([&handlers](const std::string& user_id, std::int64_t at) {
+    handlers.password_changed(user_id, at);
+  });
   http_server server{cfg, handlers};
   auto port = server.start();
   auto scheme = cfg.tls_cert.empty() ? "http://" : "https://";

@@ -1,6 +1,7 @@
 // Option table and the layering of file, environment and command line.
 #include "core/config.hpp"
 
+#include "core/cluster_peers.hpp"
 #include "core/experiment.hpp"
 #include "core/question_ranker.hpp"
 
@@ -101,6 +102,28 @@ const option_spec* find_option(const std::string& name) {
     if (o.name == name)
       return &o;
   return nullptr;
+}
+
+/// The cluster options, checked together once every layer is in; empty when they fit.
+std::string cluster_config_error(const config& c) {
+  int tls_files = !c.cluster_cert.empty() + !c.cluster_key.empty() + !c.cluster_ca.empty();
+  if (tls_files != 0 && tls_files != 3)
+    return "--cluster-cert, --cluster-key and --cluster-ca go together: give all three or none";
+  if (c.node_id.empty()) {
+    if (!c.peers.empty())
+      return "--peers needs --node-id (this node's id in the cluster)";
+    if (tls_files != 0)
+      return "--cluster-cert, --cluster-key and --cluster-ca need --node-id";
+  }
+  std::vector<cluster_member> peers;
+  std::string error;
+  if (!parse_cluster_peers(c.peers, c.node_id, peers, error))
+    return "invalid --peers: " + error;
+  if (!cluster_tls(c) && !is_loopback_host(cluster_bind_address(c)))
+    return "--cluster-bind " + c.cluster_bind +
+           ": the cluster port may leave loopback only with --cluster-cert/--cluster-key/"
+           "--cluster-ca";
+  return {};
 }
 
 } // namespace
@@ -266,6 +289,32 @@ const std::vector<option_spec>& config_options() {
                   &config::llm_price_out_per_mtok, 0, 1e6),
     string_option("llm-ca-file", "extra CA bundle (PEM) for the LLM's TLS certificate",
                   &config::llm_ca_file),
+    {"node-id",
+     "this node's id in a cluster (1-32 of a-z, 0-9, _ and -); empty: a single node",
+     [](config& c, const std::string& v) {
+       if (!v.empty() && !valid_node_id(v))
+         return false;
+       c.node_id = v;
+       return true;
+     },
+     [](const config& c) { return c.node_id; }},
+    int_option("cluster-port", "port the cluster's nodes reach this one on (0 = any free port)",
+               &config::cluster_port, 0, 65535),
+    string_option("cluster-bind",
+                  "address of the cluster port (default: 127.0.0.1; 0.0.0.0 with the cluster "
+                  "TLS files, without which it may not leave loopback)",
+                  &config::cluster_bind),
+    string_option("peers",
+                  "the other nodes of the cluster, e.g. b=127.0.0.1:4302,c=10.0.0.3:4303 (needs "
+                  "--node-id); empty: none",
+                  &config::peers),
+    string_option("cluster-cert",
+                  "PEM certificate of this node for TLS between the nodes (with --cluster-key "
+                  "and --cluster-ca)",
+                  &config::cluster_cert),
+    string_option("cluster-key", "PEM private key of --cluster-cert", &config::cluster_key),
+    string_option("cluster-ca", "PEM CA bundle the other nodes' certificates must chain to",
+                  &config::cluster_ca),
     bool_option("demo", "create a demo admin, analyst and catalog on first start", &config::demo),
     bool_option("log-requests", "one JSON log line per request on stdout", &config::log_requests),
     string_option("config", "file of `option = value` lines", &config::config_file),
@@ -406,7 +455,26 @@ config_result load_config(const std::vector<std::string>& args,
     }
     r.cfg.*(s.value) = std::move(text);
   }
+  r.error = cluster_config_error(r.cfg);
   return r;
+}
+
+bool clustered(const config& cfg) {
+  return !cfg.node_id.empty();
+}
+
+bool cluster_tls(const config& cfg) {
+  return !cfg.cluster_cert.empty() && !cfg.cluster_key.empty() && !cfg.cluster_ca.empty();
+}
+
+std::string cluster_bind_address(const config& cfg) {
+  if (!cfg.cluster_bind.empty())
+    return cfg.cluster_bind;
+  return cluster_tls(cfg) ? "0.0.0.0" : "127.0.0.1";
+}
+
+bool is_loopback_host(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
 bool is_secret_option(const std::string& name) {

@@ -91,6 +91,17 @@ struct config {
   double llm_price_in_per_mtok = 0.15;  ///< US$ per million prompt tokens (gpt-4o-mini)
   double llm_price_out_per_mtok = 0.60; ///< US$ per million completion tokens
   std::string llm_ca_file;            ///< extra CA bundle; empty: the system's
+  // -- cluster --
+  /// This node's id among several (1-32 of a-z, 0-9, _ and -); empty: a single node, as before.
+  std::string node_id;
+  std::uint16_t cluster_port = 0; ///< the nodes' port (CAF middleman); 0: any free port
+  /// Address of the cluster port; empty: 127.0.0.1, or 0.0.0.0 with the cluster TLS files.
+  /// Off loopback only with TLS (cluster_cert, cluster_key, cluster_ca).
+  std::string cluster_bind;
+  std::string peers; ///< the other nodes, "b=127.0.0.1:4302,c=10.0.0.3:4303" (core/cluster_peers)
+  std::string cluster_cert; ///< PEM certificate of this node, for TLS between the nodes
+  std::string cluster_key;  ///< PEM private key of cluster_cert
+  std::string cluster_ca;   ///< PEM CA bundle that the other nodes' certificates must chain to
   // -- misc --
   bool demo = false;         ///< create demo users and a demo catalog on first start
   bool log_requests = true;  ///< one JSON line per request on stdout
@@ -112,6 +123,19 @@ const std::vector<option_spec>& config_options();
 /// "03:30" -> 210; -1 unless it is a valid UTC HH:MM.
 int minute_of_day(const std::string& hh_mm);
 
+/// True when the node is one of a cluster (--node-id given); false: a single node.
+bool clustered(const config& cfg);
+
+/// True when the cluster files (--cluster-cert, --cluster-key, --cluster-ca) are given.
+bool cluster_tls(const config& cfg);
+
+/// The address the cluster port binds: --cluster-bind, else 127.0.0.1 without the cluster TLS
+/// files and 0.0.0.0 with them.
+std::string cluster_bind_address(const config& cfg);
+
+/// True for a loopback host: 127.x.x.x, ::1 or localhost.
+bool is_loopback_host(const std::string& host);
+
 /// `data-dir` -> `FORESIGHT_DATA_DIR`.
 std::string env_name(const std::string& option);
 
@@ -126,7 +150,9 @@ struct config_result {
 /// Layers defaults, file, environment and arguments. `env` looks a variable up ("" = unset);
 /// `read_file` returns false if the file cannot be read. Unknown options land in `extra`.
 /// A secret's `-file` option (`--jwt-secret-file`, ...) fills the secret with the file's text
-/// (without its trailing newline); giving both forms is an error.
+/// (without its trailing newline); giving both forms is an error. The cluster options are
+/// checked together last: --peers and the cluster TLS files need --node-id, the TLS files go
+/// all three or none, and the cluster port leaves loopback only with them.
 config_result load_config(const std::vector<std::string>& args,
                           const std::function<std::string(const std::string&)>& env,
                           const std::function<bool(const std::string&, std::string&)>& read_file);

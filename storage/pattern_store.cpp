@@ -38,11 +38,15 @@ const char* const pattern_hints_sql =
 
 pattern_shard_state pattern_store::load_pattern_shard(int shard) {
   return translated([&]() -> pattern_shard_state {
-    pqxx::read_transaction tx{db_.conn()};
+    pqxx::work tx{db_.conn()};
     pattern_shard_state state;
     state.shard = shard;
+    // Loading claims the shard: a new generation refuses the saves of any earlier instance (a
+    // crashed one's late save, another node's that hosted the learners before).
     auto w = tx.exec_params(
-      "SELECT last_activity_id, generation FROM pattern_learner_state WHERE shard = $1", shard);
+      "INSERT INTO pattern_learner_state (shard, last_activity_id, generation) VALUES ($1, 0, 1)"
+      " ON CONFLICT (shard) DO UPDATE SET generation = pattern_learner_state.generation + 1"
+      " RETURNING last_activity_id, generation", shard);
     if (!w.empty()) {
       state.watermark = w[0][0].as<std::int64_t>();
       state.generation = w[0][1].as<int>();
@@ -74,6 +78,7 @@ pattern_shard_state pattern_store::load_pattern_shard(int shard) {
       }
       state.rows.push_back(std::move(row));
     }
+    tx.commit();
     return state;
   });
 }

@@ -3,6 +3,7 @@
 // comes back; with TLS a node without the cluster's certificate, or with one but not configured as
 // a peer, is never admitted.
 #include "actors/cluster_node.hpp"
+#include "core/rendezvous.hpp"
 
 #include <arpa/inet.h>
 #include <boost/test/unit_test.hpp>
@@ -134,6 +135,16 @@ BOOST_AUTO_TEST_CASE(nodes_find_each_other_and_a_stopped_node_is_dead_within_two
              "three nodes see each other");
   auto epoch = a.node.view->get()->epoch;
   BOOST_TEST(a.node.view->get()->peers.size() == 2u);
+  // Each knows the others' services from their hellos, and all agree on the learner host.
+  BOOST_TEST(wait_ms([&] { return a.node.view->get()->settled && b.node.view->get()->settled &&
+                                  c->node.view->get()->settled; },
+                     std::chrono::seconds(3)) >= 0);
+  auto host = a.node.view->get()->learner_host;
+  BOOST_TEST(host == rendezvous_owner(learner_host_key, all));
+  BOOST_TEST(b.node.view->get()->learner_host == host);
+  BOOST_TEST(c->node.view->get()->learner_host == host);
+  BOOST_TEST(a.node.view->get()->services.at("b").node_id == "b");
+  BOOST_TEST(a.node.view->get()->services.at("c").node_id == "c");
   c.reset(); // its connections close
   auto took = wait_ms([&] { return a.live() == ids{"a", "b"} && b.live() == ids{"a", "b"}; },
                       std::chrono::seconds(4));

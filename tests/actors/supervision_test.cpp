@@ -2,6 +2,7 @@
 // back-off, until the policy's limit, which stops the supervisor; a shutdown is never restarted.
 #include "actors/supervision.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <caf/all.hpp>
@@ -15,6 +16,9 @@ namespace {
 
 using die_atom = caf::atom_constant<caf::atom("die")>;
 using quit_atom = caf::atom_constant<caf::atom("quitnorm")>;
+using suspend_atom = caf::atom_constant<caf::atom("suspend")>;
+using resume_atom = caf::atom_constant<caf::atom("resume")>;
+using count_atom = caf::atom_constant<caf::atom("count")>;
 
 caf::behavior test_child(caf::event_based_actor* self) {
   return {
@@ -40,6 +44,12 @@ caf::behavior test_supervisor(caf::event_based_actor* self, restart_policy polic
     [=](quit_atom a) {
       if (auto& c = (*slots)[0])
         self->send(c, a);
+    },
+    [=](suspend_atom) { slots->suspend(); },
+    [=](resume_atom) { slots->resume(); },
+    [=](count_atom) {
+      return static_cast<int>(std::count_if(slots->children().begin(), slots->children().end(),
+                                            [](const caf::actor& c) { return c != nullptr; }));
     },
   };
 }
@@ -80,6 +90,29 @@ BOOST_AUTO_TEST_CASE(a_failed_child_is_restarted_in_its_slot_and_a_normal_end_fo
   caf::anon_send(sup, quit_atom::value);
   std::this_thread::sleep_for(100ms);
   BOOST_TEST(*starts == 5);
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_CASE(suspended_slots_stay_empty_until_resumed_even_when_resumed_at_once) {
+  auto sup = sys->spawn(test_supervisor, restart_policy::always(), starts);
+  caf::scoped_actor self{*sys};
+  auto running = [&] {
+    int n = -1;
+    self->request(sup, 1s, count_atom::value).receive([&](int x) { n = x; }, [](caf::error&) {});
+    return n;
+  };
+  BOOST_TEST(eventually([&] { return running() == 2; }));
+  caf::anon_send(sup, suspend_atom::value);
+  BOOST_TEST(eventually([&] { return running() == 0; }));
+  std::this_thread::sleep_for(100ms);
+  BOOST_TEST(*starts == 2, "a role handed away is not restarted");
+  caf::anon_send(sup, resume_atom::value);
+  BOOST_TEST(eventually([&] { return running() == 2 && *starts == 4; }));
+  // Suspended and resumed before the children are down: they come back all the same.
+  caf::anon_send(sup, suspend_atom::value);
+  caf::anon_send(sup, resume_atom::value);
+  BOOST_TEST(eventually([&] { return *starts == 6; }));
+  BOOST_TEST(eventually([&] { return running() == 2; }));
   caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
 }
 

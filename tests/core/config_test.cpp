@@ -137,4 +137,98 @@ BOOST_AUTO_TEST_CASE(login_limits_and_the_password_pool_are_on_by_default) {
   BOOST_TEST(r.cfg.password_queue_max > 0);
 }
 
+BOOST_AUTO_TEST_CASE(without_a_node_id_the_node_is_alone_on_loopback) {
+  auto r = load({"serve"});
+  BOOST_TEST(r.error.empty(), r.error);
+  BOOST_TEST(r.cfg.node_id.empty());
+  BOOST_TEST(!clustered(r.cfg));
+  BOOST_TEST(r.cfg.cluster_port == 0);
+  BOOST_TEST(r.cfg.peers.empty());
+  BOOST_TEST(!cluster_tls(r.cfg));
+  BOOST_TEST(cluster_bind_address(r.cfg) == "127.0.0.1");
+}
+
+BOOST_AUTO_TEST_CASE(cluster_options_come_from_anywhere) {
+  auto r = load({"serve", "--node-id", "a", "--peers=b=127.0.0.1:4302,c=127.0.0.1:4303"},
+                {{"FORESIGHT_CLUSTER_PORT", "4301"}});
+  BOOST_TEST(r.error.empty(), r.error);
+  BOOST_TEST(clustered(r.cfg));
+  BOOST_TEST(r.cfg.node_id == "a");
+  BOOST_TEST(r.cfg.cluster_port == 4301);
+  BOOST_TEST(r.cfg.peers == "b=127.0.0.1:4302,c=127.0.0.1:4303");
+  auto f = load({"serve", "--config", "/f.conf", "--node-id", "a"}, {},
+                {{"/f.conf", "cluster-bind = 127.0.0.2\ncluster-port = 65535\n"}});
+  BOOST_TEST(f.error.empty(), f.error);
+  BOOST_TEST(cluster_bind_address(f.cfg) == "127.0.0.2");
+  BOOST_TEST(f.cfg.cluster_port == 65535);
+  BOOST_TEST(load({}, {{"FORESIGHT_NODE_ID", "n-1_x"}}).cfg.node_id == "n-1_x");
+}
+
+BOOST_AUTO_TEST_CASE(a_node_id_must_be_valid) {
+  for (auto* bad : {"A", "-a", "a b", "a.b", "abcdefghijabcdefghijabcdefghijabc"}) {
+    auto r = load({"serve", "--node-id", bad});
+    BOOST_TEST(r.error.find("node-id") != std::string::npos, bad << ": " << r.error);
+  }
+  BOOST_TEST(load({"serve", "--node-id", "a"}).error.empty());
+  BOOST_TEST(load({"serve", "--cluster-port", "65536"}).error.find("--cluster-port") !=
+             std::string::npos);
+  BOOST_TEST(!load({"serve", "--cluster-port", "-1"}).error.empty());
+}
+
+BOOST_AUTO_TEST_CASE(peers_need_a_node_id_and_are_checked_against_it) {
+  auto alone = load({"serve", "--peers", "b=127.0.0.1:4302"});
+  BOOST_TEST(alone.error.find("--peers needs --node-id") != std::string::npos, alone.error);
+  auto self = load({"serve", "--node-id", "b", "--peers", "b=127.0.0.1:4302"});
+  BOOST_TEST(self.error.find("invalid --peers") == 0u, self.error);
+  BOOST_TEST(self.error.find("itself") != std::string::npos, self.error);
+  for (auto* bad : {"b", "b=127.0.0.1", "b=127.0.0.1:0", "B=127.0.0.1:1",
+                    "b=127.0.0.1:1,b=127.0.0.1:2"}) {
+    auto r = load({"serve", "--node-id", "a", "--peers", bad});
+    BOOST_TEST(r.error.find("invalid --peers") == 0u, bad << ": " << r.error);
+  }
+  // The environment's peers meet the command line's node id: checked after every layer.
+  BOOST_TEST(load({"serve", "--node-id", "a"}, {{"FORESIGHT_PEERS", "b=h:1"}}).error.empty());
+}
+
+BOOST_AUTO_TEST_CASE(cluster_tls_files_go_all_three_with_a_node_id) {
+  std::vector<std::string> files = {"--cluster-cert", "/c.pem", "--cluster-key", "/k.pem",
+                                    "--cluster-ca", "/ca.pem"};
+  auto with = [&](std::vector<std::string> head, std::size_t n_files) {
+    head.insert(head.end(), files.begin(), files.begin() + 2 * n_files);
+    return load(head);
+  };
+  auto r = with({"serve", "--node-id", "a"}, 3);
+  BOOST_TEST(r.error.empty(), r.error);
+  BOOST_TEST(cluster_tls(r.cfg));
+  BOOST_TEST(r.cfg.cluster_cert == "/c.pem");
+  BOOST_TEST(r.cfg.cluster_key == "/k.pem");
+  BOOST_TEST(r.cfg.cluster_ca == "/ca.pem");
+  BOOST_TEST(cluster_bind_address(r.cfg) == "0.0.0.0");
+  for (std::size_t n : {1u, 2u}) {
+    auto partial = with({"serve", "--node-id", "a"}, n);
+    BOOST_TEST(partial.error.find("all three or none") != std::string::npos, partial.error);
+  }
+  auto alone = with({"serve"}, 3);
+  BOOST_TEST(alone.error.find("need --node-id") != std::string::npos, alone.error);
+}
+
+BOOST_AUTO_TEST_CASE(the_cluster_port_leaves_loopback_only_with_tls) {
+  for (auto* loopback : {"127.0.0.1", "127.1.2.3", "::1", "localhost"}) {
+    auto r = load({"serve", "--node-id", "a", "--cluster-bind", loopback});
+    BOOST_TEST(r.error.empty(), loopback << ": " << r.error);
+    BOOST_TEST(cluster_bind_address(r.cfg) == loopback);
+  }
+  for (auto* open : {"0.0.0.0", "10.0.0.3", "::", "node-a.example"}) {
+    auto r = load({"serve", "--node-id", "a", "--cluster-bind", open});
+    BOOST_TEST(r.error.find("may leave loopback only with --cluster-cert/--cluster-key/"
+                            "--cluster-ca") != std::string::npos,
+               open << ": " << r.error);
+    auto tls = load({"serve", "--node-id", "a", "--cluster-bind", open, "--cluster-cert", "/c",
+                     "--cluster-key", "/k", "--cluster-ca", "/ca"});
+    BOOST_TEST(tls.error.empty(), open << ": " << tls.error);
+    BOOST_TEST(cluster_bind_address(tls.cfg) == open);
+  }
+  BOOST_TEST(!load({"serve", "--cluster-bind", "0.0.0.0"}).error.empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
