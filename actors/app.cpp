@@ -647,4 +647,52 @@ void actor_app::readiness(callback<readiness_report> done) {
   impl_->ask<readiness_report>(impl_->storage, std::move(done), ready_atom::value);
 }
 
+void actor_app::cluster(std::string caller, std::string owner_of_user,
+                        callback<cluster_report> done) {
+  auto* self = impl_.get();
+  auto user = std::make_shared<std::string>(std::move(owner_of_user));
+  auto finish = [self, user, done](cluster_report report) {
+    if (!user->empty()) {
+      report.owner_user_id = *user;
+      report.owner_node = self->cluster ? self->sessions->owner_node(*user) : report.node_id;
+    }
+    done({std::move(report), {}});
+  };
+  impl_->ask_session<user_profile>(
+    caller,
+    [self, finish, done](outcome<user_profile> r) {
+      if (r.error)
+        return done({{}, r.error});
+      if (!r.value.is_admin)
+        return done({{}, make_error(error_code::forbidden, "this operation needs an admin user")});
+      auto sessions = metrics_registry::instance()
+                        .get_gauge("foresight_sessions_alive", "user session actors alive")
+                        .value.load(std::memory_order_relaxed);
+      if (!self->cluster) { // a single node: the only member, hosting the learners
+        cluster_report report;
+        report.node_id = report.learner_host = "local";
+        report.members.push_back({"local", "", "alive", -1, true, sessions});
+        return finish(std::move(report));
+      }
+      auto view = self->cluster->get();
+      self->ask<cluster_status>(
+        self->cluster_node,
+        [view, finish, done](outcome<cluster_status> st) {
+          if (st.error)
+            return done({{}, st.error});
+          cluster_report report;
+          report.node_id = st.value.self;
+          report.clustered = true;
+          report.epoch = st.value.epoch;
+          report.learner_host = view->learner_host;
+          for (auto& m : st.value.members)
+            report.members.push_back(
+              {m.id, m.address, m.state, m.last_heard_ms_ago, m.local, m.sessions});
+          finish(std::move(report));
+        },
+        cluster_status_atom::value);
+    },
+    profile_atom::value);
+}
+
 } // namespace foresight

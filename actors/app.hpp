@@ -49,6 +49,8 @@ public:
   void erase_user(std::string caller, std::string user_id, bool delete_account,
                   callback<erase_report> done) override;
   void inject_fault(std::string caller, std::string target, callback<bool> done) override;
+  void cluster(std::string caller, std::string owner_of_user,
+               callback<cluster_report> done) override;
 
 private:
   struct impl;

@@ -51,6 +51,8 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<crowd_question>("foresight::crowd_question");
   cfg.add_message_type<crowd_view>("foresight::crowd_view");
   cfg.add_message_type<erase_report>("foresight::erase_report");
+  cfg.add_message_type<cluster_member_report>("foresight::cluster_member_report");
+  cfg.add_message_type<cluster_report>("foresight::cluster_report");
 }
 
 caf::error to_caf_error(const api_error& err) {

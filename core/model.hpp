@@ -728,4 +728,37 @@ typename Inspector::result_type inspect(Inspector& f, readiness_report& x) {
   return f(x.database_reachable, x.migrations_applied, x.schema_version, x.detail);
 }
 
+/// One node of `GET /api/v1/cluster`.
+struct cluster_member_report {
+  std::string id;
+  std::string address;       ///< host:port of its cluster port; empty for the local node
+  std::string state;         ///< "alive", "dead" or "unknown"
+  std::int64_t last_heard_ms_ago = -1; ///< -1: never, or the local node
+  bool local = false;        ///< the node answering
+  std::int64_t sessions = -1; ///< live sessions it holds; -1: unknown
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_member_report& x) {
+  return f(x.id, x.address, x.state, x.last_heard_ms_ago, x.local, x.sessions);
+}
+
+/// `GET /api/v1/cluster`: the members as the answering node sees them, and (when asked for a
+/// user) the node owning that user's session.
+struct cluster_report {
+  std::string node_id;       ///< the answering node ("local" for a single node)
+  bool clustered = false;    ///< false: a single node (no --node-id)
+  std::uint64_t epoch = 0;   ///< raised by every change of the live set
+  std::string learner_host;  ///< the node running the pattern learners
+  std::vector<cluster_member_report> members;
+  std::string owner_user_id; ///< the user asked for; empty: none
+  std::string owner_node;    ///< the node owning that user's session
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_report& x) {
+  return f(x.node_id, x.clustered, x.epoch, x.learner_host, x.members, x.owner_user_id,
+           x.owner_node);
+}
+
 } // namespace foresight

@@ -341,4 +341,35 @@ std::string stats_json(const stats_report& r) {
   return w.take();
 }
 
+std::string cluster_json(const cluster_report& r) {
+  json_writer w;
+  auto count_or_null = [&w](std::int64_t n) { n < 0 ? w.null() : w.value(n); };
+  w.begin_object()
+    .key("node_id").value(r.node_id)
+    .key("clustered").value(r.clustered)
+    .key("epoch").value(static_cast<std::int64_t>(r.epoch))
+    .key("learner_host").value(r.learner_host)
+    .key("members").begin_array();
+  for (auto& m : r.members) {
+    w.begin_object()
+      .key("id").value(m.id)
+      .key("address").value(m.address)
+      .key("state").value(m.state)
+      .key("local").value(m.local)
+      .key("last_heard_ms_ago");
+    count_or_null(m.last_heard_ms_ago);
+    w.key("sessions");
+    count_or_null(m.sessions);
+    w.end_object();
+  }
+  w.end_array();
+  if (!r.owner_user_id.empty())
+    w.key("owner").begin_object()
+      .key("user_id").value(r.owner_user_id)
+      .key("node").value(r.owner_node)
+      .end_object();
+  w.end_object();
+  return w.take();
+}
+
 } // namespace foresight

@@ -44,4 +44,9 @@ std::string suggestion_list_json(const suggestion_list& l);
 /// The stats route's body: the spec's four monitoring figures, the cache and the LLM.
 std::string stats_json(const stats_report& r);
 
+/// `GET /api/v1/cluster`: `{"node_id","clustered","epoch","learner_host","members":[{"id",
+/// "address","state","local","last_heard_ms_ago","sessions"}][,"owner":{"user_id","node"}]}`,
+/// -1 figures as null, `owner` only when a user was asked for.
+std::string cluster_json(const cluster_report& r);
+
 } // namespace foresight

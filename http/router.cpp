@@ -145,6 +145,7 @@ const router& api_router() {
     t.add("DELETE", "/api/v1/activity", route_id::erase_activity);
     t.add("DELETE", "/api/v1/users/{user_id}", route_id::delete_user);
     t.add("POST", "/api/v1/debug/fault/{target}", route_id::inject_fault);
+    t.add("GET", "/api/v1/cluster", route_id::cluster);
     t.add("GET", "/api/v1/activity/patterns", route_id::activity_patterns);
     t.add("GET", "/api/v1/activity/patterns/export", route_id::patterns_export);
     t.add("GET", "/api/v1/activity/preferences", route_id::get_preferences);

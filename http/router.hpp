@@ -34,6 +34,7 @@ enum class route_id {
   erase_activity,
   delete_user,
   inject_fault,
+  cluster,
 };
 
 /// Outcome of resolving one request target.

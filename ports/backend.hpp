@@ -61,6 +61,10 @@ public:
   /// Admin only, with --fault-injection (tests): one actor of `target` (learner, cache,
   /// storage) fails at once, for its supervisor to restart.
   virtual void inject_fault(std::string caller, std::string target, callback<bool> done) = 0;
+  /// Admin only: the cluster's members as this node sees them; with `owner_of_user` (a user id,
+  /// or empty) also the node owning that user's session. A single node reports itself alone.
+  virtual void cluster(std::string caller, std::string owner_of_user,
+                       callback<cluster_report> done) = 0;
 };
 
 } // namespace foresight

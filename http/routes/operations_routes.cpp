@@ -1,5 +1,5 @@
 // Operating the service: health and readiness, metrics, the OpenAPI document, the monitoring
-// figures, the audit trail and (tests only) fault injection.
+// figures, the audit trail, the cluster's members and (tests only) fault injection.
 #include "core/metrics.hpp"
 #include "core/payloads.hpp"
 #include "core/views.hpp"
@@ -67,6 +67,21 @@ void handle_audit_log(route_context& ctx, route_call& call) {
                       w.end_object();
                       return json_response(200, w.take());
                     }));
+}
+
+void handle_cluster(route_context& ctx, route_call& call) {
+  // `user` (optional): whose session's owner to report; an empty one is none.
+  std::string user;
+  if (auto i = call.query.find("user"); i != call.query.end() && !i->second.empty()) {
+    if (!is_valid_identifier(i->second))
+      return call.fail(make_error(error_code::validation_failed,
+                                  "user may contain only letters, digits and _ . @ -", "user"));
+    user = i->second;
+  }
+  ctx.app.cluster(call.user, std::move(user),
+                  call.reply_with<cluster_report>([](cluster_report& r) {
+                    return json_response(200, cluster_json(r));
+                  }));
 }
 
 void handle_inject_fault(route_context& ctx, route_call& call) {

@@ -36,6 +36,7 @@ const route_spec table[] = {
   {route_id::erase_activity,             user,   false,  false, body_rule::none,            handle_erase_activity},
   {route_id::delete_user,                user,   false,  false, body_rule::none,            handle_delete_user},
   {route_id::inject_fault,               user,   false,  false, body_rule::none,            handle_inject_fault},
+  {route_id::cluster,                    user,   false,  true,  body_rule::none,            handle_cluster},
 };
 // clang-format on
 

@@ -65,5 +65,6 @@ void handle_openapi_document(route_context&, route_call&);
 void handle_activity_stats(route_context&, route_call&);
 void handle_audit_log(route_context&, route_call&);
 void handle_inject_fault(route_context&, route_call&);
+void handle_cluster(route_context&, route_call&);
 
 } // namespace foresight

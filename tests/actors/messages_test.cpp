@@ -155,6 +155,25 @@ BOOST_AUTO_TEST_CASE(suggestion_payloads_survive_the_wire) {
   BOOST_TEST(round_trip(r).live.llm_breaker == "open");
 }
 
+BOOST_AUTO_TEST_CASE(cluster_reports_survive_the_wire) {
+  cluster_report r;
+  r.node_id = "a";
+  r.clustered = true;
+  r.epoch = 0x100000003ull;
+  r.learner_host = "a";
+  r.members = {{"a", "", "alive", -1, true, 5}, {"b", "127.0.0.1:4302", "dead", 1500, false, -1}};
+  r.owner_user_id = "u1";
+  r.owner_node = "b";
+  auto r2 = round_trip(r);
+  BOOST_TEST(r2.epoch == r.epoch);
+  BOOST_TEST(r2.members.size() == 2u);
+  BOOST_TEST(r2.members.at(1).address == "127.0.0.1:4302");
+  BOOST_TEST(r2.members.at(1).last_heard_ms_ago == 1500);
+  BOOST_TEST(r2.members.at(0).local);
+  BOOST_TEST(r2.owner_node == "b");
+  BOOST_TEST(round_trip(r.members.at(0)).sessions == 5);
+}
+
 BOOST_AUTO_TEST_CASE(api_errors_cross_as_caf_errors_and_come_back_whole) {
   auto err = make_error(error_code::validation_failed, "bad rating", "feedback_rating");
   auto back = to_api_error(to_caf_error(err));

@@ -25,4 +25,17 @@ BOOST_AUTO_TEST_CASE(every_route_has_one_table_entry_with_a_handler) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(the_cluster_route_takes_a_token_and_a_query) {
+  auto m = api_router().resolve("GET", "/api/v1/cluster?user=u1");
+  BOOST_TEST_REQUIRE(m.kind == routing_result::found);
+  BOOST_TEST((m.id == route_id::cluster));
+  auto* spec = find_route(route_id::cluster);
+  BOOST_TEST_REQUIRE(spec != nullptr);
+  BOOST_TEST((spec->access == route_access::user));
+  BOOST_TEST(spec->query);
+  BOOST_TEST(!spec->connection_id_param);
+  BOOST_TEST((spec->body == body_rule::none));
+  BOOST_TEST(api_router().resolve("POST", "/api/v1/cluster").allow == "GET");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -462,6 +462,30 @@ BOOST_AUTO_TEST_CASE(health_readiness_metrics_and_request_ids) {
     BOOST_TEST(metrics.body.find(needle) != std::string::npos, needle << "\n" << metrics.body);
 }
 
+BOOST_AUTO_TEST_CASE(a_single_node_shows_itself_alone_to_admins_on_the_cluster_route) {
+  served_db s;
+  server_process srv{serve_args(s.db)};
+  auto p = srv.port();
+  auto admin = token_for("admin1");
+  expect_error(request(p, "GET", "/api/v1/cluster"), 401, "unauthorized");
+  expect_error(request(p, "GET", "/api/v1/cluster", "", token_for("analyst1")), 403, "forbidden");
+  auto r = request(p, "GET", "/api/v1/cluster", "", admin);
+  BOOST_TEST(r.status == 200, r.body);
+  // The sessions: the admin's and the analyst's (made to learn they are not an admin).
+  BOOST_TEST(r.body ==
+               R"({"node_id":"local","clustered":false,"epoch":0,"learner_host":"local",)"
+               R"("members":[{"id":"local","address":"","state":"alive","local":true,)"
+               R"("last_heard_ms_ago":null,"sessions":2}]})",
+             r.body);
+  auto owned = request(p, "GET", "/api/v1/cluster?user=analyst1", "", admin);
+  BOOST_TEST(owned.status == 200, owned.body);
+  BOOST_TEST(json_at(owned.body, "/owner/user_id") == "analyst1", owned.body);
+  BOOST_TEST(json_at(owned.body, "/owner/node") == "local", owned.body);
+  auto bad = request(p, "GET", "/api/v1/cluster?user=no%20such", "", admin);
+  expect_error(bad, 422, "validation_failed");
+  BOOST_TEST(json_at(bad.body, "/error/field") == "user", bad.body);
+}
+
 BOOST_AUTO_TEST_CASE(a_request_past_its_deadline_is_504_and_the_late_answer_is_dropped) {
   served_db s;
   server_process srv{serve_args(s.db, {"--request-timeout-ms", "300"})};
