@@ -588,12 +588,13 @@ BOOST_AUTO_TEST_CASE(kill_9_of_a_node_under_load_loses_no_acknowledged_activity)
                      << dead_after_ms << " ms");
   BOOST_TEST(hung == 0);
   BOOST_REQUIRE(!acked.empty());
-  std::string list;
+  std::string list, bad;
   for (auto& id : acked) {
-    BOOST_REQUIRE_MESSAGE(!id.empty() && std::isdigit(static_cast<unsigned char>(id[0])),
-                          "a 2xx answer without an activity_id: '" << id << "'");
+    if (id.empty() || !std::isdigit(static_cast<unsigned char>(id[0])))
+      bad = id;
     list += (list.empty() ? "" : ",") + id;
   }
+  BOOST_REQUIRE_MESSAGE(bad.empty(), "a 2xx answer without an activity_id: '" << bad << "'");
   BOOST_TEST(std::set<std::string>(acked.begin(), acked.end()).size() == acked.size());
   BOOST_TEST(scalar(w.db, "SELECT count(*) FROM user_activity WHERE id IN (" + list + ")") ==
              static_cast<long long>(acked.size()));
@@ -697,7 +698,10 @@ BOOST_AUTO_TEST_CASE(a_restarted_node_rejoins_and_patterns_count_each_activity_o
 }
 
 // (g) With --cluster-cert/key/ca, nodes of one CA join each other; a node with a certificate of
-// another CA never joins, and the node it tried does not mind.
+// another CA never joins, and the nodes it tried do not mind. Two such nodes: d, which a does not
+// list (as the issue describes it), and an impostor at the address a and b list for c, under the
+// id c: only the certificate check keeps that one out (a listed peer's hello is otherwise
+// welcome), so it shows that the certificates are checked at all.
 BOOST_AUTO_TEST_CASE(with_certificates_only_nodes_of_the_same_ca_join) {
   char tmpl[] = "/tmp/foresight-cluster-tls-XXXXXX";
   std::string dir = mkdtemp(tmpl);
@@ -712,44 +716,53 @@ BOOST_AUTO_TEST_CASE(with_certificates_only_nodes_of_the_same_ca_join) {
   make_ca(dir, "rogue-ca");
   make_node_cert(dir, "a", "ca");
   make_node_cert(dir, "b", "ca");
+  make_node_cert(dir, "c", "rogue-ca");
   make_node_cert(dir, "d", "rogue-ca");
 
-  cluster_world w({"a", "b", "d"}, {}, /*start_all=*/false);
+  cluster_world w({"a", "b", "c", "d"}, {}, /*start_all=*/false);
   auto tls = [&](const std::string& node, const std::string& ca) {
     w.node_extra[node] = {"--cluster-cert", dir + "/" + node + ".pem", "--cluster-key",
                           dir + "/" + node + ".key", "--cluster-ca", dir + "/" + ca + ".pem"};
   };
   tls("a", "ca");
   tls("b", "ca");
+  tls("c", "rogue-ca");
   tls("d", "rogue-ca");
-  w.start("a", {"b"});
-  w.start("b", {"a"});
+  w.start("a", {"b", "c"});
+  w.start("b", {"a", "c"});
+  w.start("c", {"a", "b"});
   w.start("d", {"a"});
   w.wait_converged({"a", "b"});
 
   auto until = steady::now() + 3s;
-  cluster_view on_a, on_d;
-  bool d_alive_on_a = false, a_alive_on_d = false;
+  std::map<std::string, cluster_view> last;
+  std::set<std::string> alive_seen; // "x:y": x listed y alive
   while (steady::now() < until) {
-    on_a = w.view("a");
-    on_d = w.view("d");
-    d_alive_on_a = d_alive_on_a || on_a.state_of("d") == "alive";
-    a_alive_on_d = a_alive_on_d || on_d.state_of("a") == "alive";
+    for (auto id : {"a", "b", "c", "d"}) {
+      last[id] = w.view(id);
+      for (auto& [member, state] : last[id].states)
+        if (state == "alive" && member != id)
+          alive_seen.insert(std::string(id) + ":" + member);
+    }
     std::this_thread::sleep_for(100ms);
   }
-  BOOST_TEST(!d_alive_on_a, "a listed d alive: " << on_a.body);
-  BOOST_TEST(!a_alive_on_d, "d saw a alive: " << on_d.body);
-  BOOST_TEST(on_a.state_of("b") == "alive", on_a.body);
-  BOOST_TEST(on_a.alive() == 2, on_a.body);
-  BOOST_TEST(on_d.status == 200, on_d.body);
-  BOOST_TEST(on_d.state_of("a") != "alive", on_d.body);
-  // a still serves.
+  for (auto pair : {"a:d", "a:c", "b:c", "c:a", "c:b", "d:a"})
+    BOOST_TEST(!alive_seen.count(pair), pair << " was seen alive; last views: a " << last["a"].body
+                                             << " c " << last["c"].body << " d " << last["d"].body);
+  BOOST_TEST(last["a"].state_of("b") == "alive", last["a"].body);
+  BOOST_TEST(last["b"].state_of("a") == "alive", last["b"].body);
+  BOOST_TEST(last["a"].alive() == 2, last["a"].body);
+  BOOST_TEST(last["a"].state_of("d") != "alive", last["a"].body);
+  BOOST_TEST(last["d"].status == 200, last["d"].body);
+  BOOST_TEST(last["d"].state_of("a") != "alive", last["d"].body);
+  // a still serves, and b reads what it wrote.
   auto r = w.log_query("a", "alice", "Top 5 stocks by volume");
   BOOST_TEST(r.status == 200, r.body);
   auto h = request(w.port("b"), "GET", "/api/v1/activity/history", "", token_for("alice"));
   BOOST_TEST(json_at(h.body, "/count") == "1", h.body);
-  auto rogue_log = w.nodes.at("d")->output();
-  BOOST_TEST_MESSAGE("d's log tail: " << rogue_log.substr(rogue_log.size() > 1500 ? rogue_log.size() - 1500 : 0));
+  BOOST_TEST(w.view("a").state_of("b") == "alive");
+  BOOST_WARN_MESSAGE(w.nodes.at("a")->output().find("TLS") != std::string::npos,
+                     "a's log does not mention TLS: " << w.nodes.at("a")->output());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
