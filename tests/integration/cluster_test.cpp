@@ -258,8 +258,12 @@ struct cluster_world {
       return all;
     }, 100ms);
     if (!ok)
-      for (auto& [id, v] : last)
-        BOOST_TEST_MESSAGE("node " << id << " sees: status " << v.status << " " << v.body);
+      for (auto& [id, v] : last) {
+        auto log = nodes.at(id)->output();
+        BOOST_TEST_MESSAGE("node " << id << " (pid " << nodes.at(id)->pid() << ") sees: status "
+                           << v.status << " " << v.body << "\nits log (tail): "
+                           << log.substr(log.size() > 2500 ? log.size() - 2500 : 0));
+      }
     BOOST_REQUIRE_MESSAGE(ok, "the nodes did not all see each other alive within the limit");
   }
 
@@ -730,13 +734,27 @@ BOOST_AUTO_TEST_CASE(with_certificates_only_nodes_of_the_same_ca_join) {
   tls("d", "rogue-ca");
   w.start("a", {"b", "c"});
   w.start("b", {"a", "c"});
+  w.wait_converged({"a", "b"});
+  // a user whose session a forwards to b, and one whose session b forwards to a
+  std::string to_b, to_a;
+  for (auto user : {"alice", "bob", "carol"}) {
+    auto owner = w.owner_of(user, "a");
+    if (owner == "b" && to_b.empty())
+      to_b = user;
+    if (owner == "a" && to_a.empty())
+      to_a = user;
+  }
+  auto epoch_a = w.view("a").epoch, epoch_b = w.view("b").epoch;
   w.start("c", {"a", "b"});
   w.start("d", {"a"});
-  w.wait_converged({"a", "b"});
 
+  // For 3 s: who sees whom alive, and a and b keep serving, forwards included.
   auto until = steady::now() + 3s;
   std::map<std::string, cluster_view> last;
   std::set<std::string> alive_seen; // "x:y": x listed y alive
+  std::set<std::uint64_t> epochs_a, epochs_b;
+  int logs = 0;
+  std::vector<std::string> failed_logs;
   while (steady::now() < until) {
     for (auto id : {"a", "b", "c", "d"}) {
       last[id] = w.view(id);
@@ -744,7 +762,19 @@ BOOST_AUTO_TEST_CASE(with_certificates_only_nodes_of_the_same_ca_join) {
         if (state == "alive" && member != id)
           alive_seen.insert(std::string(id) + ":" + member);
     }
-    std::this_thread::sleep_for(100ms);
+    epochs_a.insert(last["a"].epoch);
+    epochs_b.insert(last["b"].epoch);
+    for (auto [node, user] : {std::pair{std::string("a"), to_b}, std::pair{std::string("b"), to_a}}) {
+      if (user.empty())
+        continue;
+      ++logs;
+      auto r = w.log_query(node, user, "Top 5 stocks by volume");
+      if (r.status != 200)
+        failed_logs.push_back(node + " for " + user + " at " +
+                              std::to_string(3000 - ms_since(steady::now(), until)) + " ms: " +
+                              std::to_string(r.status) + " " + r.body);
+    }
+    std::this_thread::sleep_for(50ms);
   }
   for (auto pair : {"a:d", "a:c", "b:c", "c:a", "c:b", "d:a"})
     BOOST_TEST(!alive_seen.count(pair), pair << " was seen alive; last views: a " << last["a"].body
@@ -752,15 +782,40 @@ BOOST_AUTO_TEST_CASE(with_certificates_only_nodes_of_the_same_ca_join) {
   BOOST_TEST(last["a"].state_of("b") == "alive", last["a"].body);
   BOOST_TEST(last["b"].state_of("a") == "alive", last["b"].body);
   BOOST_TEST(last["a"].alive() == 2, last["a"].body);
-  BOOST_TEST(last["a"].state_of("d") != "alive", last["a"].body);
   BOOST_TEST(last["d"].status == 200, last["d"].body);
-  BOOST_TEST(last["d"].state_of("a") != "alive", last["d"].body);
-  // a still serves, and b reads what it wrote.
-  auto r = w.log_query("a", "alice", "Top 5 stocks by volume");
-  BOOST_TEST(r.status == 200, r.body);
-  auto h = request(w.port("b"), "GET", "/api/v1/activity/history", "", token_for("alice"));
-  BOOST_TEST(json_at(h.body, "/count") == "1", h.body);
-  BOOST_TEST(w.view("a").state_of("b") == "alive");
+  // The rogue nodes' attempts must not disturb a and b: their live set never changed (every
+  // change raises the epoch), and every request a or b got was answered.
+  BOOST_TEST_MESSAGE("a's epochs during the rogue nodes' attempts: " << epochs_a.size()
+                     << " (" << epoch_a << " before), b's: " << epochs_b.size() << " ("
+                     << epoch_b << " before); " << failed_logs.size() << " of " << logs
+                     << " logs failed");
+  if (epochs_a.size() > 1 || epochs_b.size() > 1 || !failed_logs.empty())
+    BOOST_TEST_MESSAGE(
+      "SERVER ISSUE (found 2026-12-02 against main 1aeaeec [cluster-wired]): with TLS, every "
+      "failed handshake of a node holding another CA's certificate (d connecting to a; the "
+      "impostor c connecting to and being connected by a and b) also drops the established a-b "
+      "link: both log 'cluster peer lost' at the same millisecond, rejoin 10-90 ms later, and "
+      "requests forwarded between them in that moment answer 503 'the node holding this user's "
+      "session was lost'; at times a and b end up dead to each other, each its own learner host. "
+      "Left failing on purpose: the assertions below are the contract.");
+  BOOST_TEST((epochs_a == std::set<std::uint64_t>{epoch_a}),
+             "a's membership changed while rogue nodes tried to join: epochs seen "
+             << epochs_a.size() << ", started at " << epoch_a);
+  BOOST_TEST((epochs_b == std::set<std::uint64_t>{epoch_b}),
+             "b's membership changed while rogue nodes tried to join: epochs seen "
+             << epochs_b.size() << ", started at " << epoch_b);
+  BOOST_TEST(failed_logs.empty(), failed_logs.size() << " of " << logs << " logs failed, first: "
+                                                     << (failed_logs.empty() ? "" : failed_logs[0]));
+  BOOST_TEST((!to_b.empty() || !to_a.empty()), "no user forwarded between a and b");
+  for (auto id : {"a", "b"}) {
+    auto log = w.nodes.at(id)->output();
+    auto lost = 0;
+    for (auto at = log.find("cluster peer lost"); at != std::string::npos;
+         at = log.find("cluster peer lost", at + 1))
+      ++lost;
+    BOOST_TEST_MESSAGE(id << " logged 'cluster peer lost' " << lost << " times; its log (tail): "
+                          << log.substr(log.size() > 2500 ? log.size() - 2500 : 0));
+  }
   BOOST_WARN_MESSAGE(w.nodes.at("a")->output().find("TLS") != std::string::npos,
                      "a's log does not mention TLS: " << w.nodes.at("a")->output());
 }
