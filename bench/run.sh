@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks of foresightd, each measured beside a reference run in the same script on the same
-# machine. Usage: bench/run.sh BUILD_DIR [ingest|generalize|generate|history|suggest|soak] [args]
+# machine. Usage: bench/run.sh BUILD_DIR [ingest|generalize|generate|history|suggest|soak|cluster] [args]
 set -euo pipefail
 export BENCH_COMMAND="bench/run.sh $*" # recorded with the results (bench/results/<name>.json)
 BUILD_DIR="$(cd "$1" && pwd)"; shift
@@ -11,7 +11,8 @@ case "$WHAT" in
   history) exec "$(dirname "$0")/history.sh" "$BUILD_DIR" "$@" ;;
   suggest) exec "$(dirname "$0")/suggest.sh" "$BUILD_DIR" "$@" ;;
   soak) exec "$(dirname "$0")/soak.sh" "$BUILD_DIR" "$@" ;;
-  *) echo "unknown benchmark: $WHAT (known: ingest, generalize, generate, history, suggest, soak)" >&2; exit 2 ;;
+  cluster) exec "$(dirname "$0")/cluster.sh" "$BUILD_DIR" "$@" ;;
+  *) echo "unknown benchmark: $WHAT (known: ingest, generalize, generate, history, suggest, soak, cluster)" >&2; exit 2 ;;
 esac
 
 # generalize and generate: one program each, pinned to one core; its output is printed as it
