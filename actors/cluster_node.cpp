@@ -76,7 +76,8 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
         v->services.emplace(id, s->second);
     }
     v->settled = st.settled;
-    if (v->settled)
+    v->quorum = st.members->has_quorum();
+    if (v->settled && v->quorum)
       v->learner_host = rendezvous_owner(learner_host_key, v->live);
     std::shared_ptr<const cluster_view> published = std::move(v);
     cell->set(published);

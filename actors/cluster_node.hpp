@@ -98,7 +98,10 @@ struct cluster_view {
   /// Every configured peer has been heard from, or long enough has passed since the start that
   /// the silent ones count as dead: until then the learner host is not decided.
   bool settled = false;
-  std::string learner_host; ///< rendezvous owner of learner_host_key over `live`, once settled
+  bool quorum = false; ///< cluster_membership::has_quorum: without it no node here hosts writes
+  /// Rendezvous owner of learner_host_key over `live` once settled and with a quorum; else empty
+  /// (writes answer 503: this side of a partition must not commit and learn on its own).
+  std::string learner_host;
 };
 
 /// Where the node publishes its view; readable from any thread.
