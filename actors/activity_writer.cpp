@@ -246,6 +246,15 @@ activity_writer(activity_writer_actor::stateful_pointer<writer_state> self, writ
   std::weak_ptr<std::function<void(bool)>> weak_flush = flush;
   *flush = [=](bool waited) {
     auto& s = self->state;
+    // A writer that stopped being the learner host sends nothing more: rows it committed now
+    // would reach no learner (the new host's have already replayed). Unsent, they may retry.
+    if (auto route = route_write(settings.cluster); !route || !route->here) {
+      for (auto& e : s.queue.drain()) {
+        m.queued.add(-1);
+        e.reply.fail(overloaded("this node no longer stores activities; retry"));
+      }
+      return;
+    }
     auto t = s.queue.take(std::chrono::steady_clock::now(), waited, s.committer != nullptr);
     for (auto& e : t.expired) {
       // Never sent, so surely not stored: the requester may retry.
@@ -348,6 +357,10 @@ activity_writer(activity_writer_actor::stateful_pointer<writer_state> self, writ
       auto i = f.find(addr);
       if (i == f.end() || i->second.erase(id) == 0)
         return false; // already told of the node's loss
+      if (i->second.empty()) { // nothing waits on that writer: one monitor per busy period
+        self->demonitor(addr);
+        f.erase(i);
+      }
       return true;
     };
     self->request(to, caf::infinite, xs...)

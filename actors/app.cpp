@@ -3,6 +3,7 @@
 // outcome.
 #include "actors/app.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
@@ -145,6 +146,7 @@ struct actor_app::impl {
       alone->live.push_back(node_id);
       cluster->set(std::move(alone));
     }
+    auto w = writer_settings_within(c.request_timeout_ms);
     learner_settings l;
     l.start_active = !cluster; // in a cluster, only the learner host's learners run
     l.cluster = cluster;
@@ -152,7 +154,6 @@ struct actor_app::impl {
     l.rebuild_days = c.patterns_rebuild_days;
     l.rebuild_at_minute = minute_of_day(c.patterns_rebuild_at);
     learners = spawn_pattern_learners(sys, storage, l);
-    auto w = writer_settings_within(c.request_timeout_ms);
     w.conninfo = conninfo;
     w.batch_max = c.writer_batch_max;
     w.batch_wait_ms = c.writer_batch_wait_ms;
@@ -207,8 +208,6 @@ struct actor_app::impl {
     auto shards = static_cast<std::size_t>(c.actor_threads);
     sessions = cluster ? make_cluster_session_placement(sys, peers, defaults, shards, cluster)
                        : make_local_session_placement(sys, peers, defaults, shards);
-    if (cluster)
-      join_cluster(c);
   }
 
   /// Starts this node's cluster member and waits (up to the heartbeat limit) until it has
@@ -236,7 +235,16 @@ struct actor_app::impl {
     auto self_id = node_id;
     auto learners_here = learners;
     auto* calls = &remote;
+    auto last_live = std::make_shared<std::vector<std::string>>(); // on_view's own thread only
     cs.on_view = [=, &members, &epoch, &hosting](std::shared_ptr<const cluster_view> v) {
+      // A peer back after a partition may have missed our password changes, and we theirs:
+      // re-read them all (revocations only ever move forward, so applying one twice is harmless).
+      bool rejoined = std::any_of(v->live.begin(), v->live.end(), [&](const std::string& id) {
+        return std::find(last_live->begin(), last_live->end(), id) == last_live->end();
+      });
+      if (rejoined && !last_live->empty())
+        reload_password_changes();
+      *last_live = v->live;
       members.set(static_cast<std::int64_t>(v->live.size()));
       epoch.set(static_cast<std::int64_t>(v->epoch));
       calls->fail_all_but(v->live);
@@ -280,6 +288,18 @@ struct actor_app::impl {
     auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(cs.dead_after_ms + 500);
     while (!cluster->get()->settled && std::chrono::steady_clock::now() < until)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+
+  /// Hands every stored password change to the HTTP side's revocations (a cluster's catch-up).
+  void reload_password_changes() {
+    auto listener = password_listener;
+    ask<password_change_list>(storage, [listener](outcome<password_change_list> r) {
+      auto f = std::atomic_load(listener.get());
+      if (r.error || !f)
+        return;
+      for (auto& [user, at] : r.value.items)
+        (*f)(user, at);
+    }, password_changes_atom::value);
   }
 
   /// The learner host's learners (this node's on a single node); null while none is known.
@@ -339,16 +359,18 @@ struct actor_app::impl {
   /// cluster; if that node is lost first, the caller hears 503 at once.
   template <class T, class... Ts>
   void ask_session(const std::string& caller, callback<T> done, Ts... xs) {
-    auto owner = sessions->owner(caller);
+    auto placed = sessions->place(caller);
+    auto owner = placed.shard;
+    auto node = placed.node;
     if (!cluster || owner.node() == sys.node())
       return ask<T>(owner, std::move(done), for_user_atom::value, caller, xs...);
-    auto node = sessions->owner_node(caller);
     auto once = std::make_shared<std::atomic<bool>>(false);
     auto id = remote.add(node, [once, done] {
       if (!once->exchange(true))
         done({T{}, make_error(error_code::unavailable,
                               "the node holding this user's session was lost; retry")});
     });
+    remote.fail_all_but(cluster->get()->live); // the node may have gone since it was chosen
     auto* calls = &remote;
     ask<T>(owner,
            [once, done, calls, node, id](outcome<T> r) {
@@ -362,7 +384,14 @@ struct actor_app::impl {
 
 actor_app::actor_app(const config& cfg, std::string conninfo, std::string jwt_secret)
   : impl_(std::make_unique<impl>(cfg, std::move(conninfo), std::move(jwt_secret))) {
-  // nop
+  if (!impl_->cluster)
+    return;
+  try {
+    impl_->join_cluster(cfg);
+  } catch (...) {
+    shutdown(); // the actors are running: stop them, or the actor system waits for them forever
+    throw;
+  }
 }
 
 actor_app::~actor_app() {

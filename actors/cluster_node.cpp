@@ -104,7 +104,17 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
   };
   auto adopt = [=](const std::string& id, cluster_node_actor h, node_services services) {
     auto& st = self->state;
+    // A peer that restarted before its old link was seen closing has new handles: placement
+    // must use them at once, not after the old link's down message.
+    auto known = st.services.find(id);
+    bool moved = known != st.services.end() &&
+                 (known->second.writer != services.writer ||
+                  known->second.registry_shards != services.registry_shards);
     st.services[id] = std::move(services);
+    if (auto old = st.handles.find(id); moved && old != st.handles.end()) {
+      self->demonitor(old->second.address());
+      st.handles.erase(old);
+    }
     if (st.handles.count(id) == 0) {
       self->monitor(h);
       st.handles.emplace(id, std::move(h));
@@ -112,6 +122,8 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
     settle();
     if (st.members->heard_from(id, now_ms())) {
       log_event("info", "cluster peer joined", {{"self", settings.node_id}, {"node", id}});
+      publish_view();
+    } else if (moved) {
       publish_view();
     }
   };

@@ -8,6 +8,7 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<new_user>("foresight::new_user");
   cfg.add_message_type<credentials>("foresight::credentials");
   cfg.add_message_type<login_record>("foresight::login_record");
+  cfg.add_message_type<password_change_list>("foresight::password_change_list");
   cfg.add_message_type<token_grant>("foresight::token_grant");
   cfg.add_message_type<catalog_metric>("foresight::catalog_metric");
   cfg.add_message_type<catalog_dimension>("foresight::catalog_dimension");

@@ -16,6 +16,8 @@ using login_atom = caf::atom_constant<caf::atom("login")>;
 using user_get_atom = caf::atom_constant<caf::atom("user_get")>;
 using user_add_atom = caf::atom_constant<caf::atom("user_add")>;
 using passwd_atom = caf::atom_constant<caf::atom("passwd")>;
+/// `(pw_changes)` to the storage pool: every user's last password change (password_change_list).
+using password_changes_atom = caf::atom_constant<caf::atom("pw_changes")>;
 using audit_atom = caf::atom_constant<caf::atom("audit")>;
 using cat_put_atom = caf::atom_constant<caf::atom("cat_put")>;
 using cat_get_atom = caf::atom_constant<caf::atom("cat_get")>;

@@ -51,7 +51,10 @@ struct learner_settings {
   int rebuild_days = 90;        ///< nightly rebuild window
   int rebuild_at_minute = -1;   ///< minute of the UTC day for the nightly rebuild; -1: off
   bool start_active = true;     ///< false in a cluster: the shards wait for learner_host_atom
-  int host_grace_ms = 1000;     ///< from becoming the learner host to starting the shards
+  /// From becoming the learner host to starting the shards: the old host stops taking rows at
+  /// once (its writer answers the queued ones 503), so only its batch in flight, a few
+  /// milliseconds unless its database is failing, must commit before the new shards replay.
+  int host_grace_ms = 1000;
   std::shared_ptr<cluster_view_cell> cluster; ///< null: a single node
 };
 

@@ -19,9 +19,7 @@ caf::message error_message(caf::sec reason) {
 
 request_bridge::request_bridge(caf::actor_system& sys, std::chrono::milliseconds timeout)
   : timeout_(timeout) {
-  // Hidden: once a request went to another node, the middleman counts the companion among the
-  // running actors, and 0.17 has no way to stop a companion, so shutdown would wait forever.
-  companion_ = sys.spawn<caf::actor_companion, caf::hidden>();
+  companion_ = sys.spawn<caf::actor_companion>();
   auto* comp = static_cast<caf::actor_companion*>(caf::actor_cast<caf::abstract_actor*>(companion_));
   comp->on_enqueue([this](caf::mailbox_element_ptr mail) { on_mail(std::move(mail)); });
   sender_ = caf::actor_cast<caf::strong_actor_ptr>(companion_);
@@ -133,9 +131,12 @@ void request_bridge::close() {
   timer_ = nullptr;
   fail_all(caf::make_error(caf::sec::request_receiver_down));
   auto* comp = static_cast<caf::actor_companion*>(caf::actor_cast<caf::abstract_actor*>(companion_));
-  // 0.17.6 ships no `disconnect`; the companion is hidden (not counted among the running
-  // actors), so detaching the handler and dropping our handles is all it takes.
+  // 0.17.6 ships no `disconnect`: the companion ends when its last reference goes. Ours are
+  // dropped below; the actor registry holds one more once a request went to another node (the
+  // middleman registers every sender it exports), and until it is gone shutdown waits for the
+  // companion forever.
   comp->on_enqueue({});
+  companion_->home_system().registry().erase(companion_->id());
   sender_ = nullptr;
   companion_ = nullptr;
 }

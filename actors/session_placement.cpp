@@ -28,6 +28,8 @@ public:
 
   std::string owner_node(const std::string&) const override { return {}; }
 
+  placed place(const std::string& user_id) const override { return {owner(user_id), {}}; }
+
   const std::vector<caf::actor>& local_shards() const override { return shards_; }
 
   void forget(const std::string& user_id) override {
@@ -50,20 +52,22 @@ public:
                             std::shared_ptr<cluster_view_cell> cluster)
     : local_session_placement(sys, peers, defaults, shards), cluster_(std::move(cluster)) {}
 
-  caf::actor owner(const std::string& user_id) const override {
+  caf::actor owner(const std::string& user_id) const override { return place(user_id).shard; }
+
+  std::string owner_node(const std::string& user_id) const override {
+    return rendezvous_owner(user_id, cluster_->get()->live);
+  }
+
+  placed place(const std::string& user_id) const override {
     auto v = cluster_->get();
     auto node = rendezvous_owner(user_id, v->live);
     if (node != v->self)
       if (auto s = v->services.find(node);
           s != v->services.end() && !s->second.registry_shards.empty()) {
         auto& theirs = s->second.registry_shards;
-        return theirs[shard_of_key(user_id, theirs.size())];
+        return {theirs[shard_of_key(user_id, theirs.size())], node};
       }
-    return local_session_placement::owner(user_id);
-  }
-
-  std::string owner_node(const std::string& user_id) const override {
-    return rendezvous_owner(user_id, cluster_->get()->live);
+    return {local_session_placement::owner(user_id), v->self};
   }
 
   void forget(const std::string& user_id) override {

@@ -29,6 +29,13 @@ public:
   /// The node owning `user_id` (empty for a single node).
   virtual std::string owner_node(const std::string& user_id) const = 0;
 
+  struct placed {
+    caf::actor shard;
+    std::string node; ///< empty for a single node
+  };
+  /// owner() and owner_node() from one reading of the live set.
+  virtual placed place(const std::string& user_id) const = 0;
+
   /// This process's registry shards.
   virtual const std::vector<caf::actor>& local_shards() const = 0;
 

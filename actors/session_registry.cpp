@@ -27,6 +27,10 @@ struct live_session {
 
 struct session_registry_state {
   std::unordered_map<std::string, live_session> sessions;
+  /// In a cluster, the live set and this node's id from the last placement change (empty: a
+  /// single node, which owns everyone).
+  std::vector<std::string> live;
+  std::string self_id;
   static inline const char* name = "session_registry";
 };
 
@@ -64,6 +68,12 @@ caf::behavior session_registry(caf::stateful_actor<session_registry_state>* self
         !msg.match_element<std::string>(1))
       return caf::sec::unexpected_message;
     auto user_id = msg.get_as<std::string>(1);
+    // Sent by a node whose view is older than ours: a session made here now would outlive the
+    // placement and could serve stale state if the user came back later. The sender retries.
+    if (!self->state.self_id.empty() && !self->state.sessions.count(user_id) &&
+        rendezvous_owner(user_id, self->state.live) != self->state.self_id)
+      return to_caf_error(make_error(error_code::unavailable,
+                                     "the cluster is moving this user to another node; retry"));
     auto& session = self->state.sessions[user_id];
     if (!session.actor) {
       auto settings = defaults;
@@ -109,6 +119,8 @@ caf::behavior session_registry(caf::stateful_actor<session_registry_state>* self
     // The cluster's live set changed: sessions of users now placed on another node go (their
     // new owner loads them from PostgreSQL), so no stale copy is left behind to come back to.
     [=](placement_changed_atom, const std::vector<std::string>& live, const std::string& self_id) {
+      self->state.live = live;
+      self->state.self_id = self_id;
       auto& s = self->state.sessions;
       for (auto i = s.begin(); i != s.end();) {
         if (rendezvous_owner(i->first, live) != self_id) {

@@ -63,6 +63,11 @@ caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
         return changed_at;
       });
     },
+    [=](password_changes_atom) {
+      return guarded(*self->state.db, [&](store_set& db) {
+        return password_change_list{db.users.password_changes()};
+      });
+    },
     [=](audit_atom, const history_query& q) {
       return guarded(*self->state.db, [&](store_set& db) { return db.audit.audit_log(q); });
     },

@@ -121,11 +121,15 @@ int serve(const config& cfg) {
   actor_app app{cfg, st.conninfo, secret};
   // The activity writer published its importer when actor_app spawned it.
   api_handlers handlers{app, cfg, secret, running_activity_importer(), load_web_root(cfg)};
-  for (auto& [user_id, changed_at] : password_changes)
-    handlers.password_changed(user_id, changed_at);
+  // Other nodes' changes from now on, then everything stored (a change made while this node
+  // was starting is in one or the other).
   app.on_password_changed_elsewhere([&handlers](const std::string& user_id, std::int64_t at) {
     handlers.password_changed(user_id, at);
   });
+  if (clustered(cfg))
+    password_changes = store_set{st.conninfo}.users.password_changes();
+  for (auto& [user_id, changed_at] : password_changes)
+    handlers.password_changed(user_id, changed_at);
   http_server server{cfg, handlers};
   auto port = server.start();
   auto scheme = cfg.tls_cert.empty() ? "http://" : "https://";

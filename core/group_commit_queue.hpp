@@ -79,6 +79,16 @@ public:
     in_flight_ -= n;
   }
 
+  /// Every waiting row, taken out unsent (the writer handed its role to another node); the batch
+  /// in flight, if any, stays in flight.
+  std::vector<Item> drain() {
+    std::vector<Item> out;
+    for (auto& q : queue_)
+      out.push_back(std::move(q.item));
+    queue_.clear();
+    return out;
+  }
+
   /// The batch-wait timer ended.
   void timer_fired() { timer_armed_ = false; }
 

@@ -73,6 +73,16 @@ typename Inspector::result_type inspect(Inspector& f, credentials& x) {
   return f(x.username, x.password);
 }
 
+/// When each user last changed their password (Unix seconds): tokens issued before are revoked.
+struct password_change_list {
+  std::vector<std::pair<std::string, std::int64_t>> items;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, password_change_list& x) {
+  return f(x.items);
+}
+
 /// A user found by username with the stored password hash, to check a login against; an unknown
 /// username comes back with an empty `user.id`.
 struct login_record {

@@ -43,6 +43,20 @@ BOOST_AUTO_TEST_CASE(one_batch_at_a_time_of_at_most_batch_max_in_arrival_order) 
   BOOST_TEST(!q.busy());
 }
 
+BOOST_AUTO_TEST_CASE(drain_takes_every_waiting_row_and_leaves_the_batch_in_flight) {
+  queue q{100, 2, 0};
+  auto now = queue::clock::now();
+  for (int i = 1; i <= 5; ++i)
+    q.push(i);
+  BOOST_TEST(q.take(now, false, true).batch == (std::vector<int>{1, 2}));
+  BOOST_TEST(q.drain() == (std::vector<int>{3, 4, 5}));
+  BOOST_TEST(q.waiting() == 0u);
+  BOOST_TEST(q.in_flight() == 2u, "the batch committing is not the writer's to take back");
+  q.committed(2);
+  BOOST_TEST(q.take(now, false, true).batch.empty());
+  BOOST_TEST(q.admits(100));
+}
+
 BOOST_AUTO_TEST_CASE(nothing_goes_without_a_committer) {
   queue q{100, 3, 0};
   q.push(1);
