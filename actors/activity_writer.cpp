@@ -186,6 +186,10 @@ struct write_route {
   activity_writer_actor to;
 };
 
+/// Why a write cannot go anywhere in a cluster right now.
+const char* const no_host = "no node of the cluster may store activities now (it is forming, or "
+                            "this node cannot reach most of the others); retry";
+
 std::optional<write_route> route_write(const std::shared_ptr<cluster_view_cell>& cluster) {
   if (!cluster)
     return write_route{};
@@ -355,7 +359,7 @@ activity_writer(activity_writer_actor::stateful_pointer<writer_state> self, writ
     [=](write_atom a, activity_row& row) -> caf::result<logged_activity> {
       auto route = route_write(settings.cluster);
       if (!route)
-        return overloaded("the cluster is still choosing the node that stores activities; retry");
+        return overloaded(no_host);
       if (!route->here)
         return forward(reply_tag<logged_activity>{}, route->to, a, std::move(row));
       auto& s = self->state;
@@ -373,7 +377,7 @@ activity_writer(activity_writer_actor::stateful_pointer<writer_state> self, writ
     [=](write_atom a, activity_batch& chunk) -> caf::result<batch_receipt> {
       auto route = route_write(settings.cluster);
       if (!route)
-        return overloaded("the cluster is still choosing the node that stores activities; retry");
+        return overloaded(no_host);
       if (!route->here)
         return forward(reply_tag<batch_receipt>{}, route->to, a, std::move(chunk));
       auto& s = self->state;

@@ -25,6 +25,7 @@
 #include "actors/suggestion_cache.hpp"
 #include "core/bounded_pool.hpp"
 #include "core/cluster_peers.hpp"
+#include "core/remote_calls.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/jwt.hpp"
@@ -56,49 +57,30 @@ struct app_config : caf::actor_system_config {
   }
 };
 
-/// Requests forwarded to other nodes and not answered yet, by node: when a node is lost, each is
-/// answered 503 at once (the reply would never come).
-class remote_calls {
-public:
-  using fail_fn = std::function<void()>;
+/// The members as Prometheus series: up (1 alive, 0 otherwise, labelled with the state), seconds
+/// since last heard, and live sessions.
+std::string cluster_metrics(const cluster_status& st) {
+  std::string out =
+    "# HELP foresight_cluster_member_up Cluster members as this node sees them (1: alive).\n"
+    "# TYPE foresight_cluster_member_up gauge\n";
+  for (auto& m : st.members)
+    out += "foresight_cluster_member_up{node=\"" + m.id + "\",state=\"" + m.state + "\"} " +
+           (m.state == "alive" ? "1" : "0") + "\n";
+  out += "# HELP foresight_cluster_member_last_heard_seconds Since each peer was last heard from.\n"
+         "# TYPE foresight_cluster_member_last_heard_seconds gauge\n";
+  for (auto& m : st.members)
+    if (m.last_heard_ms_ago >= 0)
+      out += "foresight_cluster_member_last_heard_seconds{node=\"" + m.id + "\"} " +
+             std::to_string(static_cast<double>(m.last_heard_ms_ago) / 1000.0) + "\n";
+  out += "# HELP foresight_cluster_member_sessions Live sessions of each member.\n"
+         "# TYPE foresight_cluster_member_sessions gauge\n";
+  for (auto& m : st.members)
+    if (m.sessions >= 0)
+      out += "foresight_cluster_member_sessions{node=\"" + m.id + "\"} " +
+             std::to_string(m.sessions) + "\n";
+  return out;
+}
 
-  std::uint64_t add(const std::string& node, fail_fn fail) {
-    std::lock_guard<std::mutex> lock{mtx_};
-    auto id = next_++;
-    by_node_[node].emplace(id, std::move(fail));
-    return id;
-  }
-
-  void remove(const std::string& node, std::uint64_t id) {
-    std::lock_guard<std::mutex> lock{mtx_};
-    if (auto i = by_node_.find(node); i != by_node_.end())
-      i->second.erase(id);
-  }
-
-  /// Fails every call to a node not in `live`.
-  void fail_all_but(const std::vector<std::string>& live) {
-    std::vector<fail_fn> failed;
-    {
-      std::lock_guard<std::mutex> lock{mtx_};
-      for (auto i = by_node_.begin(); i != by_node_.end();) {
-        if (std::find(live.begin(), live.end(), i->first) != live.end()) {
-          ++i;
-          continue;
-        }
-        for (auto& [id, fail] : i->second)
-          failed.push_back(std::move(fail));
-        i = by_node_.erase(i);
-      }
-    }
-    for (auto& f : failed)
-      f();
-  }
-
-private:
-  std::mutex mtx_;
-  std::uint64_t next_ = 0;
-  std::unordered_map<std::string, std::unordered_map<std::uint64_t, fail_fn>> by_node_;
-};
 
 } // namespace
 
@@ -119,6 +101,7 @@ struct actor_app::impl {
   std::shared_ptr<cluster_view_cell> cluster; ///< null: a single node
   cluster_node_actor cluster_node;
   remote_calls remote;
+  std::shared_ptr<void> metrics_section_holder; ///< keeps /metrics' cluster section alive
   /// Told of password changes made on other nodes (set by the HTTP side once it exists).
   std::shared_ptr<std::shared_ptr<const password_change_fn>> password_listener =
     std::make_shared<std::shared_ptr<const password_change_fn>>();
@@ -265,6 +248,21 @@ struct actor_app::impl {
                        v->epoch);
       }
     };
+    // /metrics shows each member as GET /api/v1/cluster does, from the last heartbeat's status.
+    auto last_status = std::make_shared<std::pair<std::mutex, cluster_status>>();
+    cs.on_status = [last_status](const cluster_status& st) {
+      std::lock_guard<std::mutex> lock{last_status->first};
+      last_status->second = st;
+    };
+    std::weak_ptr<std::pair<std::mutex, cluster_status>> weak_status = last_status;
+    metrics_registry::instance().set_section("cluster", [weak_status] {
+      auto held = weak_status.lock();
+      if (!held)
+        return std::string{};
+      std::lock_guard<std::mutex> lock{held->first};
+      return cluster_metrics(held->second);
+    });
+    metrics_section_holder = last_status;
     cs.dead_after_ms = 1500;
     auto listener = password_listener;
     cs.on_password_changed = [listener](const std::string& user, std::int64_t at) {

@@ -49,8 +49,7 @@ struct node_state {
   bool settled = false;
   std::unordered_map<std::string, bool> connecting;
   /// Per peer, when to try connecting again and the back-off after a failure (doubling to 5 s):
-  /// CAF 0.17's TLS layer stalls the node's connections briefly on every failed handshake, so a
-  /// peer with a wrong certificate must not be dialled at heartbeat pace.
+  /// a peer with a wrong certificate is not worth a handshake at heartbeat pace.
   std::unordered_map<std::string, std::pair<std::int64_t, int>> retry;
   static inline const char* name = "cluster_node";
 };
@@ -77,7 +76,8 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
         v->services.emplace(id, s->second);
     }
     v->settled = st.settled;
-    if (v->settled)
+    v->quorum = st.members->has_quorum();
+    if (v->settled && v->quorum)
       v->learner_host = rendezvous_owner(learner_host_key, v->live);
     std::shared_ptr<const cluster_view> published = std::move(v);
     cell->set(published);
@@ -171,6 +171,24 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
         return;
       }
   });
+  auto status_now = [=] {
+    auto& m = *self->state.members;
+    cluster_status out;
+    out.self = m.self();
+    out.epoch = m.epoch();
+    auto now = now_ms();
+    for (auto& x : m.members()) {
+      std::int64_t sessions = -1;
+      if (x.local && settings.sessions)
+        sessions = settings.sessions();
+      else if (auto s = self->state.sessions.find(x.id); s != self->state.sessions.end())
+        sessions = s->second;
+      out.members.push_back({x.id, x.address, to_string(x.state),
+                             x.local || x.last_heard_ms < 0 ? -1 : now - x.last_heard_ms,
+                             x.local, sessions});
+    }
+    return out;
+  };
   settle(); // a node without peers is settled at once
   publish_view();
   self->send(self, cluster_tick_atom::value);
@@ -195,24 +213,7 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
       if (settings.on_password_changed)
         settings.on_password_changed(user_id, changed_at);
     },
-    [=](cluster_status_atom) {
-      auto& m = *self->state.members;
-      cluster_status out;
-      out.self = m.self();
-      out.epoch = m.epoch();
-      auto now = now_ms();
-      for (auto& x : m.members()) {
-        std::int64_t sessions = -1;
-        if (x.local && settings.sessions)
-          sessions = settings.sessions();
-        else if (auto s = self->state.sessions.find(x.id); s != self->state.sessions.end())
-          sessions = s->second;
-        out.members.push_back({x.id, x.address, to_string(x.state),
-                               x.local || x.last_heard_ms < 0 ? -1 : now - x.last_heard_ms,
-                               x.local, sessions});
-      }
-      return out;
-    },
+    [=](cluster_status_atom) { return status_now(); },
     [=](cluster_tick_atom) {
       auto& st = self->state;
       auto gone = st.members->expire(now_ms());
@@ -222,6 +223,8 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
       }
       if (settle() || !gone.empty())
         publish_view();
+      if (settings.on_status)
+        settings.on_status(status_now());
       std::int64_t sessions = settings.sessions ? settings.sessions() : 0;
       for (auto& [id, h] : st.handles)
         self->send(h, cluster_beat_atom::value, settings.node_id, sessions);

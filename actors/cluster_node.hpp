@@ -79,6 +79,8 @@ struct cluster_settings {
   /// Called on the node's thread with every new view (placement, learner host, in-flight
   /// requests to a lost node).
   std::function<void(std::shared_ptr<const cluster_view>)> on_view;
+  /// Called on the node's thread at every heartbeat with the members' status (for /metrics).
+  std::function<void(const cluster_status&)> on_status;
   /// This node's live sessions, sent in heartbeats.
   std::function<std::int64_t()> sessions;
   /// A peer reports a password change (user, Unix seconds): tokens issued before it must fail
@@ -96,7 +98,10 @@ struct cluster_view {
   /// Every configured peer has been heard from, or long enough has passed since the start that
   /// the silent ones count as dead: until then the learner host is not decided.
   bool settled = false;
-  std::string learner_host; ///< rendezvous owner of learner_host_key over `live`, once settled
+  bool quorum = false; ///< cluster_membership::has_quorum: without it no node here hosts writes
+  /// Rendezvous owner of learner_host_key over `live` once settled and with a quorum; else empty
+  /// (writes answer 503: this side of a partition must not commit and learn on its own).
+  std::string learner_host;
 };
 
 /// Where the node publishes its view; readable from any thread.

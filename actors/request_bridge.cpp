@@ -19,7 +19,9 @@ caf::message error_message(caf::sec reason) {
 
 request_bridge::request_bridge(caf::actor_system& sys, std::chrono::milliseconds timeout)
   : timeout_(timeout) {
-  companion_ = sys.spawn<caf::actor_companion>();
+  // Hidden: once a request went to another node, the middleman counts the companion among the
+  // running actors, and 0.17 has no way to stop a companion, so shutdown would wait forever.
+  companion_ = sys.spawn<caf::actor_companion, caf::hidden>();
   auto* comp = static_cast<caf::actor_companion*>(caf::actor_cast<caf::abstract_actor*>(companion_));
   comp->on_enqueue([this](caf::mailbox_element_ptr mail) { on_mail(std::move(mail)); });
   sender_ = caf::actor_cast<caf::strong_actor_ptr>(companion_);
@@ -131,8 +133,8 @@ void request_bridge::close() {
   timer_ = nullptr;
   fail_all(caf::make_error(caf::sec::request_receiver_down));
   auto* comp = static_cast<caf::actor_companion*>(caf::actor_cast<caf::abstract_actor*>(companion_));
-  // 0.17.6 ships no `disconnect`; the companion is not counted among the running actors, so
-  // detaching the handler and dropping our handles is all it takes.
+  // 0.17.6 ships no `disconnect`; the companion is hidden (not counted among the running
+  // actors), so detaching the handler and dropping our handles is all it takes.
   comp->on_enqueue({});
   sender_ = nullptr;
   companion_ = nullptr;

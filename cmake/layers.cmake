@@ -10,11 +10,12 @@
 #   storage  storage   foresight_storage  domain                              pqxx
 #   llm      llm       foresight_llm      domain                              beast tls
 #   http     http      foresight_http     domain ports                        beast tls
-#   actors   actors    foresight_actors   domain ports storage llm            caf
+#   actors   actors    foresight_actors   domain ports storage llm            caf tls (*)
 #   app      app       (foresightd)       every layer                         -
 #   bench    bench     (benchmarks)       domain                              -
 #   tests    tests     (test programs)    every layer                         every one
 #
+# (*) tls only for actors/tls_error_queue.cpp's fix to CAF's TLS sessions.
 # A layer may always include its own headers. Headers of no listed framework (the standard
 # library, POSIX, simdjson, OpenSSL's hashes and HMAC) are free for all.
 
@@ -48,7 +49,7 @@ set(LAYER_http_FRAMEWORKS beast tls)
 set(LAYER_actors_DIRS actors)
 set(LAYER_actors_TARGET foresight_actors)
 set(LAYER_actors_USES domain ports storage llm)
-set(LAYER_actors_FRAMEWORKS caf)
+set(LAYER_actors_FRAMEWORKS caf tls)
 
 # The composition root: it wires the libraries together and uses no framework itself.
 set(LAYER_app_DIRS app)

@@ -78,6 +78,15 @@ std::vector<std::string> cluster_membership::live() const {
   return out;
 }
 
+bool cluster_membership::has_quorum() const {
+  std::size_t alive = 0;
+  for (auto& m : members_)
+    alive += m.state == member_state::alive ? 1 : 0;
+  if (2 * alive != members_.size())
+    return 2 * alive > members_.size();
+  return members_.front().state == member_state::alive; // sorted: the smallest id breaks the tie
+}
+
 bool cluster_membership::is_live(const std::string& id) const {
   auto m = find(id);
   return m && m->state == member_state::alive;

@@ -42,6 +42,12 @@ public:
   std::vector<std::string> live() const;
 
   bool is_live(const std::string& id) const;
+
+  /// Whether the live members may decide for the cluster (host the writer and learners): more
+  /// than half of the configured members, or exactly half with the smallest configured id among
+  /// them, so that two sides of a partition (or a node that cannot reach the others) never both
+  /// decide.
+  bool has_quorum() const;
   bool is_member(const std::string& id) const;
   const std::vector<cluster_member>& members() const { return members_; }
   const std::string& self() const { return self_; }

@@ -55,6 +55,7 @@ struct metrics_registry::impl {
   mutable std::mutex mtx; ///< guards `threads` (the list, not their counts) and `gauges`
   std::vector<std::unique_ptr<thread_requests>> threads; ///< never shrinks: threads keep a pointer
   std::map<std::string, named_gauge> gauges;
+  std::map<std::string, std::function<std::string()>> sections;
 
   thread_requests& mine() {
     thread_local thread_requests* t = nullptr;
@@ -106,6 +107,14 @@ gauge& metrics_registry::get_counter(const std::string& name, const std::string&
   return entry.g;
 }
 
+void metrics_registry::set_section(const std::string& name, std::function<std::string()> render) {
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  if (render)
+    impl_->sections[name] = std::move(render);
+  else
+    impl_->sections.erase(name);
+}
+
 std::string metrics_registry::render() const {
   std::ostringstream out;
   std::lock_guard<std::mutex> guard{impl_->mtx};
@@ -142,6 +151,8 @@ std::string metrics_registry::render() const {
         << (entry.counter ? "counter" : "gauge") << "\n"
         << name << " " << entry.g.value.load(std::memory_order_relaxed) << "\n";
   }
+  for (auto& [name, section] : impl_->sections)
+    out << section();
   return out.str();
 }
 

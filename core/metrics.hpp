@@ -2,6 +2,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,11 @@ public:
 
   /// A monotonically increasing counter by name (a gauge only ever added to).
   gauge& get_counter(const std::string& name, const std::string& help);
+
+  /// Exposition text that `render` appends under `name` (labelled series a gauge cannot hold);
+  /// a later call with the same name replaces it, an empty `render` removes it. `render` runs
+  /// inside render(), under the registry's lock: it must not call back into the registry.
+  void set_section(const std::string& name, std::function<std::string()> render);
 
   /// The whole exposition text.
   std::string render() const;

@@ -63,4 +63,24 @@ BOOST_AUTO_TEST_CASE(a_silent_peer_dies_after_the_limit_not_before) {
   BOOST_TEST(b.last_heard_ms == 0);
 }
 
+BOOST_AUTO_TEST_CASE(only_a_majority_or_the_half_with_the_smallest_id_has_a_quorum) {
+  auto m = three_nodes();
+  BOOST_TEST(!m.has_quorum(), "one of three");
+  m.heard_from("b", 10);
+  BOOST_TEST(m.has_quorum(), "two of three");
+  auto lone_c = foresight::cluster_membership{"c", {{"a", "x:1"}, {"b", "x:2"}}, 2000};
+  BOOST_TEST(!lone_c.has_quorum(), "a node that reaches nobody never decides");
+  auto single = foresight::cluster_membership{"a", {}, 2000};
+  BOOST_TEST(single.has_quorum(), "a cluster of one");
+  auto a_of_two = foresight::cluster_membership{"a", {{"b", "x:2"}}, 2000};
+  auto b_of_two = foresight::cluster_membership{"b", {{"a", "x:1"}}, 2000};
+  BOOST_TEST(a_of_two.has_quorum(), "half, with the smallest id");
+  BOOST_TEST(!b_of_two.has_quorum(), "the other half");
+  auto four = foresight::cluster_membership{"c", {{"a", "x:1"}, {"b", "x:2"}, {"d", "x:4"}}, 2000};
+  four.heard_from("d", 10);
+  BOOST_TEST(!four.has_quorum(), "c and d: half of four, without a");
+  four.heard_from("a", 10);
+  BOOST_TEST(four.has_quorum());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
