@@ -729,24 +729,36 @@ BOOST_AUTO_TEST_CASE(a_node_stops_on_sigterm_after_serving_forwarded_requests) {
     }
   for (auto& id : w.ids)
     BOOST_TEST_MESSAGE(id << " owns " << w.view(id).sessions[id] << " sessions");
+  auto tail_of = [&](const std::string& id) {
+    auto log = w.nodes.at(id)->output();
+    return log.substr(log.size() > 1500 ? log.size() - 1500 : 0);
+  };
   bool stopped = exits_within(*w.nodes.at("b"), SIGTERM, 8s);
-  if (!stopped)
-    BOOST_TEST_MESSAGE("SERVER ISSUE (found 2026-12-02 against main 1aeaeec [cluster-wired]): a "
-                       "clustered node that has served forwarded requests logs 'shutting down' on "
-                       "SIGTERM and never exits (its main thread waits in caf::actor_registry::"
-                       "await_running_count_equal); left failing on purpose. b's log (tail): "
-                       << w.nodes.at("b")->output().substr(
-                            w.nodes.at("b")->output().size() > 1500 ? w.nodes.at("b")->output().size() - 1500 : 0));
+  auto b_log = tail_of("b");
+  int status = w.nodes.at("b")->stop(SIGKILL); // reaps it either way
+  if (!stopped || status != 0)
+    BOOST_TEST_MESSAGE("SERVER ISSUE: a clustered node that has served and forwarded requests "
+                       "does not stop cleanly on SIGTERM (against main 1aeaeec it logged 'shutting "
+                       "down' and never exited, its main thread in caf::actor_registry::"
+                       "await_running_count_equal; against main 8b61264 it exited by SIGSEGV, "
+                       "status 139, in the cluster benchmark). Left failing on purpose. b's log "
+                       "(tail): " << b_log);
   BOOST_TEST(stopped, "b still running 8 s after SIGTERM");
-  w.nodes.at("b")->stop(SIGKILL); // reaps it either way
+  BOOST_TEST((!stopped || status == 0), "b's exit status after SIGTERM: " << status
+                                          << " (0 expected, as a single node's)");
   BOOST_TEST(poll_until(2s, [&] { return w.view("a").state_of("b") == "dead"; }), w.view("a").body);
   http_reply r;
   BOOST_TEST(poll_until(5s, [&] {
     r = w.log_query("a", "bob", "Top 6 stocks by volume");
     return r.status == 200;
   }, 100ms), r.status << " " << r.body);
-  bool a_stopped = exits_within(*w.nodes.at("a"), SIGTERM, 8s);
-  BOOST_TEST(a_stopped, "a still running 8 s after SIGTERM");
+  for (auto id : {"a", "c"}) {
+    bool ok = exits_within(*w.nodes.at(id), SIGTERM, 8s);
+    auto log = tail_of(id);
+    int st = w.nodes.at(id)->stop(SIGKILL);
+    BOOST_TEST(ok, id << " still running 8 s after SIGTERM; log (tail): " << log);
+    BOOST_TEST((!ok || st == 0), id << "'s exit status after SIGTERM: " << st << "; log (tail): " << log);
+  }
 }
 
 // (g) With --cluster-cert/key/ca, nodes of one CA join each other; a node with a certificate of
