@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <netinet/in.h>
@@ -325,6 +326,21 @@ timed_reply timed_log(std::uint16_t port, const std::string& user, const std::st
   }
   out.done_ms = ms_since(t0);
   return out;
+}
+
+/// Sends `sig` to `srv` and waits up to `limit` for the process to exit (its state turns to
+/// zombie: exited, not yet reaped); true if it did. The caller reaps it (stop or destructor).
+bool exits_within(server_process& srv, int sig, steady::duration limit) {
+  auto pid = srv.pid();
+  if (pid <= 0)
+    return true;
+  ::kill(pid, sig);
+  return poll_until(limit, [&] {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string all((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    auto close = all.rfind(')');
+    return close == std::string::npos || all.size() < close + 3 || all[close + 2] == 'Z';
+  }, 50ms);
 }
 
 /// Runs `openssl ARGS` in `dir`; requires success.
@@ -699,6 +715,50 @@ BOOST_AUTO_TEST_CASE(a_restarted_node_rejoins_and_patterns_count_each_activity_o
                           " pattern_type = 'global'") == expected);
   BOOST_TEST(scalar(w.db, "SELECT COALESCE(sum(frequency), 0) FROM query_patterns WHERE"
                           " pattern_type = 'role_based'") == expected);
+}
+
+// (h) Stopping a node is as before clustering: SIGTERM ends it within a few seconds, also after
+// it has served and forwarded requests, and the others mark it dead.
+BOOST_AUTO_TEST_CASE(a_node_stops_on_sigterm_after_serving_forwarded_requests) {
+  cluster_world w;
+  w.put_catalog("a", sales_catalog);
+  for (auto user : {"alice", "bob", "carol"})
+    for (auto& id : w.ids) {
+      BOOST_TEST(w.log_query(id, user, "Top 5 stocks by volume").status == 200);
+      BOOST_TEST(w.suggest(id, user, "top").status == 200);
+    }
+  for (auto& id : w.ids)
+    BOOST_TEST_MESSAGE(id << " owns " << w.view(id).sessions[id] << " sessions");
+  auto tail_of = [&](const std::string& id) {
+    auto log = w.nodes.at(id)->output();
+    return log.substr(log.size() > 1500 ? log.size() - 1500 : 0);
+  };
+  bool stopped = exits_within(*w.nodes.at("b"), SIGTERM, 8s);
+  auto b_log = tail_of("b");
+  int status = w.nodes.at("b")->stop(SIGKILL); // reaps it either way
+  if (!stopped || status != 0)
+    BOOST_TEST_MESSAGE("SERVER ISSUE: a clustered node that has served and forwarded requests "
+                       "does not stop cleanly on SIGTERM (against main 1aeaeec it logged 'shutting "
+                       "down' and never exited, its main thread in caf::actor_registry::"
+                       "await_running_count_equal; against main 8b61264 it exited by SIGSEGV, "
+                       "status 139, in the cluster benchmark). Left failing on purpose. b's log "
+                       "(tail): " << b_log);
+  BOOST_TEST(stopped, "b still running 8 s after SIGTERM");
+  BOOST_TEST((!stopped || status == 0), "b's exit status after SIGTERM: " << status
+                                          << " (0 expected, as a single node's)");
+  BOOST_TEST(poll_until(2s, [&] { return w.view("a").state_of("b") == "dead"; }), w.view("a").body);
+  http_reply r;
+  BOOST_TEST(poll_until(5s, [&] {
+    r = w.log_query("a", "bob", "Top 6 stocks by volume");
+    return r.status == 200;
+  }, 100ms), r.status << " " << r.body);
+  for (auto id : {"a", "c"}) {
+    bool ok = exits_within(*w.nodes.at(id), SIGTERM, 8s);
+    auto log = tail_of(id);
+    int st = w.nodes.at(id)->stop(SIGKILL);
+    BOOST_TEST(ok, id << " still running 8 s after SIGTERM; log (tail): " << log);
+    BOOST_TEST((!ok || st == 0), id << "'s exit status after SIGTERM: " << st << "; log (tail): " << log);
+  }
 }
 
 // (g) With --cluster-cert/key/ca, nodes of one CA join each other; a node with a certificate of
