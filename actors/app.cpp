@@ -285,8 +285,13 @@ struct actor_app::impl {
     log_event("info", cs.tls ? "cluster port open (TLS)"
                              : "cluster port open on loopback only (no --cluster-cert)",
               {{"node", node_id}, {"address", cs.bind + ":" + std::to_string(node->port)}});
-    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(cs.dead_after_ms + 500);
-    while (!cluster->get()->settled && std::chrono::steady_clock::now() < until)
+    auto until =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(cs.dead_after_ms + 1000);
+    auto decided = [this] {
+      auto v = cluster->get();
+      return v->settled && (!v->learner_host.empty() || !v->quorum);
+    };
+    while (!decided() && std::chrono::steady_clock::now() < until)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 

@@ -45,6 +45,8 @@ struct node_state {
   std::unordered_map<std::string, cluster_node_actor> handles; ///< connected peers
   std::unordered_map<std::string, node_services> services;     ///< theirs, from their hellos
   std::unordered_map<std::string, std::int64_t> sessions;      ///< theirs, from their beats
+  std::unordered_map<std::string, std::string> host_choices;   ///< theirs, from their beats
+  std::string sent_choice; ///< ours, as last sent
   std::int64_t started_ms = 0;
   bool settled = false;
   std::unordered_map<std::string, bool> connecting;
@@ -62,8 +64,24 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
   self->state.started_ms = now_ms();
   auto own = settings.services;
   own.node_id = settings.node_id;
+  // Our choice of learner host, whether or not the others agree yet (empty without quorum).
+  auto my_choice = [=] {
+    auto& st = self->state;
+    return st.settled && st.members->has_quorum()
+             ? rendezvous_owner(learner_host_key, st.members->live())
+             : std::string{};
+  };
+  auto beat = [=] {
+    auto& st = self->state;
+    std::int64_t sessions = settings.sessions ? settings.sessions() : 0;
+    st.sent_choice = my_choice();
+    for (auto& [id, h] : st.handles)
+      self->send(h, cluster_beat_atom::value, settings.node_id, sessions, st.sent_choice);
+  };
   auto publish_view = [=] {
     auto& st = self->state;
+    if (my_choice() != st.sent_choice)
+      beat(); // the others learn a changed choice now, not at the next tick
     auto v = std::make_shared<cluster_view>();
     v->self = settings.node_id;
     v->epoch = st.members->epoch();
@@ -78,7 +96,7 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
     v->settled = st.settled;
     v->quorum = st.members->has_quorum();
     if (v->settled && v->quorum)
-      v->learner_host = rendezvous_owner(learner_host_key, v->live);
+      v->learner_host = agreed_owner(learner_host_key, v->live, settings.node_id, st.host_choices);
     std::shared_ptr<const cluster_view> published = std::move(v);
     cell->set(published);
     if (settings.on_view)
@@ -101,6 +119,7 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
     }
     st.services.erase(id);
     st.sessions.erase(id);
+    st.host_choices.erase(id);
   };
   auto adopt = [=](const std::string& id, cluster_node_actor h, node_services services) {
     auto& st = self->state;
@@ -176,6 +195,7 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
         st.handles.erase(gone);
         st.services.erase(gone);
         st.sessions.erase(gone);
+        st.host_choices.erase(gone);
         if (st.members->lost(gone)) {
           log_event("warn", "cluster peer lost", {{"self", settings.node_id}, {"node", gone}});
           publish_view();
@@ -213,12 +233,17 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
         adopt(from, std::move(h), std::move(theirs));
       return own;
     },
-    [=](cluster_beat_atom, const std::string& from, std::int64_t sessions) {
+    [=](cluster_beat_atom, const std::string& from, std::int64_t sessions,
+        const std::string& host_choice) {
       // Only a peer we hold a connection to counts: a beat alone proves no way back.
-      if (!self->state.handles.count(from))
+      auto& st = self->state;
+      if (!st.handles.count(from))
         return;
-      self->state.sessions[from] = sessions;
-      if (self->state.members->heard_from(from, now_ms()))
+      st.sessions[from] = sessions;
+      auto& choice = st.host_choices[from];
+      bool new_choice = choice != host_choice;
+      choice = host_choice;
+      if (st.members->heard_from(from, now_ms()) || new_choice)
         publish_view();
     },
     [=](cluster_revoke_atom, const std::string& user_id, std::int64_t changed_at) {
@@ -237,9 +262,7 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
         publish_view();
       if (settings.on_status)
         settings.on_status(status_now());
-      std::int64_t sessions = settings.sessions ? settings.sessions() : 0;
-      for (auto& [id, h] : st.handles)
-        self->send(h, cluster_beat_atom::value, settings.node_id, sessions);
+      beat();
       auto now = now_ms();
       for (auto& m : st.members->members())
         if (!m.local && !st.handles.count(m.id) && st.retry[m.id].first <= now)

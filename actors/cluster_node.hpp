@@ -57,10 +57,10 @@ typename Inspector::result_type inspect(Inspector& f, cluster_status& x) {
 /// The protocol between nodes. `cluster_revoke_atom` tells of a password change made on the
 /// sender. A hello carries the sender's services (its node id among them)
 /// and is answered with the receiver's, or an error when the sender is not a configured peer. A
-/// heartbeat names the sender and how many sessions it holds.
+/// heartbeat names the sender, how many sessions it holds and its choice of learner host.
 using cluster_node_actor = caf::typed_actor<
   caf::replies_to<cluster_hello_atom, node_services>::with<node_services>,
-  caf::reacts_to<cluster_beat_atom, std::string, std::int64_t>,
+  caf::reacts_to<cluster_beat_atom, std::string, std::int64_t, std::string>,
   caf::replies_to<cluster_status_atom>::with<cluster_status>,
   caf::reacts_to<cluster_tick_atom>,
   caf::reacts_to<cluster_revoke_atom, std::string, std::int64_t>>;
@@ -99,8 +99,9 @@ struct cluster_view {
   /// the silent ones count as dead: until then the learner host is not decided.
   bool settled = false;
   bool quorum = false; ///< cluster_membership::has_quorum: without it no node here hosts writes
-  /// Rendezvous owner of learner_host_key over `live` once settled and with a quorum; else empty
-  /// (writes answer 503: this side of a partition must not commit and learn on its own).
+  /// Rendezvous owner of learner_host_key over `live` once settled, with a quorum, and when every
+  /// live peer's last heartbeat named the same (core/rendezvous agreed_owner); else empty (writes
+  /// answer 503: no two nodes may commit and learn at once).
   std::string learner_host;
 };
 

@@ -22,4 +22,18 @@ std::string rendezvous_owner(std::string_view key, const std::vector<std::string
   return best ? *best : std::string{};
 }
 
+std::string agreed_owner(std::string_view key, const std::vector<std::string>& live,
+                         std::string_view self,
+                         const std::unordered_map<std::string, std::string>& their_choices) {
+  auto mine = rendezvous_owner(key, live);
+  for (auto& id : live) {
+    if (id == self)
+      continue;
+    auto theirs = their_choices.find(id);
+    if (theirs == their_choices.end() || theirs->second != mine)
+      return {};
+  }
+  return mine;
+}
+
 } // namespace foresight

@@ -60,4 +60,27 @@ BOOST_AUTO_TEST_CASE(a_member_leaving_moves_only_its_own_keys_and_they_come_back
   BOOST_TEST(moved < 1950);
 }
 
+BOOST_AUTO_TEST_CASE(an_owner_acts_only_when_every_live_member_reported_the_same_choice) {
+  const std::string key = "foresight.learners";
+  std::vector<std::string> all{"a", "b", "c"};
+  auto best = rendezvous_owner(key, all);
+  std::unordered_map<std::string, std::string> choices;
+  BOOST_TEST(agreed_owner(key, all, "a", choices).empty(), "nobody reported yet");
+  for (auto& id : all)
+    choices[id] = best;
+  BOOST_TEST(agreed_owner(key, all, "a", choices) == best);
+  choices["c"] = "other";
+  BOOST_TEST(agreed_owner(key, all, "a", choices).empty(), "one disagrees");
+  // A broken a-b link, both reaching c: a sees {a, c}, b sees {b, c}, c sees all three and
+  // reports its choice over all three. Both may know the owner only if it is the one c chose,
+  // so there is never more than one.
+  std::unordered_map<std::string, std::string> from_c{{"c", best}};
+  auto on_a = agreed_owner(key, {"a", "c"}, "a", from_c);
+  auto on_b = agreed_owner(key, {"b", "c"}, "b", from_c);
+  BOOST_TEST((on_a.empty() || on_b.empty() || on_a == on_b));
+  BOOST_TEST((on_a.empty() || on_a == best));
+  BOOST_TEST((on_b.empty() || on_b == best));
+  BOOST_TEST(agreed_owner(key, {"a"}, "a", {}) == "a", "alone, a node agrees with itself");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
