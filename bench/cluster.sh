@@ -55,24 +55,7 @@ URL="http://127.0.0.1:$PORT"
 SECRET_FILE="$WORK/data/jwt_secret"
 DB_URL="host=$SOCK port=5432 user=foresight dbname=foresight passfile=$WORK/data/postgres_password"
 
-echo "==> catalog and a little history (3 s of realistic activity)"
-echo bench-password | "$FSD" user add --data-dir "$WORK/data" --id bench-admin --role admin \
-  --password-stdin --pbkdf2-iterations 1000 --admin > /dev/null
-ADMIN=$("$FSD" token --data-dir "$WORK/data" --user bench-admin --ttl 7200)
-curl -sf -o /dev/null -X PUT "$URL/api/v1/connections/demo-sales" -H "Authorization: Bearer $ADMIN" \
-  -H 'Content-Type: application/json' -d '{"name":"Sales",
-  "metrics":[{"name":"revenue","display_name":"Revenue","aggregation":"sum"},
-             {"name":"profit","display_name":"Profit","aggregation":"sum"},
-             {"name":"profit_margin","display_name":"Profit margin","aggregation":"avg"},
-             {"name":"volume","display_name":"Volume","aggregation":"sum"}],
-  "dimensions":[{"name":"region","display_name":"Region","type":"string"},
-                {"name":"channel","display_name":"Sales channel","type":"string"}],
-  "entities":[{"name":"product","display_name":"Products"},
-              {"name":"customer","display_name":"Customers"}]}'
-TOKENS_FILE="$WORK/tokens.txt" IDS_FILE="$WORK/acked.txt" \
-  wrk -t2 -c16 -d3s -s "$HERE/ingest.lua" "$URL/api/v1/activity/log" > /dev/null
-sleep 2 # one learner flush
-PATTERNS=$("${PSQL[@]}" -t -A -c "SELECT count(*) FROM query_patterns")
+seed_catalog_and_history
 
 rps_of() { sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$1"; }
 pct_of() { sed -n "s/^ *$2% \(.*\)/\1/p" "$1"; }

@@ -81,6 +81,34 @@ create_users_and_tokens() { # writes $WORK/tokens.txt
   done
 }
 
+# An admin (ADMIN: its token), the demo-sales catalog, and 3 s of the ingest mix so that
+# patterns are learned; PATTERNS: how many. Needs URL (and what start_foresightd and
+# create_users_and_tokens set).
+seed_catalog_and_history() {
+  echo "==> catalog and learned patterns (3 s of realistic activity)"
+  echo bench-password | "$FSD" user add --data-dir "$WORK/data" --id bench-admin --role admin \
+    --password-stdin --pbkdf2-iterations 1000 --admin > /dev/null
+  ADMIN=$("$FSD" token --data-dir "$WORK/data" --user bench-admin --ttl 7200)
+  curl -sf -o /dev/null -X PUT "$URL/api/v1/connections/demo-sales" -H "Authorization: Bearer $ADMIN" \
+    -H 'Content-Type: application/json' -d '{"name":"Sales",
+    "metrics":[{"name":"revenue","display_name":"Revenue","aggregation":"sum"},
+               {"name":"profit","display_name":"Profit","aggregation":"sum"},
+               {"name":"profit_margin","display_name":"Profit margin","aggregation":"avg"},
+               {"name":"volume","display_name":"Volume","aggregation":"sum"},
+               {"name":"aov","display_name":"Average order value","aggregation":"avg"}],
+    "dimensions":[{"name":"region","display_name":"Region","type":"string"},
+                  {"name":"product_category","display_name":"Product category","type":"string"},
+                  {"name":"channel","display_name":"Sales channel","type":"string"},
+                  {"name":"quarter","display_name":"Quarter","type":"time"}],
+    "entities":[{"name":"product","display_name":"Products"},
+                {"name":"customer","display_name":"Customers"},
+                {"name":"stock","display_name":"Stocks"}]}'
+  TOKENS_FILE="$WORK/tokens.txt" IDS_FILE="$WORK/acked.txt" \
+    wrk -t2 -c16 -d3s -s "$HERE/ingest.lua" "$URL/api/v1/activity/log" > /dev/null
+  sleep 2 # one learner flush
+  PATTERNS=$("${PSQL[@]}" -t -A -c "SELECT count(*) FROM query_patterns")
+}
+
 # Results for bench/plot.py: `rec KIND FIELDS...` prints one tab-separated record (see plot.py);
 # `record_results NAME TITLE < records` writes bench/results/NAME.json and draws NAME.svg. A
 # failure to draw is reported and does not change the benchmark's exit status.

@@ -30,6 +30,7 @@
 #include "tests/integration/db_helpers.hpp"
 #include "tests/integration/http_client.hpp"
 #include "tests/integration/json_assert.hpp"
+#include "tests/integration/sample_catalogs.hpp"
 #include "tests/integration/server_process.hpp"
 
 using namespace foresight;
@@ -39,18 +40,7 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-const std::string sales_catalog = R"({"name":"Sales",
-  "metrics":[{"name":"revenue","display_name":"Revenue","aggregation":"sum"},
-             {"name":"profit","display_name":"Profit","aggregation":"sum"},
-             {"name":"profit_margin","display_name":"Profit margin","aggregation":"avg"},
-             {"name":"volume","display_name":"Volume","aggregation":"sum"},
-             {"name":"internal_id","display_name":"Internal id","aggregation":"count"}],
-  "dimensions":[{"name":"region","display_name":"Region","type":"string"},
-                {"name":"channel","display_name":"Sales channel","type":"string"}],
-  "entities":[{"name":"product","display_name":"Products"},
-              {"name":"stock","display_name":"Stocks"}]})";
-
-/// The catalog above with one more metric and a new name (a visible change).
+/// sales_catalog with one more metric and a new name (a visible change).
 const std::string sales_catalog_v2 = R"({"name":"Sales v2",
   "metrics":[{"name":"revenue","display_name":"Revenue","aggregation":"sum"},
              {"name":"profit","display_name":"Profit","aggregation":"sum"},

@@ -17,6 +17,7 @@
 #include "tests/integration/db_helpers.hpp"
 #include "tests/integration/http_client.hpp"
 #include "tests/integration/json_assert.hpp"
+#include "tests/integration/sample_catalogs.hpp"
 #include "tests/integration/server_process.hpp"
 #include "tests/support/mock_openai.hpp"
 
@@ -24,17 +25,6 @@ using namespace foresight;
 using namespace foresight::testing;
 
 namespace {
-
-const std::string sales_catalog = R"({"name":"Sales",
-  "metrics":[{"name":"revenue","display_name":"Revenue","aggregation":"sum"},
-             {"name":"profit","display_name":"Profit","aggregation":"sum"},
-             {"name":"profit_margin","display_name":"Profit margin","aggregation":"avg"},
-             {"name":"volume","display_name":"Volume","aggregation":"sum"},
-             {"name":"internal_id","display_name":"Internal id","aggregation":"count"}],
-  "dimensions":[{"name":"region","display_name":"Region","type":"string"},
-                {"name":"channel","display_name":"Sales channel","type":"string"}],
-  "entities":[{"name":"product","display_name":"Products"},
-              {"name":"stock","display_name":"Stocks"}]})";
 
 /// A database with an admin, three analysts and the sales catalog, and a server on it.
 struct suggestion_world {
