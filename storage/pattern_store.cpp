@@ -209,7 +209,7 @@ std::int64_t pattern_store::save_pattern_shard(const pattern_shard_state& state)
 /// Empties the pattern tables and sets every shard's watermark to replay `days` of activity
 /// (0: all), under a new generation, so a save from a learner that predates it is refused.
 void pattern_store::reset_patterns_in(pqxx::transaction_base& tx, int days) {
-  tx.exec("SELECT 1 FROM pattern_learner_state FOR UPDATE"); // waits for saves under way
+  tx.exec("SELECT 1 FROM pattern_learner_state ORDER BY shard FOR UPDATE"); // waits for saves
   tx.exec("DELETE FROM query_patterns");
   auto start = tx.exec_params(
     "SELECT COALESCE(MIN(id) - 1, (SELECT COALESCE(MAX(id), 0) FROM user_activity))"

@@ -108,6 +108,9 @@ erase_report user_store::erase_user(const std::string& actor, const std::string&
     pqxx::work tx{db_.conn()};
     erase_report r;
     r.user_id = user_id;
+    // The learners' state rows first, as a learner's save takes them first: taken after the
+    // user's rows, a save holding its state row and waiting for one of them deadlocked with us.
+    tx.exec("SELECT 1 FROM pattern_learner_state ORDER BY shard FOR UPDATE");
     if (tx.exec_params("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", user_id).empty())
       throw storage_error(storage_error::kind::not_found, "no user '" + user_id + "'");
     r.activities = tx.exec_params("DELETE FROM user_activity WHERE user_id = $1", user_id)

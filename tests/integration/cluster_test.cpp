@@ -480,6 +480,33 @@ BOOST_AUTO_TEST_CASE(a_preference_change_on_one_node_holds_on_the_others) {
 }
 
 // (d) A catalog replaced on one node is what every node serves, and what it suggests from.
+// A password changed through one node revokes the user's older tokens on every node (each node
+// checks tokens itself).
+BOOST_AUTO_TEST_CASE(a_password_change_on_one_node_revokes_older_tokens_on_every_node) {
+  cluster_world w;
+  auto old_token = token_for("carol");
+  for (auto& id : w.ids)
+    BOOST_TEST(request(w.port(id), "GET", "/api/v1/activity/history", "", old_token).status == 200,
+               id);
+  std::this_thread::sleep_for(1100ms); // tokens carry whole seconds: the change must be later
+  auto r = request(w.port("b"), "PUT", "/api/v1/users/carol/password",
+                   R"({"password":"carol-new-pass"})", w.admin);
+  BOOST_TEST(r.status == 200, r.body);
+  for (auto& id : w.ids) {
+    http_reply got;
+    bool refused = poll_until(2s, [&] {
+      got = request(w.port(id), "GET", "/api/v1/activity/history", "", old_token);
+      return got.status == 401;
+    });
+    BOOST_TEST(refused, id << " still takes the old token: " << got.status << " " << got.body);
+  }
+  std::this_thread::sleep_for(1100ms);
+  auto fresh = token_for("carol");
+  for (auto& id : w.ids)
+    BOOST_TEST(request(w.port(id), "GET", "/api/v1/activity/history", "", fresh).status == 200,
+               id);
+}
+
 BOOST_AUTO_TEST_CASE(a_catalog_put_on_one_node_is_seen_on_the_others) {
   cluster_world w;
   w.put_catalog("a", sales_catalog);
