@@ -9,7 +9,6 @@
 #include <caf/openssl/all.hpp>
 #include <mutex>
 #include <thread>
-#include <unordered_map>
 
 #include "actors/activity_writer.hpp"
 #include "actors/catalog_registry.hpp"
@@ -26,11 +25,11 @@
 #include "actors/suggestion_cache.hpp"
 #include "core/bounded_pool.hpp"
 #include "core/cluster_peers.hpp"
-#include "core/remote_calls.hpp"
+#include "core/jwt.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
-#include "core/jwt.hpp"
 #include "core/password_hash.hpp"
+#include "core/remote_calls.hpp"
 
 namespace foresight {
 
@@ -81,7 +80,6 @@ std::string cluster_metrics(const cluster_status& st) {
              std::to_string(m.sessions) + "\n";
   return out;
 }
-
 
 } // namespace
 

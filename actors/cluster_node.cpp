@@ -111,15 +111,19 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
                  now_ms() - st.started_ms >= settings.dead_after_ms;
     return st.settled;
   };
-  auto forget = [=](const std::string& id) {
+  // What a peer told us goes with its connection.
+  auto drop = [=](const std::string& id) {
     auto& st = self->state;
-    if (auto h = st.handles.find(id); h != st.handles.end()) {
-      self->demonitor(h->second.address());
-      st.handles.erase(h);
-    }
+    st.handles.erase(id);
     st.services.erase(id);
     st.sessions.erase(id);
     st.host_choices.erase(id);
+  };
+  auto forget = [=](const std::string& id) {
+    auto& st = self->state;
+    if (auto h = st.handles.find(id); h != st.handles.end())
+      self->demonitor(h->second.address());
+    drop(id);
   };
   auto adopt = [=](const std::string& id, cluster_node_actor h, node_services services) {
     auto& st = self->state;
@@ -192,10 +196,7 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
     for (auto& [id, h] : st.handles)
       if (h.address() == dm.source) {
         auto gone = id;
-        st.handles.erase(gone);
-        st.services.erase(gone);
-        st.sessions.erase(gone);
-        st.host_choices.erase(gone);
+        drop(gone);
         if (st.members->lost(gone)) {
           log_event("warn", "cluster peer lost", {{"self", settings.node_id}, {"node", gone}});
           publish_view();
