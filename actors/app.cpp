@@ -232,16 +232,19 @@ struct actor_app::impl {
     auto shards = sessions->local_shards();
     auto self_id = node_id;
     auto learners_here = learners;
+    auto catalogs_here = catalogs;
     auto* calls = &remote;
     auto last_live = std::make_shared<std::vector<std::string>>(); // on_view's own thread only
     cs.on_view = [=, &members, &epoch, &hosting](std::shared_ptr<const cluster_view> v) {
-      // A peer back after a partition may have missed our password changes, and we theirs:
-      // re-read them all (revocations only ever move forward, so applying one twice is harmless).
+      // A peer back after a partition may have missed our password changes and catalog PUTs, and
+      // we theirs: re-read them all (both only move forward, so taking one twice is harmless).
       bool rejoined = std::any_of(v->live.begin(), v->live.end(), [&](const std::string& id) {
         return std::find(last_live->begin(), last_live->end(), id) == last_live->end();
       });
-      if (rejoined && !last_live->empty())
+      if (rejoined && !last_live->empty()) {
         reload_password_changes();
+        caf::anon_send(catalogs_here, catalog_reload_atom::value); // and catalog PUTs
+      }
       *last_live = v->live;
       members.set(static_cast<std::int64_t>(v->live.size()));
       epoch.set(static_cast<std::int64_t>(v->epoch));

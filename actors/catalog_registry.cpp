@@ -52,7 +52,27 @@ catalog_registry(catalog_registry_actor::stateful_pointer<catalog_registry_state
         [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
     return rp;
   };
+  // Takes `c` if it is newer than what this registry holds, telling the sessions first.
+  auto take_newer = [=](connection_catalog c) {
+    auto i = self->state.catalogs.find(c.id);
+    if (i != self->state.catalogs.end() && i->second.version >= c.version)
+      return;
+    caf::anon_send(catalog_versions_group(self->system()), catalog_changed_atom::value, c.id,
+                   c.version);
+    remember(std::move(c));
+  };
   return {
+    [=](catalog_reload_atom) {
+      self->request(storage, std::chrono::seconds(30), cat_list_atom::value)
+        .then(
+          [=](catalog_list& list) {
+            for (auto& c : list.items)
+              take_newer(std::move(c));
+          },
+          [=](caf::error& err) {
+            log_event("warn", "catalog reload failed", {{"error", to_api_error(err).message}});
+          });
+    },
     [=](cat_get_atom, const std::string& id) {
       return lookup(id, [](const connection_catalog& c) { return c; });
     },

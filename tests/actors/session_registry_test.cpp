@@ -15,6 +15,7 @@
 #include "actors/messages.hpp"
 #include "tests/support/deterministic_actors.hpp"
 #include "actors/session_placement.hpp"
+#include "core/rendezvous.hpp"
 
 using namespace foresight;
 
@@ -111,6 +112,29 @@ BOOST_AUTO_TEST_CASE(a_session_that_cannot_load_its_user_answers_and_goes) {
   BOOST_TEST(profile_of("ghost") == "unauthorized");
   BOOST_TEST(profile_of("ghost") == "unauthorized");
   BOOST_TEST((*loads)["ghost"] == 2, "the failed session asked to go; the next try is afresh");
+}
+
+BOOST_AUTO_TEST_CASE(in_a_cluster_a_shard_makes_sessions_only_for_users_placed_on_its_node) {
+  std::vector<std::string> live{"a", "b"};
+  std::string mine, theirs;
+  for (int i = 0; mine.empty() || theirs.empty(); ++i) {
+    auto user = "u" + std::to_string(i);
+    (rendezvous_owner(user, live) == "a" ? mine : theirs) = user;
+  }
+  BOOST_TEST(profile_of(theirs) == theirs, "before any placement, a single node's: everyone");
+  caf::anon_send(registry, placement_changed_atom::value, live, std::string("a"));
+  sched.run();
+  BOOST_TEST(profile_of(mine) == mine);
+  // A request sent with an older view: no session is made here, the sender is told to retry.
+  auto before = (*loads)[theirs];
+  BOOST_TEST(profile_of(theirs) == "unavailable", "its session was retired with the placement");
+  BOOST_TEST((*loads)[theirs] == before, "and no new one was made");
+  // The user comes back to this node: a fresh session, loaded anew.
+  caf::anon_send(registry, placement_changed_atom::value, std::vector<std::string>{"a"},
+                 std::string("a"));
+  sched.run();
+  BOOST_TEST(profile_of(theirs) == theirs);
+  BOOST_TEST((*loads)[theirs] == before + 1);
 }
 
 BOOST_AUTO_TEST_CASE(the_local_placement_gives_each_user_one_owner_among_its_shards) {
