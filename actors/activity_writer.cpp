@@ -27,6 +27,11 @@ namespace {
 
 // -- committer ------------------------------------------------------------------
 
+/// The committer's protocol: one batch, stored (its rows isolated from each other's faults),
+/// answered with a receipt per row.
+using activity_committer_actor =
+  caf::typed_actor<caf::replies_to<commit_atom, activity_batch>::with<batch_receipt>>;
+
 struct committer_state {
   std::unique_ptr<store_set> db;
   static inline const char* name = "activity_committer";
@@ -82,8 +87,9 @@ void store_isolating(store_set& db, const activity_batch& batch, batch_receipt& 
   }
 }
 
-caf::behavior committer(caf::stateful_actor<committer_state>* self, writer_settings settings,
-                        pattern_learners_actor learners) {
+activity_committer_actor::behavior_type
+committer(activity_committer_actor::stateful_pointer<committer_state> self,
+          writer_settings settings, pattern_learners_actor learners) {
   self->state.db = std::make_unique<store_set>(settings.conninfo);
   // Bounds every statement, COMMIT included, so the writer hears the outcome before the HTTP
   // request's deadline (see writer_settings).
@@ -163,7 +169,7 @@ struct writer_state {
   /// more: its requester would be told 504 before the commit could answer), and the batch in
   /// flight (core/group_commit_queue).
   group_commit_queue<pending_row> queue{0, 1, 0};
-  caf::actor committer;
+  activity_committer_actor committer;
   caf::actor importer; ///< parses and validates imports, then sends their chunks here
   std::shared_ptr<activity_importer> published; ///< the importer's handle for the HTTP side
   /// Writes passed on to the learner host's writer and not answered yet, by that writer (which
@@ -237,9 +243,16 @@ activity_writer(activity_writer_actor::stateful_pointer<writer_state> self, writ
   // them), restarted when they fail; their supervision is installed below.
   auto committers = std::make_shared<supervised_slots>(
     self, "activity committer", restart_policy::on_failure(), 1,
-    [=](std::size_t) { return self->spawn<caf::detached>(committer, settings, learners); });
-  committers->on_started = [=](std::size_t, const caf::actor& c) { self->state.committer = c; };
-  committers->on_stopped = [=](std::size_t) { self->state.committer = nullptr; };
+    [=](std::size_t) {
+      return caf::actor_cast<caf::actor>(
+        self->spawn<caf::detached>(committer, settings, learners));
+    });
+  committers->on_started = [=](std::size_t, const caf::actor& c) {
+    self->state.committer = caf::actor_cast<activity_committer_actor>(c);
+  };
+  committers->on_stopped = [=](std::size_t) {
+    self->state.committer = activity_committer_actor{};
+  };
   committers->start_all();
   // Hands the queue to the committer when it is free. `waited`: the batch_wait timer has expired.
   auto flush = std::make_shared<std::function<void(bool)>>();
@@ -255,7 +268,7 @@ activity_writer(activity_writer_actor::stateful_pointer<writer_state> self, writ
       }
       return;
     }
-    auto t = s.queue.take(std::chrono::steady_clock::now(), waited, s.committer != nullptr);
+    auto t = s.queue.take(std::chrono::steady_clock::now(), waited, static_cast<bool>(s.committer));
     for (auto& e : t.expired) {
       // Never sent, so surely not stored: the requester may retry.
       m.queued.add(-1);
