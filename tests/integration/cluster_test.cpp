@@ -32,6 +32,7 @@
 #include "tests/integration/json_assert.hpp"
 #include "tests/integration/sample_catalogs.hpp"
 #include "tests/integration/server_process.hpp"
+#include "tests/integration/suggestion_lists.hpp"
 
 using namespace foresight;
 using namespace foresight::testing;
@@ -157,23 +158,6 @@ std::string query_body(const std::string& text) {
 int count_of(const http_reply& r) {
   auto c = json_at(r.body, "/count");
   return c.empty() || !std::isdigit(static_cast<unsigned char>(c[0])) ? -1 : std::stoi(c);
-}
-
-/// True if any suggestion text contains `word` as a whole word (case-insensitive), not followed
-/// by " margin" (as suggestions_test: profit margin is another metric than profit).
-bool any_mentions(const http_reply& r, const std::string& word) {
-  for (int i = 0; i < count_of(r); ++i) {
-    auto t = json_at(r.body, "/suggestions/" + std::to_string(i) + "/text");
-    for (auto& c : t)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    t = " " + t + " ";
-    for (auto at = t.find(" " + word); at != std::string::npos; at = t.find(" " + word, at + 1)) {
-      auto rest = t.substr(at + 1 + word.size());
-      if ((rest[0] == ' ' || rest[0] == 's') && rest.rfind(" margin", 0) != 0)
-        return true;
-    }
-  }
-  return false;
 }
 
 /// Three (or any number of) nodes on one fresh database, each configured with all the others

@@ -19,6 +19,7 @@
 #include "tests/integration/json_assert.hpp"
 #include "tests/integration/sample_catalogs.hpp"
 #include "tests/integration/server_process.hpp"
+#include "tests/integration/suggestion_lists.hpp"
 #include "tests/support/mock_openai.hpp"
 
 using namespace foresight;
@@ -75,23 +76,6 @@ int count_of(const http_reply& r) {
 
 std::string text_at(const http_reply& r, int i) {
   return json_at(r.body, "/suggestions/" + std::to_string(i) + "/text");
-}
-
-/// True if any suggestion text contains `word` as a whole word (case-insensitive), not followed
-/// by " margin" (profit margin is a different metric from profit).
-bool any_mentions(const http_reply& r, const std::string& word) {
-  for (int i = 0; i < count_of(r); ++i) {
-    auto t = text_at(r, i);
-    for (auto& c : t)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    t = " " + t + " ";
-    for (auto at = t.find(" " + word); at != std::string::npos; at = t.find(" " + word, at + 1)) {
-      auto rest = t.substr(at + 1 + word.size());
-      if ((rest[0] == ' ' || rest[0] == 's') && rest.rfind(" margin", 0) != 0)
-        return true;
-    }
-  }
-  return false;
 }
 
 void expect_error(const http_reply& r, int status, const std::string& code,
