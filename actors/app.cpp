@@ -59,7 +59,7 @@ struct app_config : caf::actor_system_config {
 
 /// The members as Prometheus series: up (1 alive, 0 otherwise, labelled with the state), seconds
 /// since last heard, and live sessions.
-std::string cluster_metrics(const cluster_status& st) {
+std::string cluster_metrics(const cluster_report& st) {
   std::string out =
     "# HELP foresight_cluster_member_up Cluster members as this node sees them (1: alive).\n"
     "# TYPE foresight_cluster_member_up gauge\n";
@@ -258,12 +258,12 @@ struct actor_app::impl {
       }
     };
     // /metrics shows each member as GET /api/v1/cluster does, from the last heartbeat's status.
-    auto last_status = std::make_shared<std::pair<std::mutex, cluster_status>>();
-    cs.on_status = [last_status](const cluster_status& st) {
+    auto last_status = std::make_shared<std::pair<std::mutex, cluster_report>>();
+    cs.on_status = [last_status](const cluster_report& st) {
       std::lock_guard<std::mutex> lock{last_status->first};
       last_status->second = st;
     };
-    std::weak_ptr<std::pair<std::mutex, cluster_status>> weak_status = last_status;
+    std::weak_ptr<std::pair<std::mutex, cluster_report>> weak_status = last_status;
     metrics_registry::instance().set_section("cluster", [weak_status] {
       auto held = weak_status.lock();
       if (!held)
@@ -376,7 +376,10 @@ struct actor_app::impl {
         done({T{}, make_error(error_code::unavailable,
                               "the node holding this user's session was lost; retry")});
     });
-    remote.fail_all_but(cluster->get()->live); // the node may have gone since it was chosen
+    // The node may have gone since it was chosen, its loss swept before this call was added.
+    if (auto now = cluster->get(); std::find(now->live.begin(), now->live.end(), node) ==
+                                   now->live.end())
+      remote.fail_all_but(now->live);
     auto* calls = &remote;
     ask<T>(owner,
            [once, done, calls, node, id](outcome<T> r) {
@@ -687,7 +690,7 @@ void actor_app::cluster(std::string caller, std::string owner_of_user,
   auto finish = [self, user, done](cluster_report report) {
     if (!user->empty()) {
       report.owner_user_id = *user;
-      report.owner_node = self->cluster ? self->sessions->owner_node(*user) : report.node_id;
+      report.owner_node = self->cluster ? self->sessions->place(*user).node : report.node_id;
     }
     done({std::move(report), {}});
   };
@@ -708,20 +711,13 @@ void actor_app::cluster(std::string caller, std::string owner_of_user,
         return finish(std::move(report));
       }
       auto view = self->cluster->get();
-      self->ask<cluster_status>(
+      self->ask<cluster_report>(
         self->cluster_node,
-        [view, finish, done](outcome<cluster_status> st) {
+        [view, finish, done](outcome<cluster_report> st) {
           if (st.error)
             return done({{}, st.error});
-          cluster_report report;
-          report.node_id = st.value.self;
-          report.clustered = true;
-          report.epoch = st.value.epoch;
-          report.learner_host = view->learner_host;
-          for (auto& m : st.value.members)
-            report.members.push_back(
-              {m.id, m.address, m.state, m.last_heard_ms_ago, m.local, m.sessions});
-          finish(std::move(report));
+          st.value.learner_host = view->learner_host;
+          finish(std::move(st.value));
         },
         cluster_status_atom::value);
     },

@@ -24,10 +24,6 @@ void cluster_view_cell::set(std::shared_ptr<const cluster_view> v) {
 }
 
 void register_cluster_message_types(caf::actor_system_config& cfg) {
-  cfg.add_message_type<cluster_member_status>("foresight::cluster_member_status");
-  cfg.add_message_type<std::vector<cluster_member_status>>(
-    "std::vector<foresight::cluster_member_status>");
-  cfg.add_message_type<cluster_status>("foresight::cluster_status");
   cfg.add_message_type<cluster_node_actor>("foresight::cluster_node_actor");
   cfg.add_message_type<node_services>("foresight::node_services");
 }
@@ -206,8 +202,9 @@ cluster_node_actor::behavior_type node_behavior(node_pointer self, cluster_setti
   });
   auto status_now = [=] {
     auto& m = *self->state.members;
-    cluster_status out;
-    out.self = m.self();
+    cluster_report out; // the learner host is the caller's to add, from the view
+    out.node_id = m.self();
+    out.clustered = true;
     out.epoch = m.epoch();
     auto now = now_ms();
     for (auto& x : m.members()) {

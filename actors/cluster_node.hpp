@@ -19,6 +19,7 @@
 
 #include "actors/node_services.hpp"
 #include "core/cluster_membership.hpp"
+#include "core/model.hpp"
 
 namespace foresight {
 
@@ -28,32 +29,6 @@ using cluster_status_atom = caf::atom_constant<caf::atom("cl_status")>; ///< ask
 using cluster_tick_atom = caf::atom_constant<caf::atom("cl_tick")>;     ///< the node's own timer
 using cluster_revoke_atom = caf::atom_constant<caf::atom("cl_revoke")>; ///< a password changed
 
-/// One member as GET /api/v1/cluster shows it.
-struct cluster_member_status {
-  std::string id;
-  std::string address;
-  std::string state;                ///< alive, dead or unknown
-  std::int64_t last_heard_ms_ago = -1; ///< -1: never (or the local node)
-  bool local = false;
-  std::int64_t sessions = -1; ///< live sessions, from its last heartbeat; -1: unknown
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, cluster_member_status& x) {
-  return f(x.id, x.address, x.state, x.last_heard_ms_ago, x.local, x.sessions);
-}
-
-struct cluster_status {
-  std::string self;
-  std::uint64_t epoch = 0;
-  std::vector<cluster_member_status> members;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, cluster_status& x) {
-  return f(x.self, x.epoch, x.members);
-}
-
 /// The protocol between nodes. `cluster_revoke_atom` tells of a password change made on the
 /// sender. A hello carries the sender's services (its node id among them)
 /// and is answered with the receiver's, or an error when the sender is not a configured peer. A
@@ -61,7 +36,7 @@ typename Inspector::result_type inspect(Inspector& f, cluster_status& x) {
 using cluster_node_actor = caf::typed_actor<
   caf::replies_to<cluster_hello_atom, node_services>::with<node_services>,
   caf::reacts_to<cluster_beat_atom, std::string, std::int64_t, std::string>,
-  caf::replies_to<cluster_status_atom>::with<cluster_status>,
+  caf::replies_to<cluster_status_atom>::with<cluster_report>,
   caf::reacts_to<cluster_tick_atom>,
   caf::reacts_to<cluster_revoke_atom, std::string, std::int64_t>>;
 
@@ -80,7 +55,7 @@ struct cluster_settings {
   /// requests to a lost node).
   std::function<void(std::shared_ptr<const cluster_view>)> on_view;
   /// Called on the node's thread at every heartbeat with the members' status (for /metrics).
-  std::function<void(const cluster_status&)> on_status;
+  std::function<void(const cluster_report&)> on_status;
   /// This node's live sessions, sent in heartbeats.
   std::function<std::int64_t()> sessions;
   /// A peer reports a password change (user, Unix seconds): tokens issued before it must fail

@@ -26,8 +26,6 @@ public:
     return shards_[shard_of_key(user_id, shards_.size())];
   }
 
-  std::string owner_node(const std::string&) const override { return {}; }
-
   placed place(const std::string& user_id) const override { return {owner(user_id), {}}; }
 
   const std::vector<caf::actor>& local_shards() const override { return shards_; }
@@ -53,10 +51,6 @@ public:
     : local_session_placement(sys, peers, defaults, shards), cluster_(std::move(cluster)) {}
 
   caf::actor owner(const std::string& user_id) const override { return place(user_id).shard; }
-
-  std::string owner_node(const std::string& user_id) const override {
-    return rendezvous_owner(user_id, cluster_->get()->live);
-  }
 
   placed place(const std::string& user_id) const override {
     auto v = cluster_->get();

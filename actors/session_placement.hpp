@@ -26,14 +26,11 @@ public:
   /// arrives in order.
   virtual caf::actor owner(const std::string& user_id) const = 0;
 
-  /// The node owning `user_id` (empty for a single node).
-  virtual std::string owner_node(const std::string& user_id) const = 0;
-
   struct placed {
     caf::actor shard;
-    std::string node; ///< empty for a single node
+    std::string node; ///< the node owning the user; empty for a single node
   };
-  /// owner() and owner_node() from one reading of the live set.
+  /// owner() and the owner's node, from one reading of the live set.
   virtual placed place(const std::string& user_id) const = 0;
 
   /// This process's registry shards.

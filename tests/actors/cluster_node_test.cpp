@@ -160,8 +160,8 @@ BOOST_AUTO_TEST_CASE(nodes_find_each_other_and_a_stopped_node_is_dead_within_two
   caf::scoped_actor self{a.sys};
   self->request(a.node.actor, std::chrono::seconds(2), cluster_status_atom::value)
     .receive(
-      [&](cluster_status& s) {
-        BOOST_TEST(s.self == "a");
+      [&](cluster_report& s) {
+        BOOST_TEST(s.node_id == "a");
         BOOST_REQUIRE(s.members.size() == 3u);
         BOOST_TEST(s.members[0].local);
         BOOST_TEST(s.members[2].id == "c");
