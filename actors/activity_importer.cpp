@@ -18,8 +18,6 @@ namespace foresight {
 
 namespace {
 
-using resume_atom = caf::atom_constant<caf::atom("imp_resume")>;
-
 /// Rows stored since the planner's statistics were last refreshed: at the end of an import above
 /// the first; during one, above the second or above all this importer stored before, whichever
 /// is more (so a long import pays for a few ANALYZEs, not one per 20k rows). See
@@ -79,8 +77,9 @@ caf::error with_db(store_set& db, F op) {
 
 } // namespace
 
-caf::behavior activity_importer_actor(caf::event_based_actor* self, importer_settings settings,
-                                      caf::actor_addr writer) {
+activity_importer_actor::behavior_type importer_behavior(activity_importer_actor::pointer self,
+                                                        importer_settings settings,
+                                                        caf::actor_addr writer) {
   auto st = std::make_shared<importer_state>();
   st->db = std::make_unique<store_set>(settings.conninfo);
   auto chunk_rows = std::max<std::size_t>(settings.chunk_rows, 1);
@@ -124,7 +123,7 @@ caf::behavior activity_importer_actor(caf::event_based_actor* self, importer_set
       run.failed(make_error(error_code::internal, "no progress"));
       return (*weak_step.lock())(id, false);
     }
-    auto target = caf::actor_cast<caf::actor>(writer);
+    auto target = caf::actor_cast<activity_batch_sink_actor>(writer);
     auto give_up_or_retry = [=](const api_error& err) {
       auto again = st->jobs.find(id);
       if (again == st->jobs.end())
@@ -133,7 +132,7 @@ caf::behavior activity_importer_actor(caf::event_based_actor* self, importer_set
       if (err.code == error_code::unavailable && ++j.attempts < max_chunk_attempts) {
         // Queue full or a failed commit: wait, then send the same chunk again.
         auto wait = std::chrono::milliseconds(std::min(1000, 20 << std::min(j.attempts, 6)));
-        self->delayed_send(self, wait, resume_atom::value, id);
+        self->delayed_send(self, wait, import_retry_atom::value, id);
         return;
       }
       log_event("warn", "import chunk not stored",
@@ -206,7 +205,7 @@ caf::behavior activity_importer_actor(caf::event_based_actor* self, importer_set
       (*step)(id, false);
       return job->promise;
     },
-    [=](resume_atom, std::uint64_t id) { (*step)(id, true); },
+    [=](import_retry_atom, std::uint64_t id) { (*step)(id, true); },
   };
 }
 
@@ -218,7 +217,7 @@ class published_importer : public activity_importer {
 public:
   explicit published_importer(caf::actor_system& sys) : sys_(&sys) {}
 
-  void attach(caf::actor writer) {
+  void attach(import_endpoint_actor writer) {
     std::lock_guard<std::mutex> lock{mtx_};
     if (sys_) // not closed meanwhile
       writer_ = std::move(writer);
@@ -253,7 +252,7 @@ public:
 private:
   std::mutex mtx_;
   caf::actor_system* sys_;
-  caf::actor writer_;
+  import_endpoint_actor writer_;
 };
 
 std::mutex current_mtx;
@@ -274,7 +273,7 @@ std::shared_ptr<activity_importer> publish_activity_importer(caf::actor_system& 
 }
 
 void attach_activity_writer(const std::shared_ptr<activity_importer>& importer,
-                            caf::actor writer) {
+                            import_endpoint_actor writer) {
   if (auto p = std::dynamic_pointer_cast<published_importer>(importer))
     p->attach(std::move(writer));
 }

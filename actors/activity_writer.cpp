@@ -170,7 +170,7 @@ struct writer_state {
   /// flight (core/group_commit_queue).
   group_commit_queue<pending_row> queue{0, 1, 0};
   activity_committer_actor committer;
-  caf::actor importer; ///< parses and validates imports, then sends their chunks here
+  activity_importer_actor importer; ///< parses and validates imports, then sends their chunks here
   std::shared_ptr<activity_importer> published; ///< the importer's handle for the HTTP side
   /// Writes passed on to the learner host's writer and not answered yet, by that writer (which
   /// this one monitors): when it goes down, each is told at once instead of waiting forever.
@@ -328,11 +328,13 @@ activity_writer(activity_writer_actor::stateful_pointer<writer_state> self, writ
                                                                  settings.queue_max)));
   auto importers = std::make_shared<supervised_slots>(
     self, "activity importer", restart_policy::on_failure(), 1, [=](std::size_t) {
-      return self->spawn<caf::detached>(activity_importer_actor, imp,
-                                        caf::actor_cast<caf::actor_addr>(self));
+      return caf::actor_cast<caf::actor>(self->spawn<caf::detached>(
+        importer_behavior, imp, caf::actor_cast<caf::actor_addr>(self)));
     });
-  importers->on_started = [=](std::size_t, const caf::actor& i) { self->state.importer = i; };
-  importers->on_stopped = [=](std::size_t) { self->state.importer = nullptr; };
+  importers->on_started = [=](std::size_t, const caf::actor& i) {
+    self->state.importer = caf::actor_cast<activity_importer_actor>(i);
+  };
+  importers->on_stopped = [=](std::size_t) { self->state.importer = activity_importer_actor{}; };
   importers->start_all();
   st.published = std::move(published);
   auto host_lost = [=](const caf::down_msg& dm) {
@@ -450,7 +452,7 @@ activity_writer_actor spawn_activity_writer(caf::actor_system& sys,
   // whoever spawns the writer can hand the importer to the HTTP handlers right away.
   auto published = publish_activity_importer(sys);
   auto writer = sys.spawn(activity_writer, settings, std::move(learners), published);
-  attach_activity_writer(published, caf::actor_cast<caf::actor>(writer));
+  attach_activity_writer(published, writer);
   return writer;
 }
 
