@@ -30,7 +30,8 @@ namespace {
 /// The committer's protocol: one batch, stored (its rows isolated from each other's faults),
 /// answered with a receipt per row.
 using activity_committer_actor =
-  caf::typed_actor<caf::replies_to<commit_atom, activity_batch>::with<batch_receipt>>;
+  caf::typed_actor<caf::replies_to<commit_atom, activity_batch>::with<batch_receipt>,
+                   caf::reacts_to<forget_atom, std::string>>;
 
 struct committer_state {
   std::unique_ptr<store_set> db;
@@ -107,6 +108,9 @@ committer(activity_committer_actor::stateful_pointer<committer_state> self,
         receipt.learned.clear();
         return receipt;
       });
+    },
+    [=](forget_atom, const std::string& user_id) {
+      self->state.db->activities.forget_user(user_id);
     },
   };
 }
@@ -291,6 +295,9 @@ activity_writer(activity_writer_actor::stateful_pointer<writer_state> self, writ
     auto done = [=](const caf::error* err, batch_receipt* receipt) {
       self->state.queue.committed(n);
       m.queued.add(-static_cast<std::int64_t>(n));
+      // The next batch leaves first: the committer waits for nothing but this message.
+      if (auto f = weak_flush.lock())
+        (*f)(false);
       if (err) {
         m.failures.add(1);
         auto api = to_api_error(*err);
@@ -310,8 +317,6 @@ activity_writer(activity_writer_actor::stateful_pointer<writer_state> self, writ
         for (std::size_t k = 0; k < n; ++k)
           (*promises)[k].deliver(std::move(receipt->items[k]));
       }
-      if (auto f = weak_flush.lock())
-        (*f)(false);
     };
     // Twice the statement timeout: reached only if the committer itself is stuck, and then
     // the rows' fate is unknown, which is what the 503 says.
@@ -428,6 +433,10 @@ activity_writer(activity_writer_actor::stateful_pointer<writer_state> self, writ
       auto rp = self->make_response_promise<import_report>();
       rp.delegate(self->state.importer, a, std::move(caller), std::move(body), max_text_bytes);
       return rp;
+    },
+    [=](forget_atom a, const std::string& user_id) {
+      if (self->state.committer)
+        self->send(self->state.committer, a, user_id);
     },
     [=](batch_due_atom) {
       self->state.queue.timer_fired();

@@ -624,6 +624,7 @@ void actor_app::erase_user(std::string caller, std::string user_id, bool delete_
       for (auto& node : self->all_nodes()) {
         caf::anon_send(node.cache, forget_atom::value, r.value.user_id);
         caf::anon_send(node.crowd, forget_atom::value);
+        caf::anon_send(node.writer, forget_atom::value, r.value.user_id);
       }
       if (auto learners = self->host_learners())
         caf::anon_send(learners, forget_atom::value);

@@ -7,6 +7,7 @@
 
 #include "core/activity_type.hpp"
 #include "core/json_writer.hpp"
+#include "core/timestamp.hpp"
 #include "storage/pg_array.hpp"
 #include "storage/sql.hpp"
 #include "storage/storage_error.hpp"
@@ -23,36 +24,11 @@ struct stored_row {
   std::string created_at;
 };
 
-/// A batch of live rows (no Idempotency-Key, no time of their own) goes by COPY: ids are drawn
-/// first, in one statement, so rows still map back to requests by position. COPY costs
-/// PostgreSQL about two thirds of the CPU of the JSON statement below (bench/README.md: ingest).
-std::vector<stored_row> copy_rows(pqxx::work& tx, const activity_batch& batch) {
-  auto drawn = tx.exec_params("SELECT nextval('user_activity_id_seq'), " FS_ISO("now()")
-                              " FROM generate_series(1, $1)",
-                              static_cast<std::int64_t>(batch.rows.size()));
-  std::vector<stored_row> out(batch.rows.size());
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    out[i].id = drawn[static_cast<int>(i)][0].as<std::int64_t>();
-    out[i].inserted = true;
-    out[i].created_at = drawn[static_cast<int>(i)][1].as<std::string>(); // CURRENT_TIMESTAMP
-  }
-  pqxx::stream_to copy{tx, "user_activity",
-                       std::vector<std::string>{"id", "user_id", "activity_type", "query_text",
-                                                "response_data", "suggestion_clicked",
-                                                "feedback_rating", "metadata"}};
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    auto& r = batch.rows[i];
-    auto rating = r.feedback_rating > 0 ? std::to_string(r.feedback_rating) : std::string{};
-    // Null pointers are NULLs.
-    copy << std::make_tuple(out[i].id, r.user_id.c_str(), r.activity_type.c_str(),
-                            r.has_query_text ? r.query_text.c_str() : nullptr,
-                            r.response_data_json.empty() ? nullptr : r.response_data_json.c_str(),
-                            r.has_suggestion_clicked ? r.suggestion_clicked.c_str() : nullptr,
-                            rating.empty() ? nullptr : rating.c_str(),
-                            r.metadata_json.empty() ? "{}" : r.metadata_json.c_str());
-  }
-  copy.complete();
-  return out;
+const std::vector<std::string>& live_row_columns() {
+  static const std::vector<std::string> columns{
+    "id",                 "user_id",         "activity_type", "query_text", "response_data",
+    "suggestion_clicked", "feedback_rating", "metadata",      "created_at"};
+  return columns;
 }
 
 /// Any batch: all rows travel as one JSON parameter of one statement, which skips rows whose
@@ -114,78 +90,230 @@ std::vector<stored_row> insert_rows(pqxx::work& tx, const activity_batch& batch)
 
 } // namespace
 
+namespace {
+
+/// The learners' copy of a new learnable row, exactly as replay_activities would read it.
+learned_activity learned_from(const activity_row& r, std::int64_t id, const std::string& created_at,
+                              std::string rated_query_text) {
+  learned_activity l;
+  l.id = id;
+  l.user_id = r.user_id;
+  l.role = r.role;
+  l.activity_type = r.activity_type;
+  l.query_text = r.query_text;
+  l.response_data_json = r.response_data_json;
+  l.suggestion_clicked = r.suggestion_clicked;
+  l.feedback_rating = r.feedback_rating;
+  l.rated_activity_id = r.rated_activity_id;
+  l.connection_id = r.connection_id;
+  l.created_at = created_at;
+  l.rated_query_text = std::move(rated_query_text);
+  return l;
+}
+
+bool rates_a_query(const activity_row& r) {
+  return r.activity_type == to_string(activity_type::feedback) && r.rated_activity_id > 0;
+}
+
+} // namespace
+
 batch_receipt activity_store::insert_activities(const activity_batch& batch) {
   return translated([&]() -> batch_receipt {
-    batch_receipt receipt;
     if (batch.rows.empty())
-      return receipt;
-    // One round trip per step and a single commit, however large the batch. One transaction
-    // holds the insert and the reads after it, so a connection lost before the commit has stored
-    // nothing and may be retried.
+      return {};
     bool live_rows = std::all_of(batch.rows.begin(), batch.rows.end(), [](const activity_row& r) {
       return r.idempotency_key.empty() && r.created_at.empty();
     });
-    pqxx::work tx{db_.conn()};
-    auto rows = live_rows ? copy_rows(tx, batch) : insert_rows(tx, batch);
-    for (std::size_t i = 0; i < batch.rows.size(); ++i) {
-      auto& r = batch.rows[i];
-      logged_activity ack{rows[i].id, r.activity_type, false, {}, false};
-      if (!rows[i].inserted) {
-        // A retry: answer with the row stored under this key (earlier, or earlier in this batch,
-        // which this transaction sees).
-        auto first = tx.exec_params("SELECT id, activity_type FROM user_activity"
-                                    " WHERE user_id = $1 AND idempotency_key = $2",
-                                    r.user_id, r.idempotency_key);
-        if (first.empty())
-          throw std::runtime_error("idempotent row vanished");
-        ack = {first[0][0].as<std::int64_t>(), first[0][1].as<std::string>(), true, {}, false};
-      } else if (is_learnable_activity_type(r.activity_type)) {
-        // A new learnable row: the learners get it exactly as replay_activities would.
-        learned_activity l;
-        l.id = ack.id;
-        l.user_id = r.user_id;
-        l.role = r.role;
-        l.activity_type = r.activity_type;
-        l.query_text = r.query_text;
-        l.response_data_json = r.response_data_json;
-        l.suggestion_clicked = r.suggestion_clicked;
-        l.feedback_rating = r.feedback_rating;
-        l.rated_activity_id = r.rated_activity_id;
-        l.connection_id = r.connection_id;
-        l.created_at = rows[i].created_at;
-        if (r.activity_type == to_string(activity_type::feedback) && r.rated_activity_id > 0) {
-          auto rated = tx.exec_params("SELECT query_text FROM user_activity WHERE id = $1"
-                                      " AND user_id = $2 AND activity_type = $3",
-                                      r.rated_activity_id, r.user_id,
-                                      std::string(to_string(activity_type::query)));
-          if (!rated.empty() && !rated[0][0].is_null())
-            l.rated_query_text = rated[0][0].as<std::string>();
-        }
-        receipt.learned.push_back(std::move(l));
-      }
-      receipt.items.push_back(std::move(ack));
-    }
-    auto backend = db_.conn().backendpid();
-    try {
-      tx.commit();
-    } catch (const pqxx::in_doubt_error&) {
-      // The COMMIT went out and its answer was lost: settle what happened before answering.
-      db_.disconnect();
-      std::vector<std::int64_t> stored;
-      for (auto& item : receipt.items)
-        if (!item.replayed)
-          stored.push_back(item.id);
-      switch (fate_of_commit(backend, stored)) {
-        case commit_fate::committed:
-          break;
-        case commit_fate::rolled_back:
-          throw pqxx::broken_connection("the connection was lost before the commit took effect");
-        case commit_fate::unknown:
-          throw;
-      }
-    }
-    return receipt;
+    return live_rows ? insert_live(batch) : insert_keyed(batch);
   });
+}
+
+std::vector<std::int64_t> activity_store::draw_ids(std::size_t n) {
+  // A block drawn for earlier batches serves while it is fresh: a batch then needs no round trip
+  // of its own for its ids. Its ids are only ever used in increasing order, by this one
+  // connection's batches, so the learners still see ids in commit order; a stale block is
+  // dropped so that rows stored by others meanwhile (drawn later, committed earlier) are not
+  // passed by ids older than theirs for long.
+  // A block holds twice what the last one served, so an idle server wastes about one id per row
+  // and a busy one draws once per few batches.
+  constexpr std::int64_t most_ahead = 4096;
+  constexpr auto block_life = std::chrono::seconds(1);
+  auto now = std::chrono::steady_clock::now();
+  if (ids_.next + static_cast<std::int64_t>(n) > ids_.end || now - ids_.drawn_at > block_life) {
+    auto want = std::max(static_cast<std::int64_t>(n), std::min(most_ahead, 2 * ids_.next));
+    pqxx::nontransaction tx{db_.conn()};
+    auto drawn = tx.exec_params("SELECT nextval('user_activity_id_seq') FROM generate_series(1, $1)",
+                                want);
+    // A sequence hands out increasing values, not always consecutive ones (another session may
+    // draw meanwhile): keep them all.
+    ids_.block.clear();
+    for (const auto& row : drawn)
+      ids_.block.push_back(row[0].as<std::int64_t>());
+    ids_.next = 0;
+    ids_.end = static_cast<std::int64_t>(ids_.block.size());
+    ids_.drawn_at = now;
+  }
+  std::vector<std::int64_t> out(ids_.block.begin() + ids_.next,
+                                ids_.block.begin() + ids_.next + static_cast<std::int64_t>(n));
+  ids_.next += static_cast<std::int64_t>(n);
+  return out;
+}
+
+std::unordered_map<std::int64_t, std::string>
+activity_store::rated_queries(const activity_batch& batch) {
+  std::unordered_map<std::int64_t, std::string> out;
+  pg_array_builder ids, users;
+  bool ask = false;
+  for (auto& r : batch.rows) {
+    if (!rates_a_query(r))
+      continue;
+    if (auto text = recent_queries_.find(r.rated_activity_id, r.user_id)) {
+      out[r.rated_activity_id] = std::move(*text);
+      continue;
+    }
+    ids.add(r.rated_activity_id);
+    users.add(r.user_id);
+    ask = true;
+  }
+  if (!ask)
+    return out;
+  pqxx::nontransaction tx{db_.conn()};
+  auto rows = tx.exec_params(
+    "SELECT a.id, a.query_text FROM unnest($1::bigint[], $2::text[]) AS r(id, user_id)"
+    " JOIN user_activity a ON a.id = r.id AND a.user_id = r.user_id AND a.activity_type = $3"
+    " WHERE a.query_text IS NOT NULL",
+    ids.take(), users.take(), std::string(to_string(activity_type::query)));
+  for (const auto& row : rows)
+    out[row[0].as<std::int64_t>()] = row[1].as<std::string>();
+  return out;
+}
+
+void activity_store::remember_queries(const activity_batch& batch, const batch_receipt& receipt) {
+  for (std::size_t i = 0; i < batch.rows.size(); ++i) {
+    auto& r = batch.rows[i];
+    if (r.activity_type == to_string(activity_type::query) && r.has_query_text &&
+        !receipt.items[i].replayed)
+      recent_queries_.remember(receipt.items[i].id, r.user_id, r.query_text);
+  }
+}
+
+batch_receipt activity_store::insert_live(const activity_batch& batch) {
+  // Round trips are what a commit cycle waits on under load: the ids come from a drawn block,
+  // the time from this clock, and the COPY runs as its own transaction (PostgreSQL commits it
+  // before it reports the COPY complete), so a batch costs two (COPY, then its end) instead of
+  // five (BEGIN, ids, COPY, its end, COMMIT).
+  auto n = batch.rows.size();
+  auto ids = draw_ids(n);
+  auto rated = rated_queries(batch);
+  auto epoch_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  auto created_at = format_iso8601_ms(epoch_ms); // as FS_ISO reads it back
+  auto stored_at = created_at.substr(0, created_at.size() - 1); // sessions run in UTC
+  auto backend = db_.conn().backendpid();
+  try {
+    pqxx::nontransaction tx{db_.conn()};
+    pqxx::stream_to copy{tx, "user_activity", live_row_columns()};
+    for (std::size_t i = 0; i < n; ++i) {
+      auto& r = batch.rows[i];
+      auto rating = r.feedback_rating > 0 ? std::to_string(r.feedback_rating) : std::string{};
+      // Null pointers are NULLs.
+      copy << std::make_tuple(ids[i], r.user_id.c_str(), r.activity_type.c_str(),
+                              r.has_query_text ? r.query_text.c_str() : nullptr,
+                              r.response_data_json.empty() ? nullptr : r.response_data_json.c_str(),
+                              r.has_suggestion_clicked ? r.suggestion_clicked.c_str() : nullptr,
+                              rating.empty() ? nullptr : rating.c_str(),
+                              r.metadata_json.empty() ? "{}" : r.metadata_json.c_str(),
+                              stored_at.c_str());
+    }
+    copy.complete();
+  } catch (const pqxx::sql_error&) {
+    throw; // the database refused the COPY: none of it is stored
+  } catch (const pqxx::broken_connection&) {
+    // The connection broke during the COPY or before its answer: settle whether it committed.
+    db_.disconnect();
+    switch (fate_of_commit(backend, ids)) {
+      case commit_fate::committed:
+        break;
+      case commit_fate::rolled_back:
+        throw;
+      case commit_fate::unknown:
+        throw pqxx::in_doubt_error("the connection was lost while storing activities");
+    }
+  }
+  batch_receipt receipt;
+  receipt.items.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto& r = batch.rows[i];
+    receipt.items.push_back(logged_activity{ids[i], r.activity_type, false, {}, false});
+    if (!is_learnable_activity_type(r.activity_type))
+      continue;
+    std::string rated_text;
+    if (rates_a_query(r))
+      if (auto q = rated.find(r.rated_activity_id); q != rated.end())
+        rated_text = q->second;
+    receipt.learned.push_back(learned_from(r, ids[i], created_at, std::move(rated_text)));
+  }
+  remember_queries(batch, receipt);
+  return receipt;
+}
+
+batch_receipt activity_store::insert_keyed(const activity_batch& batch) {
+  // Rows stored by this statement draw their ids from the sequence, after the block's: the
+  // block's remaining ids would come after them in commit order, so they are given up.
+  ids_ = {};
+  batch_receipt receipt;
+  // One transaction holds the insert and the reads after it, so a connection lost before the
+  // commit has stored nothing and may be retried.
+  pqxx::work tx{db_.conn()};
+  auto rows = insert_rows(tx, batch);
+  for (std::size_t i = 0; i < batch.rows.size(); ++i) {
+    auto& r = batch.rows[i];
+    logged_activity ack{rows[i].id, r.activity_type, false, {}, false};
+    if (!rows[i].inserted) {
+      // A retry: answer with the row stored under this key (earlier, or earlier in this batch,
+      // which this transaction sees).
+      auto first = tx.exec_params("SELECT id, activity_type FROM user_activity"
+                                  " WHERE user_id = $1 AND idempotency_key = $2",
+                                  r.user_id, r.idempotency_key);
+      if (first.empty())
+        throw std::runtime_error("idempotent row vanished");
+      ack = {first[0][0].as<std::int64_t>(), first[0][1].as<std::string>(), true, {}, false};
+    } else if (is_learnable_activity_type(r.activity_type)) {
+      std::string rated_text;
+      if (rates_a_query(r)) {
+        auto rated = tx.exec_params("SELECT query_text FROM user_activity WHERE id = $1"
+                                    " AND user_id = $2 AND activity_type = $3",
+                                    r.rated_activity_id, r.user_id,
+                                    std::string(to_string(activity_type::query)));
+        if (!rated.empty() && !rated[0][0].is_null())
+          rated_text = rated[0][0].as<std::string>();
+      }
+      receipt.learned.push_back(learned_from(r, ack.id, rows[i].created_at, std::move(rated_text)));
+    }
+    receipt.items.push_back(std::move(ack));
+  }
+  auto backend = db_.conn().backendpid();
+  try {
+    tx.commit();
+  } catch (const pqxx::in_doubt_error&) {
+    // The COMMIT went out and its answer was lost: settle what happened before answering.
+    db_.disconnect();
+    std::vector<std::int64_t> stored;
+    for (auto& item : receipt.items)
+      if (!item.replayed)
+        stored.push_back(item.id);
+    switch (fate_of_commit(backend, stored)) {
+      case commit_fate::committed:
+        break;
+      case commit_fate::rolled_back:
+        throw pqxx::broken_connection("the connection was lost before the commit took effect");
+      case commit_fate::unknown:
+        throw;
+    }
+  }
+  remember_queries(batch, receipt);
+  return receipt;
 }
 
 activity_store::commit_fate activity_store::fate_of_commit(int backend_pid,

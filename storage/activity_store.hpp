@@ -1,10 +1,13 @@
 // The activity log: inserting batches, the history route, the learners' replay and retention.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/model.hpp"
+#include "core/recent_query_texts.hpp"
 #include "storage/session.hpp"
 
 namespace foresight {
@@ -16,6 +19,8 @@ public:
   /// Inserts a batch in one transaction and returns one receipt per row, in order. A row whose
   /// (user, Idempotency-Key) exists already is not stored again: its receipt names the first row.
   batch_receipt insert_activities(const activity_batch& batch);
+  /// Drops what this store remembers of the user's rows (after an erase).
+  void forget_user(const std::string& user_id) { recent_queries_.forget_user(user_id); }
   /// The user's activities, newest first.
   activity_page activity_history(const history_query& q);
   /// Refreshes the planner's statistics of user_activity. After a bulk import the old ones (a
@@ -33,12 +38,31 @@ public:
   std::int64_t drop_old_result_rows(int days, int limit);
 
 private:
+  /// Live rows (no Idempotency-Key, no time of their own): one COPY, its own transaction.
+  batch_receipt insert_live(const activity_batch& batch);
+  /// Any batch: one statement that skips taken keys and keeps rows' own times, in a transaction.
+  batch_receipt insert_keyed(const activity_batch& batch);
+  /// `n` new ids, increasing from call to call.
+  std::vector<std::int64_t> draw_ids(std::size_t n);
+  /// The query texts the batch's feedback rows rate (the user's own queries only), by id.
+  std::unordered_map<std::int64_t, std::string> rated_queries(const activity_batch& batch);
+  /// Keeps the committed query rows of `batch` for rated_queries.
+  void remember_queries(const activity_batch& batch, const batch_receipt& receipt);
+
   enum class commit_fate { committed, rolled_back, unknown };
   /// After a COMMIT whose answer was lost on the connection of backend `backend_pid`: whether the
   /// transaction that inserted activities `ids` committed, asked on a new connection.
   commit_fate fate_of_commit(int backend_pid, const std::vector<std::int64_t>& ids);
 
   session& db_;
+  /// Ids drawn ahead for live rows, used in order.
+  struct id_block {
+    std::vector<std::int64_t> block;
+    std::int64_t next = 0, end = 0;
+    std::chrono::steady_clock::time_point drawn_at;
+  } ids_;
+  /// The latest queries this store committed, for the feedback rows that rate them.
+  recent_query_texts recent_queries_{4096};
 };
 
 } // namespace foresight

@@ -58,7 +58,7 @@ struct pg_cutting_proxy::impl {
   std::vector<std::thread> relays;
 
   /// Relays one connection; the client's messages are parsed (startup, then type + length) to
-  /// find the statement carrying the marker and the COMMIT after it.
+  /// find the statement carrying the marker and the commit after it.
   void relay(int client) {
     int server = -1;
     try {
@@ -101,7 +101,10 @@ struct pg_cutting_proxy::impl {
             std::lock_guard<std::mutex> g{mtx};
             if (!marker.empty() && message.find(marker) != std::string::npos)
               marked = true;
-            if (marked && message[0] == 'Q' && message.find("COMMIT") != std::string::npos) {
+            // A COMMIT, or the end of a COPY's data (a COPY outside a transaction commits then).
+            bool commits = (message[0] == 'Q' && message.find("COMMIT") != std::string::npos) ||
+                           message[0] == 'c';
+            if (marked && commits) {
               marker.clear();
               cut = true;
             }

@@ -1,5 +1,6 @@
 // A fault injector for tests: a unix-socket proxy in front of PostgreSQL that can cut a
-// connection right after forwarding its COMMIT, so the commit happens but its answer is lost.
+// connection right after forwarding what commits (a COMMIT, or the end of a COPY run outside a
+// transaction), so the commit happens but its answer is lost.
 #pragma once
 #include <atomic>
 #include <memory>
@@ -15,8 +16,8 @@ public:
 
   /// The directory to use as libpq's `host` (it holds `.s.PGSQL.5432`).
   const std::string& socket_dir() const;
-  /// The next connection that sends a statement containing `marker` and then a COMMIT has the
-  /// COMMIT forwarded and both sides closed at once.
+  /// The next connection that sends a statement containing `marker` and then a COMMIT (or the
+  /// end of a COPY's data) has that forwarded and both sides closed at once.
   void cut_commit_after(std::string marker);
   /// Connections cut so far.
   int cuts() const;
