@@ -24,6 +24,7 @@ struct stored_row {
   std::string created_at;
 };
 
+/// The columns a live row's COPY fills (the id and time are the committer's).
 const std::vector<std::string>& live_row_columns() {
   static const std::vector<std::string> columns{
     "id",                 "user_id",         "activity_type", "query_text", "response_data",
@@ -139,7 +140,8 @@ std::vector<std::int64_t> activity_store::draw_ids(std::size_t n) {
   constexpr std::int64_t most_ahead = 4096;
   constexpr auto block_life = std::chrono::seconds(1);
   auto now = std::chrono::steady_clock::now();
-  if (ids_.next + static_cast<std::int64_t>(n) > ids_.end || now - ids_.drawn_at > block_life) {
+  if (ids_.next + static_cast<std::int64_t>(n) > static_cast<std::int64_t>(ids_.block.size()) ||
+      now - ids_.drawn_at > block_life) {
     auto want = std::max(static_cast<std::int64_t>(n), std::min(most_ahead, 2 * ids_.next));
     pqxx::nontransaction tx{db_.conn()};
     auto drawn = tx.exec_params("SELECT nextval('user_activity_id_seq') FROM generate_series(1, $1)",
@@ -150,7 +152,6 @@ std::vector<std::int64_t> activity_store::draw_ids(std::size_t n) {
     for (const auto& row : drawn)
       ids_.block.push_back(row[0].as<std::int64_t>());
     ids_.next = 0;
-    ids_.end = static_cast<std::int64_t>(ids_.block.size());
     ids_.drawn_at = now;
   }
   std::vector<std::int64_t> out(ids_.block.begin() + ids_.next,

@@ -58,7 +58,7 @@ private:
   /// Ids drawn ahead for live rows, used in order.
   struct id_block {
     std::vector<std::int64_t> block;
-    std::int64_t next = 0, end = 0;
+    std::int64_t next = 0; ///< the first unused one in `block`
     std::chrono::steady_clock::time_point drawn_at;
   } ids_;
   /// The latest queries this store committed, for the feedback rows that rate them.
