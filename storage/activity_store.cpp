@@ -89,10 +89,6 @@ std::vector<stored_row> insert_rows(pqxx::work& tx, const activity_batch& batch)
   return out;
 }
 
-} // namespace
-
-namespace {
-
 /// The learners' copy of a new learnable row, exactly as replay_activities would read it.
 learned_activity learned_from(const activity_row& r, std::int64_t id, const std::string& created_at,
                               std::string rated_query_text) {
@@ -114,6 +110,15 @@ learned_activity learned_from(const activity_row& r, std::int64_t id, const std:
 
 bool rates_a_query(const activity_row& r) {
   return r.activity_type == to_string(activity_type::feedback) && r.rated_activity_id > 0;
+}
+
+/// The text of the query `r` rates, from rated_queries' answer (empty: none, or not found).
+std::string rated_text_of(const activity_row& r,
+                          const std::unordered_map<std::int64_t, std::string>& rated) {
+  if (!rates_a_query(r))
+    return {};
+  auto q = rated.find(r.rated_activity_id);
+  return q == rated.end() ? std::string() : q->second;
 }
 
 } // namespace
@@ -161,7 +166,7 @@ std::vector<std::int64_t> activity_store::draw_ids(std::size_t n) {
 }
 
 std::unordered_map<std::int64_t, std::string>
-activity_store::rated_queries(const activity_batch& batch) {
+activity_store::rated_queries(pqxx::transaction_base& tx, const activity_batch& batch) {
   std::unordered_map<std::int64_t, std::string> out;
   pg_array_builder ids, users;
   bool ask = false;
@@ -178,7 +183,6 @@ activity_store::rated_queries(const activity_batch& batch) {
   }
   if (!ask)
     return out;
-  pqxx::nontransaction tx{db_.conn()};
   auto rows = tx.exec_params(
     "SELECT a.id, a.query_text FROM unnest($1::bigint[], $2::text[]) AS r(id, user_id)"
     " JOIN user_activity a ON a.id = r.id AND a.user_id = r.user_id AND a.activity_type = $3"
@@ -205,7 +209,11 @@ batch_receipt activity_store::insert_live(const activity_batch& batch) {
   // five (BEGIN, ids, COPY, its end, COMMIT).
   auto n = batch.rows.size();
   auto ids = draw_ids(n);
-  auto rated = rated_queries(batch);
+  std::unordered_map<std::int64_t, std::string> rated;
+  {
+    pqxx::nontransaction tx{db_.conn()};
+    rated = rated_queries(tx, batch);
+  }
   auto epoch_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::system_clock::now().time_since_epoch())
                     .count();
@@ -249,11 +257,7 @@ batch_receipt activity_store::insert_live(const activity_batch& batch) {
     receipt.items.push_back(logged_activity{ids[i], r.activity_type, false, {}, false});
     if (!is_learnable_activity_type(r.activity_type))
       continue;
-    std::string rated_text;
-    if (rates_a_query(r))
-      if (auto q = rated.find(r.rated_activity_id); q != rated.end())
-        rated_text = q->second;
-    receipt.learned.push_back(learned_from(r, ids[i], created_at, std::move(rated_text)));
+    receipt.learned.push_back(learned_from(r, ids[i], created_at, rated_text_of(r, rated)));
   }
   remember_queries(batch, receipt);
   return receipt;
@@ -268,6 +272,7 @@ batch_receipt activity_store::insert_keyed(const activity_batch& batch) {
   // commit has stored nothing and may be retried.
   pqxx::work tx{db_.conn()};
   auto rows = insert_rows(tx, batch);
+  auto rated = rated_queries(tx, batch); // after the insert: it may rate a query of this batch
   for (std::size_t i = 0; i < batch.rows.size(); ++i) {
     auto& r = batch.rows[i];
     logged_activity ack{rows[i].id, r.activity_type, false, {}, false};
@@ -281,16 +286,7 @@ batch_receipt activity_store::insert_keyed(const activity_batch& batch) {
         throw std::runtime_error("idempotent row vanished");
       ack = {first[0][0].as<std::int64_t>(), first[0][1].as<std::string>(), true, {}, false};
     } else if (is_learnable_activity_type(r.activity_type)) {
-      std::string rated_text;
-      if (rates_a_query(r)) {
-        auto rated = tx.exec_params("SELECT query_text FROM user_activity WHERE id = $1"
-                                    " AND user_id = $2 AND activity_type = $3",
-                                    r.rated_activity_id, r.user_id,
-                                    std::string(to_string(activity_type::query)));
-        if (!rated.empty() && !rated[0][0].is_null())
-          rated_text = rated[0][0].as<std::string>();
-      }
-      receipt.learned.push_back(learned_from(r, ack.id, rows[i].created_at, std::move(rated_text)));
+      receipt.learned.push_back(learned_from(r, ack.id, rows[i].created_at, rated_text_of(r, rated)));
     }
     receipt.items.push_back(std::move(ack));
   }

@@ -10,6 +10,10 @@
 #include "core/recent_query_texts.hpp"
 #include "storage/session.hpp"
 
+namespace pqxx {
+class transaction_base;
+}
+
 namespace foresight {
 
 class activity_store {
@@ -44,8 +48,10 @@ private:
   batch_receipt insert_keyed(const activity_batch& batch);
   /// `n` new ids, increasing from call to call.
   std::vector<std::int64_t> draw_ids(std::size_t n);
-  /// The query texts the batch's feedback rows rate (the user's own queries only), by id.
-  std::unordered_map<std::int64_t, std::string> rated_queries(const activity_batch& batch);
+  /// The query texts the batch's feedback rows rate (the user's own queries only), by id: from
+  /// recent_queries_, the others asked in one statement on `tx`.
+  std::unordered_map<std::int64_t, std::string> rated_queries(pqxx::transaction_base& tx,
+                                                              const activity_batch& batch);
   /// Keeps the committed query rows of `batch` for rated_queries.
   void remember_queries(const activity_batch& batch, const batch_receipt& receipt);
 
