@@ -23,6 +23,7 @@ constexpr int replay_page = 2000;
 struct shard_state {
   std::unique_ptr<pattern_book> book;
   bool flushing = false;
+  std::chrono::steady_clock::time_point last_full_save = std::chrono::steady_clock::now();
   static inline const char* name = "pattern_learner";
 };
 
@@ -38,6 +39,7 @@ pattern_shard_actor::behavior_type pattern_shard(shard_actor* self, int shard, c
     "foresight_pattern_rows_set_aside_total",
     "patterns the database refused for their data, kept out of the save");
   auto flush_every = std::chrono::milliseconds(settings.flush_interval_ms);
+  auto save_counts_every = std::chrono::milliseconds(settings.count_flush_interval_ms);
   auto apply_all = [=](const learn_batch& b) {
     for (auto& a : b.items)
       self->state.book->apply(a);
@@ -81,13 +83,20 @@ pattern_shard_actor::behavior_type pattern_shard(shard_actor* self, int shard, c
     [=](fault_atom) { throw std::runtime_error("injected fault (--fault-injection)"); },
     [=](flush_patterns_atom) {
       auto& st = self->state;
-      if (st.flushing || !st.book->has_changes()) {
+      // New patterns are saved at every tick, so suggestions soon hear of a new question;
+      // changed counts less often, as each update rewrites the row in all six of its indexes.
+      auto now = std::chrono::steady_clock::now();
+      bool full = now - st.last_full_save >= save_counts_every;
+      if (st.flushing || !(full ? st.book->has_changes() : st.book->has_new_patterns())) {
         self->delayed_send(self, flush_every, flush_patterns_atom::value);
         return;
       }
-      // Absolute values plus the watermark, in one transaction: replaying after a crash
-      // recomputes exactly what was not saved, never what was.
-      auto changes = std::make_shared<pattern_shard_state>(st.book->take_changes());
+      if (full)
+        st.last_full_save = now;
+      // Absolute values plus a watermark, in one transaction: replaying after a crash
+      // recomputes exactly what was not saved, never what was (see pattern_book).
+      auto changes = std::make_shared<pattern_shard_state>(full ? st.book->take_changes()
+                                                                : st.book->take_new_patterns());
       st.flushing = true;
       self->request(storage, caf::infinite, pat_save_atom::value, *changes)
         .then(

@@ -47,7 +47,8 @@ using pattern_learners_actor = caf::typed_actor<
 class cluster_view_cell;
 
 struct learner_settings {
-  int flush_interval_ms = 200;
+  int flush_interval_ms = 200;        ///< how often new patterns are saved
+  int count_flush_interval_ms = 1000; ///< how often every change (counts too) is saved
   int rebuild_days = 90;        ///< nightly rebuild window
   int rebuild_at_minute = -1;   ///< minute of the UTC day for the nightly rebuild; -1: off
   bool start_active = true;     ///< false in a cluster: the shards wait for learner_host_atom

@@ -213,8 +213,12 @@ const std::vector<option_spec>& config_options() {
     int_option("pattern-min-users",
                "distinct users a role or global pattern needs before anyone sees it",
                &config::pattern_min_users, 1, 1000000),
-    int_option("pattern-flush-ms", "how often learners save changed patterns",
+    int_option("pattern-flush-ms", "how often learners save new patterns",
                &config::pattern_flush_ms, 10, 600000),
+    int_option("pattern-count-flush-ms",
+               "how often learners save the changed counts of known patterns (at most as often "
+               "as pattern-flush-ms)",
+               &config::pattern_count_flush_ms, 10, 600000),
     {"patterns-rebuild-at", "nightly pattern rebuild, UTC HH:MM, or off",
      [](config& c, const std::string& v) {
        if (v != "off" && minute_of_day(v) < 0)

@@ -60,7 +60,10 @@ struct config {
   bool fault_injection = false;
   // -- patterns --
   int pattern_min_users = 2;       ///< k: role and global patterns need this many distinct users
-  int pattern_flush_ms = 1000;     ///< how often learners save changed patterns
+  int pattern_flush_ms = 1000;     ///< how often learners save new patterns
+  /// How often learners save every changed pattern (counts too); each such save updates every
+  /// index of a row, so saving counts less often costs PostgreSQL much less under load.
+  int pattern_count_flush_ms = 5000;
   std::string patterns_rebuild_at = "03:30"; ///< nightly rebuild time (UTC HH:MM); "off" disables
   int patterns_rebuild_days = 90;  ///< the nightly rebuild's window
   // -- retention --

@@ -44,16 +44,22 @@ void pattern_book::apply(const learned_activity& a) {
     if (shard_of(key.type, key.target) != shard_)
       continue;
     if (a.activity_type == "query") {
-      auto& s = patterns_[key];
+      auto [i, created] = patterns_.try_emplace(key);
+      auto& s = i->second;
+      if (a.id <= s.learned_through)
+        continue; // the stored row already holds it (saved as a new pattern after the watermark)
       bool new_user = !s.users.count(a.user_id);
       apply_query(s, a, to_string(g.type), g.metrics, g.dimensions, g.entities,
                   key.type == user_specific); // colleagues never see each other's queries
       if (new_user)
         unsaved_users_[key].insert(a.user_id);
+      if (created)
+        unstored_.insert(key);
+      s.learned_through = a.id;
     } else {
       // Clicks and ratings credit a pattern the user already has; they never create one.
       auto i = patterns_.find(key);
-      if (i == patterns_.end())
+      if (i == patterns_.end() || a.id <= i->second.learned_through)
         continue;
       if (a.activity_type == "suggestion_click") {
         i->second.clicks += 1;
@@ -61,28 +67,46 @@ void pattern_book::apply(const learned_activity& a) {
         i->second.ratings += 1;
         i->second.rating_total += a.feedback_rating;
       }
+      i->second.learned_through = a.id;
     }
     dirty_.insert(key);
   }
 }
 
-pattern_shard_state pattern_book::take_changes() {
+pattern_shard_state pattern_book::take(const key_set& keys, std::int64_t watermark) {
   pattern_shard_state out;
   out.shard = shard_;
   out.generation = generation_;
-  out.watermark = watermark_;
-  for (auto& key : dirty_) {
+  out.watermark = watermark;
+  for (auto& key : keys) {
     auto row = to_row(key, patterns_[key]);
-    auto& fresh = unsaved_users_[key];
-    row.users.assign(fresh.begin(), fresh.end()); // the others are stored already
+    auto fresh = unsaved_users_.find(key);
+    row.users.clear(); // the others are stored already
+    if (fresh != unsaved_users_.end()) {
+      row.users.assign(fresh->second.begin(), fresh->second.end());
+      unsaved_users_.erase(fresh);
+    }
     out.rows.push_back(std::move(row));
   }
   // In key order, as before the hash maps: saves and their tests see a stable order.
   std::sort(out.rows.begin(), out.rows.end(), [](const pattern_row& a, const pattern_row& b) {
     return std::tie(a.type, a.target, a.template_text) < std::tie(b.type, b.target, b.template_text);
   });
+  return out;
+}
+
+pattern_shard_state pattern_book::take_changes() {
+  auto out = take(dirty_, watermark_);
   dirty_.clear();
-  unsaved_users_.clear();
+  unstored_.clear();
+  return out;
+}
+
+pattern_shard_state pattern_book::take_new_patterns() {
+  auto out = take(unstored_, saved_watermark_);
+  for (auto& key : unstored_)
+    dirty_.erase(key);
+  unstored_.clear();
   return out;
 }
 
@@ -90,6 +114,7 @@ void pattern_book::restore_changes(const pattern_shard_state& failed) {
   for (auto& row : failed.rows) {
     pattern_key key{row.type, row.target, row.template_text};
     dirty_.insert(key);
+    unstored_.insert(key);
     unsaved_users_[key].insert(row.users.begin(), row.users.end());
   }
 }

@@ -51,6 +51,7 @@ pattern_row to_row(const pattern_key& key, const pattern_stats& s) {
   r.last_used = s.last_used;
   r.metadata_json = s.metadata_json();
   r.users.assign(s.users.begin(), s.users.end());
+  r.learned_through = s.learned_through;
   return r;
 }
 
@@ -59,6 +60,7 @@ pattern_stats from_row(const pattern_row& row) {
   s.frequency = row.frequency;
   s.last_used = row.last_used;
   s.users.insert(row.users.begin(), row.users.end());
+  s.learned_through = row.learned_through;
   thread_local simdjson::dom::parser parser;
   simdjson::dom::object m;
   if (parser.parse(row.metadata_json.data(), row.metadata_json.size()).get(m))

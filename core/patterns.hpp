@@ -88,12 +88,13 @@ struct pattern_row {
   std::string last_used;
   std::string metadata_json = "{}";
   std::vector<std::string> users;
+  std::int64_t learned_through = 0; ///< the last activity these values hold
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pattern_row& x) {
   return f(x.type, x.target, x.template_text, x.frequency, x.success_rate, x.avg_response_time,
-           x.last_used, x.metadata_json, x.users);
+           x.last_used, x.metadata_json, x.users, x.learned_through);
 }
 
 /// A learner shard's durable state: its patterns and the last activity id it applied.
@@ -133,6 +134,7 @@ struct pattern_stats {
   std::int64_t ratings = 0;
   std::int64_t rating_total = 0;
   std::set<std::string> users;   ///< distinct users (role and global patterns)
+  std::int64_t learned_through = 0; ///< the last activity applied (a replay skips up to it)
 
   double success_rate() const { return frequency ? double(successes) / double(frequency) : 1.0; }
   /// Running mean of execution time in seconds; negative when no query reported one.

@@ -55,7 +55,7 @@ pattern_shard_state pattern_store::load_pattern_shard(int shard) {
       "SELECT p.pattern_type, p.target_id, p.query_template, p.frequency,"
       " " FS_ISO("p.last_used") ", p.metadata::text,"
       " COALESCE((SELECT string_agg(u.user_id, ',' ORDER BY u.user_id) FROM query_pattern_users u"
-      "  WHERE u.pattern_id = p.id), '')"
+      "  WHERE u.pattern_id = p.id), ''), p.learned_through"
       " FROM query_patterns p");
     for (const auto& r : rows) {
       auto type = r[0].as<std::string>();
@@ -76,6 +76,7 @@ pattern_shard_state pattern_store::load_pattern_shard(int shard) {
         row.users.push_back(users.substr(i, comma - i));
         i = comma + 1;
       }
+      row.learned_through = r[7].as<std::int64_t>();
       state.rows.push_back(std::move(row));
     }
     tx.commit();
@@ -101,21 +102,23 @@ void upsert_patterns(pqxx::transaction_base& tx, const pattern_row* rows, std::s
       .key("last_used").value(r.last_used)
       .key("metadata").raw(r.metadata_json)
       .key("users").value(r.users)
+      .key("through").value(r.learned_through)
       .end_object();
   }
   w.end_array();
   tx.exec_params(
     "WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(type text, target text,"
     "  tmpl text, frequency int, success_rate float8, avg float8, last_used timestamp,"
-    "  metadata jsonb, users jsonb)),"
+    "  metadata jsonb, users jsonb, through bigint)),"
     " saved AS (INSERT INTO query_patterns (pattern_type, target_id, query_template, frequency,"
-    "  success_rate, avg_response_time, last_used, metadata)"
+    "  success_rate, avg_response_time, last_used, metadata, learned_through)"
     "  SELECT type, target, tmpl, frequency, success_rate,"
-    "   CASE WHEN avg < 0 THEN NULL ELSE avg END, last_used, metadata FROM input"
+    "   CASE WHEN avg < 0 THEN NULL ELSE avg END, last_used, metadata, through FROM input"
     "  ON CONFLICT (pattern_type, target_id, md5(query_template)) DO UPDATE SET"
     "  frequency = EXCLUDED.frequency, success_rate = EXCLUDED.success_rate,"
     "  avg_response_time = EXCLUDED.avg_response_time, last_used = EXCLUDED.last_used,"
-    "  metadata = EXCLUDED.metadata, updated_at = CURRENT_TIMESTAMP"
+    "  metadata = EXCLUDED.metadata, learned_through = EXCLUDED.learned_through,"
+    "  updated_at = CURRENT_TIMESTAMP"
     "  RETURNING id, pattern_type, target_id, query_template)"
     " INSERT INTO query_pattern_users (pattern_id, user_id)"
     " SELECT saved.id, u.user_id FROM saved JOIN input ON saved.pattern_type = input.type"

@@ -89,8 +89,10 @@ BOOST_AUTO_TEST_CASE(every_payload_survives_the_wire) {
   pattern_row pr;
   pr.users = {"a", "b"};
   pr.avg_response_time = 0.25;
+  pr.learned_through = 81;
   pattern_shard_state ps{2, 1, 77, {pr}};
   BOOST_TEST(round_trip(ps).rows.at(0).users.size() == 2u);
+  BOOST_TEST(round_trip(ps).rows.at(0).learned_through == 81);
   BOOST_TEST(round_trip(patterns_query{"u", "analyst", 10, 2, false}).min_users == 2);
   BOOST_TEST(round_trip(patterns_view{{stored_pattern{}}, {}, 1, 0}).user_pattern_count == 1);
   BOOST_TEST(round_trip(history_query{"u", "chat", 10, 99}).before_id == 99);

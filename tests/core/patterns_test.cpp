@@ -1,5 +1,7 @@
 #include "core/patterns.hpp"
 
+#include <algorithm>
+
 #include <boost/test/unit_test.hpp>
 
 #include "core/pattern_book.hpp"
@@ -45,6 +47,56 @@ struct books {
     return nullptr;
   }
 };
+
+
+/// What a shard's saves leave in the tables, as a load reads them back: rows upserted by key
+/// (users added), and the watermark of the last save.
+struct stored_shard {
+  pattern_shard_state state;
+  void save(const pattern_shard_state& s) {
+    state.shard = s.shard;
+    state.watermark = s.watermark;
+    for (auto& row : s.rows) {
+      auto same = std::find_if(state.rows.begin(), state.rows.end(), [&](const pattern_row& r) {
+        return r.type == row.type && r.target == row.target && r.template_text == row.template_text;
+      });
+      if (same == state.rows.end()) {
+        state.rows.push_back(row);
+        continue;
+      }
+      auto users = same->users;
+      *same = row;
+      for (auto& u : users)
+        if (std::find(row.users.begin(), row.users.end(), u) == row.users.end())
+          same->users.push_back(u);
+    }
+  }
+};
+
+/// Activity `id`: queries of new questions and of known ones, from three users in two
+/// roles, with a click now and then.
+learned_activity activity(std::int64_t id) {
+  static const char* nouns[] = {"apples", "pears", "plums", "grapes", "melons", "lemons", "figs"};
+  auto user = "u" + std::to_string(id % 3);
+  auto role = id % 3 == 0 ? "analyst" : "manager";
+  auto noun = std::string(nouns[(id / 4) % 7]);
+  if (id % 5 == 0) {
+    auto click = query(id, user, role, "");
+    click.activity_type = "suggestion_click";
+    click.query_text.clear();
+    click.suggestion_clicked = "how many " + noun + " did we sell";
+    return click;
+  }
+  auto a = query(id, user, role, "how many " + noun + " did we sell",
+                 id % 7 == 0 ? R"({"error":"x"})" : R"({"data":[1]})");
+  if (id % 6 == 0)
+    a.query_text = "which stores sell " + noun + " in " + std::to_string(id / 6 % 4) + " colours";
+  if (id % 4 == 1) { // a new question, asked again four activities later
+    auto n = id / 8;
+    a.query_text = std::string("which shelves hold ") + char('a' + n % 26) + char('a' + n / 26);
+  }
+  return a;
+}
 
 } // namespace
 
@@ -130,6 +182,74 @@ BOOST_AUTO_TEST_CASE(changes_are_taken_once_and_restored_after_a_failed_save) {
   BOOST_TEST(book.take_changes().rows.size() == changes.rows.size());
   book.mark_saved(5);
   BOOST_TEST(!book.has_changes());
+}
+
+// New patterns are saved alone, under the watermark already stored, between full saves; after a
+// crash, the stored rows plus a replay from the watermark give what one pass over every activity
+// gives: nothing saved early is counted twice, nothing unsaved is lost.
+BOOST_AUTO_TEST_CASE(saving_new_patterns_early_keeps_a_replay_exact) {
+  const std::int64_t last = 120;
+  books once;
+  for (std::int64_t id = 1; id <= last; ++id)
+    once.apply(activity(id));
+  for (int shard = 0; shard < pattern_shards; ++shard) {
+    stored_shard store;
+    store.state.shard = shard;
+    pattern_book before_crash{store.state};
+    int new_only_saves = 0, new_rows_saved = 0;
+    for (std::int64_t id = 1; id <= 110; ++id) {
+      before_crash.apply(activity(id));
+      if (id % 30 == 0) {
+        store.save(before_crash.take_changes());
+        before_crash.mark_saved(store.state.watermark);
+      } else if (id % 7 == 0 && before_crash.has_new_patterns()) {
+        auto early = before_crash.take_new_patterns();
+        BOOST_TEST(early.watermark == store.state.watermark); // the stored one stays
+        new_rows_saved += static_cast<int>(early.rows.size());
+        ++new_only_saves;
+        store.save(early);
+        before_crash.mark_saved(early.watermark);
+      }
+    }
+    BOOST_TEST(new_only_saves > 0);
+    BOOST_TEST(new_rows_saved > 0);
+    // Killed with unsaved counts: reload and replay every activity after the stored watermark.
+    pattern_book after{store.state};
+    for (std::int64_t id = store.state.watermark + 1; id <= last; ++id)
+      after.apply(activity(id));
+    auto& want = once.all[static_cast<std::size_t>(shard)].patterns();
+    BOOST_TEST(after.patterns().size() == want.size());
+    for (auto& [key, stats] : want) {
+      auto got = after.patterns().find(key);
+      BOOST_REQUIRE_MESSAGE(got != after.patterns().end(), key.template_text);
+      auto a = to_row(key, got->second), b = to_row(key, stats);
+      BOOST_TEST(a.frequency == b.frequency, key.type << " " << key.template_text);
+      BOOST_TEST(a.metadata_json == b.metadata_json, key.template_text);
+      BOOST_TEST(a.users == b.users, key.template_text);
+      BOOST_TEST(a.learned_through == b.learned_through, key.template_text);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_early_save_goes_again) {
+  pattern_shard_state st;
+  st.shard = shard_of("global", "global");
+  pattern_book book{st};
+  book.apply(query(3, "u1", "", "Compare revenue across regions"));
+  auto early = book.take_new_patterns();
+  BOOST_REQUIRE(!early.rows.empty());
+  BOOST_TEST(early.rows[0].learned_through == 3);
+  BOOST_TEST(early.watermark == 0);
+  BOOST_TEST(!book.has_new_patterns());
+  BOOST_TEST(!book.take_changes().rows.size()); // saved early: nothing left to save
+  book.restore_changes(early);
+  BOOST_TEST(book.has_new_patterns());
+  BOOST_TEST(book.take_new_patterns().rows.size() == early.rows.size());
+  book.apply(query(4, "u1", "", "Compare revenue across regions"));
+  BOOST_TEST(!book.has_new_patterns()); // only counts changed: they wait for the next full save
+  auto full = book.take_changes();
+  BOOST_TEST(full.rows.size() == early.rows.size());
+  BOOST_TEST(full.watermark == 4);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

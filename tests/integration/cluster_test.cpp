@@ -169,7 +169,8 @@ struct cluster_world {
   std::map<std::string, std::uint16_t> cluster_ports;
   std::map<std::string, std::vector<std::string>> node_extra; ///< per node (TLS files)
   std::map<std::string, std::unique_ptr<server_process>> nodes;
-  std::vector<std::string> common = {"--pattern-flush-ms", "50", "--suggestion-flush-ms", "50"};
+  std::vector<std::string> common = {"--pattern-flush-ms", "50", "--pattern-count-flush-ms", "50",
+                                     "--suggestion-flush-ms", "50"};
 
   explicit cluster_world(std::vector<std::string> node_ids = {"a", "b", "c"},
                          std::vector<std::string> extra_users = {}, bool start_all = true)

@@ -195,7 +195,8 @@ BOOST_AUTO_TEST_CASE(only_admins_import_and_the_body_is_checked) {
 
 BOOST_AUTO_TEST_CASE(learners_see_imported_queries_with_their_times_and_ratings) {
   import_env env;
-  server_process srv{serve_args(env.db, {"--pattern-flush-ms", "50"})};
+  server_process srv{
+    serve_args(env.db, {"--pattern-flush-ms", "50", "--pattern-count-flush-ms", "50"})};
   auto p = srv.port();
   std::string body;
   for (int d = 0; d < 3; ++d)

@@ -38,7 +38,8 @@ struct suggestion_world {
     add_user(db, "admin1", "admin", true);
     for (auto id : {"alice", "bob", "carol"})
       add_user(db, id, "analyst", false);
-    extra.insert(extra.begin(), {"--pattern-flush-ms", "50", "--suggestion-flush-ms", "50"});
+    extra.insert(extra.begin(), {"--pattern-flush-ms", "50", "--pattern-count-flush-ms", "50",
+                                 "--suggestion-flush-ms", "50"});
     srv = std::make_unique<server_process>(serve_args(db, extra));
     auto put = request(port(), "PUT", "/api/v1/connections/sales", sales_catalog, admin);
     BOOST_REQUIRE_EQUAL(put.status, 201);
