@@ -234,8 +234,8 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
   // One committed activity of the user's into their question history; then `done`.
   auto learn = [=](const learned_activity& a, std::function<void()> done) {
     if (a.activity_type == "query") {
-      // The registry passes on the user's own logs too, which the session learned at their ack:
-      // describing a question costs more than looking its id up.
+      // A load can bring a question the session learned at its ack: describing a question
+      // costs more than looking its id up.
       if (state->questions.knows(a.id))
         return done();
       with_index(a.connection_id, 0, [=](std::shared_ptr<const catalog_index> index) {
@@ -545,18 +545,20 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
       // A click counts for the strategy that showed the suggestion (A/B click-through).
       if (row.activity_type == "suggestion_click")
         row.metadata_json = with_member(row.metadata_json, "arm", strategy);
-      // What the ranker needs of a query, before the row moves on.
-      std::shared_ptr<learned_activity> asked;
-      if (row.activity_type == "query" && !row.query_text.empty()) {
-        asked = std::make_shared<learned_activity>();
-        asked->user_id = user_id;
-        asked->activity_type = row.activity_type;
-        asked->query_text = row.query_text;
-        asked->response_data_json = row.response_data_json;
-        asked->connection_id = row.connection_id;
-        asked->created_at =
-          row.created_at.empty() ? format_iso8601(std::time(nullptr)) : row.created_at;
-      }
+      // What the ranker needs of the row, before it moves on: the session learns its own rows
+      // at their ack, and the registry does not pass them back (session_serial).
+      row.session_serial = settings.serial;
+      auto own = std::make_shared<learned_activity>();
+      own->user_id = user_id;
+      own->activity_type = row.activity_type;
+      own->query_text = row.query_text;
+      own->response_data_json = row.response_data_json;
+      own->suggestion_clicked = row.suggestion_clicked;
+      own->feedback_rating = row.feedback_rating;
+      own->rated_activity_id = row.rated_activity_id;
+      own->connection_id = row.connection_id;
+      own->created_at =
+        row.created_at.empty() ? format_iso8601(std::time(nullptr)) : row.created_at;
       auto rp = self->make_response_promise<logged_activity>();
       // No timeout of our own: the writer always answers (commit, failure or overload), and the
       // request bridge's deadline still bounds the wait. 0.17 never cancels request timeouts,
@@ -567,14 +569,22 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
             state->recent.push_back(ack);
             if (state->recent.size() > session_recent_activities)
               state->recent.pop_front();
-            // The next suggestion request must already know the question just asked.
-            if (asked && !ack.replayed &&
-                state->questions_state != session_state::loading::not_yet) {
-              asked->id = ack.id;
-              learn(*asked, [=]() mutable { rp.deliver(ack); });
+            // Not yet loaded: the load reads it. A replayed key: learned the first time.
+            if (ack.replayed || state->questions_state == session_state::loading::not_yet) {
+              rp.deliver(std::move(ack));
               return;
             }
-            rp.deliver(std::move(ack));
+            own->id = ack.id;
+            // The next suggestion request must already know the question just asked. Clicks
+            // and ratings that arrive while the history loads wait for it, as the registry's
+            // did: they only add to what the load brings.
+            if (own->activity_type != "query" &&
+                state->questions_state == session_state::loading::running) {
+              state->learned_while_loading.push_back(learn_batch{{*own}});
+              rp.deliver(std::move(ack));
+              return;
+            }
+            learn(*own, [=]() mutable { rp.deliver(ack); });
           },
           [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
       return rp;

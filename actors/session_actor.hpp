@@ -23,6 +23,8 @@ struct session_settings {
   std::string strategy = "history"; ///< the ranking strategy (core/question_ranker)
   std::vector<experiment_arm> experiment; ///< A/B arms by user; empty: everyone gets `strategy`
   int question_history = 1500; ///< the user's latest activities the ranker learns from
+  /// Stamped on the rows this session instance logs: the registry does not pass them back.
+  std::uint64_t serial = 0;
 };
 
 /// The actors a session works with.

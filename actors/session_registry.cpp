@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <random>
 #include <unordered_map>
 
 #include "actors/crowd.hpp"
@@ -22,6 +23,7 @@ using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 
 struct live_session {
   caf::actor actor;
+  std::uint64_t serial = 0; ///< stamped on the rows it logs (session_settings::serial)
   caf::actor_clock::time_point last_used; ///< the actor clock: the test clock under test_coordinator
 };
 
@@ -31,6 +33,7 @@ struct session_registry_state {
   /// single node, which owns everyone).
   std::vector<std::string> live;
   std::string self_id;
+  std::mt19937_64 serials{std::random_device{}()};
   static inline const char* name = "session_registry";
 };
 
@@ -78,6 +81,10 @@ caf::behavior session_registry(caf::stateful_actor<session_registry_state>* self
     if (!session.actor) {
       auto settings = defaults;
       settings.user_id = user_id;
+      // Random, not counted: rows logged by a session on another node (before a placement
+      // change) must never match one made here.
+      settings.serial = self->state.serials() | 1;
+      session.serial = settings.serial;
       session.actor = self->spawn<caf::monitored>(session_actor, settings, peers);
     }
     session.last_used = self->clock().now();
@@ -85,14 +92,18 @@ caf::behavior session_registry(caf::stateful_actor<session_registry_state>* self
     rp.delegate(session.actor, msg.drop(2));
     return rp;
   });
-  // Committed activities reach the live sessions of their users (imports above all: a
-  // session's own logs reach it directly); every shard hears all and passes on its own users'.
+  // Committed activities reach the live sessions of their users: imports, and rows an earlier
+  // session of the user logged. Rows the live session logged itself it learned at their ack;
+  // passing them back would cost a message per row. Every shard hears all and passes on its own
+  // users'.
   self->join(learned_activities_group(self->system()));
   return {
     [=](learned_atom a, const learn_batch& batch) {
       std::unordered_map<std::string, learn_batch> per_user;
+      auto& sessions = self->state.sessions;
       for (auto& item : batch.items)
-        if (self->state.sessions.count(item.user_id))
+        if (auto s = sessions.find(item.user_id);
+            s != sessions.end() && item.session_serial != s->second.serial)
           per_user[item.user_id].items.push_back(item);
       for (auto& [user, b] : per_user)
         self->send(self->state.sessions[user].actor, a, std::move(b));

@@ -200,6 +200,8 @@ struct activity_row {
   /// ISO 8601 UTC (`2026-01-05T09:14:00Z`, as normalised by the parsers); empty: now. Only
   /// imports and --replay-clock set it.
   std::string created_at;
+  /// The session instance that logged it, which learns it at the ack; 0: an import.
+  std::uint64_t session_serial = 0;
 };
 
 template <class Inspector>
@@ -207,7 +209,7 @@ typename Inspector::result_type inspect(Inspector& f, activity_row& x) {
   return f(x.user_id, x.role, x.connection_id, x.rated_activity_id, x.activity_type, x.query_text,
            x.has_query_text, x.response_data_json, x.suggestion_clicked,
            x.has_suggestion_clicked, x.feedback_rating, x.metadata_json, x.idempotency_key,
-           x.created_at);
+           x.created_at, x.session_serial);
 }
 
 /// The acknowledgement of a committed activity.

@@ -58,13 +58,15 @@ struct learned_activity {
   std::string rated_query_text;       ///< feedback: that activity's query text, if it is one
   std::string connection_id;
   std::string created_at; ///< ISO 8601
+  /// Live rows only: the session that logged it and learned it already (activity_row).
+  std::uint64_t session_serial = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, learned_activity& x) {
   return f(x.id, x.user_id, x.role, x.activity_type, x.query_text, x.response_data_json,
            x.suggestion_clicked, x.feedback_rating, x.rated_activity_id, x.rated_query_text,
-           x.connection_id, x.created_at);
+           x.connection_id, x.created_at, x.session_serial);
 }
 
 /// Committed activities for the learners, in id order.

@@ -89,7 +89,8 @@ std::vector<stored_row> insert_rows(pqxx::work& tx, const activity_batch& batch)
   return out;
 }
 
-/// The learners' copy of a new learnable row, exactly as replay_activities would read it.
+/// The learners' copy of a new learnable row, exactly as replay_activities would read it (plus
+/// the session serial, which only live rows have).
 learned_activity learned_from(const activity_row& r, std::int64_t id, const std::string& created_at,
                               std::string rated_query_text) {
   learned_activity l;
@@ -105,6 +106,7 @@ learned_activity learned_from(const activity_row& r, std::int64_t id, const std:
   l.connection_id = r.connection_id;
   l.created_at = created_at;
   l.rated_query_text = std::move(rated_query_text);
+  l.session_serial = r.session_serial;
   return l;
 }
 

@@ -78,7 +78,9 @@ BOOST_AUTO_TEST_CASE(every_payload_survives_the_wire) {
   row.feedback_rating = 5;
   row.metadata_json = R"({"a":1})";
   row.idempotency_key = "k";
+  row.session_serial = 0xfedcba9876543211ull;
   BOOST_TEST(round_trip(row).feedback_rating == 5);
+  BOOST_TEST(round_trip(row).session_serial == row.session_serial);
   BOOST_TEST(round_trip(activity_batch{{row, row}}).rows.size() == 2u);
   BOOST_TEST(round_trip(logged_activity{42, "query", true}).replayed);
   learned_activity la;
@@ -86,6 +88,8 @@ BOOST_AUTO_TEST_CASE(every_payload_survives_the_wire) {
   la.rated_query_text = "Top 10 stocks by volume";
   BOOST_TEST(round_trip(batch_receipt{{{1, "chat", false}}, {la}}).learned.at(0).id == 9);
   BOOST_TEST(round_trip(learn_batch{{la}}).items.at(0).rated_query_text == la.rated_query_text);
+  la.session_serial = 0x8000000000000001ull;
+  BOOST_TEST(round_trip(la).session_serial == la.session_serial);
   pattern_row pr;
   pr.users = {"a", "b"};
   pr.avg_response_time = 0.25;

@@ -1,6 +1,7 @@
 // Preferences, personalized suggestions, the cache and the LLM path end to end: a real server on
 // a real database, and a mock OpenAI-compatible server on loopback for the LLM.
 #include <boost/test/unit_test.hpp>
+#include <map>
 #include <set>
 #include <chrono>
 #include <csignal>
@@ -770,6 +771,48 @@ BOOST_AUTO_TEST_CASE(the_question_just_asked_shows_in_the_next_list_though_lists
   auto next = w.suggest(w.alice, "");
   BOOST_TEST(json_at(next.body, "/source") == "cached"); // the costly part still comes from the cache
   BOOST_TEST(lists(next, "Profit margin by sales channel for Germany"), next.body);
+}
+
+// The session learns the clicks and ratings it logs at their ack, as it does questions.
+BOOST_AUTO_TEST_CASE(clicks_and_ratings_move_the_next_list_at_once) {
+  suggestion_world w;
+  w.log_query(w.alice, "Revenue by region for APAC last month");
+  w.log_query(w.alice, "Profit margin by sales channel for Germany");
+  auto before = w.suggest(w.alice, "", 2);
+  BOOST_REQUIRE_EQUAL(count_of(before), 2);
+  auto second = text_at(before, 1);
+  std::string quoted;
+  append_json_string(quoted, second);
+  for (int i = 0; i < 5; ++i) {
+    auto click = request(w.port(), "POST", "/api/v1/activity/log",
+                         R"({"activity_type":"suggestion_click","suggestion_clicked":)" + quoted +
+                           "}",
+                         w.alice);
+    BOOST_REQUIRE_EQUAL(click.status, 200);
+  }
+  auto clicked = w.suggest(w.alice, "", 2);
+  BOOST_TEST(text_at(clicked, 0) == second, clicked.body);
+  // A poor rating of the question that comes first sends it down.
+  auto bob = token_for("bob");
+  std::map<std::string, std::string> ids;
+  for (std::string q : {"Orders by customer segment for Spain", "Discount rate by store for Italy"}) {
+    auto r = request(w.port(), "POST", "/api/v1/activity/log",
+                     R"({"activity_type":"query","query_text":")" + q +
+                       R"(","response_data":{"data":[{"v":1}]},"metadata":{"connection_id":"sales"}})",
+                     bob);
+    BOOST_REQUIRE_EQUAL(r.status, 200);
+    ids[q] = json_at(r.body, "/activity_id");
+  }
+  auto unrated = w.suggest(bob, "", 2);
+  auto top = text_at(unrated, 0), other = text_at(unrated, 1);
+  BOOST_REQUIRE_MESSAGE(ids.count(top) && ids.count(other), unrated.body);
+  auto rated = request(w.port(), "POST", "/api/v1/activity/log",
+                       R"({"activity_type":"feedback","feedback_rating":1,"metadata":{"activity_id":)" +
+                         ids[top] + "}}",
+                       bob);
+  BOOST_REQUIRE_EQUAL(rated.status, 200);
+  auto after = w.suggest(bob, "", 2);
+  BOOST_TEST(text_at(after, 0) == other, after.body);
 }
 
 BOOST_AUTO_TEST_CASE(the_usual_follow_up_comes_right_after_its_question_about_the_same_metric) {
