@@ -548,17 +548,9 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
       // What the ranker needs of the row, before it moves on: the session learns its own rows
       // at their ack, and the registry does not pass them back (session_serial).
       row.session_serial = settings.serial;
-      auto own = std::make_shared<learned_activity>();
-      own->user_id = user_id;
-      own->activity_type = row.activity_type;
-      own->query_text = row.query_text;
-      own->response_data_json = row.response_data_json;
-      own->suggestion_clicked = row.suggestion_clicked;
-      own->feedback_rating = row.feedback_rating;
-      own->rated_activity_id = row.rated_activity_id;
-      own->connection_id = row.connection_id;
-      own->created_at =
-        row.created_at.empty() ? format_iso8601(std::time(nullptr)) : row.created_at;
+      // The id comes with the ack; a rating finds its question by id here, not by text.
+      auto own = std::make_shared<learned_activity>(learned_from(
+        row, 0, row.created_at.empty() ? format_iso8601(std::time(nullptr)) : row.created_at, {}));
       auto rp = self->make_response_promise<logged_activity>();
       // No timeout of our own: the writer always answers (commit, failure or overload), and the
       // request bridge's deadline still bounds the wait. 0.17 never cancels request timeouts,

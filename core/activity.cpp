@@ -49,4 +49,23 @@ std::string with_member(const std::string& object_json, std::string_view name,
   return object_json.substr(0, object_json.size() - 1) + "," + member + "}";
 }
 
+learned_activity learned_from(const activity_row& r, std::int64_t id, const std::string& created_at,
+                              std::string rated_query_text) {
+  learned_activity l;
+  l.id = id;
+  l.user_id = r.user_id;
+  l.role = r.role;
+  l.activity_type = r.activity_type;
+  l.query_text = r.query_text;
+  l.response_data_json = r.response_data_json;
+  l.suggestion_clicked = r.suggestion_clicked;
+  l.feedback_rating = r.feedback_rating;
+  l.rated_activity_id = r.rated_activity_id;
+  l.connection_id = r.connection_id;
+  l.created_at = created_at;
+  l.rated_query_text = std::move(rated_query_text);
+  l.session_serial = r.session_serial;
+  return l;
+}
+
 } // namespace foresight

@@ -19,6 +19,11 @@ bool is_reserved_metadata_key(std::string_view key);
 /// reserved keys (payload parsing strips them).
 std::string enrich_metadata(const std::string& metadata_json, const user_profile& user);
 
+/// The learners' copy of a new learnable row, exactly as replay_activities reads it back (plus
+/// the session serial, which only live rows have).
+learned_activity learned_from(const activity_row& r, std::int64_t id, const std::string& created_at,
+                              std::string rated_query_text);
+
 /// Appends `"name":value` to a compact JSON object that does not have that member yet.
 std::string with_member(const std::string& object_json, std::string_view name, std::int64_t value);
 std::string with_member(const std::string& object_json, std::string_view name,

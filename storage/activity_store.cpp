@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "core/activity.hpp"
 #include "core/activity_type.hpp"
 #include "core/json_writer.hpp"
 #include "core/timestamp.hpp"
@@ -87,27 +88,6 @@ std::vector<stored_row> insert_rows(pqxx::work& tx, const activity_batch& batch)
       out[i].created_at = row[2].as<std::string>();
   }
   return out;
-}
-
-/// The learners' copy of a new learnable row, exactly as replay_activities would read it (plus
-/// the session serial, which only live rows have).
-learned_activity learned_from(const activity_row& r, std::int64_t id, const std::string& created_at,
-                              std::string rated_query_text) {
-  learned_activity l;
-  l.id = id;
-  l.user_id = r.user_id;
-  l.role = r.role;
-  l.activity_type = r.activity_type;
-  l.query_text = r.query_text;
-  l.response_data_json = r.response_data_json;
-  l.suggestion_clicked = r.suggestion_clicked;
-  l.feedback_rating = r.feedback_rating;
-  l.rated_activity_id = r.rated_activity_id;
-  l.connection_id = r.connection_id;
-  l.created_at = created_at;
-  l.rated_query_text = std::move(rated_query_text);
-  l.session_serial = r.session_serial;
-  return l;
 }
 
 bool rates_a_query(const activity_row& r) {
