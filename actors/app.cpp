@@ -86,15 +86,15 @@ std::string cluster_metrics(const cluster_report& st) {
 struct actor_app::impl {
   app_config cfg;
   caf::actor_system sys;
-  caf::actor storage;
+  storage_actor storage;
   pattern_learners_actor learners;
   activity_writer_actor writer;
   std::unique_ptr<session_placement> sessions; ///< which registry shard holds a user's session
   catalog_registry_actor catalogs;
-  caf::actor background_writer; ///< one storage worker for write-behind (cache, LLM usage)
+  storage_actor background_writer; ///< one storage worker for write-behind (cache, LLM usage)
   llm_gateway_actor llm;
   suggestion_cache_actor cache;
-  caf::actor crowd; ///< what other users ask (sessions rank with it)
+  crowd_actor crowd; ///< what other users ask (sessions rank with it)
   retention_actor retention; ///< drops old result rows (none when retention is off)
   std::string node_id; ///< empty: a single node
   std::shared_ptr<cluster_view_cell> cluster; ///< null: a single node

@@ -18,7 +18,7 @@ struct catalog_registry_state {
 
 catalog_registry_actor::behavior_type
 catalog_registry(catalog_registry_actor::stateful_pointer<catalog_registry_state> self,
-                 caf::actor storage) {
+                 storage_actor storage) {
   auto remember = [=](connection_catalog c) {
     auto& slot = self->state.catalogs[c.id];
     if (c.version >= slot.version)
@@ -96,7 +96,7 @@ caf::group catalog_versions_group(caf::actor_system& sys) {
   return sys.groups().get_local("foresight.catalog_versions");
 }
 
-catalog_registry_actor spawn_catalog_registry(caf::actor_system& sys, caf::actor storage) {
+catalog_registry_actor spawn_catalog_registry(caf::actor_system& sys, storage_actor storage) {
   return sys.spawn(catalog_registry, std::move(storage));
 }
 

@@ -6,6 +6,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/messages.hpp"
+#include "actors/storage_pool.hpp"
 
 namespace foresight {
 
@@ -23,7 +24,7 @@ using catalog_registry_actor = caf::typed_actor<
   caf::replies_to<catalog_version_atom, std::string>::with<std::int32_t>,
   caf::replies_to<catalog_atom, connection_catalog>::with<bool>>;
 
-catalog_registry_actor spawn_catalog_registry(caf::actor_system& sys, caf::actor storage);
+catalog_registry_actor spawn_catalog_registry(caf::actor_system& sys, storage_actor storage);
 
 /// The local group sessions join to learn catalog versions as they change.
 caf::group catalog_versions_group(caf::actor_system& sys);

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "actors/catalog_registry.hpp"
+#include "actors/group_subscription.hpp"
 #include "actors/messages.hpp"
 #include "actors/supervision.hpp"
 #include "core/crowd_book.hpp"
@@ -39,6 +40,18 @@ struct crowd_state {
   static inline const char* name = "crowd";
 };
 
+/// The crowd itself, under its supervisor: the questions, the two groups it listens to, and its
+/// own timers (`refresh_atom` re-ranks, `reload_atom` retries a failed page of the start-up load,
+/// `loaded_atom` ends it).
+using crowd_member_actor = caf::typed_actor<
+  caf::replies_to<crowd_atom, std::string, std::string, std::string, std::string,
+                  std::string>::with<crowd_view>,
+  caf::reacts_to<learned_atom, learn_batch>,
+  caf::reacts_to<catalog_changed_atom, std::string, std::int32_t>,
+  caf::reacts_to<refresh_atom>,
+  caf::reacts_to<reload_atom, std::int64_t>,
+  caf::reacts_to<loaded_atom>>;
+
 } // namespace
 
 caf::group learned_activities_group(caf::actor_system& sys) {
@@ -47,11 +60,12 @@ caf::group learned_activities_group(caf::actor_system& sys) {
 
 namespace {
 
-caf::behavior crowd(caf::stateful_actor<crowd_state>* self, caf::actor storage,
-                    catalog_registry_actor catalogs, int min_users) {
+crowd_member_actor::behavior_type crowd(crowd_member_actor::stateful_pointer<crowd_state> self,
+                                        storage_actor storage, catalog_registry_actor catalogs,
+                                        int min_users) {
   self->state.book = crowd_book(min_users);
-  self->join(learned_activities_group(self->system()));
-  self->join(catalog_versions_group(self->system()));
+  join_group(self, learned_activities_group(self->system()));
+  join_group(self, catalog_versions_group(self->system()));
   static const catalog_index no_catalog;
 
   // Questions on a connection wait, in order, until its catalog is known.
@@ -172,24 +186,28 @@ struct crowd_supervisor_state {
   static inline const char* name = "crowd_supervisor";
 };
 
-/// Keeps the crowd's handle stable for the sessions: forwards everything to the crowd and
+/// Keeps the crowd's handle stable for the sessions: passes questions on to the crowd and
 /// restarts it (it reloads from the table) whenever it stops, but at shutdown.
-caf::behavior crowd_supervisor(caf::stateful_actor<crowd_supervisor_state>* self,
-                               caf::actor storage, catalog_registry_actor catalogs,
-                               int min_users) {
+crowd_actor::behavior_type
+crowd_supervisor(crowd_actor::stateful_pointer<crowd_supervisor_state> self, storage_actor storage,
+                 catalog_registry_actor catalogs, int min_users) {
   auto child = std::make_shared<supervised_slots>(
-    self, "crowd", restart_policy::always(), 1,
-    [=](std::size_t) { return self->spawn(crowd, storage, catalogs, min_users); });
+    self, "crowd", restart_policy::always(), 1, [=](std::size_t) {
+      return caf::actor_cast<caf::actor>(self->spawn(crowd, storage, catalogs, min_users));
+    });
   self->state.child = child;
   child->start_all();
   supervise(self, {child});
-  self->set_default_handler([=](caf::scheduled_actor*, caf::message_view& x)
-                              -> caf::result<caf::message> {
-    auto rp = self->make_response_promise();
-    rp.delegate((*self->state.child)[0], x.move_content_to_message());
-    return rp;
-  });
   return {
+    [=](crowd_atom a, std::string& user, std::string& role, std::string& connection_id,
+        std::string& previous_template, std::string& typed_word) -> caf::result<crowd_view> {
+      auto& c = (*self->state.child)[0];
+      if (!c)
+        return to_caf_error(make_error(error_code::unavailable, "the crowd is restarting"));
+      return self->delegate(caf::actor_cast<crowd_member_actor>(c), a, std::move(user),
+                            std::move(role), std::move(connection_id),
+                            std::move(previous_template), std::move(typed_word));
+    },
     // A user was erased: the crowd holds no per-user undo, so a new one loads what is left.
     [=](forget_atom) {
       if (auto& c = (*self->state.child)[0])
@@ -200,7 +218,7 @@ caf::behavior crowd_supervisor(caf::stateful_actor<crowd_supervisor_state>* self
 
 } // namespace
 
-caf::actor spawn_crowd(caf::actor_system& sys, caf::actor storage,
+crowd_actor spawn_crowd(caf::actor_system& sys, storage_actor storage,
                        catalog_registry_actor catalogs, int min_users) {
   return sys.spawn(crowd_supervisor, std::move(storage), std::move(catalogs), min_users);
 }

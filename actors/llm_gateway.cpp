@@ -39,7 +39,7 @@ struct llm_gateway_state {
 };
 
 llm_gateway_actor::behavior_type
-llm_gateway(llm_gateway_actor::stateful_pointer<llm_gateway_state> self, caf::actor storage,
+llm_gateway(llm_gateway_actor::stateful_pointer<llm_gateway_state> self, storage_actor storage,
             llm_gateway_settings settings) {
   auto& reg = metrics_registry::instance();
   auto& m_calls = reg.get_counter("foresight_llm_calls_total", "LLM calls made");
@@ -188,7 +188,7 @@ llm_gateway(llm_gateway_actor::stateful_pointer<llm_gateway_state> self, caf::ac
 
 } // namespace
 
-llm_gateway_actor spawn_llm_gateway(caf::actor_system& sys, caf::actor storage,
+llm_gateway_actor spawn_llm_gateway(caf::actor_system& sys, storage_actor storage,
                                     const llm_gateway_settings& settings) {
   return sys.spawn(llm_gateway, std::move(storage), settings);
 }

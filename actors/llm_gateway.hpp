@@ -6,6 +6,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/messages.hpp"
+#include "actors/storage_pool.hpp"
 #include "llm/llm_client.hpp"
 
 namespace foresight {
@@ -30,7 +31,7 @@ using llm_gateway_actor = caf::typed_actor<
                  std::int64_t>,
   caf::reacts_to<flush_usage_atom>>;
 
-llm_gateway_actor spawn_llm_gateway(caf::actor_system& sys, caf::actor storage,
+llm_gateway_actor spawn_llm_gateway(caf::actor_system& sys, storage_actor storage,
                                     const llm_gateway_settings& settings);
 
 } // namespace foresight

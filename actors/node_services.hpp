@@ -8,6 +8,7 @@
 
 #include "actors/activity_writer.hpp"
 #include "actors/catalog_registry.hpp"
+#include "actors/crowd.hpp"
 #include "actors/pattern_learner.hpp"
 #include "actors/suggestion_cache.hpp"
 
@@ -21,7 +22,7 @@ struct node_services {
   pattern_learners_actor learners;  ///< active only on the learner host
   catalog_registry_actor catalogs;  ///< told of catalog changes made on other nodes
   suggestion_cache_actor cache;     ///< told of erased users
-  caf::actor crowd;                 ///< told of erased users
+  crowd_actor crowd;                ///< told of erased users
 };
 
 template <class Inspector>

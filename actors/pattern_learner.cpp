@@ -29,7 +29,7 @@ struct shard_state {
 
 using shard_actor = pattern_shard_actor::stateful_base<shard_state>;
 
-pattern_shard_actor::behavior_type pattern_shard(shard_actor* self, int shard, caf::actor storage,
+pattern_shard_actor::behavior_type pattern_shard(shard_actor* self, int shard, storage_actor storage,
                                                  learner_settings settings) {
   static auto& applied = metrics_registry::instance().get_counter(
     "foresight_pattern_activities_total", "activities applied by pattern learners");
@@ -143,7 +143,7 @@ long long ms_until_minute_of_day(int minute) {
 }
 
 pattern_learners_actor::behavior_type
-pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, caf::actor storage,
+pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, storage_actor storage,
                learner_settings settings) {
   // A shard that stops (crash, fault, kill after an erase or rebuild) reloads and replays.
   auto shards = std::make_shared<supervised_slots>(
@@ -254,7 +254,7 @@ pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, caf:
 
 } // namespace
 
-pattern_learners_actor spawn_pattern_learners(caf::actor_system& sys, caf::actor storage,
+pattern_learners_actor spawn_pattern_learners(caf::actor_system& sys, storage_actor storage,
                                               const learner_settings& settings) {
   return sys.spawn(pattern_router, std::move(storage), settings);
 }

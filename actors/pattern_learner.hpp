@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "actors/messages.hpp"
+#include "actors/storage_pool.hpp"
 
 namespace foresight {
 
@@ -60,7 +61,7 @@ struct learner_settings {
 };
 
 /// Spawns the supervisor and its shards.
-pattern_learners_actor spawn_pattern_learners(caf::actor_system& sys, caf::actor storage,
+pattern_learners_actor spawn_pattern_learners(caf::actor_system& sys, storage_actor storage,
                                               const learner_settings& settings);
 
 } // namespace foresight

@@ -11,7 +11,7 @@ namespace {
 // Pages keep each UPDATE's locks short next to the writer's inserts.
 constexpr std::int32_t page = 5000;
 
-retention_actor::behavior_type retention(retention_actor::pointer self, caf::actor storage,
+retention_actor::behavior_type retention(retention_actor::pointer self, storage_actor storage,
                                          retention_settings settings) {
   static auto& dropped = metrics_registry::instance().get_counter(
     "foresight_retention_result_rows_dropped_total",
@@ -44,7 +44,7 @@ retention_actor::behavior_type retention(retention_actor::pointer self, caf::act
 
 } // namespace
 
-retention_actor spawn_retention(caf::actor_system& sys, caf::actor storage,
+retention_actor spawn_retention(caf::actor_system& sys, storage_actor storage,
                                 const retention_settings& settings) {
   if (settings.days <= 0)
     return {};

@@ -4,6 +4,8 @@
 #include <caf/fwd.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "actors/storage_pool.hpp"
+
 namespace foresight {
 
 /// The job's timer: run a pass now (page by page while pages come back full).
@@ -19,7 +21,7 @@ struct retention_settings {
 
 /// Spawns the job (nothing, for `days == 0`). Each run asks storage `(retain_atom, days, page)`
 /// page by page until a page comes back short, then sleeps `every_s`.
-retention_actor spawn_retention(caf::actor_system& sys, caf::actor storage,
+retention_actor spawn_retention(caf::actor_system& sys, storage_actor storage,
                                 const retention_settings& settings);
 
 } // namespace foresight

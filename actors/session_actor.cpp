@@ -110,7 +110,7 @@ constexpr std::int64_t ranking_reuse_s = 30;
 /// Starts the next queued preference operation unless one is running; loads the preferences
 /// first if needed (a failed load is passed to the operation and retried by the next one).
 void pump_prefs(caf::event_based_actor* self, std::shared_ptr<session_state> st,
-                caf::actor storage, std::string user_id) {
+                storage_actor storage, std::string user_id) {
   auto step = st->prefs.next();
   if (!step)
     return;

@@ -9,7 +9,9 @@
 
 #include "actors/activity_writer.hpp"
 #include "actors/catalog_registry.hpp"
+#include "actors/crowd.hpp"
 #include "actors/llm_gateway.hpp"
+#include "actors/storage_pool.hpp"
 #include "actors/suggestion_cache.hpp"
 #include "core/experiment.hpp"
 
@@ -29,7 +31,7 @@ struct session_settings {
 
 /// The actors a session works with.
 struct session_peers {
-  caf::actor storage; ///< the storage pool
+  storage_actor storage; ///< the storage pool
   activity_writer_actor writer;
   caf::actor registry; ///< the session's registry shard: asked to retire the session when its
                        ///< user cannot be loaded
@@ -39,7 +41,7 @@ struct session_peers {
   /// only while that shard restarts).
   std::shared_ptr<const cache_shard_table> cache_shards;
   llm_gateway_actor llm; ///< for stats
-  caf::actor crowd;    ///< what other users ask
+  crowd_actor crowd;   ///< what other users ask
 };
 
 /// How many of the user's latest activities a session keeps in memory.

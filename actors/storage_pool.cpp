@@ -5,6 +5,7 @@
 #include "actors/guarded.hpp"
 #include "actors/messages.hpp"
 #include "actors/supervision.hpp"
+#include "actors/typed_forwarding.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "storage/store_set.hpp"
@@ -20,13 +21,13 @@ struct storage_worker_state {
   static inline const char* name = "storage_worker";
 };
 
-using worker_actor = caf::stateful_actor<storage_worker_state>;
+using worker_actor = storage_actor::stateful_pointer<storage_worker_state>;
 
 [[noreturn]] void fail(error_code code, std::string message) {
   throw api_exception(make_error(code, std::move(message)));
 }
 
-caf::behavior storage_worker(worker_actor* self, storage_settings settings) {
+storage_actor::behavior_type storage_worker(worker_actor self, storage_settings settings) {
   self->state.db = std::make_unique<store_set>(settings.conninfo);
   // Password hashing and checking never happen here (they run on the password pool): a login
   // flood must not hold up other users' queries.
@@ -173,43 +174,37 @@ struct storage_pool_state {
   static inline const char* name = "storage_pool";
 };
 
-caf::behavior storage_pool(caf::stateful_actor<storage_pool_state>* self,
-                           storage_settings settings) {
+storage_actor::behavior_type
+storage_pool(storage_actor::stateful_pointer<storage_pool_state> self, storage_settings settings) {
   auto& busy = metrics_registry::instance().get_gauge("foresight_db_pool_workers",
                                                       "storage workers alive, in every pool (one connection each)");
   auto workers = std::make_shared<supervised_slots>(
     self, "storage worker", restart_policy::on_failure(),
-    static_cast<std::size_t>(settings.workers),
-    [=](std::size_t) { return self->spawn<caf::detached>(storage_worker, settings); });
+    static_cast<std::size_t>(settings.workers), [=](std::size_t) {
+      return caf::actor_cast<caf::actor>(self->spawn<caf::detached>(storage_worker, settings));
+    });
   workers->on_started = [&busy](std::size_t, const caf::actor&) { busy.add(1); };
   workers->on_stopped = [&busy](std::size_t) { busy.add(-1); };
   self->state.workers = workers;
   workers->start_all();
   supervise(self, {workers});
-  // Every storage request is handed to the next worker, which answers the requester directly.
-  self->set_default_handler([=](caf::scheduled_actor*, caf::message_view& x)
-                              -> caf::result<caf::message> {
+  // Every storage request is handed to the next live worker, which answers the requester
+  // directly. The slots hold untyped handles of typed workers.
+  auto next_worker = [=]() -> storage_actor {
     auto& ws = *self->state.workers;
-    for (std::size_t tries = 0; tries < ws.size(); ++tries) {
-      auto& w = ws[self->state.next++ % ws.size()];
-      if (w) {
-        auto rp = self->make_response_promise();
-        rp.delegate(w, x.move_content_to_message());
-        return rp;
-      }
-    }
+    for (std::size_t tries = 0; tries < ws.size(); ++tries)
+      if (auto& w = ws[self->state.next++ % ws.size()])
+        return caf::actor_cast<storage_actor>(w);
+    return {};
+  };
+  return forward_every_message<storage_actor>(self, next_worker, [] {
     return to_caf_error(make_error(error_code::unavailable, "no storage worker is running"));
   });
-  return {
-    [](caf::unit_t) {
-      // nop: the default handler does the work; a behavior must not be empty
-    },
-  };
 }
 
 } // namespace
 
-caf::actor spawn_storage_pool(caf::actor_system& sys, const storage_settings& settings) {
+storage_actor spawn_storage_pool(caf::actor_system& sys, const storage_settings& settings) {
   return sys.spawn(storage_pool, settings);
 }
 

@@ -181,7 +181,7 @@ struct cache_shard_state {
 
 using shard_actor = cache_shard_actor::stateful_base<cache_shard_state>;
 
-cache_shard_actor::behavior_type cache_shard(shard_actor* self, caf::actor storage, caf::actor writer,
+cache_shard_actor::behavior_type cache_shard(shard_actor* self, storage_actor storage, storage_actor writer,
                           llm_gateway_actor llm, catalog_registry_actor catalogs,
                           std::shared_ptr<shared_knowledge> shared_with_shards,
                           suggestion_cache_settings settings) {
@@ -479,8 +479,8 @@ struct cache_pool_state {
 };
 
 suggestion_cache_actor::behavior_type
-cache_pool(suggestion_cache_actor::stateful_pointer<cache_pool_state> self, caf::actor storage,
-                         caf::actor writer, llm_gateway_actor llm, catalog_registry_actor catalogs,
+cache_pool(suggestion_cache_actor::stateful_pointer<cache_pool_state> self, storage_actor storage,
+                         storage_actor writer, llm_gateway_actor llm, catalog_registry_actor catalogs,
                          std::shared_ptr<cache_shard_table> table,
                          suggestion_cache_settings settings) {
   auto n = static_cast<std::size_t>(settings.shards);

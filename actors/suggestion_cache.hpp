@@ -12,6 +12,7 @@
 
 #include "actors/catalog_registry.hpp"
 #include "actors/llm_gateway.hpp"
+#include "actors/storage_pool.hpp"
 
 namespace foresight {
 
@@ -45,8 +46,8 @@ struct suggestion_cache_settings {
 
 /// The actors the cache works with.
 struct suggestion_cache_peers {
-  caf::actor storage;  ///< reads: warm-up and learned patterns
-  caf::actor writer;   ///< a storage worker of its own for the write-behind, so that batches
+  storage_actor storage;  ///< reads: warm-up and learned patterns
+  storage_actor writer;  ///< a storage worker of its own for the write-behind, so that batches
                        ///< never queue in front of the reads a miss waits for
   llm_gateway_actor llm;           ///< the LLM gateway
   catalog_registry_actor catalogs; ///< the catalog registry (a miss reads the catalog from it)

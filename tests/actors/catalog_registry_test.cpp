@@ -35,7 +35,7 @@ struct catalogs_fixture : deterministic_actors {
       return {[s](cat_list_atom) { return *s; }};
     });
     self->join(catalog_versions_group(sys));
-    registry = spawn_catalog_registry(sys, storage);
+    registry = spawn_catalog_registry(sys, caf::actor_cast<storage_actor>(storage));
     sched.run();
   }
 

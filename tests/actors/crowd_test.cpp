@@ -29,7 +29,8 @@ learned_activity query(std::int64_t id, const std::string& user, const std::stri
 struct crowd_fixture {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
-  caf::actor storage, catalogs, crowd;
+  caf::actor storage, catalogs;
+  crowd_actor crowd;
 
   crowd_fixture() {
     register_message_types(cfg);
@@ -57,10 +58,12 @@ struct crowd_fixture {
         return c;
       }};
     });
-    crowd = spawn_crowd(*sys, storage, caf::actor_cast<catalog_registry_actor>(catalogs), 2);
+    crowd = spawn_crowd(*sys, caf::actor_cast<storage_actor>(storage),
+                        caf::actor_cast<catalog_registry_actor>(catalogs), 2);
   }
   ~crowd_fixture() {
-    for (auto* a : {&crowd, &storage, &catalogs})
+    caf::anon_send_exit(crowd, caf::exit_reason::user_shutdown);
+    for (auto* a : {&storage, &catalogs})
       caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
     sys->await_all_actors_done();
   }

@@ -42,7 +42,7 @@ struct registry_fixture : deterministic_actors {
         return p;
       }};
     });
-    peers.storage = storage;
+    peers.storage = caf::actor_cast<storage_actor>(storage);
     defaults.idle_timeout_ms = idle_ms;
     registry = spawn_session_registry(sys, peers, defaults);
     sched.run();

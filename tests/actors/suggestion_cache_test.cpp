@@ -72,7 +72,7 @@ struct cache_fixture : deterministic_actors {
     // The fakes answer what the cache asks of the typed roles (unchecked casts).
     auto handles = spawn_suggestion_cache(
       sys,
-      {storage, writer, caf::actor_cast<llm_gateway_actor>(llm),
+      {caf::actor_cast<storage_actor>(storage), caf::actor_cast<storage_actor>(writer), caf::actor_cast<llm_gateway_actor>(llm),
        caf::actor_cast<catalog_registry_actor>(catalogs)},
       settings);
     cache = handles.supervisor;
