@@ -331,6 +331,12 @@ struct actor_app::impl {
   /// One request to `target` (any handle); the reply (or error) goes to `done` on a CAF thread.
   template <class T, class Handle, class... Ts>
   void ask(const Handle& target, callback<T> done, Ts... xs) {
+    // The bridge sends untyped messages: check here what a typed handle would check.
+    using interface = typename Handle::signatures;
+    if constexpr (!std::is_same<interface, caf::none_t>::value)
+      static_assert(std::is_same<caf::response_type_t<interface, Ts...>,
+                                 caf::detail::type_list<T>>::value,
+                    "the target's interface does not answer this request with T");
     bridge.request(target, caf::make_message(std::move(xs)...), [done](caf::message& reply) {
       if (reply.match_elements<T>())
         return done({std::move(reply.get_mutable_as<T>(0)), {}});

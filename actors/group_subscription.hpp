@@ -13,4 +13,9 @@ inline void join_group(caf::local_actor* self, const caf::group& g) {
     self->attach_functor([g, who = self->ctrl()] { g.unsubscribe(who); });
 }
 
+/// Leaves before the actor terminates (unsubscribing twice is harmless).
+inline void leave_group(caf::local_actor* self, const caf::group& g) {
+  g.unsubscribe(self->ctrl());
+}
+
 } // namespace foresight

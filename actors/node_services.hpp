@@ -10,6 +10,7 @@
 #include "actors/catalog_registry.hpp"
 #include "actors/crowd.hpp"
 #include "actors/pattern_learner.hpp"
+#include "actors/session_protocol.hpp"
 #include "actors/suggestion_cache.hpp"
 
 namespace foresight {
@@ -17,7 +18,7 @@ namespace foresight {
 struct node_services {
   std::string node_id;
   /// The node's session registry shards: a user's shard is shard_of_key(user, size()).
-  std::vector<caf::actor> registry_shards;
+  std::vector<session_registry_actor> registry_shards;
   activity_writer_actor writer;     ///< commits on the learner host, forwards to it elsewhere
   pattern_learners_actor learners;  ///< active only on the learner host
   catalog_registry_actor catalogs;  ///< told of catalog changes made on other nodes

@@ -10,6 +10,7 @@
 
 #include "actors/catalog_registry.hpp"
 #include "actors/crowd.hpp"
+#include "actors/group_subscription.hpp"
 #include "actors/messages.hpp"
 #include "actors/suggestion_cache.hpp"
 #include "core/activity.hpp"
@@ -109,7 +110,7 @@ constexpr std::int64_t ranking_reuse_s = 30;
 
 /// Starts the next queued preference operation unless one is running; loads the preferences
 /// first if needed (a failed load is passed to the operation and retried by the next one).
-void pump_prefs(caf::event_based_actor* self, std::shared_ptr<session_state> st,
+void pump_prefs(session_actor::pointer self, std::shared_ptr<session_state> st,
                 storage_actor storage, std::string user_id) {
   auto step = st->prefs.next();
   if (!step)
@@ -139,8 +140,8 @@ caf::error forbidden() {
 
 } // namespace
 
-caf::behavior session_actor(caf::event_based_actor* self, session_settings settings,
-                            session_peers peers) {
+session_actor::behavior_type user_session(session_actor::pointer self, session_settings settings,
+                                          session_peers peers) {
   auto storage = peers.storage;
   auto writer = peers.writer;
   auto registry = peers.registry;
@@ -159,7 +160,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
   alive.add(1);
   self->attach_functor([&alive] { alive.add(-1); });
   auto user_id = settings.user_id;
-  self->join(catalog_versions_group(self->system()));
+  join_group(self, catalog_versions_group(self->system()));
   // `await` holds back every other message until the profile is known.
   self->request(storage, std::chrono::seconds(10), user_get_atom::value, user_id)
     .await(
@@ -171,19 +172,14 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
         if (api.code == error_code::not_found)
           api = make_error(error_code::unauthorized, "the token's user no longer exists");
         auto reason = to_caf_error(api);
-        self->leave(catalog_versions_group(self->system()));
+        leave_group(self, catalog_versions_group(self->system()));
+        // Not a typed behavior: everything but `stop_atom` goes to the default handler.
         self->set_default_handler([=](caf::scheduled_actor*, caf::message_view&)
                                     -> caf::result<caf::message> { return reason; });
-        self->become([=](stop_atom) { self->quit(); });
+        self->do_become(caf::behavior{[=](stop_atom) { self->quit(); }}, true);
         self->send(registry, idle_atom::value, user_id);
       });
-  auto admin_only = [=](auto... msg) -> caf::result<caf::message> {
-    if (!state->profile.is_admin)
-      return forbidden();
-    auto rp = self->make_response_promise();
-    rp.delegate(storage, msg...);
-    return rp;
-  };
+  auto is_admin = [=] { return state->profile.is_admin; };
   // A job goes straight to the shard owning its hash; through the supervisor only while that
   // shard restarts.
   auto to_cache = [=](suggestion_job&& job, caf::response_promise& rp) {
@@ -434,7 +430,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
       });
       return rp;
     },
-    [=](suggest_atom, suggestion_request& req) {
+    [=](suggest_atom, suggestion_request& req) -> caf::result<suggestion_list> {
       auto rp = self->make_response_promise();
       auto job = std::make_shared<suggestion_job>();
       job->user_id = user_id;
@@ -478,7 +474,7 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
       return rp;
     },
     [=](stats_atom) -> caf::result<stats_report> {
-      if (!state->profile.is_admin)
+      if (!is_admin())
         return forbidden();
       auto rp = self->make_response_promise<stats_report>();
       auto t = std::chrono::seconds(10);
@@ -505,29 +501,31 @@ caf::behavior session_actor(caf::event_based_actor* self, session_settings setti
       return rp;
     },
     // Changes name their admin, for the audit trail.
-    [=](user_add_atom a, new_user& nu) { return admin_only(a, user_id, std::move(nu)); },
-    [=](cat_put_atom a, connection_catalog& c) { return admin_only(a, user_id, std::move(c)); },
-    [=](audit_atom a, history_query& q) { return admin_only(a, std::move(q)); },
+    [=](user_add_atom a, new_user& nu) -> caf::result<user_profile> {
+      if (!is_admin())
+        return forbidden();
+      return self->delegate(storage, a, user_id, std::move(nu));
+    },
+    [=](cat_put_atom a, connection_catalog& c) -> caf::result<connection_catalog> {
+      if (!is_admin())
+        return forbidden();
+      return self->delegate(storage, a, user_id, std::move(c));
+    },
+    [=](audit_atom a, history_query& q) -> caf::result<activity_page> {
+      if (!is_admin())
+        return forbidden();
+      return self->delegate(storage, a, std::move(q));
+    },
     // Every user may read catalogs: the console's preference panel and query box choose from
     // their metric and dimension names. Writing them is for admins.
-    [=](cat_get_atom a, std::string& id) {
-      auto rp = self->make_response_promise();
-      rp.delegate(storage, a, std::move(id));
-      return rp;
-    },
-    [=](cat_list_atom a) {
-      auto rp = self->make_response_promise();
-      rp.delegate(storage, a);
-      return rp;
-    },
+    [=](cat_get_atom a, std::string& id) { return self->delegate(storage, a, std::move(id)); },
+    [=](cat_list_atom a) { return self->delegate(storage, a); },
     // Users erase their own data; only an admin erases another user's, or deletes an account.
     [=](erase_atom a, std::string& target, bool delete_account,
-        std::int32_t rebuild_days) -> caf::result<caf::message> {
-      if ((target != user_id || delete_account) && !state->profile.is_admin)
+        std::int32_t rebuild_days) -> caf::result<erase_report> {
+      if ((target != user_id || delete_account) && !is_admin())
         return forbidden();
-      auto rp = self->make_response_promise();
-      rp.delegate(storage, a, user_id, std::move(target), delete_account, rebuild_days);
-      return rp;
+      return self->delegate(storage, a, user_id, std::move(target), delete_account, rebuild_days);
     },
     [=](log_atom, activity_row& row) -> caf::result<logged_activity> {
       // Identity and context come from the session, never from the client.

@@ -1,7 +1,6 @@
 // One actor per user session: holds the user's profile, suggestion preferences and recent
 // activity, and does the user's work, asking the storage pool for what it cannot answer itself.
 #pragma once
-#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 #include <memory>
 #include <string>
@@ -11,6 +10,7 @@
 #include "actors/catalog_registry.hpp"
 #include "actors/crowd.hpp"
 #include "actors/llm_gateway.hpp"
+#include "actors/session_protocol.hpp"
 #include "actors/storage_pool.hpp"
 #include "actors/suggestion_cache.hpp"
 #include "core/experiment.hpp"
@@ -33,8 +33,8 @@ struct session_settings {
 struct session_peers {
   storage_actor storage; ///< the storage pool
   activity_writer_actor writer;
-  caf::actor registry; ///< the session's registry shard: asked to retire the session when its
-                       ///< user cannot be loaded
+  session_registry_actor registry; ///< the session's registry shard: asked to retire the
+                                   ///< session when its user cannot be loaded
   catalog_registry_actor catalogs;
   suggestion_cache_actor cache; ///< the cache's supervisor (broadcasts, stats)
   /// The cache shards by slot: a suggestion job goes straight to its shard (the supervisor
@@ -48,7 +48,7 @@ struct session_peers {
 constexpr std::size_t session_recent_activities = 50;
 
 /// The behavior of a session actor.
-caf::behavior session_actor(caf::event_based_actor* self, session_settings settings,
-                            session_peers peers);
+session_actor::behavior_type user_session(session_actor::pointer self, session_settings settings,
+                                          session_peers peers);
 
 } // namespace foresight

@@ -22,13 +22,13 @@ public:
       shards_.push_back(spawn_session_registry(sys, peers, defaults));
   }
 
-  caf::actor owner(const std::string& user_id) const override {
+  session_registry_actor owner(const std::string& user_id) const override {
     return shards_[shard_of_key(user_id, shards_.size())];
   }
 
   placed place(const std::string& user_id) const override { return {owner(user_id), {}}; }
 
-  const std::vector<caf::actor>& local_shards() const override { return shards_; }
+  const std::vector<session_registry_actor>& local_shards() const override { return shards_; }
 
   void forget(const std::string& user_id) override {
     caf::anon_send(owner(user_id), forget_atom::value, user_id);
@@ -40,7 +40,7 @@ public:
   }
 
 protected:
-  std::vector<caf::actor> shards_;
+  std::vector<session_registry_actor> shards_;
 };
 
 class cluster_session_placement final : public local_session_placement {
@@ -50,7 +50,7 @@ public:
                             std::shared_ptr<cluster_view_cell> cluster)
     : local_session_placement(sys, peers, defaults, shards), cluster_(std::move(cluster)) {}
 
-  caf::actor owner(const std::string& user_id) const override { return place(user_id).shard; }
+  session_registry_actor owner(const std::string& user_id) const override { return place(user_id).shard; }
 
   placed place(const std::string& user_id) const override {
     auto v = cluster_->get();

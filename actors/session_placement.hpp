@@ -24,17 +24,17 @@ public:
   /// The registry shard owning `user_id`'s session (perhaps on another node); the same for as
   /// long as the placement (in a cluster: the live set) stands, so what one sender sends a user
   /// arrives in order.
-  virtual caf::actor owner(const std::string& user_id) const = 0;
+  virtual session_registry_actor owner(const std::string& user_id) const = 0;
 
   struct placed {
-    caf::actor shard;
+    session_registry_actor shard;
     std::string node; ///< the node owning the user; empty for a single node
   };
   /// owner() and the owner's node, from one reading of the live set.
   virtual placed place(const std::string& user_id) const = 0;
 
   /// This process's registry shards.
-  virtual const std::vector<caf::actor>& local_shards() const = 0;
+  virtual const std::vector<session_registry_actor>& local_shards() const = 0;
 
   /// An erased user: the owner retires the user's session after what was sent to it before.
   virtual void forget(const std::string& user_id) = 0;

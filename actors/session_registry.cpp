@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "actors/crowd.hpp"
+#include "actors/group_subscription.hpp"
 #include "actors/messages.hpp"
 #include "actors/session_actor.hpp"
 #include "actors/supervision.hpp"
@@ -19,10 +20,8 @@ namespace foresight {
 
 namespace {
 
-using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
-
 struct live_session {
-  caf::actor actor;
+  session_actor actor;
   std::uint64_t serial = 0; ///< stamped on the rows it logs (session_settings::serial)
   caf::actor_clock::time_point last_used; ///< the actor clock: the test clock under test_coordinator
 };
@@ -37,14 +36,15 @@ struct session_registry_state {
   static inline const char* name = "session_registry";
 };
 
-caf::behavior session_registry(caf::stateful_actor<session_registry_state>* self,
-                               session_peers peers, session_settings defaults) {
-  peers.registry = caf::actor_cast<caf::actor>(self);
+session_registry_actor::behavior_type
+session_registry(session_registry_actor::stateful_pointer<session_registry_state> self,
+                 session_peers peers, session_settings defaults) {
+  peers.registry = caf::actor_cast<session_registry_actor>(self);
   auto idle = std::chrono::milliseconds(defaults.idle_timeout_ms);
   // A session is retired between one and 1.1 idle timeouts after its last request.
   auto sweep_every = std::clamp<std::chrono::milliseconds>(idle / 10, std::chrono::milliseconds(10),
                                                            std::chrono::seconds(5));
-  self->send(self, sweep_atom::value);
+  self->send(self, session_sweep_atom::value);
   // A registry, not a pool: sessions are made on first use and never restarted (the next
   // request makes a new one), so no slot group; a session that goes is forgotten.
   supervise(
@@ -62,15 +62,8 @@ caf::behavior session_registry(caf::stateful_actor<session_registry_state>* self
           return;
         }
     });
-  // `(for_user_atom, user_id, op...)`: strip the envelope and let the session answer.
-  self->set_default_handler([=](caf::scheduled_actor*, caf::message_view& x)
-                              -> caf::result<caf::message> {
-    auto msg = x.move_content_to_message();
-    if (msg.size() < 3 || !msg.match_element<caf::atom_value>(0) ||
-        msg.get_as<caf::atom_value>(0) != for_user_atom::value ||
-        !msg.match_element<std::string>(1))
-      return caf::sec::unexpected_message;
-    auto user_id = msg.get_as<std::string>(1);
+  // The session answering `(for_user_atom, user_id, request)`, made on the user's first request.
+  auto session_of = [=](const std::string& user_id) -> caf::expected<session_actor> {
     // Sent by a node whose view is older than ours: a session made here now would outlive the
     // placement and could serve stale state if the user came back later. The sender retries.
     if (!self->state.self_id.empty() && !self->state.sessions.count(user_id) &&
@@ -85,19 +78,19 @@ caf::behavior session_registry(caf::stateful_actor<session_registry_state>* self
       // change) must never match one made here.
       settings.serial = self->state.serials() | 1;
       session.serial = settings.serial;
-      session.actor = self->spawn<caf::monitored>(session_actor, settings, peers);
+      session.actor = self->spawn<caf::monitored>(user_session, settings, peers);
     }
     session.last_used = self->clock().now();
-    auto rp = self->make_response_promise();
-    rp.delegate(session.actor, msg.drop(2));
-    return rp;
-  });
+    return session.actor;
+  };
   // Committed activities reach the live sessions of their users: imports, and rows an earlier
   // session of the user logged. Rows the live session logged itself it learned at their ack;
   // passing them back would cost a message per row. Every shard hears all and passes on its own
   // users'.
-  self->join(learned_activities_group(self->system()));
-  return {
+  join_group(self, learned_activities_group(self->system()));
+  return forward_keyed_messages<session_registry_actor, for_user_atom, std::string,
+                                session_requests>(
+    self, session_of,
     [=](learned_atom a, const learn_batch& batch) {
       std::unordered_map<std::string, learn_batch> per_user;
       auto& sessions = self->state.sessions;
@@ -142,7 +135,7 @@ caf::behavior session_registry(caf::stateful_actor<session_registry_state>* self
         }
       }
     },
-    [=](sweep_atom a) {
+    [=](session_sweep_atom a) {
       auto now = self->clock().now();
       auto& s = self->state.sessions;
       for (auto i = s.begin(); i != s.end();) {
@@ -154,13 +147,12 @@ caf::behavior session_registry(caf::stateful_actor<session_registry_state>* self
         }
       }
       self->delayed_send(self, sweep_every, a);
-    },
-  };
+    });
 }
 
 } // namespace
 
-caf::actor spawn_session_registry(caf::actor_system& sys, const session_peers& peers,
+session_registry_actor spawn_session_registry(caf::actor_system& sys, const session_peers& peers,
                                   const session_settings& defaults) {
   return sys.spawn(session_registry, peers, defaults);
 }

@@ -24,7 +24,8 @@ namespace {
 struct registry_fixture : deterministic_actors {
   /// Profile loads per user: one per session the registry made.
   std::shared_ptr<std::map<std::string, int>> loads = std::make_shared<std::map<std::string, int>>();
-  caf::actor storage, registry;
+  caf::actor storage;
+  session_registry_actor registry;
   session_peers peers;
   session_settings defaults;
   static constexpr int idle_ms = 1000;
@@ -49,8 +50,8 @@ struct registry_fixture : deterministic_actors {
   }
 
   ~registry_fixture() {
-    for (auto& a : {registry, storage})
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
     sched.run();
   }
 
@@ -58,7 +59,7 @@ struct registry_fixture : deterministic_actors {
   /// error's code.
   std::string profile_of(const std::string& user) { return profile_of(registry, user); }
 
-  std::string profile_of(const caf::actor& owner, const std::string& user) {
+  std::string profile_of(const session_registry_actor& owner, const std::string& user) {
     self->send(owner, for_user_atom::value, user, profile_atom::value);
     sched.run();
     std::string out = "no answer";
