@@ -18,6 +18,8 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<readiness_report>("foresight::readiness_report");
   cfg.add_message_type<activity_row>("foresight::activity_row");
   cfg.add_message_type<logged_activity>("foresight::logged_activity");
+  cfg.add_message_type<import_line_error>("foresight::import_line_error");
+  cfg.add_message_type<import_report>("foresight::import_report");
   cfg.add_message_type<activity_batch>("foresight::activity_batch");
   cfg.add_message_type<batch_receipt>("foresight::batch_receipt");
   cfg.add_message_type<history_query>("foresight::history_query");

@@ -3,8 +3,9 @@
 #pragma once
 #include <caf/all.hpp>
 
-#include "core/errors.hpp"
+#include "core/activity_import.hpp"
 #include "core/crowd_book.hpp"
+#include "core/errors.hpp"
 #include "core/model.hpp"
 
 CAF_ERROR_CODE_ENUM(foresight::error_code, "foresight")

@@ -1,9 +1,24 @@
 #include "actors/messages.hpp"
 
+#include <boost/core/demangle.hpp>
 #include <boost/test/unit_test.hpp>
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
 #include <caf/deep_to_string.hpp>
+#include <set>
+#include <typeindex>
+
+#include "actors/activity_importer.hpp"
+#include "actors/activity_writer.hpp"
+#include "actors/catalog_registry.hpp"
+#include "actors/cluster_node.hpp"
+#include "actors/crowd.hpp"
+#include "actors/llm_gateway.hpp"
+#include "actors/pattern_learner.hpp"
+#include "actors/retention.hpp"
+#include "actors/session_protocol.hpp"
+#include "actors/storage_pool.hpp"
+#include "actors/suggestion_cache.hpp"
 
 using namespace foresight;
 
@@ -14,6 +29,7 @@ struct serialization_fixture {
   std::unique_ptr<caf::actor_system> sys;
   serialization_fixture() {
     register_message_types(cfg);
+    register_cluster_message_types(cfg); // as the app does
     cfg.set("scheduler.max-threads", 1);
     sys = std::make_unique<caf::actor_system>(cfg);
   }
@@ -40,9 +56,69 @@ struct serialization_fixture {
   }
 };
 
+template <class T>
+struct type_tag {
+  using type = T;
+};
+
+template <class T>
+struct is_atom : std::false_type {};
+template <caf::atom_value V>
+struct is_atom<caf::atom_constant<V>> : std::true_type {};
+
+/// Adds to `unknown` each type of `Ts` that CAF could not serialize: neither an atom, nor one of
+/// its built-in types, nor registered (register_message_types).
+template <class... Ts>
+void note_unknown(const caf::actor_system_config& cfg, caf::detail::type_list<Ts...>,
+                  std::set<std::string>& unknown) {
+  auto one = [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (!std::is_void<T>::value)
+      if (!is_atom<T>::value && caf::type_nr<T>::value == 0 &&
+          cfg.type_names_by_rtti.count(std::type_index(typeid(T))) == 0)
+        unknown.insert(boost::core::demangle(typeid(T).name()));
+  };
+  (one(type_tag<Ts>{}), ...);
+}
+
+template <class... In, class... Out>
+void note_unknown(const caf::actor_system_config& cfg,
+                  type_tag<caf::typed_mpi<caf::detail::type_list<In...>, caf::output_tuple<Out...>>>,
+                  std::set<std::string>& unknown) {
+  note_unknown(cfg, caf::detail::type_list<In..., Out...>{}, unknown);
+}
+
+template <class... Signatures>
+void note_unknown_in(const caf::actor_system_config& cfg, caf::detail::type_list<Signatures...>,
+                     std::set<std::string>& unknown) {
+  (note_unknown(cfg, type_tag<Signatures>{}, unknown), ...);
+}
+
+/// The types of every message (requests and replies) of every role that CAF could not serialize.
+template <class... Interfaces>
+std::set<std::string> unserializable(const caf::actor_system_config& cfg) {
+  std::set<std::string> unknown;
+  (note_unknown_in(cfg, typename Interfaces::signatures{}, unknown), ...);
+  return unknown;
+}
+
 } // namespace
 
 BOOST_FIXTURE_TEST_SUITE(messages, serialization_fixture)
+
+// A session, a registry shard or any other role may live on another node: everything its
+// messages carry must cross the wire.
+BOOST_AUTO_TEST_CASE(every_message_of_every_role_can_cross_nodes) {
+  auto unknown = unserializable<
+    session_actor, session_registry_actor, storage_actor, crowd_actor, catalog_registry_actor,
+    llm_gateway_actor, cache_shard_actor, suggestion_cache_actor, pattern_shard_actor,
+    pattern_learners_actor, activity_writer_actor, import_endpoint_actor, retention_actor,
+    cluster_node_actor>(cfg);
+  std::string list;
+  for (auto& t : unknown)
+    list += t + "; ";
+  BOOST_TEST(unknown.empty(), "not serializable: " << list);
+}
 
 BOOST_AUTO_TEST_CASE(every_payload_survives_the_wire) {
   user_profile u{"analyst001", "ana", "analyst", "Finance", R"(["grow"])", true, "2026-01-01T00:00:00.000Z"};
@@ -83,6 +159,14 @@ BOOST_AUTO_TEST_CASE(every_payload_survives_the_wire) {
   BOOST_TEST(round_trip(row).session_serial == row.session_serial);
   BOOST_TEST(round_trip(activity_batch{{row, row}}).rows.size() == 2u);
   BOOST_TEST(round_trip(logged_activity{42, "query", true}).replayed);
+  import_report ir;
+  ir.imported = 3;
+  ir.lines = 4;
+  ir.reject(2, "validation_failed", "unknown activity type", "activity_type");
+  auto ir2 = round_trip(ir);
+  BOOST_TEST(ir2.rejected == 1);
+  BOOST_TEST(ir2.errors.at(0).line == 2);
+  BOOST_TEST(ir2.errors.at(0).field == "activity_type");
   learned_activity la;
   la.id = 9;
   la.rated_query_text = "Top 10 stocks by volume";
