@@ -5,11 +5,17 @@
 // a session registry shard).
 #pragma once
 #include <caf/all.hpp>
+#include <type_traits>
 #include <utility>
 
 namespace foresight {
 
 namespace detail {
+
+/// How a forwarding handler takes an input: values by reference, so that they move on from the
+/// received message instead of being copied out of it first; atoms, which carry no data, by value.
+template <class T>
+using forwarded_arg = std::conditional_t<caf::is_atom_constant<T>::value, T, T&>;
 
 template <class Signature>
 struct forward_signature;
@@ -20,7 +26,7 @@ struct forward_signature<caf::typed_mpi<caf::detail::type_list<In...>, caf::outp
   /// gives a null handle.
   template <class Self, class Pick, class Unavailable>
   static auto handler(Self* self, Pick pick, Unavailable unavailable) {
-    return [=](In... xs) -> caf::result<Out...> {
+    return [=](forwarded_arg<In>... xs) -> caf::result<Out...> {
       auto dest = pick();
       if (!dest)
         return unavailable();
@@ -39,7 +45,7 @@ struct forward_keyed_signature<Tag, Key,
   /// caf::expected of the child's handle (its error is the answer).
   template <class Self, class Pick>
   static auto handler(Self* self, Pick pick) {
-    return [=](Tag, Key& key, In... xs) -> caf::result<Out...> {
+    return [=](Tag, Key& key, forwarded_arg<In>... xs) -> caf::result<Out...> {
       auto dest = pick(key);
       if (!dest)
         return std::move(dest.error());

@@ -158,7 +158,7 @@ BOOST_AUTO_TEST_CASE(every_payload_survives_the_wire) {
   BOOST_TEST(round_trip(row).feedback_rating == 5);
   BOOST_TEST(round_trip(row).session_serial == row.session_serial);
   BOOST_TEST(round_trip(activity_batch{{row, row}}).rows.size() == 2u);
-  BOOST_TEST(round_trip(logged_activity{42, "query", true}).replayed);
+  BOOST_TEST(round_trip(logged_activity{42, "query", true, "", false}).replayed);
   import_report ir;
   ir.imported = 3;
   ir.lines = 4;
@@ -170,7 +170,7 @@ BOOST_AUTO_TEST_CASE(every_payload_survives_the_wire) {
   learned_activity la;
   la.id = 9;
   la.rated_query_text = "Top 10 stocks by volume";
-  BOOST_TEST(round_trip(batch_receipt{{{1, "chat", false}}, {la}}).learned.at(0).id == 9);
+  BOOST_TEST(round_trip(batch_receipt{{{1, "chat", false, "", false}}, {la}}).learned.at(0).id == 9);
   BOOST_TEST(round_trip(learn_batch{{la}}).items.at(0).rated_query_text == la.rated_query_text);
   la.session_serial = 0x8000000000000001ull;
   BOOST_TEST(round_trip(la).session_serial == la.session_serial);
@@ -231,9 +231,10 @@ BOOST_AUTO_TEST_CASE(suggestion_payloads_survive_the_wire) {
   BOOST_TEST(view2.role_total == 40);
   BOOST_TEST(round_trip(pattern_hints{{h}, {}, {h}}).global.at(0).metrics.at(0) == "revenue");
   suggestion_list l{"sales", "rev", {{"Revenue by region", "dimension", "d", "🏷️"}}, "cached", {}, {},
-                    "[{\"text\":\"Revenue by region\"}]"};
+                    "[{\"text\":\"Revenue by region\"}]", "history"};
   BOOST_TEST(round_trip(l).suggestions.at(0).icon == "🏷️");
   BOOST_TEST(round_trip(l).suggestions_json == l.suggestions_json);
+  BOOST_TEST(round_trip(l).strategy == "history");
   cached_suggestions c{"hash", "u", l, 123, 2};
   BOOST_TEST(round_trip(cache_writes{{c}, {{"hash", 3}}, {{"u", "sales", "cached", 2, 8, "history"}},
                                     {"u"}})
