@@ -28,7 +28,18 @@ start_foresightd() { # BUILD_DIR
 }
 
 stop_foresightd() {
-  [ -f "$WORK/nginx/nginx.pid" ] && nginx -c "$WORK/nginx/nginx.conf" -s stop 2>/dev/null
+  if [ -f "$WORK/nginx/nginx.pid" ]; then
+    # `-s stop` only signals the master: wait for it, so no nginx outlives the run (and the next
+    # run's figures).
+    local master
+    master=$(cat "$WORK/nginx/nginx.pid" 2>/dev/null)
+    nginx -c "$WORK/nginx/nginx.conf" -s stop 2>/dev/null
+    for _ in $(seq 1 50); do
+      [ -n "$master" ] && kill -0 "$master" 2>/dev/null || break
+      sleep 0.1
+    done
+    [ -n "$master" ] && { pkill -KILL -P "$master" 2>/dev/null; kill -KILL "$master" 2>/dev/null; }
+  fi
   [ -n "${SERVER_PID:-}" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   rm -rf "$WORK"
 }
