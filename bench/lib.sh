@@ -31,14 +31,18 @@ stop_foresightd() {
   if [ -f "$WORK/nginx/nginx.pid" ]; then
     # `-s stop` only signals the master: wait for it, so no nginx outlives the run (and the next
     # run's figures).
+    # Every step may fail (nginx already gone) without ending this exit trap under `set -e`.
     local master
-    master=$(cat "$WORK/nginx/nginx.pid" 2>/dev/null)
-    nginx -c "$WORK/nginx/nginx.conf" -s stop 2>/dev/null
+    master=$(cat "$WORK/nginx/nginx.pid" 2>/dev/null || true)
+    nginx -c "$WORK/nginx/nginx.conf" -s stop 2>/dev/null || true
     for _ in $(seq 1 50); do
       [ -n "$master" ] && kill -0 "$master" 2>/dev/null || break
       sleep 0.1
     done
-    [ -n "$master" ] && { pkill -KILL -P "$master" 2>/dev/null; kill -KILL "$master" 2>/dev/null; }
+    if [ -n "$master" ] && kill -0 "$master" 2>/dev/null; then
+      pkill -KILL -P "$master" 2>/dev/null || true
+      kill -KILL "$master" 2>/dev/null || true
+    fi
   fi
   [ -n "${SERVER_PID:-}" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   rm -rf "$WORK"
