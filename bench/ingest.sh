@@ -45,17 +45,18 @@ echo "==> reference: COPY of the same rows"
 COPY_ROWS=200000
 "${PSQL[@]}" -c "CREATE TABLE bench_copy (LIKE user_activity INCLUDING DEFAULTS INCLUDING INDEXES)"
 "${PSQL[@]}" -c "\\copy (SELECT 'u' || (i % 200), 'query', 'Show me quarterly profits from last 5 years', ('{\"data\":[{\"quarter\":\"Q1\",\"profit\":1250000.5},{\"quarter\":\"Q2\",\"profit\":1310000.25},{\"quarter\":\"Q3\",\"profit\":990000.75}],\"metadata\":{\"generated_sql\":\"SELECT quarter, SUM(profit) FROM sales GROUP BY quarter ORDER BY quarter\",\"execution_time_ms\":' || (i % 2000) || ',\"row_count\":20}}')::jsonb, '{\"role\":\"analyst\",\"department\":\"Finance\",\"goals\":[\"grow margin\"],\"connection_id\":\"my-database\"}'::jsonb FROM generate_series(1, $COPY_ROWS) i) TO '$WORK/rows.tsv'"
-START=$(date +%s.%N)
-"${PSQL[@]}" -c "\\copy bench_copy (user_id, activity_type, query_text, response_data, metadata) FROM '$WORK/rows.tsv'"
-END=$(date +%s.%N)
-COPY_RPS=$(echo "$COPY_ROWS / ($END - $START)" | bc -l)
+copy_rate() { # TABLE: rows/s of one COPY of rows.tsv into it
+  local start end
+  start=$(date +%s.%N)
+  "${PSQL[@]}" -c "\\copy $1 (user_id, activity_type, query_text, response_data, metadata) FROM '$WORK/rows.tsv'" >&2 || return
+  end=$(date +%s.%N)
+  echo "$COPY_ROWS / ($end - $start)" | bc -l
+}
+COPY_RPS=$(copy_rate bench_copy)
 # Printed beside it, not part of L: the same COPY into a table that also has user_activity's
 # foreign key to users (the spec's schema), which PostgreSQL checks row by row.
 "${PSQL[@]}" -c "CREATE TABLE bench_copy_fk (LIKE user_activity INCLUDING DEFAULTS INCLUDING INDEXES, FOREIGN KEY (user_id) REFERENCES users(id))"
-START=$(date +%s.%N)
-"${PSQL[@]}" -c "\\copy bench_copy_fk (user_id, activity_type, query_text, response_data, metadata) FROM '$WORK/rows.tsv'"
-END=$(date +%s.%N)
-COPY_FK_RPS=$(echo "$COPY_ROWS / ($END - $START)" | bc -l)
+COPY_FK_RPS=$(copy_rate bench_copy_fk)
 
 echo "==> reference: nginx, a static response of the acknowledgement's size, 64 connections"
 ACK_SAMPLE=$(curl -s -X POST -H "Authorization: Bearer $(head -1 "$WORK/tokens.txt")" \
@@ -65,6 +66,7 @@ start_nginx ack.json "$ACK_SAMPLE"
 wrk -t2 -c64 -d"${SECONDS_RUN}s" "http://127.0.0.1:$NGINX_PORT/ack.json" | tee "$WORK/wrk-nginx.txt"
 NGINX_RPS=$(sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$WORK/wrk-nginx.txt")
 LIMIT=$(echo "1 / (1 / $COPY_RPS + 1 / $NGINX_RPS)" | bc -l)
+LIMIT_FK=$(echo "1 / (1 / $COPY_FK_RPS + 1 / $NGINX_RPS)" | bc -l)
 
 echo
 echo "== ingest results ($(nproc) cores, ${SECONDS_RUN}s runs) =="
@@ -78,7 +80,6 @@ printf '  with the foreign key  %10.0f rows/s (not part of L)\n' "$COPY_FK_RPS"
 printf 'nginx static          %10.0f req/s\n' "$NGINX_RPS"
 printf 'L = 1/(1/COPY+1/nginx)%10.0f req/s\n' "$LIMIT"
 printf 'ratio vs L            %10.2f    (floor 0.4; p99 floor 20 ms)\n' "$(echo "$RPS / $LIMIT" | bc -l)"
-LIMIT_FK=$(echo "1 / (1 / $COPY_FK_RPS + 1 / $NGINX_RPS)" | bc -l)
 printf '  the same with the foreign key: L %.0f req/s, ratio %.2f (not the floor)\n' "$LIMIT_FK" \
   "$(echo "$RPS / $LIMIT_FK" | bc -l)"
 printf 'ratio vs pgbench      %10.2f x\n' "$(echo "$RPS / $TPS" | bc -l)"
@@ -93,11 +94,11 @@ pct() { sed -n "s/^ *$1% \(.*\)/\1/p" "$WORK/wrk.txt"; }
   rec rate "COPY with the users foreign key" "$COPY_FK_RPS" rows/s reference
   rec rate "nginx static" "$NGINX_RPS" req/s reference
   rec rate "L = 1/(1/COPY + 1/nginx)" "$LIMIT" req/s reference
+  rec rate "L with the foreign key" "$LIMIT_FK" req/s reference
   rec latency foresightd "$(pct 50)" "$(pct 99)" "$(pct 99.9)"
   rec ratio foresightd "L = 1/(1/COPY + 1/nginx)" 0.4
   rec ratio foresightd "pgbench single-row INSERT" -
   rec ratio foresightd COPY -
-  rec rate "L with the foreign key" "$LIMIT_FK" req/s reference
   rec ratio foresightd "L with the foreign key" -
   rec count acknowledged "$ACKED"
   rec count missing "$MISSING"

@@ -29,9 +29,9 @@ start_foresightd() { # BUILD_DIR
 
 stop_foresightd() {
   if [ -f "$WORK/nginx/nginx.pid" ]; then
-    # `-s stop` only signals the master: wait for it, so no nginx outlives the run (and the next
-    # run's figures).
-    # Every step may fail (nginx already gone) without ending this exit trap under `set -e`.
+    # `-s stop` only signals the master: wait for it, so no nginx outlives the run (and skews the
+    # next run's figures). Every step may fail (nginx already gone) without ending this exit trap
+    # under `set -e`.
     local master
     master=$(cat "$WORK/nginx/nginx.pid" 2>/dev/null || true)
     nginx -c "$WORK/nginx/nginx.conf" -s stop 2>/dev/null || true
