@@ -150,6 +150,7 @@ struct actor_app::impl {
     l.cluster = cluster;
     l.flush_interval_ms = c.pattern_flush_ms;
     l.count_flush_interval_ms = c.pattern_count_flush_ms;
+    l.thread_nice = c.learner_nice;
     l.rebuild_days = c.patterns_rebuild_days;
     l.rebuild_at_minute = minute_of_day(c.patterns_rebuild_at);
     learners = spawn_pattern_learners(sys, storage, l);

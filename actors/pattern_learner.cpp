@@ -8,6 +8,7 @@
 #include "actors/crowd.hpp"
 #include "actors/messages.hpp"
 #include "actors/supervision.hpp"
+#include "actors/thread_priority.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/pattern_book.hpp"
@@ -31,6 +32,7 @@ using shard_actor = pattern_shard_actor::stateful_base<shard_state>;
 
 pattern_shard_actor::behavior_type pattern_shard(shard_actor* self, int shard, storage_actor storage,
                                                  learner_settings settings) {
+  lower_current_thread_priority(settings.thread_nice); // spawned detached: this thread is its own
   static auto& applied = metrics_registry::instance().get_counter(
     "foresight_pattern_activities_total", "activities applied by pattern learners");
   static auto& flushes = metrics_registry::instance().get_counter(
@@ -150,7 +152,7 @@ pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, stor
     self, "pattern learner", restart_policy::always(), pattern_shards, [=](std::size_t i) {
       // The slots hold untyped handles.
       return caf::actor_cast<caf::actor>(
-        self->spawn(pattern_shard, static_cast<int>(i), storage, settings));
+        self->spawn<caf::detached>(pattern_shard, static_cast<int>(i), storage, settings));
     });
   self->state.shards = shards;
   self->state.host = settings.start_active;

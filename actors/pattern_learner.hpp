@@ -57,6 +57,9 @@ struct learner_settings {
   /// once (its writer answers the queued ones 503), so only its batch in flight, a few
   /// milliseconds unless its database is failing, must commit before the new shards replay.
   int host_grace_ms = 1000;
+  /// Each shard runs on a thread of its own, this much nicer than the request path: learning
+  /// can trail a burst of ingest by a few milliseconds, the requests in the burst cannot wait.
+  int thread_nice = 10;
   std::shared_ptr<cluster_view_cell> cluster; ///< null: a single node
 };
 

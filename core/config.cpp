@@ -229,6 +229,10 @@ const std::vector<option_spec>& config_options() {
      [](const config& c) { return c.patterns_rebuild_at; }},
     int_option("patterns-rebuild-days", "the nightly rebuild replays this many days",
                &config::patterns_rebuild_days, 0, 100000),
+    int_option("learner-nice",
+               "how much nicer (lower priority) the pattern learners' threads run than the "
+               "request path (0: the same)",
+               &config::learner_nice, 0, 19),
     int_option("retention-days",
                "result rows inside response_data are dropped after this many days (0: kept)",
                &config::retention_days, 0, 100000),

@@ -66,6 +66,7 @@ struct config {
   int pattern_count_flush_ms = 5000;
   std::string patterns_rebuild_at = "03:30"; ///< nightly rebuild time (UTC HH:MM); "off" disables
   int patterns_rebuild_days = 90;  ///< the nightly rebuild's window
+  int learner_nice = 10; ///< how much nicer the learner shards' threads run than the request path
   // -- retention --
   int retention_days = 30;     ///< result rows (response_data.data) go after this many days; 0: kept
   int retention_every_s = 3600; ///< how often the retention job runs

@@ -3,8 +3,12 @@
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <csignal>
+#include <algorithm>
+#include <dirent.h>
+#include <fstream>
 #include <functional>
 #include <pqxx/pqxx>
+#include <sstream>
 #include <thread>
 
 #include "core/activity_type.hpp"
@@ -53,6 +57,36 @@ std::string pattern_table(const std::string& db) {
 
 std::vector<std::string> serve_fast(const std::string& db) {
   return serve_args(db, {"--pattern-flush-ms", "50", "--pattern-count-flush-ms", "50"});
+}
+
+/// The nice value of each of process `pid`'s threads (field 19 of /proc/PID/task/TID/stat).
+std::vector<int> thread_nice_values(int pid) {
+  std::vector<int> out;
+  auto dir = "/proc/" + std::to_string(pid) + "/task";
+  DIR* d = opendir(dir.c_str());
+  if (!d)
+    return out;
+  while (auto* e = readdir(d)) {
+    if (e->d_name[0] == '.')
+      continue;
+    std::ifstream in{dir + "/" + e->d_name + "/stat"};
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto close = stat.rfind(')'); // the thread's name may hold spaces
+    if (close == std::string::npos)
+      continue;
+    std::istringstream fields{stat.substr(close + 2)};
+    std::string f;
+    for (int i = 3; i <= 19 && fields >> f; ++i)
+      if (i == 19)
+        out.push_back(std::stoi(f));
+  }
+  closedir(d);
+  return out;
+}
+
+int threads_at_nice(int pid, int nice) {
+  auto all = thread_nice_values(pid);
+  return static_cast<int>(std::count(all.begin(), all.end(), nice));
 }
 
 } // namespace
@@ -177,6 +211,8 @@ BOOST_AUTO_TEST_CASE(role_patterns_are_shown_once_k_colleagues_share_them_withou
   request(srv.port(), "POST", "/api/v1/activity/log",
           query_body("Compare revenue across regions for Globex"), token_for("rb"));
   wait_for(db, "SELECT max((metadata->>'distinct_users')::int) FROM query_patterns WHERE pattern_type = 'role_based'", 2);
+  // Another shard holds rb's own pattern, saved on its own schedule.
+  wait_for(db, "SELECT count(*) FROM query_patterns WHERE pattern_type = 'user_specific' AND target_id = 'rb'", 1);
   auto after = request(srv.port(), "GET", "/api/v1/activity/patterns", "", token_for("rb"));
   BOOST_TEST(json_at(after.body, "/role_pattern_count") == "1");
   BOOST_TEST(json_at(after.body, "/role_patterns/0/target_id") == "trader");
@@ -263,6 +299,40 @@ BOOST_AUTO_TEST_CASE(failed_actors_are_restarted_and_no_pattern_is_lost_or_count
   server_process plain{serve_fast(db)};
   BOOST_TEST(request(plain.port(), "POST", "/api/v1/debug/fault/learner", "",
                      token_for("fadmin")).status == 404);
+}
+
+// Learning may trail a burst of ingest; the requests in it may not wait for it. Each learner shard
+// has a thread of its own at the configured lower priority, a restarted one too, and nothing else
+// is lowered.
+BOOST_AUTO_TEST_CASE(learner_shards_run_on_threads_of_their_own_at_lower_priority) {
+  auto db = fresh_database();
+  add_user(db, "ln", "analyst", false);
+  add_user(db, "lnadmin", "admin", true);
+  server_process srv{
+    serve_args(db, {"--learner-nice", "7", "--fault-injection", "true", "--pattern-flush-ms", "50"})};
+  auto pid = srv.pid();
+  // Relative to the server's own: the tests themselves may run niced.
+  auto before = thread_nice_values(pid);
+  BOOST_REQUIRE(!before.empty());
+  auto base = *std::min_element(before.begin(), before.end());
+  auto all = before.size();
+  BOOST_TEST(threads_at_nice(pid, base + 7) == 4); // pattern_shards
+  BOOST_TEST(static_cast<std::size_t>(threads_at_nice(pid, base)) == all - 4);
+  auto r = request(srv.port(), "POST", "/api/v1/debug/fault/learner", "", token_for("lnadmin"));
+  BOOST_TEST(r.status == 202, r.body);
+  auto token = token_for("ln");
+  for (int i = 0; i < 5; ++i)
+    BOOST_TEST(request(srv.port(), "POST", "/api/v1/activity/log", query_body(family_query(0, i)),
+                       token).status == 200);
+  // The replacement shard learns (so it runs), at the same lower priority.
+  wait_for(db, "SELECT sum(frequency) FROM query_patterns WHERE pattern_type = 'global'", 5);
+  BOOST_TEST(threads_at_nice(pid, base + 7) == 4);
+  BOOST_TEST(srv.output().find("pattern learner stopped; restarting it") != std::string::npos);
+
+  server_process same{serve_args(fresh_database(), {"--learner-nice", "0"})};
+  auto values = thread_nice_values(same.pid());
+  BOOST_TEST(std::count(values.begin(), values.end(), values.front()) ==
+             static_cast<std::ptrdiff_t>(values.size()));
 }
 
 BOOST_AUTO_TEST_CASE(a_learner_killed_mid_stream_loses_nothing_and_counts_nothing_twice) {
