@@ -70,14 +70,17 @@ crowd_member_actor::behavior_type crowd(crowd_member_actor::stateful_pointer<cro
 
   // Questions on a connection wait, in order, until its catalog is known.
   std::function<void(const learned_activity&)> apply;
+  auto add = [=](const learned_activity& a, const known_index& k) {
+    asked_question q;
+    if (to_asked_question(a, k.index ? *k.index : no_catalog, q))
+      self->state.book.add(a.user_id, a.role, std::move(q));
+  };
   auto drain = [=](const std::string& connection_id) {
     auto& k = self->state.catalogs[connection_id];
     while (!k.waiting.empty() && !k.asking) {
       auto a = std::move(k.waiting.front());
       k.waiting.pop_front();
-      asked_question q;
-      if (to_asked_question(a, k.index ? *k.index : no_catalog, q))
-        self->state.book.add(a.user_id, a.role, q);
+      add(a, k);
     }
   };
   auto ask_catalog = [=](const std::string& connection_id) {
@@ -105,6 +108,10 @@ crowd_member_actor::behavior_type crowd(crowd_member_actor::stateful_pointer<cro
     if (a.activity_type != "query")
       return;
     auto& k = self->state.catalogs[a.connection_id];
+    if (k.version >= 0 && !k.asking && k.waiting.empty()) {
+      // The catalog is known and nothing waits before it (the usual case): no copy to queue.
+      return add(a, k);
+    }
     k.waiting.push_back(a);
     if (k.version < 0)
       ask_catalog(a.connection_id);

@@ -43,9 +43,10 @@ pattern_shard_actor::behavior_type pattern_shard(shard_actor* self, int shard, s
   auto flush_every = std::chrono::milliseconds(settings.flush_interval_ms);
   auto save_counts_every = std::chrono::milliseconds(settings.count_flush_interval_ms);
   auto apply_all = [=](const learn_batch& b) {
+    std::int64_t touched = 0;
     for (auto& a : b.items)
-      self->state.book->apply(a);
-    applied.add(static_cast<std::int64_t>(b.items.size()));
+      touched += self->state.book->apply(a) ? 1 : 0;
+    applied.add(touched);
   };
   // Recovery, in order and before any live message: stored state, catalogs, then every activity
   // after the stored watermark. `await` holds the mailbox (live activities queue meanwhile and are
@@ -170,20 +171,7 @@ pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, stor
   if (settings.rebuild_at_minute >= 0)
     next_rebuild();
   return {
-    [=](learn_atom, const learn_batch& batch) {
-      // Each activity goes, in order, to the shards owning its user, role and global targets.
-      std::vector<learn_batch> per_shard(pattern_shards);
-      for (auto& a : batch.items) {
-        std::set<int> owners = {shard_of(user_specific, a.user_id),
-                                shard_of(global_pattern, global_target)};
-        if (!a.role.empty())
-          owners.insert(shard_of(role_based, a.role));
-        for (int s : owners)
-          per_shard[static_cast<std::size_t>(s)].items.push_back(a);
-      }
-      for (std::size_t i = 0; i < per_shard.size(); ++i)
-        if (!per_shard[i].items.empty() && (*self->state.shards)[i])
-          self->send(shard((*self->state.shards)[i]), learn_atom::value, std::move(per_shard[i]));
+    [=](learn_atom, learn_batch& batch) {
       // Sessions and the crowd rank from the same committed rows, on every node.
       caf::anon_send(learned_activities_group(self->system()), learned_atom::value, batch);
       if (settings.cluster) {
@@ -192,6 +180,14 @@ pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, stor
           if (id != v->self && node.learners)
             self->send(node.learners, learned_atom::value, batch);
       }
+      // Every shard reads the same message, in order, and applies what touches its user, role
+      // and global targets: one message shared, not a copy of each activity per shard.
+      // (Typed senders may not send() a dynamically typed message; the slots' untyped handles
+      // enqueue it as it is.)
+      auto shared = caf::make_message(learn_atom::value, std::move(batch));
+      for (auto& s : self->state.shards->children())
+        if (s)
+          s->enqueue(self->ctrl(), caf::make_message_id(), shared, self->context());
     },
     [=](learned_atom a, const learn_batch& batch) {
       caf::anon_send(learned_activities_group(self->system()), a, batch);

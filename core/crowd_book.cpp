@@ -38,7 +38,7 @@ const crowd_book::scope* crowd_book::find_scope(const std::string& connection_id
   return i == scopes_.end() ? nullptr : &i->second;
 }
 
-void crowd_book::add(const std::string& user, const std::string& role, const asked_question& q) {
+void crowd_book::add(const std::string& user, const std::string& role, asked_question q) {
   ++questions_;
   auto& u = users_[user];
   u.role = role;
@@ -78,7 +78,7 @@ void crowd_book::add(const std::string& user, const std::string& role, const ask
       }
     }
   }
-  u.last = q;
+  u.last = std::move(q); // kept as the next question's predecessor
 }
 
 void crowd_book::rank(scope& s) const {

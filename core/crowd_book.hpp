@@ -66,7 +66,7 @@ public:
   explicit crowd_book(int min_users) : min_users_(min_users < 1 ? 1 : min_users) {}
 
   /// One committed question of `user` in `role` (described with its connection's catalog).
-  void add(const std::string& user, const std::string& role, const asked_question& q);
+  void add(const std::string& user, const std::string& role, asked_question q);
 
   /// What `user` of `role` may be offered on `connection_id`, right after a question of
   /// template `previous_template` (empty: none), at most `per_list` per list. The role's and

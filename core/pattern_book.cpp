@@ -24,10 +24,24 @@ const catalog_index& pattern_book::catalog_for(const std::string& connection_id)
   return i == catalogs_.end() ? no_catalog_ : i->second;
 }
 
-void pattern_book::apply(const learned_activity& a) {
+namespace {
+
+/// Whether one of the activity's targets belongs to `shard`: every shard sees every activity, and
+/// this is far cheaper than generalising its text.
+bool touches_shard(const learned_activity& a, int shard) {
+  return shard_of(user_specific, a.user_id) == shard ||
+         (!a.role.empty() && shard_of(role_based, a.role) == shard) ||
+         shard_of(global_pattern, global_target) == shard;
+}
+
+} // namespace
+
+bool pattern_book::apply(const learned_activity& a) {
   if (a.id <= watermark_)
-    return; // replayed and then delivered live, or delivered twice: counted once
+    return false; // replayed and then delivered live, or delivered twice: counted once
   watermark_ = a.id;
+  if (!touches_shard(a, shard_))
+    return false;
   const std::string* text = nullptr;
   if (a.activity_type == "query")
     text = &a.query_text;
@@ -36,10 +50,10 @@ void pattern_book::apply(const learned_activity& a) {
   else if (a.activity_type == "feedback" && a.feedback_rating > 0)
     text = &a.rated_query_text;
   if (!text || text->empty())
-    return;
+    return true;
   auto g = generalise(*text, catalog_for(a.connection_id));
   if (g.template_text.empty())
-    return;
+    return true;
   for (auto& key : keys_for(a, g.template_text)) {
     if (shard_of(key.type, key.target) != shard_)
       continue;
@@ -71,6 +85,7 @@ void pattern_book::apply(const learned_activity& a) {
     }
     dirty_.insert(key);
   }
+  return true;
 }
 
 pattern_shard_state pattern_book::take(const key_set& keys, std::int64_t watermark) {

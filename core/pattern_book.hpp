@@ -26,9 +26,10 @@ public:
   /// Uses `c` to recognise metrics, dimensions and entities of its connection from now on.
   void set_catalog(const connection_catalog& c);
 
-  /// Applies one committed activity; does nothing for ids at or below the watermark, nor to a
-  /// pattern whose loaded values already hold it.
-  void apply(const learned_activity& a);
+  /// Applies one committed activity to the patterns of this shard's targets; does nothing for
+  /// ids at or below the watermark, nor to a pattern whose loaded values already hold it.
+  /// Whether it touched one of this shard's targets (user, role or everyone's).
+  bool apply(const learned_activity& a);
 
   /// The changed patterns (with only their not yet saved users) and the watermark; clears them.
   pattern_shard_state take_changes();
