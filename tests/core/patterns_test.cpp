@@ -168,6 +168,32 @@ BOOST_AUTO_TEST_CASE(each_query_counts_once_in_three_patterns) {
   BOOST_TEST(visible_to_others({"role_based", "analyst", tmpl}, *role, 2));
 }
 
+// Every shard reads every activity (the router shares one message): each applies only those
+// with a target of its own, and still moves its watermark past the others.
+BOOST_AUTO_TEST_CASE(a_shard_applies_only_activities_with_a_target_of_its_own) {
+  int global_shard = shard_of("global", "global");
+  // A user and a role whose patterns both live outside the global pattern's shard.
+  std::string user, role;
+  for (int i = 0; user.empty() || role.empty(); ++i) {
+    auto u = "u" + std::to_string(i), r = "r" + std::to_string(i);
+    if (user.empty() && shard_of("user_specific", u) != global_shard)
+      user = u;
+    if (role.empty() && shard_of("role_based", r) != global_shard &&
+        (user.empty() || shard_of("role_based", r) != shard_of("user_specific", user)))
+      role = r;
+  }
+  int user_shard = shard_of("user_specific", user), role_shard = shard_of("role_based", role);
+  books b;
+  auto a = query(7, user, role, "Top 10 stocks by volume");
+  for (int s = 0; s < pattern_shards; ++s) {
+    bool own = s == global_shard || s == user_shard || s == role_shard;
+    BOOST_TEST(b.all[static_cast<std::size_t>(s)].apply(a) == own, "shard " << s);
+    BOOST_TEST(b.all[static_cast<std::size_t>(s)].watermark() == 7, "shard " << s);
+    BOOST_TEST(b.all[static_cast<std::size_t>(s)].patterns().size() == (own ? 1u : 0u),
+               "shard " << s);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(changes_are_taken_once_and_restored_after_a_failed_save) {
   pattern_shard_state st;
   st.shard = shard_of("global", "global");
