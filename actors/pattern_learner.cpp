@@ -81,7 +81,7 @@ pattern_shard_actor::behavior_type pattern_shard(shard_actor* self, int shard, s
       [=](caf::error& err) { self->quit(err); });
   self->delayed_send(self, flush_every, flush_patterns_atom::value);
   return {
-    [=](learn_atom, const learn_batch& b) { apply_all(b); },
+    [=](learned_atom, const learn_batch& b) { apply_all(b); },
     [=](catalog_atom, const connection_catalog& c) { self->state.book->set_catalog(c); },
     [=](fault_atom) { throw std::runtime_error("injected fault (--fault-injection)"); },
     [=](flush_patterns_atom) {
@@ -172,22 +172,26 @@ pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, stor
     next_rebuild();
   return {
     [=](learn_atom, learn_batch& batch) {
-      // Sessions and the crowd rank from the same committed rows, on every node.
-      caf::anon_send(learned_activities_group(self->system()), learned_atom::value, batch);
+      // One message, shared and never copied, for every reader of the batch: each shard (which
+      // applies what touches its user, role and global targets), this node's sessions and crowd
+      // (through the group), and in a cluster the other nodes' routers, which publish it on
+      // theirs. Typed senders may not send() a dynamically typed message: it is enqueued as it is.
+      auto shared = caf::make_message(learned_atom::value, std::move(batch));
+      auto pass = [&](caf::abstract_actor* to) {
+        to->enqueue(self->ctrl(), caf::make_message_id(), shared, self->context());
+      };
+      for (auto& s : self->state.shards->children())
+        if (s)
+          pass(caf::actor_cast<caf::abstract_actor*>(s));
+      learned_activities_group(self->system())
+        .get()
+        ->enqueue(self->ctrl(), caf::make_message_id(), shared, self->context());
       if (settings.cluster) {
         auto v = settings.cluster->get();
         for (auto& [id, node] : v->services)
           if (id != v->self && node.learners)
-            self->send(node.learners, learned_atom::value, batch);
+            pass(caf::actor_cast<caf::abstract_actor*>(node.learners));
       }
-      // Every shard reads the same message, in order, and applies what touches its user, role
-      // and global targets: one message shared, not a copy of each activity per shard.
-      // (Typed senders may not send() a dynamically typed message; the slots' untyped handles
-      // enqueue it as it is.)
-      auto shared = caf::make_message(learn_atom::value, std::move(batch));
-      for (auto& s : self->state.shards->children())
-        if (s)
-          s->enqueue(self->ctrl(), caf::make_message_id(), shared, self->context());
     },
     [=](learned_atom a, const learn_batch& batch) {
       caf::anon_send(learned_activities_group(self->system()), a, batch);

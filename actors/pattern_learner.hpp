@@ -12,11 +12,12 @@
 
 namespace foresight {
 
-/// A learner shard's protocol: `learn_atom` applies committed activities (skipping ids at or
-/// below its watermark), `catalog_atom` generalises with a changed catalog from now on,
+/// A learner shard's protocol: `learned_atom` applies committed activities with a target of its
+/// own (skipping ids at or below its watermark), `catalog_atom` generalises with a changed
+/// catalog from now on,
 /// `flush_patterns_atom` is its save timer, `fault_atom` throws (tests, --fault-injection).
 using pattern_shard_actor = caf::typed_actor<
-  caf::reacts_to<learn_atom, learn_batch>,
+  caf::reacts_to<learned_atom, learn_batch>,
   caf::reacts_to<catalog_atom, connection_catalog>,
   caf::reacts_to<flush_patterns_atom>,
   caf::reacts_to<fault_atom>>;
@@ -24,8 +25,8 @@ using pattern_shard_actor = caf::typed_actor<
 using learner_host_atom = caf::atom_constant<caf::atom("lrn_host")>;   ///< this node hosts them, or not
 using learner_start_atom = caf::atom_constant<caf::atom("lrn_start")>; ///< the router's grace timer
 
-/// The learners' supervisor (the pattern router): `learn_atom` from the committer goes to the
-/// shards owning each activity's targets and is published to `foresight.learned`;
+/// The learners' supervisor (the pattern router): `learn_atom` from the committer goes on as
+/// `learned_atom`, one shared message, to every shard and to `foresight.learned`;
 /// `catalog_atom` goes to every shard; `forget_atom` (after an erase) restarts the shards, which
 /// replay the reset tables; `rebuild_atom` is its nightly timer (--patterns-rebuild-at): the
 /// tables are reset to the window and the shards restart; `fault_atom` fails the first shard
