@@ -14,8 +14,8 @@ namespace foresight {
 
 /// A learner shard's protocol: `learned_atom` applies committed activities with a target of its
 /// own (skipping ids at or below its watermark), `catalog_atom` generalises with a changed
-/// catalog from now on,
-/// `flush_patterns_atom` is its save timer, `fault_atom` throws (tests, --fault-injection).
+/// catalog from now on, `flush_patterns_atom` is its save timer, `fault_atom` throws (tests,
+/// --fault-injection).
 using pattern_shard_actor = caf::typed_actor<
   caf::reacts_to<learned_atom, learn_batch>,
   caf::reacts_to<catalog_atom, connection_catalog>,
