@@ -311,10 +311,8 @@ bool exits_within(server_process& srv, int sig, steady::duration limit) {
     return true;
   ::kill(pid, sig);
   return poll_until(limit, [&] {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string all((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    auto close = all.rfind(')');
-    return close == std::string::npos || all.size() < close + 3 || all[close + 2] == 'Z';
+    auto f = proc_stat_fields("/proc/" + std::to_string(pid) + "/stat");
+    return f.empty() || f[0] == "Z";
   }, 50ms);
 }
 

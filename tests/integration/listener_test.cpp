@@ -5,9 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <poll.h>
-#include <sstream>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -51,11 +49,7 @@ bool healthy_within(std::uint16_t port, std::chrono::milliseconds within) {
 
 /// CPU time (user + system) `pid` has used, in seconds, from /proc/<pid>/stat.
 double cpu_seconds(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat{std::istreambuf_iterator<char>(in), {}};
-  // The command name in parentheses may hold spaces; the fields after it start with the state.
-  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-  std::vector<std::string> f{std::istream_iterator<std::string>(fields), {}};
+  auto f = proc_stat_fields("/proc/" + std::to_string(pid) + "/stat");
   BOOST_REQUIRE(f.size() > 12u);
   return (std::stod(f[11]) + std::stod(f[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }

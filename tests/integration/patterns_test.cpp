@@ -5,10 +5,8 @@
 #include <chrono>
 #include <csignal>
 #include <dirent.h>
-#include <fstream>
 #include <functional>
 #include <pqxx/pqxx>
-#include <sstream>
 #include <thread>
 
 #include "core/activity_type.hpp"
@@ -70,16 +68,9 @@ std::vector<int> thread_nice_values(int pid) {
   while (auto* e = readdir(d)) {
     if (e->d_name[0] == '.')
       continue;
-    std::ifstream in{dir + "/" + e->d_name + "/stat"};
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto close = stat.rfind(')'); // the thread's name may hold spaces
-    if (close == std::string::npos)
-      continue;
-    std::istringstream fields{stat.substr(close + 2)};
-    std::string f;
-    for (int i = 3; i <= 19 && fields >> f; ++i)
-      if (i == 19)
-        out.push_back(std::stoi(f));
+    auto f = proc_stat_fields(dir + "/" + e->d_name + "/stat");
+    if (f.size() > 16)
+      out.push_back(std::stoi(f[16]));
   }
   closedir(d);
   return out;

@@ -10,9 +10,11 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <pqxx/pqxx>
 #include <regex>
+#include <sstream>
 #include <stdexcept>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -249,6 +251,16 @@ std::string server_process::output() const {
 
 server_process::~server_process() {
   stop(SIGKILL);
+}
+
+std::vector<std::string> proc_stat_fields(const std::string& path) {
+  std::ifstream in{path};
+  std::string stat{std::istreambuf_iterator<char>(in), {}};
+  auto close = stat.rfind(')');
+  if (close == std::string::npos || stat.size() < close + 3)
+    return {};
+  std::istringstream fields{stat.substr(close + 2)};
+  return {std::istream_iterator<std::string>(fields), {}};
 }
 
 } // namespace foresight::testing

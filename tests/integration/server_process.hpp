@@ -62,6 +62,10 @@ private:
   std::uint16_t port_ = 0;
 };
 
+/// The fields of a `/proc/.../stat` file after the command name (which may hold spaces):
+/// [0] is the state, field 3 of proc(5), so field n is at [n - 3]. Empty if it cannot be read.
+std::vector<std::string> proc_stat_fields(const std::string& path);
+
 /// `serve` arguments for a test server on the given database, any free port.
 std::vector<std::string> serve_args(const std::string& conninfo,
                                     std::vector<std::string> extra = {});
