@@ -161,6 +161,8 @@ pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, stor
     shards->suspend();
   shards->start_all();
   supervise(self, {shards});
+  // Looked up once: every committed batch is published on it.
+  auto learned = learned_activities_group(self->system());
   // A typed actor sends only to typed handles; the slots hold untyped ones.
   auto shard = [=](const caf::actor& child) { return caf::actor_cast<pattern_shard_actor>(child); };
   auto next_rebuild = [=] {
@@ -183,9 +185,7 @@ pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, stor
       for (auto& s : self->state.shards->children())
         if (s)
           pass(caf::actor_cast<caf::abstract_actor*>(s));
-      learned_activities_group(self->system())
-        .get()
-        ->enqueue(self->ctrl(), caf::make_message_id(), shared, self->context());
+      learned.get()->enqueue(self->ctrl(), caf::make_message_id(), shared, self->context());
       if (settings.cluster) {
         auto v = settings.cluster->get();
         for (auto& [id, node] : v->services)
@@ -194,7 +194,7 @@ pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, stor
       }
     },
     [=](learned_atom a, const learn_batch& batch) {
-      caf::anon_send(learned_activities_group(self->system()), a, batch);
+      caf::anon_send(learned, a, batch);
     },
     [=](learner_host_atom, bool host, std::uint64_t epoch) {
       auto& st = self->state;
