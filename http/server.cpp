@@ -286,8 +286,11 @@ private:
     view.idempotency_key = std::string(req["Idempotency-Key"]);
     view.if_none_match = std::string(req[http::field::if_none_match]);
     view.body = std::move(req.body());
-    beast::error_code peer_ec;
-    view.remote_address = socket_.remote_endpoint(peer_ec).address().to_string();
+    if (peer_.empty()) { // asked once per connection: a system call
+      beast::error_code peer_ec;
+      peer_ = socket_.remote_endpoint(peer_ec).address().to_string();
+    }
+    view.remote_address = peer_;
     auto rid = req["X-Request-Id"];
     request_id_ = valid_request_id(rid) ? std::string(rid) : new_request_id();
     method_ = view.method;
@@ -386,6 +389,7 @@ private:
   std::optional<http::response<http::string_body>> res_;
   std::chrono::steady_clock::time_point started_{};
   std::string request_id_, method_, path_;
+  std::string peer_; ///< the client's address, once a request needed it
   bool keep_alive_ = false;
   bool close_after_write_ = false;
   bool close_after_answer_ = false; ///< the request's framing forbids reusing the connection
