@@ -41,23 +41,34 @@ const crowd_book::scope* crowd_book::find_scope(const std::string& connection_id
 void crowd_book::add(const std::string& user, const std::string& role, asked_question q) {
   ++questions_;
   auto& u = users_[user];
-  u.role = role;
+  if (u.role != role) {
+    u.role = role;
+    ++u.role_epoch;
+  }
+  // The asker sets are the costly lookups, and most questions are repeats: a user already asked
+  // this shape is among its askers everywhere, and in the role's scope if asked in this role.
+  auto& mine = u.shapes[q.connection_id][q.shape];
+  bool new_asker = mine.count == 0;
+  bool new_in_role = new_asker || mine.role_epoch != u.role_epoch;
+  mine.count += 1;
+  mine.role_epoch = u.role_epoch;
   u.questions += 1;
-  u.shapes[q.connection_id][q.shape] += 1;
   bool follows = u.last.id != 0 && u.last.connection_id == q.connection_id && q.at >= u.last.at &&
                  q.at - u.last.at <= session_gap_seconds;
   // The role's scope and everyone's (one scope when the user has no role).
-  std::vector<std::string> scopes = {std::string()};
-  if (!role.empty())
-    scopes.push_back(role);
-  for (auto& r : scopes) {
-    auto& s = scope_of(q.connection_id, r);
+  static const std::string everyone;
+  for (auto* r : {&everyone, &role}) {
+    bool role_scope = r == &role;
+    if (role_scope && role.empty())
+      break;
+    auto& s = scope_of(q.connection_id, *r);
     auto& e = s.shapes[q.shape];
     e.count += 1;
     e.text = q.text;
     e.normalised = q.normalised;
     e.template_text = q.template_text;
-    e.users.insert(user);
+    if (role_scope ? new_in_role : new_asker)
+      e.users.insert(user);
     s.total += 1;
     s.dirty = true;
     if (!follows)
@@ -194,8 +205,8 @@ crowd_view crowd_book::view(const std::string& user, const std::string& role,
     return v;
   }
   std::unordered_map<std::string, double> similarity;
-  for (auto& [shape, n] : own->second) {
-    auto e = all->shapes.find(shape);
+  for (auto& kv : own->second) {
+    auto e = all->shapes.find(kv.first);
     if (e == all->shapes.end() || e->second.users.size() < 2)
       continue;
     auto weight = 1.0 / std::log(2.0 + static_cast<double>(e->second.users.size()));
@@ -223,10 +234,10 @@ crowd_view crowd_book::view(const std::string& user, const std::string& role,
       continue;
     double n = 0;
     for (auto& kv : theirs->second)
-      n += kv.second;
-    for (auto& [shape, count] : theirs->second)
+      n += kv.second.count;
+    for (auto& [shape, asked] : theirs->second)
       if (!own->second.count(shape))
-        offered[shape] += sim * count / n;
+        offered[shape] += sim * asked.count / n;
   }
   for (auto& [shape, weight] : offered) {
     auto e = all->shapes.find(shape);

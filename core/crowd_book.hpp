@@ -106,11 +106,16 @@ private:
     std::map<std::string, ranked_list> by_first_word;
     bool dirty = true;
   };
+  struct asked_shape {
+    double count = 0;
+    std::uint32_t role_epoch = 0; ///< the user's role_epoch when they last asked it
+  };
   struct user_entry {
     std::string role;
+    std::uint32_t role_epoch = 0; ///< counts the changes of role
     std::size_t questions = 0;
     asked_question last; ///< on the connection of `last.connection_id`
-    std::unordered_map<std::string, std::unordered_map<std::string, double>> shapes; ///< by connection
+    std::unordered_map<std::string, std::unordered_map<std::string, asked_shape>> shapes; ///< by connection
   };
 
   scope& scope_of(const std::string& connection_id, const std::string& role);

@@ -163,6 +163,32 @@ BOOST_AUTO_TEST_CASE(a_new_user_gets_the_roles_common_questions_never_one_collea
   BOOST_TEST(shapes.front() == "total revenue by region for {quarter} {year}");
 }
 
+BOOST_AUTO_TEST_CASE(askers_are_counted_once_per_role_and_again_in_a_new_role) {
+  crowd_book book(2);
+  auto add = [&](const std::string& user, const std::string& role, std::int64_t id,
+                 const std::string& text) {
+    book.add(user, role, describe_question(id, monday_9am + id * 60, "sales", text, true,
+                                           sales_index()));
+  };
+  add("a1", "analyst", 1, "Units by channel");
+  add("a1", "analyst", 2, "Units by channel"); // one asker, however often
+  add("a1", "trader", 3, "Units by channel");  // moved: now one of the traders asking it
+  add("t2", "trader", 4, "Units by channel");
+  book.refresh();
+  auto shape = masked_shape("Units by channel");
+  auto find = [&](const std::vector<crowd_question>& list) -> const crowd_question* {
+    for (auto& q : list)
+      if (q.shape == shape)
+        return &q;
+    return nullptr;
+  };
+  auto traders = book.view("newbie", "trader", "sales", "", "", 10);
+  BOOST_TEST_REQUIRE(find(traders.role) != nullptr);
+  BOOST_TEST(find(traders.role)->users == 2);
+  BOOST_TEST(find(traders.global)->users == 2);
+  BOOST_TEST(find(book.view("newbie", "analyst", "sales", "", "", 10).role) == nullptr);
+}
+
 BOOST_AUTO_TEST_CASE(an_excluded_metric_never_appears_and_preferred_ones_come_first) {
   user_log u;
   for (int d = 0; d < 5; ++d) {
