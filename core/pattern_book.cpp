@@ -2,6 +2,7 @@
 #include "core/pattern_book.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <tuple>
 
 namespace foresight {
@@ -54,6 +55,8 @@ bool pattern_book::apply(const learned_activity& a) {
   auto g = generalise(*text, catalog_for(a.connection_id));
   if (g.template_text.empty())
     return true;
+  // Assessed once for all of the shard's keys (parsing the response is the costly part).
+  std::optional<response_assessment> response;
   for (auto& key : keys_for(a, g.template_text)) {
     if (shard_of(key.type, key.target) != shard_)
       continue;
@@ -62,9 +65,11 @@ bool pattern_book::apply(const learned_activity& a) {
       auto& s = i->second;
       if (a.id <= s.learned_through)
         continue; // the stored row already holds it (saved as a new pattern after the watermark)
-      bool new_user = !s.users.count(a.user_id);
-      apply_query(s, a, to_string(g.type), g.metrics, g.dimensions, g.entities,
-                  key.type == user_specific); // colleagues never see each other's queries
+      if (!response)
+        response = assess_response(a.response_data_json);
+      // Only the user's own pattern keeps an example: colleagues never see each other's queries.
+      bool new_user = apply_query(s, a, *response, to_string(g.type), g.metrics, g.dimensions,
+                                  g.entities, key.type == user_specific);
       if (new_user)
         unsaved_users_[key].insert(a.user_id);
       if (created)

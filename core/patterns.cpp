@@ -109,11 +109,10 @@ std::vector<pattern_key> keys_for(const learned_activity& a, const std::string& 
   return keys;
 }
 
-void apply_query(pattern_stats& s, const learned_activity& a, const std::string& query_type,
-                 const std::vector<std::string>& metrics,
+bool apply_query(pattern_stats& s, const learned_activity& a, const response_assessment& r,
+                 const std::string& query_type, const std::vector<std::string>& metrics,
                  const std::vector<std::string>& dimensions,
                  const std::vector<std::string>& entities, bool keep_example) {
-  auto r = assess_response(a.response_data_json);
   s.frequency += 1; // exactly one per query
   if (r.success)
     s.successes += 1;
@@ -128,7 +127,7 @@ void apply_query(pattern_stats& s, const learned_activity& a, const std::string&
   s.entities.insert(entities.begin(), entities.end());
   if (keep_example)
     s.example = a.query_text;
-  s.users.insert(a.user_id);
+  return s.users.insert(a.user_id).second;
 }
 
 std::string pattern_stats::metadata_json() const {

@@ -160,9 +160,10 @@ pattern_stats from_row(const pattern_row& row);
 /// The three keys a query's template updates: the user's, the role's and the global pattern.
 std::vector<pattern_key> keys_for(const learned_activity& a, const std::string& template_text);
 
-/// Applies one query to a pattern's stats.
-void apply_query(pattern_stats& s, const learned_activity& a, const std::string& query_type,
-                 const std::vector<std::string>& metrics,
+/// Applies one query, whose response `r` assessed, to a pattern's stats. True if its user is new
+/// to the pattern.
+bool apply_query(pattern_stats& s, const learned_activity& a, const response_assessment& r,
+                 const std::string& query_type, const std::vector<std::string>& metrics,
                  const std::vector<std::string>& dimensions,
                  const std::vector<std::string>& entities, bool keep_example);
 
