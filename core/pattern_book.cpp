@@ -73,8 +73,9 @@ bool pattern_book::apply(const learned_activity& a) {
       if (new_user)
         unsaved_users_[key].insert(a.user_id);
       if (created)
-        unstored_.insert(key);
+        unstored_.insert(&*i);
       s.learned_through = a.id;
+      dirty_.insert(&*i);
     } else {
       // Clicks and ratings credit a pattern the user already has; they never create one.
       auto i = patterns_.find(key);
@@ -87,8 +88,8 @@ bool pattern_book::apply(const learned_activity& a) {
         i->second.rating_total += a.feedback_rating;
       }
       i->second.learned_through = a.id;
+      dirty_.insert(&*i);
     }
-    dirty_.insert(key);
   }
   return true;
 }
@@ -98,8 +99,9 @@ pattern_shard_state pattern_book::take(const key_set& keys, std::int64_t waterma
   out.shard = shard_;
   out.generation = generation_;
   out.watermark = watermark;
-  for (auto& key : keys) {
-    auto row = to_row(key, patterns_[key]);
+  for (auto* entry : keys) {
+    auto& key = entry->first;
+    auto row = to_row(key, entry->second);
     auto fresh = unsaved_users_.find(key);
     row.users.clear(); // the others are stored already
     if (fresh != unsaved_users_.end()) {
@@ -132,10 +134,10 @@ pattern_shard_state pattern_book::take_new_patterns() {
 
 void pattern_book::restore_changes(const pattern_shard_state& failed) {
   for (auto& row : failed.rows) {
-    pattern_key key{row.type, row.target, row.template_text};
-    dirty_.insert(key);
-    unstored_.insert(key);
-    unsaved_users_[key].insert(row.users.begin(), row.users.end());
+    auto& entry = *patterns_.try_emplace({row.type, row.target, row.template_text}).first;
+    dirty_.insert(&entry);
+    unstored_.insert(&entry);
+    unsaved_users_[entry.first].insert(row.users.begin(), row.users.end());
   }
 }
 

@@ -55,7 +55,10 @@ public:
   }
 
 private:
-  using key_set = std::unordered_set<pattern_key, pattern_key_hash>;
+  using pattern_map = std::unordered_map<pattern_key, pattern_stats, pattern_key_hash>;
+  /// Entries of patterns_ (never erased, so their addresses stay put): hashing a pointer instead
+  /// of a key's three strings for every activity.
+  using key_set = std::unordered_set<pattern_map::value_type*>;
 
   const catalog_index& catalog_for(const std::string& connection_id) const;
   /// The rows of `keys`, with their unsaved users, under `watermark`; no longer dirty.
@@ -66,7 +69,7 @@ private:
   std::int64_t watermark_;
   std::int64_t saved_watermark_;
   // Hash maps: every activity looks up to three keys, each three strings long, in thousands.
-  std::unordered_map<pattern_key, pattern_stats, pattern_key_hash> patterns_;
+  pattern_map patterns_;
   std::unordered_map<pattern_key, std::set<std::string>, pattern_key_hash> unsaved_users_;
   key_set dirty_;
   key_set unstored_; ///< created since the last save (or back from a failed one)
