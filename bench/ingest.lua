@@ -1,8 +1,8 @@
 -- wrk script for the ingest benchmark: varied, realistic activity bodies from many users, and a
 -- record of every acknowledged activity id (written to $IDS_FILE when the run ends). Each thread
 -- formats its requests once, before the run, and sends them in turn: formatting every request in
--- Lua cost the client about three times what the server's own request costs it (nginx's reference
--- run uses wrk without a script), and the client shares the two cores with the server.
+-- Lua during the run cost wrk about as much CPU per request as the server's HTTP threads spend on
+-- it, on the cores it shares with the server (nginx's reference run uses wrk without a script).
 local tokens = {}
 for line in io.lines(os.getenv("TOKENS_FILE")) do tokens[#tokens + 1] = line end
 

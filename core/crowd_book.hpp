@@ -115,7 +115,8 @@ private:
     std::uint32_t role_epoch = 0; ///< counts the changes of role
     std::size_t questions = 0;
     asked_question last; ///< on the connection of `last.connection_id`
-    std::unordered_map<std::string, std::unordered_map<std::string, asked_shape>> shapes; ///< by connection
+    /// By connection, then shape.
+    std::unordered_map<std::string, std::unordered_map<std::string, asked_shape>> shapes;
   };
 
   scope& scope_of(const std::string& connection_id, const std::string& role);
