@@ -2,6 +2,7 @@
 #include "core/pattern_book.hpp"
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <tuple>
 
@@ -25,23 +26,19 @@ const catalog_index& pattern_book::catalog_for(const std::string& connection_id)
   return i == catalogs_.end() ? no_catalog_ : i->second;
 }
 
-namespace {
-
-/// Whether one of the activity's targets belongs to `shard`: every shard sees every activity, and
-/// this is far cheaper than generalising its text.
-bool touches_shard(const learned_activity& a, int shard) {
-  return shard_of(user_specific, a.user_id) == shard ||
-         (!a.role.empty() && shard_of(role_based, a.role) == shard) ||
-         shard_of(global_pattern, global_target) == shard;
-}
-
-} // namespace
-
 bool pattern_book::apply(const learned_activity& a) {
   if (a.id <= watermark_)
     return false; // replayed and then delivered live, or delivered twice: counted once
   watermark_ = a.id;
-  if (!touches_shard(a, shard_))
+  // Every shard sees every activity: finding its own targets first is far cheaper than
+  // generalising the text.
+  std::array<std::pair<std::string_view, std::string_view>, 3> own;
+  std::size_t owned = 0;
+  for_each_target(a, [&](std::string_view type, std::string_view target) {
+    if (shard_of(type, target) == shard_)
+      own[owned++] = {type, target};
+  });
+  if (owned == 0)
     return false;
   const std::string* text = nullptr;
   if (a.activity_type == "query")
@@ -57,9 +54,9 @@ bool pattern_book::apply(const learned_activity& a) {
     return true;
   // Assessed once for all of the shard's keys (parsing the response is the costly part).
   std::optional<response_assessment> response;
-  for (auto& key : keys_for(a, g.template_text)) {
-    if (shard_of(key.type, key.target) != shard_)
-      continue;
+  for (std::size_t t = 0; t < owned; ++t) {
+    auto [type, target] = own[t];
+    pattern_key key{std::string(type), std::string(target), g.template_text};
     if (a.activity_type == "query") {
       auto [i, created] = patterns_.try_emplace(key);
       auto& s = i->second;

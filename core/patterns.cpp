@@ -100,15 +100,6 @@ pattern_stats from_row(const pattern_row& row) {
   return s;
 }
 
-std::vector<pattern_key> keys_for(const learned_activity& a, const std::string& template_text) {
-  std::vector<pattern_key> keys;
-  keys.push_back({std::string(user_specific), a.user_id, template_text});
-  if (!a.role.empty())
-    keys.push_back({std::string(role_based), a.role, template_text});
-  keys.push_back({std::string(global_pattern), std::string(global_target), template_text});
-  return keys;
-}
-
 bool apply_query(pattern_stats& s, const learned_activity& a, const response_assessment& r,
                  const std::string& query_type, const std::vector<std::string>& metrics,
                  const std::vector<std::string>& dimensions,

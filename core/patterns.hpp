@@ -157,8 +157,15 @@ pattern_row to_row(const pattern_key& key, const pattern_stats& s);
 /// The statistics a stored row stands for (inverse of to_row).
 pattern_stats from_row(const pattern_row& row);
 
-/// The three keys a query's template updates: the user's, the role's and the global pattern.
-std::vector<pattern_key> keys_for(const learned_activity& a, const std::string& template_text);
+/// Calls `f(type, target)` for each target whose patterns an activity updates: its user, its role
+/// if it has one, and everyone.
+template <class F>
+void for_each_target(const learned_activity& a, F&& f) {
+  f(user_specific, std::string_view(a.user_id));
+  if (!a.role.empty())
+    f(role_based, std::string_view(a.role));
+  f(global_pattern, global_target);
+}
 
 /// Applies one query, whose response `r` assessed, to a pattern's stats. True if its user is new
 /// to the pattern.
