@@ -299,11 +299,13 @@ std::string embedded_postgres::start(bool reuse_running) {
   return connection_string(database);
 }
 
-void embedded_postgres::stop() {
+void embedded_postgres::stop(shutdown mode) {
   if (!running_)
     return;
   running_ = false;
-  run({bin("pg_ctl"), "-D", cluster_dir_, "-m", "fast", "-w", "-t", "60", "stop"}, true);
+  run({bin("pg_ctl"), "-D", cluster_dir_, "-m", mode == shutdown::fast ? "fast" : "immediate",
+       "-w", "-t", "60", "stop"},
+      true);
 }
 
 } // namespace foresight

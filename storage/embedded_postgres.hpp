@@ -25,8 +25,11 @@ public:
   /// Throws std::runtime_error with the reason (and the server log's tail) on failure.
   std::string start(bool reuse_running = false);
 
-  /// Stops the cluster (fast shutdown: sessions are ended, data is flushed). Idempotent.
-  void stop();
+  /// How stop() ends the server: `fast` ends sessions and flushes everything; `immediate` is a
+  /// crash (what no commit has flushed yet is lost; recovery runs at the next start).
+  enum class shutdown { fast, immediate };
+  /// Stops the cluster. Idempotent.
+  void stop(shutdown mode = shutdown::fast);
 
   /// Where the server log is written.
   const std::string& log_file() const { return log_file_; }

@@ -599,4 +599,39 @@ BOOST_AUTO_TEST_CASE(every_acknowledged_activity_survives_a_crash) {
   BOOST_TEST(count_rows(env.db, "id IN (" + list + ")") == static_cast<long long>(acked.size()));
 }
 
+// PostgreSQL crashes under load (an immediate shutdown: nothing is flushed on the way out). An
+// activity is acknowledged only once its commit's WAL is on disk, so none acknowledged is lost.
+BOOST_AUTO_TEST_CASE(every_acknowledged_activity_survives_a_database_crash) {
+  activity_env env{8};
+  server_process srv{serve_args(env.db)};
+  std::mutex mtx;
+  std::atomic<bool> stop{false};
+  std::vector<long long> acked;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      while (!stop.load()) {
+        auto r = log_activity(srv.port(), "u" + std::to_string(t),
+                              R"({"activity_type":"query","query_text":"revenue by region"})");
+        if (r.status == 200) {
+          std::lock_guard<std::mutex> g{mtx};
+          acked.push_back(std::stoll(json_at(r.body, "/activity_id")));
+        }
+      }
+    });
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  bool crashed = crash_test_cluster(); // false: an external database, which cannot be crashed
+  stop = true;
+  for (auto& t : threads)
+    t.join();
+  if (!crashed)
+    return;
+  start_test_cluster();
+  BOOST_TEST(acked.size() > 20u);
+  std::string list;
+  for (auto id : acked)
+    list += (list.empty() ? "" : ",") + std::to_string(id);
+  BOOST_TEST(count_rows(env.db, "id IN (" + list + ")") == static_cast<long long>(acked.size()));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

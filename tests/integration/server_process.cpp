@@ -76,6 +76,13 @@ bool stop_test_cluster() {
   return true;
 }
 
+bool crash_test_cluster() {
+  if (!cluster().pg)
+    return false;
+  cluster().pg->stop(embedded_postgres::shutdown::immediate);
+  return true;
+}
+
 void start_test_cluster() {
   if (cluster().pg)
     cluster().pg->start();

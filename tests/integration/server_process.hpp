@@ -17,6 +17,8 @@ std::string fresh_database();
 
 /// Stops the test cluster (a database outage); false, doing nothing, for an external one.
 bool stop_test_cluster();
+/// Like stop_test_cluster, but as a crash: what no commit has flushed is lost.
+bool crash_test_cluster();
 /// Starts it again after stop_test_cluster().
 void start_test_cluster();
 
