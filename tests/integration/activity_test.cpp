@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <pqxx/pqxx>
 #include <set>
@@ -47,6 +48,46 @@ long long count_rows(const std::string& db, const std::string& where) {
   pqxx::connection c{db};
   pqxx::read_transaction tx{c};
   return tx.exec("SELECT count(*) FROM user_activity WHERE " + where)[0][0].as<long long>();
+}
+
+/// Eight users log queries; after 800 ms `interrupt` runs while they go on. The ids acknowledged
+/// (a user stops once the server is gone).
+std::vector<long long> ids_acknowledged_around(std::uint16_t port,
+                                               const std::function<void()>& interrupt) {
+  std::mutex mtx;
+  std::atomic<bool> stop{false};
+  std::vector<long long> acked;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      while (!stop.load()) {
+        http_reply r;
+        try {
+          r = log_activity(port, "u" + std::to_string(t),
+                           R"({"activity_type":"query","query_text":"revenue by region"})");
+        } catch (...) {
+          return; // the server is gone
+        }
+        if (r.status == 200) {
+          std::lock_guard<std::mutex> g{mtx};
+          acked.push_back(std::stoll(json_at(r.body, "/activity_id")));
+        }
+      }
+    });
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  interrupt();
+  stop = true;
+  for (auto& t : threads)
+    t.join();
+  return acked;
+}
+
+/// How many of `ids` are stored.
+long long count_ids(const std::string& db, const std::vector<long long>& ids) {
+  std::string list;
+  for (auto id : ids)
+    list += (list.empty() ? "" : ",") + std::to_string(id);
+  return count_rows(db, "id IN (" + list + ")");
 }
 
 void expect_422(const http_reply& r, const std::string& field) {
@@ -565,38 +606,12 @@ BOOST_AUTO_TEST_CASE(every_acknowledged_activity_survives_a_crash) {
   std::vector<long long> acked;
   {
     server_process srv{serve_args(env.db)};
-    std::mutex mtx;
-    std::atomic<bool> stop{false};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 8; ++t)
-      threads.emplace_back([&, t] {
-        while (!stop.load()) {
-          http_reply r;
-          try {
-            r = log_activity(srv.port(), "u" + std::to_string(t),
-                             R"({"activity_type":"query","query_text":"revenue by region"})");
-          } catch (...) {
-            return; // the server is gone
-          }
-          if (r.status == 200) {
-            std::lock_guard<std::mutex> g{mtx};
-            acked.push_back(std::stoll(json_at(r.body, "/activity_id")));
-          }
-        }
-      });
-    std::this_thread::sleep_for(std::chrono::milliseconds(800));
-    srv.stop(SIGKILL);
-    stop = true;
-    for (auto& t : threads)
-      t.join();
+    acked = ids_acknowledged_around(srv.port(), [&] { srv.stop(SIGKILL); });
   }
   BOOST_TEST(acked.size() > 20u);
   server_process again{serve_args(env.db)};
   BOOST_TEST(request(again.port(), "GET", "/readyz").status == 200);
-  std::string list;
-  for (auto id : acked)
-    list += (list.empty() ? "" : ",") + std::to_string(id);
-  BOOST_TEST(count_rows(env.db, "id IN (" + list + ")") == static_cast<long long>(acked.size()));
+  BOOST_TEST(count_ids(env.db, acked) == static_cast<long long>(acked.size()));
 }
 
 // PostgreSQL crashes under load (an immediate shutdown: nothing is flushed on the way out). An
@@ -604,34 +619,13 @@ BOOST_AUTO_TEST_CASE(every_acknowledged_activity_survives_a_crash) {
 BOOST_AUTO_TEST_CASE(every_acknowledged_activity_survives_a_database_crash) {
   activity_env env{8};
   server_process srv{serve_args(env.db)};
-  std::mutex mtx;
-  std::atomic<bool> stop{false};
-  std::vector<long long> acked;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 8; ++t)
-    threads.emplace_back([&, t] {
-      while (!stop.load()) {
-        auto r = log_activity(srv.port(), "u" + std::to_string(t),
-                              R"({"activity_type":"query","query_text":"revenue by region"})");
-        if (r.status == 200) {
-          std::lock_guard<std::mutex> g{mtx};
-          acked.push_back(std::stoll(json_at(r.body, "/activity_id")));
-        }
-      }
-    });
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
-  bool crashed = crash_test_cluster(); // false: an external database, which cannot be crashed
-  stop = true;
-  for (auto& t : threads)
-    t.join();
+  bool crashed = false; // stays false for an external database, which cannot be crashed
+  auto acked = ids_acknowledged_around(srv.port(), [&] { crashed = crash_test_cluster(); });
   if (!crashed)
     return;
   start_test_cluster();
   BOOST_TEST(acked.size() > 20u);
-  std::string list;
-  for (auto id : acked)
-    list += (list.empty() ? "" : ",") + std::to_string(id);
-  BOOST_TEST(count_rows(env.db, "id IN (" + list + ")") == static_cast<long long>(acked.size()));
+  BOOST_TEST(count_ids(env.db, acked) == static_cast<long long>(acked.size()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
