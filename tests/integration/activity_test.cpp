@@ -1,5 +1,6 @@
 // Activity tracking: every type through log and history, every validation rule, isolation
-// between users, concurrency, idempotent retries, commit failures and a crash mid-stream.
+// between users, concurrency, idempotent retries, commit failures, and crashes mid-stream (of
+// foresightd and of PostgreSQL).
 #include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <csignal>
