@@ -68,7 +68,7 @@ bool pattern_book::apply(const learned_activity& a) {
       bool new_user = apply_query(s, a, *response, to_string(g.type), g.metrics, g.dimensions,
                                   g.entities, key.type == user_specific);
       if (new_user)
-        unsaved_users_[key].insert(a.user_id);
+        unsaved_users_[&*i].insert(a.user_id);
       if (created)
         unstored_.insert(&*i);
       s.learned_through = a.id;
@@ -99,7 +99,7 @@ pattern_shard_state pattern_book::take(const key_set& keys, std::int64_t waterma
   for (auto* entry : keys) {
     auto& key = entry->first;
     auto row = to_row(key, entry->second);
-    auto fresh = unsaved_users_.find(key);
+    auto fresh = unsaved_users_.find(entry);
     row.users.clear(); // the others are stored already
     if (fresh != unsaved_users_.end()) {
       row.users.assign(fresh->second.begin(), fresh->second.end());
@@ -134,7 +134,7 @@ void pattern_book::restore_changes(const pattern_shard_state& failed) {
     auto& entry = *patterns_.try_emplace({row.type, row.target, row.template_text}).first;
     dirty_.insert(&entry);
     unstored_.insert(&entry);
-    unsaved_users_[entry.first].insert(row.users.begin(), row.users.end());
+    unsaved_users_[&entry].insert(row.users.begin(), row.users.end());
   }
 }
 

@@ -70,7 +70,7 @@ private:
   std::int64_t saved_watermark_;
   // Hash maps: every activity looks up to three keys, each three strings long, in thousands.
   pattern_map patterns_;
-  std::unordered_map<pattern_key, std::set<std::string>, pattern_key_hash> unsaved_users_;
+  std::unordered_map<pattern_map::value_type*, std::set<std::string>> unsaved_users_;
   key_set dirty_;
   key_set unstored_; ///< created since the last save (or back from a failed one)
   std::map<std::string, catalog_index> catalogs_;
