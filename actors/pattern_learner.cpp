@@ -3,6 +3,7 @@
 
 #include <ctime>
 #include <memory>
+#include <optional>
 
 #include "actors/cluster_node.hpp"
 #include "actors/crowd.hpp"
@@ -12,6 +13,7 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/pattern_book.hpp"
+#include "core/save_schedule.hpp"
 
 namespace foresight {
 
@@ -24,7 +26,7 @@ constexpr int replay_page = 2000;
 struct shard_state {
   std::unique_ptr<pattern_book> book;
   bool flushing = false;
-  std::chrono::steady_clock::time_point last_full_save = std::chrono::steady_clock::now();
+  std::optional<save_schedule> schedule; ///< when to save: staggered against the other shards
   static inline const char* name = "pattern_learner";
 };
 
@@ -40,8 +42,14 @@ pattern_shard_actor::behavior_type pattern_shard(shard_actor* self, int shard, s
   static auto& set_aside_rows = metrics_registry::instance().get_counter(
     "foresight_pattern_rows_set_aside_total",
     "patterns the database refused for their data, kept out of the save");
-  auto flush_every = std::chrono::milliseconds(settings.flush_interval_ms);
-  auto save_counts_every = std::chrono::milliseconds(settings.count_flush_interval_ms);
+  self->state.schedule.emplace(std::chrono::milliseconds(settings.flush_interval_ms),
+                               std::chrono::milliseconds(settings.count_flush_interval_ms), shard,
+                               pattern_shards, std::chrono::steady_clock::now());
+  auto next_tick = [=] {
+    self->delayed_send(self,
+                       self->state.schedule->until_next_tick(std::chrono::steady_clock::now()),
+                       flush_patterns_atom::value);
+  };
   auto apply_all = [=](const learn_batch& b) {
     std::int64_t touched = 0;
     for (auto& a : b.items)
@@ -79,7 +87,7 @@ pattern_shard_actor::behavior_type pattern_shard(shard_actor* self, int shard, s
             [=](caf::error& err) { self->quit(err); });
       },
       [=](caf::error& err) { self->quit(err); });
-  self->delayed_send(self, flush_every, flush_patterns_atom::value);
+  self->delayed_send(self, self->state.schedule->first_tick(), flush_patterns_atom::value);
   return {
     [=](learned_atom, const learn_batch& b) { apply_all(b); },
     [=](catalog_atom, const connection_catalog& c) { self->state.book->set_catalog(c); },
@@ -89,13 +97,13 @@ pattern_shard_actor::behavior_type pattern_shard(shard_actor* self, int shard, s
       // New patterns are saved at every tick, so suggestions soon hear of a new question;
       // changed counts less often, as each update rewrites the row in all six of its indexes.
       auto now = std::chrono::steady_clock::now();
-      bool full = now - st.last_full_save >= save_counts_every;
+      bool full = st.schedule->full_due(now);
       if (st.flushing || !(full ? st.book->has_changes() : st.book->has_new_patterns())) {
-        self->delayed_send(self, flush_every, flush_patterns_atom::value);
+        next_tick();
         return;
       }
       if (full)
-        st.last_full_save = now;
+        st.schedule->full_started(now);
       // Absolute values plus a watermark, in one transaction: replaying after a crash
       // recomputes exactly what was not saved, never what was (see pattern_book).
       auto changes = std::make_shared<pattern_shard_state>(full ? st.book->take_changes()
@@ -108,7 +116,7 @@ pattern_shard_actor::behavior_type pattern_shard(shard_actor* self, int shard, s
             self->state.flushing = false;
             self->state.book->mark_saved(changes->watermark);
             flushes.add(1);
-            self->delayed_send(self, flush_every, flush_patterns_atom::value);
+            next_tick();
           },
           [=](caf::error& err) {
             auto api = to_api_error(err);
@@ -119,7 +127,7 @@ pattern_shard_actor::behavior_type pattern_shard(shard_actor* self, int shard, s
             self->state.book->restore_changes(*changes);
             log_event("warn", "pattern flush failed; retrying",
                       {{"shard", std::to_string(shard), true}, {"error", api.message}});
-            self->delayed_send(self, flush_every, flush_patterns_atom::value);
+            next_tick();
           });
     },
   };
