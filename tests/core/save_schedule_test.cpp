@@ -38,7 +38,8 @@ BOOST_AUTO_TEST_CASE(each_shard_ticks_on_a_phase_of_its_own_however_late_a_tick_
   std::vector<long> first;
   for (int shard = 0; shard < 4; ++shard)
     first.push_back(save_schedule{ms(1000), ms(5000), shard, 4, t0}.first_tick().count());
-  BOOST_TEST(first == (std::vector<long>{1000, 1250, 1500, 1750}), boost::test_tools::per_element());
+  BOOST_TEST(first == (std::vector<long>{1000, 1250, 1500, 1750}),
+             boost::test_tools::per_element());
   save_schedule s{ms(1000), ms(5000), 2, 4, t0};
   BOOST_TEST(s.until_next_tick(t0 + ms(1500)).count() == 1000);
   BOOST_TEST(s.until_next_tick(t0 + ms(1537)).count() == 963, "a late tick keeps the phase");
@@ -51,7 +52,8 @@ BOOST_AUTO_TEST_CASE(full_saves_of_four_shards_never_fall_together) {
     auto saves = full_saves(shard, 4, ms(1000), ms(5000), ms(60000));
     BOOST_TEST(saves.size() >= 11u, "shard " << shard << ": a full save every 5 s");
     for (std::size_t i = 1; i < saves.size(); ++i)
-      BOOST_TEST(std::abs(saves[i] - saves[i - 1] - 5000) < 10, "shard " << shard << " at " << saves[i]);
+      BOOST_TEST(std::abs(saves[i] - saves[i - 1] - 5000) < 10,
+                 "shard " << shard << " at " << saves[i]);
     all.insert(all.end(), saves.begin(), saves.end());
   }
   std::sort(all.begin(), all.end());
