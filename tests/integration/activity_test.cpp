@@ -621,7 +621,8 @@ BOOST_AUTO_TEST_CASE(every_acknowledged_activity_survives_a_database_crash) {
   activity_env env{8};
   server_process srv{serve_args(env.db)};
   bool crashed = false; // stays false for an external database, which cannot be crashed
-  auto acked = ids_acknowledged_around(srv.port(), [&] { crashed = crash_test_cluster(); });
+  auto acked = ids_acknowledged_around(
+    srv.port(), [&] { crashed = stop_test_cluster(embedded_postgres::shutdown::immediate); });
   if (!crashed)
     return;
   start_test_cluster();

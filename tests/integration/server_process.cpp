@@ -69,17 +69,10 @@ std::string database_password() {
   return line.substr(line.rfind(':') + 1);
 }
 
-bool stop_test_cluster() {
+bool stop_test_cluster(embedded_postgres::shutdown mode) {
   if (!cluster().pg)
     return false;
-  cluster().pg->stop();
-  return true;
-}
-
-bool crash_test_cluster() {
-  if (!cluster().pg)
-    return false;
-  cluster().pg->stop(embedded_postgres::shutdown::immediate);
+  cluster().pg->stop(mode);
   return true;
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/embedded_postgres.hpp"
+
 namespace foresight::testing {
 
 /// The secret every test server signs with, so tests can mint tokens of their own.
@@ -15,10 +17,9 @@ inline const std::string test_secret = "integration-test-secret-0123456789abcdef
 /// Connection string of a new, empty database on the test cluster.
 std::string fresh_database();
 
-/// Stops the test cluster (a database outage); false, doing nothing, for an external one.
-bool stop_test_cluster();
-/// Like stop_test_cluster, but as a crash: what no commit has flushed is lost.
-bool crash_test_cluster();
+/// Stops the test cluster (a database outage; `immediate`: a crash, what no commit has flushed
+/// is lost); false, doing nothing, for an external one.
+bool stop_test_cluster(embedded_postgres::shutdown mode = embedded_postgres::shutdown::fast);
 /// Starts it again after stop_test_cluster().
 void start_test_cluster();
 
