@@ -536,8 +536,12 @@ struct http_server::impl {
       return; // gone already
     auto address = address_key(peer.address());
     auto verdict = shared.limits.admit(address);
-    if (verdict == connection_limits::verdict::admitted)
+    if (verdict == connection_limits::verdict::admitted) {
+      // Every answer is written whole, so Nagle's algorithm has nothing to merge: it only held a
+      // TLS answer's last record back until the client's delayed ACK, 40 ms later.
+      s.set_option(tcp::no_delay(true), ec);
       return std::make_shared<session>(std::move(s), shared, std::move(address))->run();
+    }
     refused.add(1);
     if (shared.tls)
       return;
