@@ -39,12 +39,14 @@ writer_settings writer_settings_within(int request_timeout_ms);
 /// `(write_atom, activity_batch)` queues a chunk and answers one `batch_receipt` once all its
 /// rows committed; `(import_atom, caller, body, max_text_bytes)` goes to the writer's importer
 /// child (actors/activity_importer.hpp). `(forget_atom, user_id)`: after an erase, the committer
-/// forgets the user's recent queries. `batch_due_atom` is its batch-wait timer.
+/// forgets the user's recent queries. `(receipts_atom, commit_report)` comes from the writer's
+/// committer; `commit_watch_atom` is its periodic check for a stuck committer.
 using activity_writer_actor = caf::typed_actor<
   caf::replies_to<write_atom, activity_row>::with<logged_activity>,
   caf::replies_to<write_atom, activity_batch>::with<batch_receipt>,
   caf::replies_to<import_atom, std::string, std::string, std::uint64_t>::with<import_report>,
-  caf::reacts_to<forget_atom, std::string>, caf::reacts_to<batch_due_atom>>;
+  caf::reacts_to<forget_atom, std::string>, caf::reacts_to<receipts_atom, commit_report>,
+  caf::reacts_to<commit_watch_atom>>;
 
 /// Spawns the writer, its committer and its importer (published for the HTTP side before this
 /// returns). Every committed learnable activity is sent to `learners` as

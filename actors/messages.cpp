@@ -22,6 +22,7 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<import_report>("foresight::import_report");
   cfg.add_message_type<activity_batch>("foresight::activity_batch");
   cfg.add_message_type<batch_receipt>("foresight::batch_receipt");
+  cfg.add_message_type<commit_report>("foresight::commit_report");
   cfg.add_message_type<history_query>("foresight::history_query");
   cfg.add_message_type<activity_page>("foresight::activity_page");
   cfg.add_message_type<learned_activity>("foresight::learned_activity");

@@ -42,8 +42,10 @@ using flush_patterns_atom = caf::atom_constant<caf::atom("pat_flush")>; ///< a s
 
 // -- activity writing (answered by the activity writer and its committer) --
 using write_atom = caf::atom_constant<caf::atom("write")>;
-using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;       ///< rows wait: take a batch
 using batch_due_atom = caf::atom_constant<caf::atom("batch_due")>; ///< the batch-wait timer expired
+using receipts_atom = caf::atom_constant<caf::atom("receipts")>;   ///< a commit_report
+using commit_watch_atom = caf::atom_constant<caf::atom("c_watch")>; ///< the stuck-commit check
 
 // -- preferences and suggestions --
 using prefs_get_atom = caf::atom_constant<caf::atom("prefs_get")>;

@@ -247,6 +247,23 @@ typename Inspector::result_type inspect(Inspector& f, batch_receipt& x) {
   return f(x.items, x.learned);
 }
 
+/// What a committer did with the rows it took from its writer's queue: one entry per row, in the
+/// writer's order from `first_seq`.
+struct commit_report {
+  std::uint64_t first_seq = 0;
+  std::vector<logged_activity> items; ///< each row's receipt, or why it was not stored
+  /// Per row, 1: the row's request fails as a whole (it expired unsent, its batch failed, or the
+  /// node stopped storing activities), rather than getting its receipt.
+  std::vector<std::uint8_t> failed;
+  std::uint32_t batch_rows = 0; ///< rows sent to the database together (the others never were)
+  std::string batch_error;      ///< non-empty: that batch failed, and why
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, commit_report& x) {
+  return f(x.first_seq, x.items, x.failed, x.batch_rows, x.batch_error);
+}
+
 /// `GET /api/v1/activity/history` parameters.
 struct history_query {
   std::string user_id;

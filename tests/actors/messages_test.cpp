@@ -172,6 +172,14 @@ BOOST_AUTO_TEST_CASE(every_payload_survives_the_wire) {
   la.rated_query_text = "Top 10 stocks by volume";
   BOOST_TEST(round_trip(batch_receipt{{{1, "chat", false, "", false}}, {la}}).learned.at(0).id == 9);
   BOOST_TEST(round_trip(learn_batch{{la}}).items.at(0).rated_query_text == la.rated_query_text);
+  commit_report cr{41, {{7, "query", false, "", false}, {0, "chat", false, "waited", true}},
+                   {0, 1}, 2, "timeout"};
+  auto cr2 = round_trip(cr);
+  BOOST_TEST(cr2.first_seq == 41u);
+  BOOST_TEST(cr2.items.at(1).not_stored == "waited");
+  BOOST_TEST((cr2.failed == std::vector<std::uint8_t>{0, 1}));
+  BOOST_TEST(cr2.batch_rows == 2u);
+  BOOST_TEST(cr2.batch_error == "timeout");
   la.session_serial = 0x8000000000000001ull;
   BOOST_TEST(round_trip(la).session_serial == la.session_serial);
   pattern_row pr;

@@ -458,6 +458,36 @@ BOOST_AUTO_TEST_CASE(a_slow_commit_is_cancelled_before_the_request_times_out) {
   BOOST_TEST(count_rows(env.db, "true") == 0); // not stored behind the client's back
 }
 
+// A database that stops answering altogether, so that no statement timeout can fire: the server
+// stops waiting for the stuck commit before the HTTP deadline, so the client hears 503 with
+// Retry-After (never 504), and once the database answers again so does the server.
+BOOST_AUTO_TEST_CASE(a_database_that_stops_answering_is_answered_503_before_the_deadline) {
+  auto socket_dir = test_cluster_socket_dir();
+  if (socket_dir.empty() || socket_dir[0] != '/')
+    return; // an external TCP cluster: the proxy relays unix sockets only
+  activity_env env;
+  pg_cutting_proxy proxy{socket_dir};
+  server_process srv{serve_args(via_socket_dir(env.db, proxy.socket_dir()),
+                                {"--request-timeout-ms", "1500"})};
+  // The user's session is loaded (from the database) before it stops answering.
+  BOOST_REQUIRE(log_activity(srv.port(), "u0", R"({"activity_type":"chat","query_text":"before"})")
+                  .status == 200);
+  proxy.stall(true);
+  auto r = log_activity(srv.port(), "u0", R"({"activity_type":"chat","query_text":"frozen"})");
+  BOOST_TEST(r.status == 503, r.body);
+  BOOST_TEST(r.header("retry-after") == "1");
+  proxy.stall(false);
+  auto started = std::chrono::steady_clock::now();
+  http_reply after;
+  while (std::chrono::steady_clock::now() - started < std::chrono::seconds(5)) {
+    after = log_activity(srv.port(), "u0", R"({"activity_type":"chat","query_text":"after"})");
+    if (after.status == 200)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  BOOST_TEST(after.status == 200, after.body);
+}
+
 // PostgreSQL stops for 10 s under mixed load: writes answer 503 + Retry-After (never success
 // without a commit), cached suggestions keep being served from memory, /readyz says not ready;
 // afterwards everything recovers by itself within 5 s, and no acknowledged row is missing or

@@ -1,6 +1,7 @@
 #include "tests/integration/pg_proxy.hpp"
 
 #include <arpa/inet.h>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
@@ -53,6 +54,7 @@ struct pg_cutting_proxy::impl {
   std::mutex mtx;
   std::string marker; ///< armed when non-empty
   std::atomic<int> cuts{0};
+  std::atomic<bool> stalled{false};
   std::thread acceptor;
   std::mutex relays_mtx;
   std::vector<std::thread> relays;
@@ -72,6 +74,10 @@ struct pg_cutting_proxy::impl {
     char buf[65536];
     pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
     while (!stopping) {
+      if (stalled) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        continue;
+      }
       if (::poll(fds, 2, 100) <= 0)
         continue;
       if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -161,6 +167,10 @@ const std::string& pg_cutting_proxy::socket_dir() const {
 void pg_cutting_proxy::cut_commit_after(std::string marker) {
   std::lock_guard<std::mutex> g{impl_->mtx};
   impl_->marker = std::move(marker);
+}
+
+void pg_cutting_proxy::stall(bool on) {
+  impl_->stalled = on;
 }
 
 int pg_cutting_proxy::cuts() const {

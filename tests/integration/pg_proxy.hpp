@@ -1,6 +1,7 @@
 // A fault injector for tests: a unix-socket proxy in front of PostgreSQL that can cut a
 // connection right after forwarding what commits (a COMMIT, or the end of a COPY run outside a
-// transaction), so the commit happens but its answer is lost.
+// transaction), so the commit happens but its answer is lost; or hold every byte both ways, as a
+// database that stopped answering (no statement timeout fires: the server hears nothing).
 #pragma once
 #include <atomic>
 #include <memory>
@@ -19,6 +20,8 @@ public:
   /// The next connection that sends a statement containing `marker` and then a COMMIT (or the
   /// end of a COPY's data) has that forwarded and both sides closed at once.
   void cut_commit_after(std::string marker);
+  /// While on, nothing is forwarded either way (what arrives waits in the sockets).
+  void stall(bool on);
   /// Connections cut so far.
   int cuts() const;
 
