@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "core/activity.hpp"
@@ -25,12 +27,49 @@ struct stored_row {
   std::string created_at;
 };
 
-/// The columns a live row's COPY fills (the id and time are the committer's).
-const std::vector<std::string>& live_row_columns() {
-  static const std::vector<std::string> columns{
-    "id",                 "user_id",         "activity_type", "query_text", "response_data",
-    "suggestion_clicked", "feedback_rating", "metadata",      "created_at"};
-  return columns;
+/// The statement storing a batch of live rows, with its name: `rows` rows of parameters (the id
+/// and time are the committer's), of which the unused ones are all NULL and left out. Batches
+/// round up to a power of two, so a connection prepares at most a few of these.
+struct live_insert {
+  static constexpr std::size_t columns = 9;
+  /// The largest: PostgreSQL takes at most 65,535 parameters. Larger batches go the keyed way.
+  static constexpr std::size_t most_rows = 4096;
+  std::size_t rows = 1;
+  std::string name, sql;
+};
+
+live_insert make_live_insert(std::size_t rows) {
+  live_insert out;
+  out.rows = rows;
+  static const char* const casts[live_insert::columns] = {
+    "integer", "varchar", "varchar", "text", "jsonb", "text", "integer", "jsonb", "timestamp"};
+  const char* const names = "id, user_id, activity_type, query_text, response_data, "
+                            "suggestion_clicked, feedback_rating, metadata, created_at";
+  out.name = "insert_live_" + std::to_string(rows);
+  out.sql = std::string("INSERT INTO user_activity (") + names + ") SELECT * FROM (VALUES ";
+  std::size_t param = 1;
+  for (std::size_t r = 0; r < rows; ++r) {
+    out.sql += r ? ",(" : "(";
+    for (std::size_t c = 0; c < live_insert::columns; ++c, ++param)
+      out.sql += (c ? ",$" : "$") + std::to_string(param) + "::" + casts[c];
+    out.sql += ")";
+  }
+  out.sql += std::string(") AS v(") + names + ") WHERE v.id IS NOT NULL";
+  return out;
+}
+
+/// The statement for a batch of `batch_rows` (at most live_insert::most_rows), made once.
+const live_insert& live_insert_for(std::size_t batch_rows) {
+  static std::mutex mtx;
+  static std::map<std::size_t, live_insert> made;
+  std::size_t rows = 1;
+  while (rows < batch_rows)
+    rows *= 2;
+  std::lock_guard<std::mutex> lock(mtx);
+  auto i = made.find(rows);
+  if (i == made.end())
+    i = made.emplace(rows, make_live_insert(rows)).first;
+  return i->second;
 }
 
 /// Any batch: all rows travel as one JSON parameter of one statement, which skips rows whose
@@ -112,7 +151,8 @@ batch_receipt activity_store::insert_activities(const activity_batch& batch) {
     bool live_rows = std::all_of(batch.rows.begin(), batch.rows.end(), [](const activity_row& r) {
       return r.idempotency_key.empty() && r.created_at.empty();
     });
-    return live_rows ? insert_live(batch) : insert_keyed(batch);
+    return live_rows && batch.rows.size() <= live_insert::most_rows ? insert_live(batch)
+                                                                    : insert_keyed(batch);
   });
 }
 
@@ -186,9 +226,9 @@ void activity_store::remember_queries(const activity_batch& batch, const batch_r
 
 batch_receipt activity_store::insert_live(const activity_batch& batch) {
   // Round trips are what a commit cycle waits on under load: the ids come from a drawn block,
-  // the time from this clock, and the COPY runs as its own transaction (PostgreSQL commits it
-  // before it reports the COPY complete), so a batch costs two (COPY, then its end) instead of
-  // five (BEGIN, ids, COPY, its end, COMMIT).
+  // the time from this clock, and the rows go as one prepared INSERT outside a transaction
+  // block, which PostgreSQL commits before it answers. So a batch costs one round trip (a COPY
+  // costs two: its start, then its end; its rows cost PostgreSQL the same).
   auto n = batch.rows.size();
   auto ids = draw_ids(n);
   std::unordered_map<std::int64_t, std::string> rated;
@@ -201,27 +241,34 @@ batch_receipt activity_store::insert_live(const activity_batch& batch) {
                     .count();
   auto created_at = format_iso8601_ms(epoch_ms); // as FS_ISO reads it back
   auto stored_at = created_at.substr(0, created_at.size() - 1); // sessions run in UTC
+  auto& statement = live_insert_for(n);
+  db_.prepare(statement.name.c_str(), statement.sql.c_str());
   auto backend = db_.conn().backendpid();
+  std::vector<std::string> texts; // the ids and ratings, as text
+  texts.reserve(2 * n);
+  // Null pointers are NULLs; the rows past the batch stay NULL and are left out.
+  std::vector<const char*> params(statement.rows * live_insert::columns, nullptr);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto& r = batch.rows[i];
+    auto* p = &params[i * live_insert::columns];
+    p[0] = texts.emplace_back(std::to_string(ids[i])).c_str();
+    p[1] = r.user_id.c_str();
+    p[2] = r.activity_type.c_str();
+    p[3] = r.has_query_text ? r.query_text.c_str() : nullptr;
+    p[4] = r.response_data_json.empty() ? nullptr : r.response_data_json.c_str();
+    p[5] = r.has_suggestion_clicked ? r.suggestion_clicked.c_str() : nullptr;
+    p[6] = r.feedback_rating > 0 ? texts.emplace_back(std::to_string(r.feedback_rating)).c_str()
+                                 : nullptr;
+    p[7] = r.metadata_json.empty() ? "{}" : r.metadata_json.c_str();
+    p[8] = stored_at.c_str();
+  }
   try {
     pqxx::nontransaction tx{db_.conn()};
-    pqxx::stream_to copy{tx, "user_activity", live_row_columns()};
-    for (std::size_t i = 0; i < n; ++i) {
-      auto& r = batch.rows[i];
-      auto rating = r.feedback_rating > 0 ? std::to_string(r.feedback_rating) : std::string{};
-      // Null pointers are NULLs.
-      copy << std::make_tuple(ids[i], r.user_id.c_str(), r.activity_type.c_str(),
-                              r.has_query_text ? r.query_text.c_str() : nullptr,
-                              r.response_data_json.empty() ? nullptr : r.response_data_json.c_str(),
-                              r.has_suggestion_clicked ? r.suggestion_clicked.c_str() : nullptr,
-                              rating.empty() ? nullptr : rating.c_str(),
-                              r.metadata_json.empty() ? "{}" : r.metadata_json.c_str(),
-                              stored_at.c_str());
-    }
-    copy.complete();
+    tx.exec_prepared(statement.name, pqxx::prepare::make_dynamic_params(params));
   } catch (const pqxx::sql_error&) {
-    throw; // the database refused the COPY: none of it is stored
+    throw; // the database refused the INSERT: none of it is stored
   } catch (const pqxx::broken_connection&) {
-    // The connection broke during the COPY or before its answer: settle whether it committed.
+    // The connection broke before the INSERT's answer: settle whether it committed.
     db_.disconnect();
     switch (fate_of_commit(backend, ids)) {
       case commit_fate::committed:

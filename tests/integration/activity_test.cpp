@@ -421,8 +421,8 @@ BOOST_AUTO_TEST_CASE(a_commit_whose_answer_is_lost_is_settled_before_the_client_
     if (*key)
       headers["Idempotency-Key"] = key;
     // Both ways of storing a batch: the JSON statement in a transaction for rows with a key, a
-    // COPY that commits on its own for live rows.
-    proxy.cut_commit_after(*key ? "nextval('user_activity_id_seq')" : "COPY user_activity");
+    // prepared INSERT that commits on its own for live rows.
+    proxy.cut_commit_after(*key ? "nextval('user_activity_id_seq')" : "insert_live_");
     auto cut = log_activity(srv.port(), "u0",
                             R"({"activity_type":"query","query_text":")" + text + R"("})", headers);
     BOOST_TEST(proxy.cuts() == (*key ? 1 : 2));

@@ -70,7 +70,7 @@ struct pg_cutting_proxy::impl {
       return;
     }
     std::string pending; // client bytes not yet forwarded as whole messages
-    bool started = false, marked = false;
+    bool started = false, marked = false, executed = false, in_block = false;
     char buf[65536];
     pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
     while (!stopping) {
@@ -107,13 +107,22 @@ struct pg_cutting_proxy::impl {
             std::lock_guard<std::mutex> g{mtx};
             if (!marker.empty() && message.find(marker) != std::string::npos)
               marked = true;
-            // A COMMIT, or the end of a COPY's data (a COPY outside a transaction commits then).
+            if (message[0] == 'Q' && message.find("BEGIN") != std::string::npos)
+              in_block = true;
+            bool block_ends = message[0] == 'Q' && (message.find("COMMIT") != std::string::npos ||
+                                                    message.find("ROLLBACK") != std::string::npos);
+            executed = executed || (marked && message[0] == 'E');
+            // A COMMIT; the end of a COPY's data (a COPY outside a transaction block commits
+            // then); or the Sync after an Execute outside a transaction block (its implicit
+            // transaction commits then).
             bool commits = (message[0] == 'Q' && message.find("COMMIT") != std::string::npos) ||
-                           message[0] == 'c';
+                           message[0] == 'c' || (message[0] == 'S' && executed && !in_block);
             if (marked && commits) {
               marker.clear();
               cut = true;
             }
+            if (block_ends)
+              in_block = false;
           }
           if (!send_all(server, message.data(), message.size()))
             break;

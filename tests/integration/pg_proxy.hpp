@@ -1,6 +1,7 @@
 // A fault injector for tests: a unix-socket proxy in front of PostgreSQL that can cut a
-// connection right after forwarding what commits (a COMMIT, or the end of a COPY run outside a
-// transaction), so the commit happens but its answer is lost; or hold every byte both ways, as a
+// connection right after forwarding what commits (a COMMIT, the end of a COPY, or the Sync
+// after a statement, both outside a transaction block), so the commit happens but its answer is
+// lost; or hold every byte both ways, as a
 // database that stopped answering (no statement timeout fires: the server hears nothing).
 #pragma once
 #include <atomic>
@@ -17,8 +18,9 @@ public:
 
   /// The directory to use as libpq's `host` (it holds `.s.PGSQL.5432`).
   const std::string& socket_dir() const;
-  /// The next connection that sends a statement containing `marker` and then a COMMIT (or the
-  /// end of a COPY's data) has that forwarded and both sides closed at once.
+  /// The next connection that sends a message containing `marker` (a statement's text, or a
+  /// prepared statement's name) and then what commits has that forwarded and both sides closed
+  /// at once.
   void cut_commit_after(std::string marker);
   /// While on, nothing is forwarded either way (what arrives waits in the sockets).
   void stall(bool on);
