@@ -34,8 +34,6 @@ public:
 
   /// The oldest number that may still wait (every number before it has been taken).
   std::uint64_t oldest() const { return base_; }
-  /// Numbers given so far.
-  std::uint64_t next() const { return base_ + slots_.size(); }
 
 private:
   std::deque<std::optional<T>> slots_;
