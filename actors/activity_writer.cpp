@@ -408,20 +408,20 @@ activity_writer(activity_writer_actor::stateful_pointer<writer_state> self, writ
   // report arriving later finds them answered.
   auto stuck_after = std::chrono::milliseconds(2 * settings.commit_timeout_ms);
   self->send(self, commit_watch_atom::value);
-  // Queues rows: wakes the committer if it sleeps.
-  auto push = [=](auto&& enqueue) {
+  // Queues `n` rows if they fit (waiting plus in flight within queue_max; false if not):
+  // `enqueue` numbers and pushes them. Wakes the committer if it sleeps.
+  auto queue_rows = [=](std::size_t n, auto&& enqueue) {
     bool wake = false;
     {
       std::lock_guard<std::mutex> lock(handoff->mtx);
+      if (!handoff->queue.admits(n))
+        return false;
       enqueue(handoff->queue);
       wake = std::exchange(handoff->committer_asleep, false);
     }
     if (wake && self->state.committer)
       self->send(self->state.committer, commit_atom::value);
-  };
-  auto admits = [=](std::size_t n) {
-    std::lock_guard<std::mutex> lock(handoff->mtx);
-    return handoff->queue.admits(n);
+    return true;
   };
   // Imports: a child of its own (detached: it parses and looks users up); the handle for the
   // HTTP side stops working when this writer stops.
@@ -431,8 +431,8 @@ activity_writer(activity_writer_actor::stateful_pointer<writer_state> self, writ
                                                                  settings.queue_max)));
   auto importers = std::make_shared<supervised_slots>(
     self, "activity importer", restart_policy::on_failure(), 1, [=](std::size_t) {
-      return caf::actor_cast<caf::actor>(self->spawn<caf::detached>(
-        importer_behavior, imp, caf::actor_cast<caf::actor_addr>(self)));
+      return caf::actor_cast<caf::actor>(
+        self->spawn<caf::detached>(importer_behavior, imp, writer_addr));
     });
   importers->on_started = [=](std::size_t, const caf::actor& i) {
     self->state.importer = caf::actor_cast<activity_importer_actor>(i);
@@ -493,14 +493,15 @@ activity_writer(activity_writer_actor::stateful_pointer<writer_state> self, writ
         return overloaded(no_host);
       if (!route->here)
         return forward(reply_tag<logged_activity>{}, route->to, a, std::move(row));
-      if (!admits(1))
-        return overloaded("too many activities are waiting to be stored; retry");
-      auto rp = self->make_response_promise<logged_activity>();
-      auto seq = self->state.awaiting.add({rp, nullptr, 0});
       auto send_by =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(settings.send_within_ms);
+      caf::typed_response_promise<logged_activity> rp;
+      if (!queue_rows(1, [&](group_commit_queue<queued_row>& q) {
+            rp = self->make_response_promise<logged_activity>();
+            q.push({std::move(row), self->state.awaiting.add({rp, nullptr, 0})}, send_by);
+          }))
+        return overloaded("too many activities are waiting to be stored; retry");
       m.queued.add(1);
-      push([&](group_commit_queue<queued_row>& q) { q.push({std::move(row), seq}, send_by); });
       return rp;
     },
     // An import's chunk: queued as one, answered with one receipt per row once all committed.
@@ -513,20 +514,16 @@ activity_writer(activity_writer_actor::stateful_pointer<writer_state> self, writ
       auto n = chunk.rows.size();
       if (n == 0)
         return batch_receipt{};
-      if (!admits(n))
-        return overloaded("too many activities are waiting to be stored; retry");
       auto reply = std::make_shared<chunk_reply>();
-      reply->promise = self->make_response_promise<batch_receipt>();
-      reply->receipt.items.resize(n);
-      reply->waiting = n;
-      std::vector<std::uint64_t> seqs(n);
-      for (std::size_t k = 0; k < n; ++k)
-        seqs[k] = self->state.awaiting.add({{}, reply, k});
+      if (!queue_rows(n, [&](group_commit_queue<queued_row>& q) {
+            reply->promise = self->make_response_promise<batch_receipt>();
+            reply->receipt.items.resize(n);
+            reply->waiting = n;
+            for (std::size_t k = 0; k < n; ++k)
+              q.push({std::move(chunk.rows[k]), self->state.awaiting.add({{}, reply, k})});
+          }))
+        return overloaded("too many activities are waiting to be stored; retry");
       m.queued.add(static_cast<std::int64_t>(n));
-      push([&](group_commit_queue<queued_row>& q) {
-        for (std::size_t k = 0; k < n; ++k)
-          q.push({std::move(chunk.rows[k]), seqs[k]});
-      });
       return reply->promise;
     },
     [=](receipts_atom, commit_report& report) {
