@@ -39,6 +39,21 @@ http_reply log_activity(std::uint16_t port, const std::string& user, const std::
   return request(port, "POST", "/api/v1/activity/log", body, token_for(user), headers);
 }
 
+/// Logs `body` again every 100 ms until it is stored (200) or `within` has passed: the last
+/// answer. For a server waiting for its database to come back.
+http_reply log_until_stored(std::uint16_t port, const std::string& user, const std::string& body,
+                            std::chrono::milliseconds within) {
+  auto started = std::chrono::steady_clock::now();
+  http_reply r;
+  while (std::chrono::steady_clock::now() - started < within) {
+    r = log_activity(port, user, body);
+    if (r.status == 200)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return r;
+}
+
 std::string json_quoted(const std::string& s) {
   std::string out;
   append_json_string(out, s);
@@ -408,7 +423,7 @@ BOOST_AUTO_TEST_CASE(a_row_the_database_refuses_fails_only_its_own_request) {
 // client hears 200 for a stored row, and a retry with the same key finds it.
 BOOST_AUTO_TEST_CASE(a_commit_whose_answer_is_lost_is_settled_before_the_client_hears) {
   auto socket_dir = test_cluster_socket_dir();
-  if (socket_dir.empty() || socket_dir[0] != '/')
+  if (socket_dir.empty())
     return; // an external TCP cluster: the proxy relays unix sockets only
   activity_env env;
   pg_cutting_proxy proxy{socket_dir};
@@ -463,7 +478,7 @@ BOOST_AUTO_TEST_CASE(a_slow_commit_is_cancelled_before_the_request_times_out) {
 // Retry-After (never 504), and once the database answers again so does the server.
 BOOST_AUTO_TEST_CASE(a_database_that_stops_answering_is_answered_503_before_the_deadline) {
   auto socket_dir = test_cluster_socket_dir();
-  if (socket_dir.empty() || socket_dir[0] != '/')
+  if (socket_dir.empty())
     return; // an external TCP cluster: the proxy relays unix sockets only
   activity_env env;
   pg_cutting_proxy proxy{socket_dir};
@@ -477,14 +492,8 @@ BOOST_AUTO_TEST_CASE(a_database_that_stops_answering_is_answered_503_before_the_
   BOOST_TEST(r.status == 503, r.body);
   BOOST_TEST(r.header("retry-after") == "1");
   proxy.stall(false);
-  auto started = std::chrono::steady_clock::now();
-  http_reply after;
-  while (std::chrono::steady_clock::now() - started < std::chrono::seconds(5)) {
-    after = log_activity(srv.port(), "u0", R"({"activity_type":"chat","query_text":"after"})");
-    if (after.status == 200)
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  auto after = log_until_stored(srv.port(), "u0", R"({"activity_type":"chat","query_text":"after"})",
+                                std::chrono::seconds(5));
   BOOST_TEST(after.status == 200, after.body);
 }
 
@@ -554,14 +563,8 @@ BOOST_AUTO_TEST_CASE(a_database_outage_is_survived_without_loss_or_doubles) {
   std::this_thread::sleep_for(std::chrono::seconds(8));
   down = false;
   start_test_cluster();
-  auto started = std::chrono::steady_clock::now();
-  http_reply probe;
-  while (std::chrono::steady_clock::now() - started < std::chrono::seconds(5)) {
-    probe = log_activity(port, "u0", R"({"activity_type":"chat","query_text":"back"})");
-    if (probe.status == 200)
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  auto probe = log_until_stored(port, "u0", R"({"activity_type":"chat","query_text":"back"})",
+                                std::chrono::seconds(5));
   BOOST_TEST(probe.status == 200, probe.body);
   BOOST_TEST(request(port, "GET", "/readyz").status == 200);
   std::this_thread::sleep_for(std::chrono::seconds(1));

@@ -107,16 +107,17 @@ struct pg_cutting_proxy::impl {
             std::lock_guard<std::mutex> g{mtx};
             if (!marker.empty() && message.find(marker) != std::string::npos)
               marked = true;
-            if (message[0] == 'Q' && message.find("BEGIN") != std::string::npos)
+            bool query = message[0] == 'Q';
+            if (query && message.find("BEGIN") != std::string::npos)
               in_block = true;
-            bool block_ends = message[0] == 'Q' && (message.find("COMMIT") != std::string::npos ||
-                                                    message.find("ROLLBACK") != std::string::npos);
+            bool commit = query && message.find("COMMIT") != std::string::npos;
+            bool block_ends = commit || (query && message.find("ROLLBACK") != std::string::npos);
             executed = executed || (marked && message[0] == 'E');
             // A COMMIT; the end of a COPY's data (a COPY outside a transaction block commits
             // then); or the Sync after an Execute outside a transaction block (its implicit
             // transaction commits then).
-            bool commits = (message[0] == 'Q' && message.find("COMMIT") != std::string::npos) ||
-                           message[0] == 'c' || (message[0] == 'S' && executed && !in_block);
+            bool commits = commit || message[0] == 'c' ||
+                           (message[0] == 'S' && executed && !in_block);
             if (marked && commits) {
               marker.clear();
               cut = true;
@@ -196,9 +197,9 @@ std::string test_cluster_socket_dir() {
   if (at == std::string::npos)
     return {};
   at += 5;
-  if (info[at] == '\'')
-    return info.substr(at + 1, info.find('\'', at + 1) - at - 1);
-  return info.substr(at, info.find(' ', at) - at);
+  auto host = info[at] == '\'' ? info.substr(at + 1, info.find('\'', at + 1) - at - 1)
+                               : info.substr(at, info.find(' ', at) - at);
+  return host.empty() || host[0] != '/' ? std::string{} : host;
 }
 
 } // namespace foresight::testing

@@ -35,7 +35,8 @@ private:
 /// `conninfo` with its host replaced by `socket_dir` (libpq takes the last one given).
 std::string via_socket_dir(const std::string& conninfo, const std::string& socket_dir);
 
-/// The socket directory of the test cluster (its `host`).
+/// The directory of the test cluster's unix socket (its `host`); empty when the cluster is
+/// reached over TCP, which the proxy cannot relay.
 std::string test_cluster_socket_dir();
 
 } // namespace foresight::testing
