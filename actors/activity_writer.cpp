@@ -26,6 +26,7 @@
 #include "actors/guarded.hpp"
 #include "actors/messages.hpp"
 #include "actors/supervision.hpp"
+#include "actors/thread_priority.hpp"
 #include "core/awaiting_by_number.hpp"
 #include "core/group_commit_queue.hpp"
 #include "core/metrics.hpp"
@@ -156,6 +157,9 @@ activity_committer_actor::behavior_type
 committer(activity_committer_actor::stateful_pointer<committer_state> self,
           writer_settings settings, pattern_learners_actor learners,
           std::shared_ptr<commit_handoff> handoff, caf::actor_addr writer_addr) {
+  // Every row waits for this thread's turn on a core: under load it waited for one a quarter to
+  // a third of the time. A short slice lets it run first when its answer arrives.
+  request_short_time_slice(100000);
   self->state.db = std::make_unique<store_set>(settings.conninfo);
   // Bounds every statement, COMMIT included, so the writer hears the outcome before the HTTP
   // request's deadline (see writer_settings).
