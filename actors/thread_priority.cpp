@@ -7,6 +7,21 @@
 
 namespace foresight {
 
+namespace {
+
+/// sched_setattr's and sched_getattr's argument (glibc 2.36 wraps neither): the fields up to
+/// sched_period, as in linux/sched/types.h.
+struct sched_attributes {
+  std::uint32_t size = sizeof(sched_attributes);
+  std::uint32_t sched_policy = 0; // SCHED_OTHER
+  std::uint64_t sched_flags = 0;
+  std::int32_t sched_nice = 0;
+  std::uint32_t sched_priority = 0;
+  std::uint64_t sched_runtime = 0, sched_deadline = 0, sched_period = 0;
+};
+
+} // namespace
+
 void lower_current_thread_priority(int increment) {
   if (increment <= 0)
     return;
@@ -19,30 +34,22 @@ void lower_current_thread_priority(int increment) {
   setpriority(PRIO_PROCESS, tid, current + increment);
 }
 
-} // namespace foresight
-
-namespace foresight {
-
 void request_short_time_slice(std::uint64_t slice_ns) {
-  // sched_setattr's own struct (glibc 2.36 has no wrapper): fields up to sched_period, as in
-  // linux/sched/types.h. A kernel without custom slices ignores sched_runtime for normal tasks.
-  struct {
-    std::uint32_t size;
-    std::uint32_t sched_policy;
-    std::uint64_t sched_flags;
-    std::int32_t sched_nice;
-    std::uint32_t sched_priority;
-    std::uint64_t sched_runtime, sched_deadline, sched_period;
-  } attr{};
-  attr.size = sizeof attr;
-  attr.sched_policy = 0; // SCHED_OTHER
-  errno = 0;
-  int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
-  if (errno != 0)
+  sched_attributes attr;
+  if (syscall(SYS_sched_getattr, 0, &attr, sizeof attr, 0) != 0 || attr.sched_policy != 0)
     return;
-  attr.sched_nice = nice;
+  // The nice value travels in the same call: the thread's own, as read.
+  attr.size = sizeof attr;
+  attr.sched_flags = 0;
   attr.sched_runtime = slice_ns;
   syscall(SYS_sched_setattr, 0, &attr, 0);
+}
+
+std::uint64_t current_thread_time_slice() {
+  sched_attributes attr;
+  if (syscall(SYS_sched_getattr, 0, &attr, sizeof attr, 0) != 0)
+    return 0;
+  return attr.sched_runtime;
 }
 
 } // namespace foresight

@@ -1,4 +1,5 @@
-// thread_priority: lowering the priority of the calling thread, for work off the request path.
+// thread_priority: the calling thread's place in the scheduler: a lower priority for work off the
+// request path, a short time slice for the step every request waits on.
 #pragma once
 #include <cstdint>
 
@@ -12,5 +13,9 @@ void lower_current_thread_priority(int increment);
 /// runnable threads it then comes first when it wakes. Needs no privilege; an older kernel
 /// ignores it.
 void request_short_time_slice(std::uint64_t slice_ns);
+
+/// The calling thread's time slice in nanoseconds as the kernel reports it (0: none reported,
+/// as before Linux 6.12).
+std::uint64_t current_thread_time_slice();
 
 } // namespace foresight

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <cerrno>
-#include <cstdint>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <thread>
@@ -18,21 +17,6 @@ namespace {
 int nice_of_this_thread() {
   errno = 0;
   return getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
-}
-
-/// The calling thread's time slice as sched_getattr reports it (0: a kernel that reports none).
-std::uint64_t slice_of_this_thread() {
-  struct {
-    std::uint32_t size;
-    std::uint32_t sched_policy;
-    std::uint64_t sched_flags;
-    std::int32_t sched_nice;
-    std::uint32_t sched_priority;
-    std::uint64_t sched_runtime, sched_deadline, sched_period;
-  } attr{};
-  if (syscall(SYS_sched_getattr, 0, &attr, sizeof attr, 0) != 0)
-    return 0;
-  return attr.sched_runtime;
 }
 
 } // namespace
@@ -56,12 +40,12 @@ BOOST_AUTO_TEST_CASE(a_short_slice_is_the_threads_own_and_keeps_its_nice_value) 
   std::thread([&] {
     lower_current_thread_priority(2);
     nice_before = nice_of_this_thread();
-    default_slice = slice_of_this_thread();
+    default_slice = current_thread_time_slice();
     request_short_time_slice(100000);
-    slice = slice_of_this_thread();
+    slice = current_thread_time_slice();
     nice_after = nice_of_this_thread();
   }).join();
-  others = slice_of_this_thread();
+  others = current_thread_time_slice();
   BOOST_TEST(nice_after == nice_before);
   if (default_slice == 0) {
     BOOST_TEST_MESSAGE("this kernel reports no time slice (custom slices came in Linux 6.12)");
