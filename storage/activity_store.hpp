@@ -42,7 +42,8 @@ public:
   std::int64_t drop_old_result_rows(int days, int limit);
 
 private:
-  /// Live rows (no Idempotency-Key, no time of their own): one COPY, its own transaction.
+  /// Live rows (no Idempotency-Key, no time of their own; at most 4096 in a batch): one
+  /// prepared INSERT outside a transaction block, committed as it runs.
   batch_receipt insert_live(const activity_batch& batch);
   /// Any batch: one statement that skips taken keys and keeps rows' own times, in a transaction.
   batch_receipt insert_keyed(const activity_batch& batch);

@@ -113,11 +113,9 @@ struct pg_cutting_proxy::impl {
             bool commit = query && message.find("COMMIT") != std::string::npos;
             bool block_ends = commit || (query && message.find("ROLLBACK") != std::string::npos);
             executed = executed || (marked && message[0] == 'E');
-            // A COMMIT; the end of a COPY's data (a COPY outside a transaction block commits
-            // then); or the Sync after an Execute outside a transaction block (its implicit
+            // A COMMIT, or the Sync after an Execute outside a transaction block (its implicit
             // transaction commits then).
-            bool commits = commit || message[0] == 'c' ||
-                           (message[0] == 'S' && executed && !in_block);
+            bool commits = commit || (message[0] == 'S' && executed && !in_block);
             if (marked && commits) {
               marker.clear();
               cut = true;

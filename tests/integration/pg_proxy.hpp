@@ -1,8 +1,8 @@
 // A fault injector for tests: a unix-socket proxy in front of PostgreSQL that can cut a
-// connection right after forwarding what commits (a COMMIT, the end of a COPY, or the Sync
-// after a statement, both outside a transaction block), so the commit happens but its answer is
-// lost; or hold every byte both ways, as a
-// database that stopped answering (no statement timeout fires: the server hears nothing).
+// connection right after forwarding what commits (a COMMIT, or the Sync after a statement
+// outside a transaction block), so the commit happens but its answer is lost; or hold every byte
+// both ways, as a database that stopped answering (no statement timeout fires: the server hears
+// nothing).
 #pragma once
 #include <atomic>
 #include <memory>
