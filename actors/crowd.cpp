@@ -200,7 +200,10 @@ crowd_supervisor(crowd_actor::stateful_pointer<crowd_supervisor_state> self, sto
                  catalog_registry_actor catalogs, int min_users) {
   auto child = std::make_shared<supervised_slots>(
     self, "crowd", restart_policy::always(), 1, [=](std::size_t) {
-      return caf::actor_cast<caf::actor>(self->spawn(crowd, storage, catalogs, min_users));
+      // On a thread of its own: it digests every committed question, long runs of work that,
+      // on a scheduler thread, held up the sessions and the writer queued behind them.
+      return caf::actor_cast<caf::actor>(
+        self->spawn<caf::detached>(crowd, storage, catalogs, min_users));
     });
   self->state.child = child;
   child->start_all();
