@@ -134,6 +134,12 @@ struct actor_app::impl {
                   ? c.password_threads
                   : std::max(1, static_cast<int>(std::thread::hardware_concurrency() / 2)),
                 static_cast<std::size_t>(c.password_queue_max)) {
+    // CAF 0.17 makes a local group at its first lookup, and when threads race to make the same
+    // one, each loser blocks its thread until its spare copy's broker has stopped. With both
+    // scheduler threads blocked that way (the detached crowd can win the race), no actor runs
+    // again: a server that never answers. So the groups exist before any actor looks them up.
+    learned_activities_group(sys);
+    catalog_versions_group(sys);
     storage_settings s{conninfo, c.db_pool_size};
     storage = spawn_storage_pool(sys, s);
     node_id = c.node_id;

@@ -22,6 +22,10 @@ TOKENS_FILE="$WORK/tokens.txt" IDS_FILE="$WORK/acked.txt" \
   "http://127.0.0.1:$PORT/api/v1/activity/log" | tee "$WORK/wrk.txt"
 RPS=$(sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$WORK/wrk.txt")
 NON2XX=$(sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$WORK/wrk.txt"); NON2XX=${NON2XX:-0}
+if [ "${RPS%.*}" -eq 0 ]; then
+  echo "ingest: foresightd answered no request; its log: $WORK/server.log" >&2
+  exit 1
+fi
 
 echo "==> checking every acknowledged id is in the table"
 "${PSQL[@]}" -c "CREATE TABLE bench_acked (id bigint)"
@@ -59,7 +63,7 @@ COPY_RPS=$(copy_rate bench_copy)
 COPY_FK_RPS=$(copy_rate bench_copy_fk)
 
 echo "==> reference: nginx, a static response of the acknowledgement's size, 64 connections"
-ACK_SAMPLE=$(curl -s -X POST -H "Authorization: Bearer $(head -1 "$WORK/tokens.txt")" \
+ACK_SAMPLE=$(curl -s --max-time 10 -X POST -H "Authorization: Bearer $(head -1 "$WORK/tokens.txt")" \
   -H 'Content-Type: application/json' -d '{"activity_type":"chat","query_text":"nginx sample"}' \
   "http://127.0.0.1:$PORT/api/v1/activity/log")
 start_nginx ack.json "$ACK_SAMPLE"
