@@ -34,7 +34,7 @@ store open_store(const config& cfg, bool serving, data_dir_lock& lock) {
     s.conninfo = cfg.database_url;
     return s;
   }
-  s.cluster = std::make_unique<embedded_postgres>(cfg.data_dir);
+  s.cluster = std::make_unique<embedded_postgres>(cfg.data_dir, cfg.wal_reserve_mb);
   bool owner = lock.try_lock();
   if (serving && !owner)
     throw std::runtime_error("another foresightd is serving " + cfg.data_dir);

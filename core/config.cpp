@@ -172,6 +172,10 @@ const std::vector<option_spec>& config_options() {
     string_option("database-url-file",
                   "file holding the PostgreSQL URL (instead of --database-url)",
                   &config::database_url_file),
+    int_option("wal-reserve-mb",
+               "WAL files the embedded PostgreSQL writes once when it creates its cluster and "
+               "keeps for reuse (0: PostgreSQL's defaults)",
+               &config::wal_reserve_mb, 0, 65536),
     int_option("db-pool-size", "storage worker threads, one connection each",
                &config::db_pool_size, 1, 256),
     int_option("actor-threads", "CAF scheduler threads", &config::actor_threads, 1, 64),

@@ -35,6 +35,7 @@ struct config {
   std::string data_dir = "./var";
   std::string database_url; ///< empty: run the embedded PostgreSQL cluster
   std::string database_url_file; ///< read into database_url (keeps a password off the command line)
+  int wal_reserve_mb = 1024; ///< the embedded cluster's WAL made ready for reuse at its creation
   int db_pool_size = 4;
   // -- actors --
   int actor_threads = 2;

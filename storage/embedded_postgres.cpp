@@ -3,6 +3,7 @@
 
 #include "core/password_hash.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -87,7 +88,8 @@ std::string embedded_postgres::connection_string(const std::string& dbname) cons
          " dbname=" + quote_conn_value(dbname) + " passfile=" + quote_conn_value(password_file_);
 }
 
-embedded_postgres::embedded_postgres(std::string data_dir) {
+embedded_postgres::embedded_postgres(std::string data_dir, int wal_reserve_mb)
+  : wal_reserve_mb_(wal_reserve_mb) {
   data_dir_ = fs::absolute(data_dir).lexically_normal().string();
   if (!data_dir_.empty() && data_dir_.back() == '/')
     data_dir_.pop_back();
@@ -226,7 +228,9 @@ std::string embedded_postgres::start(bool reuse_running) {
     if (owner_uid_ >= 0 && chown(file.c_str(), owner_uid_, owner_gid_) != 0)
       throw std::runtime_error("cannot chown " + file);
   };
+  bool created = false;
   if (!fs::exists(cluster_dir_ + "/PG_VERSION")) {
+    created = true;
     fs::create_directories(cluster_dir_);
     give_to_owner(cluster_dir_);
     chmod(cluster_dir_.c_str(), 0700);
@@ -258,6 +262,9 @@ std::string embedded_postgres::start(bool reuse_running) {
          << "max_connections = 200\n"
          // The default 128MB is sized for a toy; 1M activities and their indexes want more.
          << "shared_buffers = 512MB\n";
+    if (wal_reserve_mb_ > 0)
+      conf << "min_wal_size = " << std::max(wal_reserve_mb_, 32) << "MB\n"
+           << "max_wal_size = " << std::max(wal_reserve_mb_, 1024) << "MB\n";
   }
   give_to_owner(cluster_dir_ + "/foresight.conf");
   // A cluster made before passwords (trust authentication) keeps its pg_hba.conf until the
@@ -295,6 +302,16 @@ std::string embedded_postgres::start(bool reuse_running) {
     }
     if (tx.exec_params("SELECT 1 FROM pg_database WHERE datname = $1", database).empty())
       tx.exec(std::string("CREATE DATABASE ") + database);
+    if (created && wal_reserve_mb_ > 0) {
+      // Each switch makes the next file (pg_switch_wal starts one only after a new record);
+      // the checkpoint then renames the files behind it into future ones, and later checkpoints
+      // keep min_wal_size of them.
+      for (int i = 0; i < wal_reserve_mb_ / 16; ++i) {
+        tx.exec("SELECT pg_logical_emit_message(false, 'foresight', 'wal reserve')");
+        tx.exec("SELECT pg_switch_wal()");
+      }
+      tx.exec("CHECKPOINT");
+    }
   }
   return connection_string(database);
 }

@@ -53,10 +53,18 @@ BOOST_AUTO_TEST_CASE(serves_from_its_own_cluster_survives_a_kill_and_stops_it_on
   char tmpl[] = "/tmp/foresight-embedded-XXXXXX";
   std::string dir = mkdtemp(tmpl);
   auto args = std::vector<std::string>{"serve", "--port", "0", "--data-dir", dir,
-                                       "--pbkdf2-iterations", "1000"};
+                                       "--pbkdf2-iterations", "1000", "--wal-reserve-mb", "128"};
+  auto wal_files = [&] {
+    int n = 0;
+    for (auto& e : fs::directory_iterator(dir + "/postgres/pg_wal"))
+      n += e.is_regular_file() && e.file_size() == 16u << 20;
+    return n;
+  };
   {
     server_process first{args};
     BOOST_TEST(request(first.port(), "GET", "/readyz").status == 200);
+    // The new cluster's WAL reserve (8 files of 16 MB), so its first writes make no new files.
+    BOOST_TEST(wal_files() >= 8);
     // A subcommand beside a running server shares its cluster.
     server_process add{{"user", "add", "--data-dir", dir, "--id", "boss", "--role", "executive",
                         "--password", "boss-password", "--admin", "--goals", R"(["grow"])",
