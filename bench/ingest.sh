@@ -20,7 +20,7 @@ BEFORE=$("${PSQL[@]}" -t -A -c "SELECT count(*) FROM user_activity")
 TOKENS_FILE="$WORK/tokens.txt" IDS_FILE="$WORK/acked.txt" \
   wrk -t2 -c64 -d"${SECONDS_RUN}s" --timeout 10s -s "$HERE/ingest.lua" \
   "http://127.0.0.1:$PORT/api/v1/activity/log" | tee "$WORK/wrk.txt"
-RPS=$(sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$WORK/wrk.txt")
+RPS=$(sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$WORK/wrk.txt"); RPS=${RPS:-0}
 NON2XX=$(sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$WORK/wrk.txt"); NON2XX=${NON2XX:-0}
 if [ "${RPS%.*}" -eq 0 ]; then
   echo "ingest: foresightd answered no request; its log: $WORK/server.log" >&2
