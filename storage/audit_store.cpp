@@ -8,7 +8,7 @@ namespace foresight {
 
 activity_page audit_store::audit_log(const history_query& q) {
   return translated([&]() -> activity_page {
-    pqxx::read_transaction tx{db_.conn()};
+    pqxx::nontransaction tx{db_.conn()};
     auto rows = tx.exec_params(
       "SELECT id, " FS_ISO("created_at") ", actor, action, target, detail::text FROM audit_log"
       " WHERE ($1 = 0 OR id < $1) ORDER BY id DESC LIMIT $2",

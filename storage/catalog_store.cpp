@@ -52,7 +52,7 @@ connection_catalog catalog_store::put_catalog(const connection_catalog& c, const
 
 bool catalog_store::get_catalog(const std::string& id, connection_catalog& out) {
   return translated([&]() -> bool {
-    pqxx::read_transaction tx{db_.conn()};
+    pqxx::nontransaction tx{db_.conn()};
     auto rows = tx.exec_params(
       std::string("SELECT ") + catalog_columns + " FROM connections WHERE id = $1", id);
     if (rows.empty())
@@ -64,7 +64,7 @@ bool catalog_store::get_catalog(const std::string& id, connection_catalog& out) 
 
 catalog_list catalog_store::list_catalogs() {
   return translated([&]() -> catalog_list {
-    pqxx::read_transaction tx{db_.conn()};
+    pqxx::nontransaction tx{db_.conn()};
     auto rows = tx.exec(std::string("SELECT ") + catalog_columns + " FROM connections ORDER BY id");
     catalog_list out;
     for (const auto& r : rows)

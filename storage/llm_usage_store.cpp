@@ -8,7 +8,7 @@ namespace foresight {
 
 std::vector<llm_usage_row> llm_usage_store::load_llm_usage_today() {
   return translated([&]() -> std::vector<llm_usage_row> {
-    pqxx::read_transaction tx{db_.conn()};
+    pqxx::nontransaction tx{db_.conn()};
     std::vector<llm_usage_row> out;
     for (const auto& r : tx.exec("SELECT user_id, calls, tokens_in, tokens_out FROM llm_usage"
                                  " WHERE day = (now() AT TIME ZONE 'UTC')::date"))

@@ -20,7 +20,7 @@ int schema_store::migrate() {
 readiness_report schema_store::readiness() {
   return translated([&]() -> readiness_report {
     readiness_report report;
-    pqxx::read_transaction tx{db_.conn()};
+    pqxx::nontransaction tx{db_.conn()};
     report.database_reachable = true;
     auto rows = tx.exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
     report.schema_version = rows[0][0].as<int>();

@@ -1,5 +1,9 @@
 // The connection the stores share: one libpqxx connection, opened on demand and again after it
 // broke. Use a session (and its stores) from one thread only.
+//
+// Stores read with one statement through `pqxx::nontransaction`: a lone statement sees one
+// snapshot, and a read transaction's BEGIN and COMMIT would triple its round trips. Reads of
+// several statements that must agree use `pqxx::read_transaction`.
 #pragma once
 #include <cstdint>
 #include <memory>

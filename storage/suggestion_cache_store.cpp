@@ -42,7 +42,7 @@ const std::string delete_unused_pattern_lists =
 
 std::vector<cached_suggestions> suggestion_cache_store::load_suggestion_cache(int limit) {
   return translated([&]() -> std::vector<cached_suggestions> {
-    pqxx::read_transaction tx{db_.conn()};
+    pqxx::nontransaction tx{db_.conn()};
     std::vector<cached_suggestions> out;
     auto rows = tx.exec_params(
       "SELECT c.context_hash, COALESCE(c.user_id, ''), c.suggestions::text,"

@@ -29,7 +29,7 @@ user_profile read_user(const pqxx::row& r) {
 
 bool user_store::find_user(const std::string& id, user_profile& out) {
   return translated([&]() -> bool {
-    pqxx::read_transaction tx{db_.conn()};
+    pqxx::nontransaction tx{db_.conn()};
     auto rows = tx.exec_params(std::string("SELECT ") + user_columns + " FROM users WHERE id = $1", id);
     if (rows.empty())
       return false;
@@ -41,7 +41,7 @@ bool user_store::find_user(const std::string& id, user_profile& out) {
 bool user_store::find_login(const std::string& username, user_profile& out,
                           std::string& password_hash) {
   return translated([&]() -> bool {
-    pqxx::read_transaction tx{db_.conn()};
+    pqxx::nontransaction tx{db_.conn()};
     auto rows = tx.exec_params(std::string("SELECT ") + user_columns +
                                  ", password_hash FROM users WHERE username = $1",
                                username);
@@ -93,7 +93,7 @@ std::int64_t user_store::set_password(const std::string& user_id, const std::str
 
 std::vector<std::pair<std::string, std::int64_t>> user_store::password_changes() {
   return translated([&]() -> std::vector<std::pair<std::string, std::int64_t>> {
-    pqxx::read_transaction tx{db_.conn()};
+    pqxx::nontransaction tx{db_.conn()};
     std::vector<std::pair<std::string, std::int64_t>> out;
     for (const auto& r : tx.exec("SELECT id, floor(EXTRACT(EPOCH FROM password_changed_at))::bigint"
                                  " FROM users WHERE password_changed_at IS NOT NULL"))

@@ -366,6 +366,20 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(activity_durability)
 
+BOOST_AUTO_TEST_CASE(connections_open_before_the_first_request) {
+  // The first users' requests would otherwise each wait for a new backend: its connection, its
+  // password exchange, its first catalog reads (tens of ms under load).
+  activity_env env;
+  server_process srv{serve_args(env.db, {"--db-pool-size", "3"})};
+  // Three storage workers, the background writer and the committer; no request was made.
+  wait_for(env.db,
+           "SELECT count(*) FROM pg_stat_activity"
+           " WHERE datname = current_database() AND pid <> pg_backend_pid()",
+           5);
+  BOOST_TEST(log_activity(srv.port(), "u0", R"({"activity_type":"chat","query_text":"hi"})")
+               .status == 200);
+}
+
 BOOST_AUTO_TEST_CASE(a_failed_commit_answers_503_and_the_next_request_succeeds) {
   activity_env env;
   server_process srv{serve_args(env.db)};
