@@ -91,7 +91,10 @@ struct actor_app::impl {
   activity_writer_actor writer;
   std::unique_ptr<session_placement> sessions; ///< which registry shard holds a user's session
   catalog_registry_actor catalogs;
-  storage_actor background_writer; ///< one storage worker for write-behind (cache, LLM usage)
+  /// One storage worker for work nobody waits on: the learners' loads and saves, retention, the
+  /// cache's write-behind and LLM usage. A pattern save takes 40-60 ms; on the shared pool a user's
+  /// profile, login or pattern read could wait behind one.
+  storage_actor background;
   llm_gateway_actor llm;
   suggestion_cache_actor cache;
   crowd_actor crowd; ///< what other users ask (sessions rank with it)
@@ -142,6 +145,7 @@ struct actor_app::impl {
     catalog_versions_group(sys);
     storage_settings s{conninfo, c.db_pool_size};
     storage = spawn_storage_pool(sys, s);
+    background = spawn_storage_pool(sys, {conninfo, 1});
     node_id = c.node_id;
     if (clustered(c)) {
       cluster = std::make_shared<cluster_view_cell>();
@@ -159,7 +163,7 @@ struct actor_app::impl {
     l.thread_nice = c.learner_nice;
     l.rebuild_days = c.patterns_rebuild_days;
     l.rebuild_at_minute = minute_of_day(c.patterns_rebuild_at);
-    learners = spawn_pattern_learners(sys, storage, l);
+    learners = spawn_pattern_learners(sys, background, l);
     w.conninfo = conninfo;
     w.batch_max = c.writer_batch_max;
     w.batch_wait_ms = c.writer_batch_wait_ms;
@@ -167,7 +171,7 @@ struct actor_app::impl {
     w.cluster = cluster;
     writer = spawn_activity_writer(sys, w, learners);
     catalogs = spawn_catalog_registry(sys, storage);
-    retention = spawn_retention(sys, storage, {c.retention_days, c.retention_every_s});
+    retention = spawn_retention(sys, background, {c.retention_days, c.retention_every_s});
     crowd = spawn_crowd(sys, storage, catalogs, c.pattern_min_users);
     llm_gateway_settings g;
     g.configured = !c.llm_base_url.empty();
@@ -184,8 +188,7 @@ struct actor_app::impl {
     g.daily_calls_per_user = c.llm_daily_calls_per_user;
     g.price_in_per_mtok = c.llm_price_in_per_mtok;
     g.price_out_per_mtok = c.llm_price_out_per_mtok;
-    background_writer = spawn_storage_pool(sys, {conninfo, 1});
-    llm = spawn_llm_gateway(sys, background_writer, g);
+    llm = spawn_llm_gateway(sys, background, g);
     suggestion_cache_settings sc;
     sc.shards = c.suggestion_cache_shards > 0 ? c.suggestion_cache_shards : c.actor_threads;
     sc.ttl_s = c.suggestion_cache_ttl_s;
@@ -194,7 +197,7 @@ struct actor_app::impl {
     sc.deadline_ms = c.suggestion_deadline_ms;
     sc.llm = g.configured && g.enabled;
     auto cache_handles =
-      spawn_suggestion_cache(sys, {storage, background_writer, llm, catalogs}, sc);
+      spawn_suggestion_cache(sys, {storage, background, llm, catalogs}, sc);
     cache = cache_handles.supervisor;
     session_peers peers;
     peers.storage = storage;
@@ -454,9 +457,9 @@ void actor_app::shutdown() {
   stop(i.cache);
   stop(i.llm);
   stop(i.catalogs);
-  stop(i.background_writer);
   stop(i.writer);
   stop(i.learners);
+  stop(i.background);
   stop(i.storage);
   impl_->sys.await_all_actors_done();
 }
