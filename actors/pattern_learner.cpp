@@ -139,6 +139,8 @@ struct router_state {
   std::shared_ptr<supervised_slots> shards;
   bool host = false;         ///< the last learner_host_atom said so
   std::uint64_t epoch = 0;   ///< of that message
+  learn_batch pending;       ///< committed activities not yet passed on
+  bool publish_due = false;  ///< the fan-out timer is armed
   static inline const char* name = "pattern_router";
 };
 
@@ -152,6 +154,11 @@ long long ms_until_minute_of_day(int minute) {
     wait += 86400;
   return wait * 1000;
 }
+
+/// How long the router gathers committed activities before passing them on, and how many it
+/// passes on at once at most.
+constexpr auto learn_publish_every = std::chrono::milliseconds(20);
+constexpr std::size_t learn_publish_max = 1024;
 
 pattern_learners_actor::behavior_type
 pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, storage_actor storage,
@@ -180,26 +187,51 @@ pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, stor
   };
   if (settings.rebuild_at_minute >= 0)
     next_rebuild();
+  // One message, shared and never copied, for every reader of the batch: each shard (which
+  // applies what touches its user, role and global targets), this node's sessions and crowd
+  // (through the group), and in a cluster the other nodes' routers, which publish it on theirs.
+  // Typed senders may not send() a dynamically typed message: it is enqueued as it is.
+  auto publish = [=] {
+    auto& st = self->state;
+    if (st.pending.items.empty())
+      return;
+    auto shared = caf::make_message(learned_atom::value, std::move(st.pending));
+    st.pending = learn_batch{};
+    auto pass = [&](caf::abstract_actor* to) {
+      to->enqueue(self->ctrl(), caf::make_message_id(), shared, self->context());
+    };
+    for (auto& s : self->state.shards->children())
+      if (s)
+        pass(caf::actor_cast<caf::abstract_actor*>(s));
+    learned.get()->enqueue(self->ctrl(), caf::make_message_id(), shared, self->context());
+    if (settings.cluster) {
+      auto v = settings.cluster->get();
+      for (auto& [id, node] : v->services)
+        if (id != v->self && node.learners)
+          pass(caf::actor_cast<caf::abstract_actor*>(node.learners));
+    }
+  };
   return {
     [=](learn_atom, learn_batch& batch) {
-      // One message, shared and never copied, for every reader of the batch: each shard (which
-      // applies what touches its user, role and global targets), this node's sessions and crowd
-      // (through the group), and in a cluster the other nodes' routers, which publish it on
-      // theirs. Typed senders may not send() a dynamically typed message: it is enqueued as it is.
-      auto shared = caf::make_message(learned_atom::value, std::move(batch));
-      auto pass = [&](caf::abstract_actor* to) {
-        to->enqueue(self->ctrl(), caf::make_message_id(), shared, self->context());
-      };
-      for (auto& s : self->state.shards->children())
-        if (s)
-          pass(caf::actor_cast<caf::abstract_actor*>(s));
-      learned.get()->enqueue(self->ctrl(), caf::make_message_id(), shared, self->context());
-      if (settings.cluster) {
-        auto v = settings.cluster->get();
-        for (auto& [id, node] : v->services)
-          if (id != v->self && node.learners)
-            pass(caf::actor_cast<caf::abstract_actor*>(node.learners));
+      // Gathered: each fan-out wakes every shard's thread, the crowd's and the registry shards,
+      // and commits come hundreds of times a second under load. Learning and the crowd can trail
+      // a commit by milliseconds; a session learns its own rows at their ack, not from here.
+      auto& st = self->state;
+      if (st.pending.items.empty())
+        st.pending = std::move(batch);
+      else
+        st.pending.items.insert(st.pending.items.end(), std::make_move_iterator(batch.items.begin()),
+                                std::make_move_iterator(batch.items.end()));
+      if (st.pending.items.size() >= learn_publish_max)
+        return publish();
+      if (!st.publish_due) {
+        st.publish_due = true;
+        self->delayed_send(self, learn_publish_every, learn_publish_atom::value);
       }
+    },
+    [=](learn_publish_atom) {
+      self->state.publish_due = false;
+      publish();
     },
     [=](learned_atom a, const learn_batch& batch) {
       caf::anon_send(learned, a, batch);

@@ -24,9 +24,11 @@ using pattern_shard_actor = caf::typed_actor<
 
 using learner_host_atom = caf::atom_constant<caf::atom("lrn_host")>;   ///< this node hosts them, or not
 using learner_start_atom = caf::atom_constant<caf::atom("lrn_start")>; ///< the router's grace timer
+using learn_publish_atom = caf::atom_constant<caf::atom("lrn_pub")>;   ///< the router's fan-out timer
 
 /// The learners' supervisor (the pattern router): `learn_atom` from the committer goes on as
-/// `learned_atom`, one shared message, to every shard and to `foresight.learned`;
+/// `learned_atom`, one shared message, to every shard and to `foresight.learned`, gathered over
+/// at most `learn_publish_every` (`learn_publish_atom` is that timer);
 /// `catalog_atom` goes to every shard; `forget_atom` (after an erase) restarts the shards, which
 /// replay the reset tables; `rebuild_atom` is its nightly timer (--patterns-rebuild-at): the
 /// tables are reset to the window and the shards restart; `fault_atom` fails the first shard
@@ -41,6 +43,7 @@ using pattern_learners_actor = caf::typed_actor<
   caf::reacts_to<learned_atom, learn_batch>,
   caf::reacts_to<learner_host_atom, bool, std::uint64_t>,
   caf::reacts_to<learner_start_atom, std::uint64_t>,
+  caf::reacts_to<learn_publish_atom>,
   caf::reacts_to<catalog_atom, connection_catalog>,
   caf::reacts_to<forget_atom>,
   caf::reacts_to<fault_atom>,
