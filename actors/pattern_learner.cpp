@@ -211,6 +211,16 @@ pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, stor
           pass(caf::actor_cast<caf::abstract_actor*>(node.learners));
     }
   };
+  // After a reset of the tables (an erase, the rebuild): the rows gathered so far go out first,
+  // so the old shards drop them with their mailboxes, as they did any batch not yet applied. The
+  // new shards replay from the reset tables, which no longer hold an erased user's rows; handed
+  // to them after their replay, rows newer than what is left would come back.
+  auto restart_shards = [=] {
+    publish();
+    for (auto& s : self->state.shards->children())
+      if (s)
+        self->send_exit(s, caf::exit_reason::kill);
+  };
   return {
     [=](learn_atom, learn_batch& batch) {
       // Gathered: each fan-out wakes every shard's thread, the crowd's and the registry shards,
@@ -267,11 +277,7 @@ pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, stor
         self->send(shard(s), a);
     },
     // The tables were reset with an erase: shards restart and replay what is left.
-    [=](forget_atom) {
-      for (auto& s : self->state.shards->children())
-        if (s)
-          self->send_exit(s, caf::exit_reason::kill);
-    },
+    [=](forget_atom) { restart_shards(); },
     // The nightly rebuild (its own timer): the tables are reset, then the shards restart.
     [=](rebuild_atom) {
       if (self->state.shards->suspended()) // another node hosts the learners: its timer rebuilds
@@ -280,12 +286,7 @@ pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, stor
       log_event("info", "rebuilding patterns", {{"days", std::to_string(days), true}});
       self->request(storage, caf::infinite, pat_reset_atom::value, days)
         .then(
-          [=](bool) {
-            // Restarted shards find empty tables and replay from the reset watermark.
-            for (auto& s : self->state.shards->children())
-              if (s)
-                self->send_exit(s, caf::exit_reason::kill);
-          },
+          [=](bool) { restart_shards(); },
           [=](caf::error& err) {
             log_event("warn", "pattern rebuild failed", {{"error", to_api_error(err).message}});
           });

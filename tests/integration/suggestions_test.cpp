@@ -962,6 +962,25 @@ BOOST_AUTO_TEST_CASE(a_user_erases_their_data_and_shared_patterns_lose_their_sha
   BOOST_TEST(lists(suggest_until(w, w.alice, [&](auto& r) { return lists(r, mine); }), mine));
 }
 
+// The learners take committed rows a few milliseconds late, gathered: rows of hers committed just
+// before the erase must not come back into the patterns relearned after it.
+BOOST_AUTO_TEST_CASE(rows_logged_just_before_an_erase_are_not_learned_again) {
+  suggestion_world w;
+  auto bob = token_for("bob");
+  w.log_query(bob, "Total revenue by region for EMEA this quarter");
+  wait_for(w.db, "SELECT count(*) FROM query_patterns WHERE target_id = 'bob'", 1);
+  for (int round = 0; round < 12; ++round) {
+    w.log_query(w.alice, "Top 10 products by profit margin for Q3 2026");
+    auto erased = request(w.port(), "DELETE", "/api/v1/activity", "", w.alice);
+    BOOST_REQUIRE_MESSAGE(erased.status == 200, erased.body);
+  }
+  // Several save periods (50 ms here) after the last erase.
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  BOOST_TEST(scalar(w.db, "SELECT count(*) FROM query_patterns WHERE target_id = 'alice'") == 0);
+  BOOST_TEST(scalar(w.db, "SELECT count(*) FROM query_pattern_users WHERE user_id = 'alice'") == 0);
+  BOOST_TEST(scalar(w.db, "SELECT count(*) FROM query_patterns WHERE pattern_type = 'global'") == 1);
+}
+
 BOOST_AUTO_TEST_CASE(an_admin_deletes_a_user_with_everything_of_theirs) {
   suggestion_world w;
   auto bob = token_for("bob");
