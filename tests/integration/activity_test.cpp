@@ -371,7 +371,7 @@ BOOST_AUTO_TEST_CASE(connections_open_before_the_first_request) {
   // password exchange, its first catalog reads (tens of ms under load).
   activity_env env;
   server_process srv{serve_args(env.db, {"--db-pool-size", "3"})};
-  // Three storage workers, the background writer and the committer; no request was made.
+  // Three storage workers, the background worker and the committer; no request was made.
   wait_for(env.db,
            "SELECT count(*) FROM pg_stat_activity"
            " WHERE datname = current_database() AND pid <> pg_backend_pid()",
