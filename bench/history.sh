@@ -21,7 +21,7 @@ grow_to() { # rows
            '{\"role\":\"analyst\",\"department\":\"Finance\",\"goals\":[\"grow margin\"],\"connection_id\":\"demo-sales\"}'::jsonb
     FROM generate_series(1, $1 - $have) AS i"
   "${PSQL[@]}" -c "VACUUM ANALYZE user_activity"
-  "${PSQL[@]}" -c "CHECKPOINT" # the bulk load's writeback must not land inside the measurement
+  settle # the bulk load's writeback must not land inside the measurement
 }
 
 # Warm-up: the first requests spawn every user's session and load profiles.

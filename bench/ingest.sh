@@ -5,7 +5,8 @@
 # transaction, 16 clients). The limit is L = 1 / (1/COPY + 1/nginx): one logged activity costs at
 # least a COPY row and an nginx request. Prints requests/s, latency percentiles, lost
 # acknowledgements, L and the ratios. Printed beside them, not part of L: the COPY into a table
-# that also has the spec's foreign key to users, and L and the ratio with that COPY.
+# that also has the spec's foreign key to users, and L and the ratio with that COPY. Each measured
+# phase starts settled (lib.sh's settle): no phase pays for the writeback of what came before it.
 set -euo pipefail
 BUILD_DIR="$1"
 SECONDS_RUN="${2:-20}"
@@ -16,6 +17,7 @@ create_users_and_tokens
 
 echo "==> wrk: 64 connections, ${SECONDS_RUN}s"
 curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"
+settle
 BEFORE=$("${PSQL[@]}" -t -A -c "SELECT count(*) FROM user_activity")
 TOKENS_FILE="$WORK/tokens.txt" IDS_FILE="$WORK/acked.txt" \
   wrk -t2 -c64 -d"${SECONDS_RUN}s" --timeout 10s -s "$HERE/ingest.lua" \
@@ -42,6 +44,7 @@ cat > "$WORK/insert.sql" <<'SQL'
 \set ms random(20, 2000)
 INSERT INTO bench_activity (user_id, activity_type, query_text, response_data, metadata) VALUES ('u' || :uid, 'query', 'Show me quarterly profits from last 5 years', ('{"data":[{"quarter":"Q1","profit":1250000.5},{"quarter":"Q2","profit":1310000.25},{"quarter":"Q3","profit":990000.75}],"metadata":{"generated_sql":"SELECT quarter, SUM(profit) FROM sales GROUP BY quarter ORDER BY quarter","execution_time_ms":' || :ms || ',"row_count":20}}')::jsonb, '{"role":"analyst","department":"Finance","goals":["grow margin"],"connection_id":"my-database"}'::jsonb);
 SQL
+settle
 env PGPASSFILE="$WORK/data/postgres_password" pgbench -n -h "$SOCK" -U foresight -c 16 -j 2 -T "$SECONDS_RUN" -f "$WORK/insert.sql" foresight | tee "$WORK/pgbench.txt"
 TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/pgbench.txt" | head -1)
 
@@ -56,10 +59,12 @@ copy_rate() { # TABLE: rows/s of one COPY of rows.tsv into it
   end=$(date +%s.%N)
   echo "$COPY_ROWS / ($end - $start)" | bc -l
 }
+settle
 COPY_RPS=$(copy_rate bench_copy)
 # Printed beside it, not part of L: the same COPY into a table that also has user_activity's
 # foreign key to users (the spec's schema), which PostgreSQL checks row by row.
 "${PSQL[@]}" -c "CREATE TABLE bench_copy_fk (LIKE user_activity INCLUDING DEFAULTS INCLUDING INDEXES, FOREIGN KEY (user_id) REFERENCES users(id))"
+settle
 COPY_FK_RPS=$(copy_rate bench_copy_fk)
 
 echo "==> reference: nginx, a static response of the acknowledgement's size, 64 connections"
@@ -67,6 +72,7 @@ ACK_SAMPLE=$(curl -s --max-time 10 -X POST -H "Authorization: Bearer $(head -1 "
   -H 'Content-Type: application/json' -d '{"activity_type":"chat","query_text":"nginx sample"}' \
   "http://127.0.0.1:$PORT/api/v1/activity/log")
 start_nginx ack.json "$ACK_SAMPLE"
+settle
 wrk -t2 -c64 -d"${SECONDS_RUN}s" "http://127.0.0.1:$NGINX_PORT/ack.json" | tee "$WORK/wrk-nginx.txt"
 NGINX_RPS=$(sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$WORK/wrk-nginx.txt")
 LIMIT=$(echo "1 / (1 / $COPY_RPS + 1 / $NGINX_RPS)" | bc -l)
