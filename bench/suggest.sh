@@ -26,6 +26,7 @@ echo "==> reference: nginx, a static JSON response of the same size"
 SAMPLE=$(curl -s -X POST -H "Authorization: Bearer $(head -1 "$WORK/tokens.txt")" \
   "$URL/api/v1/connections/demo-sales/suggestions/personalized?partial_query=top")
 start_nginx s.json "$SAMPLE"
+settle
 MODE=static wrk -t2 -c64 -d"${SECONDS_RUN}s" -s "$HERE/suggest.lua" \
   "http://127.0.0.1:$NGINX_PORT/s.json" > "$WORK/wrk-nginx.txt"
 NGINX_RPS=$(rps_of "$WORK/wrk-nginx.txt")
@@ -40,11 +41,13 @@ hit_share_of_run() { # mode seconds connections
 }
 
 echo "==> cache hits (warm-up, then ${SECONDS_RUN}s)"
+settle
 run_wrk hits 2 8
 HIT_SHARE=$(hit_share_of_run hits "$SECONDS_RUN" 64)
 HIT_RPS=$(rps_of "$WORK/wrk-hits.txt")
 
 echo "==> pattern path (warm-up, then ${SECONDS_RUN}s; keys far outnumber requests)"
+settle
 # Every user's session starts and reads its preferences and patterns once, with keys the
 # measurement never asks for, so the run sees the steady state and still (nearly) only misses.
 run_wrk sessions 2 8
