@@ -124,9 +124,6 @@ seed_catalog_and_history() {
   PATTERNS=$("${PSQL[@]}" -t -A -c "SELECT count(*) FROM query_patterns")
 }
 
-# Results for bench/plot.py: `rec KIND FIELDS...` prints one tab-separated record (see plot.py);
-# `record_results NAME TITLE < records` writes bench/results/NAME.json and draws NAME.svg. A
-# failure to draw is reported and does not change the benchmark's exit status.
 # Before a measured phase: PostgreSQL's dirty buffers written (CHECKPOINT) and the kernel's dirty
 # pages flushed (sync), so that no phase pays for the writeback of what the one before it (or the
 # set-up) wrote. Dirty pages wait about 30 s (dirty_expire_centisecs) before the kernel writes
@@ -136,6 +133,9 @@ settle() {
   sync
 }
 
+# Results for bench/plot.py: `rec KIND FIELDS...` prints one tab-separated record (see plot.py);
+# `record_results NAME TITLE < records` writes bench/results/NAME.json and draws NAME.svg. A
+# failure to draw is reported and does not change the benchmark's exit status.
 rec() { local IFS=$'\t'; printf '%s\n' "$*"; }
 record_results() { # name title
   python3 "$(dirname "${BASH_SOURCE[0]}")/plot.py" --record "$1" --title "$2" \
