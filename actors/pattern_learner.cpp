@@ -197,13 +197,13 @@ pattern_router(pattern_learners_actor::stateful_pointer<router_state> self, stor
       return;
     auto shared = caf::make_message(learned_atom::value, std::move(st.pending));
     st.pending = learn_batch{};
-    auto pass = [&](caf::abstract_actor* to) {
+    auto pass = [&](caf::abstract_channel* to) {
       to->enqueue(self->ctrl(), caf::make_message_id(), shared, self->context());
     };
-    for (auto& s : self->state.shards->children())
+    for (auto& s : st.shards->children())
       if (s)
         pass(caf::actor_cast<caf::abstract_actor*>(s));
-    learned.get()->enqueue(self->ctrl(), caf::make_message_id(), shared, self->context());
+    pass(learned.get());
     if (settings.cluster) {
       auto v = settings.cluster->get();
       for (auto& [id, node] : v->services)
