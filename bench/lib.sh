@@ -90,6 +90,10 @@ create_users_and_tokens() { # writes $WORK/tokens.txt
            (ARRAY['analyst','trader','executive','marketer','engineer'])[1 + i % 5],
            'Dept ' || (i % 7), '[\"grow margin\"]'
     FROM generate_series(1, $((BENCH_USERS - 1))) AS i"
+  # Statistics as autovacuum gathers them within the first minute: without them PostgreSQL plans
+  # differently (each stored activity's foreign-key check on `users` among others), so a run
+  # would measure the first minute's plans, or switch plans partway through.
+  "${PSQL[@]}" -c "ANALYZE"
   : > "$WORK/tokens.txt"
   for i in $(seq 0 $((BENCH_USERS - 1))); do
     "$FSD" token --data-dir "$WORK/data" --user "u$i" --ttl 7200 >> "$WORK/tokens.txt"
