@@ -261,13 +261,7 @@ std::string embedded_postgres::start(bool reuse_running) {
          << "timezone = 'UTC'\n"
          << "max_connections = 200\n"
          // The default 128MB is sized for a toy; 1M activities and their indexes want more.
-         << "shared_buffers = 512MB\n"
-         // Costs for a disk without seek time (PostgreSQL's 4 is a spinning disk's). Under the
-         // default, the foreign-key check every stored activity makes on `users` (a query by
-         // primary key) scans the whole table while it holds a few hundred users, since a few
-         // pages read in order then cost less than one index probe: about 40% of the committing
-         // backend's time per row (bench/README.md).
-         << "random_page_cost = 1.1\n";
+         << "shared_buffers = 512MB\n";
     if (wal_reserve_mb_ > 0)
       conf << "min_wal_size = " << std::max(wal_reserve_mb_, 32) << "MB\n"
            << "max_wal_size = " << std::max(wal_reserve_mb_, 1024) << "MB\n";

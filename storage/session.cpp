@@ -29,8 +29,8 @@ void session::connect() {
     // Timestamps are stored as UTC TIMESTAMP and sent as ISO 8601 (storage/sql.hpp).
     pqxx::nontransaction tx{h->c};
     tx.exec("SET TIME ZONE 'UTC'");
-    if (statement_timeout_ms_ > 0)
-      tx.exec("SET statement_timeout = " + std::to_string(statement_timeout_ms_));
+    for (auto& [name, value] : parameters_)
+      tx.exec("SET " + tx.quote_name(name) + " = " + tx.quote(value));
     tx.commit();
     conn_ = std::move(h);
   });
@@ -41,8 +41,8 @@ void session::disconnect() {
   conn_.reset();
 }
 
-void session::set_statement_timeout(int ms) {
-  statement_timeout_ms_ = ms;
+void session::set_parameter(std::string name, std::string value) {
+  parameters_.emplace_back(std::move(name), std::move(value));
   disconnect(); // applied at the next connect
 }
 

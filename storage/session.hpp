@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace pqxx {
 class connection_base;
@@ -26,9 +28,8 @@ public:
   void connect();
   /// Drops the connection; the next operation reconnects.
   void disconnect();
-  /// Applied to this connection (and any reconnection): statements running longer are
-  /// cancelled. 0: none.
-  void set_statement_timeout(int ms);
+  /// A run-time parameter (`SET name = value`) for this connection and any reconnection.
+  void set_parameter(std::string name, std::string value);
 
   /// The open connection, connecting first if need be.
   pqxx::connection_base& conn();
@@ -41,7 +42,7 @@ public:
 private:
   struct holder; // the pqxx::connection, kept out of this header
   std::string conninfo_;
-  int statement_timeout_ms_ = 0;
+  std::vector<std::pair<std::string, std::string>> parameters_;
   std::uint64_t generation_ = 0;
   std::unique_ptr<holder> conn_;
 };

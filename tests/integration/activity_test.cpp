@@ -246,6 +246,44 @@ BOOST_AUTO_TEST_CASE(retention_drops_old_result_rows_and_keeps_the_rest) {
   BOOST_TEST(row("old failure").find("data_dropped_at") == std::string::npos);
 }
 
+// Each stored row's foreign-key check on users probes its primary key, also once users has
+// been analysed while it holds a few hundred rows: under PostgreSQL's default page costs that
+// check scans the whole table, row after row.
+BOOST_AUTO_TEST_CASE(each_rows_foreign_key_check_probes_the_users_index) {
+  activity_env env{1};
+  pqxx::connection c{env.db};
+  {
+    pqxx::nontransaction tx{c};
+    tx.exec("INSERT INTO users (id, username, password_hash, role) "
+            "SELECT 'p' || i, 'p' || i, 'x', 'analyst' FROM generate_series(1, 300) i");
+    tx.exec("ANALYZE users");
+  }
+  // Scans of users so far (sequential, by index), as PostgreSQL counts them.
+  auto scans = [&] {
+    pqxx::nontransaction tx{c};
+    tx.exec("SELECT pg_stat_clear_snapshot()");
+    auto row = tx.exec1("SELECT seq_scan, coalesce(idx_scan, 0) FROM pg_stat_user_tables "
+                        "WHERE relname = 'users'");
+    return std::make_pair(row[0].as<long long>(), row[1].as<long long>());
+  };
+  server_process srv{serve_args(env.db)};
+  auto body = R"({"activity_type":"chat","query_text":"one of forty"})";
+  BOOST_REQUIRE(log_activity(srv.port(), "u0", body).status == 200);
+  // A backend reports its counts within a second of going idle.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto before = scans();
+  const int n = 40;
+  for (int i = 0; i < n; ++i)
+    BOOST_REQUIRE(log_activity(srv.port(), "u0", body).status == 200);
+  auto after = before;
+  for (int i = 0; i < 50 && after.second - before.second < n; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    after = scans();
+  }
+  BOOST_TEST(after.second - before.second >= n);    // a probe per row
+  BOOST_TEST(after.first - before.first < n / 4);   // not a scan per row
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(activity_validation)
