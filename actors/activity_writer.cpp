@@ -164,12 +164,8 @@ committer(activity_committer_actor::stateful_pointer<committer_state> self,
   // Bounds every statement, COMMIT included, so the writer hears the outcome before the HTTP
   // request's deadline (see writer_settings).
   self->state.db->db.set_parameter("statement_timeout", std::to_string(settings.commit_timeout_ms));
-  // Each row's foreign-key check is a query of users by primary key, planned on this connection.
-  // Under PostgreSQL's default page costs (4, a spinning disk's) it becomes a scan of the whole
-  // table once users is analysed while it holds a few hundred users (a few pages): about 40% of
-  // this backend's time per row. Everything this connection runs wants index probes; the other
-  // connections keep the database's costs.
-  self->state.db->db.set_parameter("random_page_cost", "1.1");
+  // Scanning users for each row's foreign-key check was about 40% of this backend's time per row.
+  self->state.db->db.prefer_index_probes();
   // Connected and prepared now rather than by the first batch, which would otherwise wait for
   // a new backend (41 ms measured). Batches under load hold 20-64 rows; larger sizes are
   // prepared when first seen.

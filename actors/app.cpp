@@ -145,7 +145,8 @@ struct actor_app::impl {
     catalog_versions_group(sys);
     storage_settings s{conninfo, c.db_pool_size};
     storage = spawn_storage_pool(sys, s);
-    background = spawn_storage_pool(sys, {conninfo, 1});
+    // The background worker stores rows keyed to users: cache entries, impressions, patterns.
+    background = spawn_storage_pool(sys, {conninfo, 1, true});
     node_id = c.node_id;
     if (clustered(c)) {
       cluster = std::make_shared<cluster_view_cell>();

@@ -58,6 +58,8 @@ using storage_actor = caf::typed_actor<
 struct storage_settings {
   std::string conninfo;
   int workers = 4;
+  /// The workers store rows keyed to users (session::prefer_index_probes).
+  bool prefer_index_probes = false;
 };
 
 /// Spawns the supervisor and its workers; exiting it stops the workers.

@@ -46,6 +46,10 @@ void session::set_parameter(std::string name, std::string value) {
   disconnect(); // applied at the next connect
 }
 
+void session::prefer_index_probes() {
+  set_parameter("random_page_cost", "1.1");
+}
+
 pqxx::connection_base& session::conn() {
   connect();
   return conn_->c;
