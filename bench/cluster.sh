@@ -57,10 +57,7 @@ DB_URL="host=$SOCK port=5432 user=foresight dbname=foresight passfile=$WORK/data
 
 seed_catalog_and_history
 
-rps_of() { sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$1"; }
-pct_of() { sed -n "s/^ *$2% \(.*\)/\1/p" "$1"; }
 non2xx_of() { sed -n 's/^ *non2xx \([0-9]*\)/\1/p' "$1"; }
-ms_of() { echo "${1%ms}"; }
 
 # Cached suggestions spread over the given HTTP ports: a warm-up (every key once cached on its
 # owner), then the measured run -> $WORK/wrk-<name>.txt

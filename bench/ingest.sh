@@ -33,8 +33,6 @@ copy_rate() { # TABLE: rows/s of one COPY of rows.tsv into it
   end=$(date +%s.%N)
   echo "$COPY_ROWS / ($end - $start)" | bc -l
 }
-rate_of() { sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$1"; }
-pct_of() { sed -n "s/^ *$2% \\(.*\\)/\\1/p" "$1"; } # FILE PERCENTILE: wrk's figure, with its unit
 BEFORE=$("${PSQL[@]}" -t -A -c "SELECT count(*) FROM user_activity")
 : > "$WORK/acked.txt"
 : > "$WORK/rounds.tsv"
@@ -45,7 +43,7 @@ for r in $(seq 1 "$ROUNDS"); do
     wrk -t2 -c64 -d"${SECONDS_RUN}s" --timeout 10s -s "$HERE/ingest.lua" \
     "http://127.0.0.1:$PORT/api/v1/activity/log" | tee "$WORK/wrk-$r.txt"
   cat "$WORK/acked-$r.txt" >> "$WORK/acked.txt"
-  RPS=$(rate_of "$WORK/wrk-$r.txt"); RPS=${RPS:-0}
+  RPS=$(rps_of "$WORK/wrk-$r.txt"); RPS=${RPS:-0}
   if [ "${RPS%.*}" -eq 0 ]; then
     echo "ingest: foresightd answered no request; its log: $WORK/server.log" >&2
     exit 1
@@ -62,13 +60,15 @@ for r in $(seq 1 "$ROUNDS"); do
   echo "==> round $r: reference nginx, a static response of the acknowledgement's size, 64 connections"
   settle
   wrk -t2 -c64 -d"${SECONDS_RUN}s" "http://127.0.0.1:$NGINX_PORT/ack.json" | tee "$WORK/wrk-nginx-$r.txt"
-  NGINX_RPS=$(rate_of "$WORK/wrk-nginx-$r.txt")
+  NGINX_RPS=$(rps_of "$WORK/wrk-nginx-$r.txt")
   NON2XX=$(sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$WORK/wrk-$r.txt")
   LIMIT=$(echo "1 / (1 / $COPY_RPS + 1 / $NGINX_RPS)" | bc -l)
-  # One line per round: ratio first (the rounds are sorted by it), then what it came from.
+  # One line per round: ratio first (the rounds are sorted by it), then what it came from, the
+  # percentiles in ms.
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(echo "$RPS / $LIMIT" | bc -l)" "$r" "$RPS" \
-    "$COPY_RPS" "$COPY_FK_RPS" "$NGINX_RPS" "$LIMIT" "$(pct_of "$WORK/wrk-$r.txt" 50)" \
-    "$(pct_of "$WORK/wrk-$r.txt" 99)" "$(pct_of "$WORK/wrk-$r.txt" 99.9)" "${NON2XX:-0}" >> "$WORK/rounds.tsv"
+    "$COPY_RPS" "$COPY_FK_RPS" "$NGINX_RPS" "$LIMIT" "$(ms_of "$(pct_of "$WORK/wrk-$r.txt" 50)")" \
+    "$(ms_of "$(pct_of "$WORK/wrk-$r.txt" 99)")" "$(ms_of "$(pct_of "$WORK/wrk-$r.txt" 99.9)")" \
+    "${NON2XX:-0}" >> "$WORK/rounds.tsv"
 done
 
 echo "==> checking every acknowledged id is in the table"
@@ -98,31 +98,22 @@ IFS=$'\t' read -r RATIO MEDIAN_ROUND RPS COPY_RPS COPY_FK_RPS NGINX_RPS LIMIT _ 
   < <(sed -n "${MEDIAN_LINE}p" "$WORK/rounds-sorted.tsv")
 NON2XX=$(awk -F'\t' '{ n += $11 } END { print n + 0 }' "$WORK/rounds.tsv")
 LIMIT_FK=$(echo "1 / (1 / $COPY_FK_RPS + 1 / $NGINX_RPS)" | bc -l)
-median_pct() { # COLUMN of rounds.tsv (8: p50, 9: p99, 10: p99.9), as wrk wrote it
-  local col=$1
-  cut -f "$col" "$WORK/rounds.tsv" | python3 -c '
-import sys
-def ms(t):
-    for unit, f in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
-        if t.endswith(unit): return float(t[:-len(unit)]) * f
-v = sorted(ms(l.strip()) for l in sys.stdin if l.strip())
-print("%.2fms" % v[len(v) // 2])'
+median_ms() { # COLUMN of rounds.tsv (8: p50, 9: p99, 10: p99.9): the middle, or the worse middle
+  cut -f "$1" "$WORK/rounds.tsv" | sort -g | sed -n "$((ROUNDS / 2 + 1))p"
 }
-P50=$(median_pct 8); P99=$(median_pct 9); P999=$(median_pct 10)
+P50=$(median_ms 8); P99=$(median_ms 9); P999=$(median_ms 10)
 
 echo
 echo "== ingest results ($(nproc) cores, $ROUNDS rounds of ${SECONDS_RUN}s runs) =="
 echo "round  foresightd req/s   p99        COPY rows/s  nginx req/s  L req/s   ratio vs L"
 while IFS=$'\t' read -r ratio round rps copy _ nginx limit _ p99 _ _; do
-  printf '%5d  %16.0f   %-9s  %11.0f  %11.0f  %7.0f   %5.2f\n' "$round" "$rps" "$p99" "$copy" "$nginx" \
+  printf '%5d  %16.0f   %-9s  %11.0f  %11.0f  %7.0f   %5.2f\n' "$round" "$rps" "${p99}ms" "$copy" "$nginx" \
     "$limit" "$ratio"
 done < "$WORK/rounds.tsv"
-ROUNDS_MET=$(awk -F'\t' '
-  function ms(t) { if (t ~ /us$/) return t * 1e-3; if (t ~ /ms$/) return t + 0; return t * 1e3 }
-  $1 >= 0.4 && ms($9) < 20 { n++ } END { print n + 0 }' "$WORK/rounds.tsv")
+ROUNDS_MET=$(awk -F'\t' '$1 >= 0.4 && $9 < 20 { n++ } END { print n + 0 }' "$WORK/rounds.tsv")
 echo "the median round ($MEDIAN_ROUND):"
 printf 'foresightd            %10.0f req/s  (%s non-2xx in all the rounds)\n' "$RPS" "$NON2XX"
-printf '  latency, medians of the rounds: p50 %s  p99 %s  p99.9 %s\n' "$P50" "$P99" "$P999"
+printf '  latency, medians of the rounds: p50 %sms  p99 %sms  p99.9 %sms\n' "$P50" "$P99" "$P999"
 printf 'acknowledged ids      %10d  missing from table: %d  duplicated: %d  rows added: %d\n' \
   "$ACKED" "$MISSING" "$DUPES" "$((AFTER - BEFORE))"
 printf 'COPY                  %10.0f rows/s\n' "$COPY_RPS"
@@ -148,7 +139,7 @@ printf 'rounds meeting both floors (0.4 L, p99 < 20 ms): %d of %d\n' "$ROUNDS_ME
   rec rate "nginx static" "$NGINX_RPS" req/s reference
   rec rate "L = 1/(1/COPY + 1/nginx)" "$LIMIT" req/s reference
   rec rate "L with the foreign key" "$LIMIT_FK" req/s reference
-  rec latency foresightd "$P50" "$P99" "$P999"
+  rec latency foresightd "${P50}ms" "${P99}ms" "${P999}ms"
   rec ratio foresightd "L = 1/(1/COPY + 1/nginx)" 0.4
   rec ratio foresightd "pgbench single-row INSERT" -
   rec ratio foresightd COPY -

@@ -137,6 +137,12 @@ settle() {
   sync
 }
 
+# wrk's output: requests/s, and a latency percentile as printed ("4.51ms": every script here prints
+# milliseconds); ms_of takes the unit off.
+rps_of() { sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$1"; } # FILE
+pct_of() { sed -n "s/^ *$2% \(.*\)/\1/p" "$1"; } # FILE PERCENTILE
+ms_of() { echo "${1%ms}"; }
+
 # Results for bench/plot.py: `rec KIND FIELDS...` prints one tab-separated record (see plot.py);
 # `record_results NAME TITLE < records` writes bench/results/NAME.json and draws NAME.svg. A
 # failure to draw is reported and does not change the benchmark's exit status.

@@ -19,8 +19,6 @@ run_wrk() { # mode seconds connections -> $WORK/wrk-<mode>.txt
   MODE="$1" TOKENS_FILE="$WORK/tokens.txt" wrk -t2 -c"$3" -d"$2s" --timeout 10s \
     -s "$HERE/suggest.lua" "$URL/" > "$WORK/wrk-$1.txt"
 }
-rps_of() { sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$1"; }
-pct_of() { sed -n "s/^ *$2% \(.*\)/\1/p" "$1"; }
 
 echo "==> reference: nginx, a static JSON response of the same size"
 SAMPLE=$(curl -s -X POST -H "Authorization: Bearer $(head -1 "$WORK/tokens.txt")" \
