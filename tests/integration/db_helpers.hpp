@@ -39,7 +39,7 @@ inline void wait_for(const std::string& db, const std::string& sql, long long ex
       return;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  BOOST_TEST(got == expected, sql);
+  BOOST_TEST(got == expected, sql << ": " << got << " after 20 s, not " << expected);
 }
 
 } // namespace foresight::testing
