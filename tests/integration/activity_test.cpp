@@ -410,10 +410,7 @@ BOOST_AUTO_TEST_CASE(connections_open_before_the_first_request) {
   activity_env env;
   server_process srv{serve_args(env.db, {"--db-pool-size", "3"})};
   // Three storage workers, the background worker and the committer; no request was made.
-  wait_for(env.db,
-           "SELECT count(*) FROM pg_stat_activity"
-           " WHERE datname = current_database() AND pid <> pg_backend_pid()",
-           5);
+  wait_for(env.db, other_connections_sql, 5);
   BOOST_TEST(log_activity(srv.port(), "u0", R"({"activity_type":"chat","query_text":"hi"})")
                .status == 200);
 }

@@ -29,6 +29,12 @@ inline void run_sql(const std::string& db, std::initializer_list<const char*> st
   tx.commit();
 }
 
+/// How many connections to the test's database other than the asking one: a server's, while it
+/// runs, and a killed one's until each backend has finished what it was sent.
+constexpr const char* other_connections_sql =
+  "SELECT count(*) FROM pg_stat_activity"
+  " WHERE datname = current_database() AND pid <> pg_backend_pid()";
+
 /// Waits (up to 20 s) until `sql` returns `expected`, then checks it.
 inline void wait_for(const std::string& db, const std::string& sql, long long expected) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);

@@ -365,8 +365,7 @@ BOOST_AUTO_TEST_CASE(a_learner_killed_mid_stream_loses_nothing_and_counts_nothin
   }
   // An INSERT the killed server had sent still commits, until its backend finds the client gone:
   // count the stored rows only once every backend of the server has ended.
-  wait_for(db, "SELECT count(*) FROM pg_stat_activity"
-               " WHERE datname = current_database() AND pid <> pg_backend_pid()", 0);
+  wait_for(db, other_connections_sql, 0);
   auto stored = scalar(db, "SELECT count(*) FROM user_activity WHERE activity_type = 'query'");
   BOOST_TEST(stored >= acked.load());
   // Some rows were saved early, ahead of their shard's watermark: the replay must skip for them.
