@@ -95,8 +95,17 @@ using activity_committer_actor =
   caf::typed_actor<caf::reacts_to<commit_atom>, caf::reacts_to<batch_due_atom>,
                    caf::reacts_to<forget_atom, std::string>>;
 
+/// Rows the committer took, with their numbers and their report so far.
+struct taken_batch {
+  commit_report report;
+  std::vector<std::uint64_t> seqs; ///< each row's number in the writer's order
+  activity_batch rows;
+};
+
 struct committer_state {
   std::unique_ptr<store_set> db;
+  /// The live batch whose INSERT is sent and not answered yet.
+  std::optional<taken_batch> sent;
   static inline const char* name = "activity_committer";
 };
 
@@ -177,91 +186,159 @@ committer(activity_committer_actor::stateful_pointer<committer_state> self,
     if (auto w = caf::actor_cast<activity_writer_actor>(writer_addr))
       self->send(w, receipts_atom::value, std::move(report));
   };
-  // Takes what waits and stores it, then looks again (by a message to itself, so that a
-  // `forget_atom` or an exit is not held back by a steady stream of batches); when nothing
-  // waits, sleeps until the writer's next push wakes it.
-  auto take_and_store = [=](bool timer_fired) {
+  // Takes what waits, after marking the `finished` rows of the batch before as done (so that
+  // taking the next is one step under the lock). Rows past their send-by time, or on a node that
+  // no longer stores activities, come back failed in the report instead.
+  auto take_next = [=](bool timer_fired, std::size_t finished) {
     auto& h = *handoff;
-    commit_report report;
-    std::vector<queued_row> batch;
-    {
-      std::lock_guard<std::mutex> lock(h.mtx);
-      report.first_seq = h.taken_through;
-      if (timer_fired)
-        h.queue.timer_fired();
-      // A node that stopped being the learner host stores nothing more: rows it committed now
-      // would reach no learner (the new host's have already replayed). Unsent, they may retry.
-      if (auto route = route_write(settings.cluster); !route || !route->here) {
-        for (auto& q : h.queue.drain()) {
-          report.items.push_back(logged_activity{0, q.row.activity_type, false,
-                                                 "this node no longer stores activities; retry",
-                                                 true});
-          report.failed.push_back(1);
-        }
+    taken_batch out;
+    auto& report = out.report;
+    std::lock_guard<std::mutex> lock(h.mtx);
+    if (finished > 0)
+      h.queue.committed(finished);
+    report.first_seq = h.taken_through;
+    if (timer_fired)
+      h.queue.timer_fired();
+    // A node that stopped being the learner host stores nothing more: rows it committed now
+    // would reach no learner (the new host's have already replayed). Unsent, they may retry.
+    if (auto route = route_write(settings.cluster); !route || !route->here) {
+      for (auto& q : h.queue.drain()) {
+        report.items.push_back(logged_activity{0, q.row.activity_type, false,
+                                               "this node no longer stores activities; retry",
+                                               true});
+        report.failed.push_back(1);
+      }
+    } else {
+      auto t = h.queue.take(std::chrono::steady_clock::now(), timer_fired, true);
+      if (t.arm_timer)
+        self->delayed_send(self, std::chrono::milliseconds(settings.batch_wait_ms),
+                           batch_due_atom::value);
+      // Rows past their send-by time, never sent, so surely not stored: they may retry. Taken
+      // rows are consecutive in the writer's order, and the expired ones are among them.
+      std::size_t taken = t.expired.size() + t.batch.size();
+      report.items.resize(taken);
+      report.failed.assign(taken, 0);
+      for (auto& q : t.expired) {
+        auto k = q.seq - report.first_seq;
+        report.items[k] = logged_activity{0, q.row.activity_type, false,
+                                          "the activity waited too long to be stored; retry",
+                                          true};
+        report.failed[k] = 1;
+      }
+      out.seqs.reserve(t.batch.size());
+      out.rows.rows.reserve(t.batch.size());
+      for (auto& q : t.batch) {
+        out.seqs.push_back(q.seq);
+        out.rows.rows.push_back(std::move(q.row));
+      }
+      if (!t.batch.empty())
+        h.taken_at = std::chrono::steady_clock::now();
+    }
+    h.taken_through += report.items.size();
+    if (out.rows.rows.empty())
+      h.committer_asleep = true;
+    return out;
+  };
+  // A batch's outcome into its report; its learnable rows go to the learners from here, not
+  // from the writer, so committed rows reach them whatever becomes of the writer. In id order:
+  // a batch is completed only after the one before it.
+  auto complete = [=](taken_batch& b, caf::result<batch_receipt>& stored) {
+    auto& report = b.report;
+    report.batch_rows = static_cast<std::uint32_t>(b.rows.rows.size());
+    batch_receipt* receipt = nullptr;
+    if (stored.flag == caf::rt_value)
+      receipt = &stored.value.get_mutable_as<batch_receipt>(0);
+    else
+      report.batch_error = to_api_error(stored.err).message;
+    for (std::size_t i = 0; i < b.seqs.size(); ++i) {
+      auto k = b.seqs[i] - report.first_seq;
+      if (receipt) {
+        report.items[k] = std::move(receipt->items[i]);
       } else {
-        auto t = h.queue.take(std::chrono::steady_clock::now(), timer_fired, true);
-        if (t.arm_timer)
-          self->delayed_send(self, std::chrono::milliseconds(settings.batch_wait_ms),
-                             batch_due_atom::value);
-        // Rows past their send-by time, never sent, so surely not stored: they may retry. Taken
-        // rows are consecutive in the writer's order, and the expired ones are among them.
-        std::size_t taken = t.expired.size() + t.batch.size();
-        report.items.resize(taken);
-        report.failed.assign(taken, 0);
-        for (auto& q : t.expired) {
-          auto k = q.seq - report.first_seq;
-          report.items[k] = logged_activity{0, q.row.activity_type, false,
-                                            "the activity waited too long to be stored; retry",
-                                            true};
-          report.failed[k] = 1;
-        }
-        batch = std::move(t.batch);
-        if (!batch.empty())
-          h.taken_at = std::chrono::steady_clock::now();
+        report.items[k] = logged_activity{0, b.rows.rows[i].activity_type, false, commit_failed,
+                                          true};
+        report.failed[k] = 1;
       }
-      h.taken_through += report.items.size();
-      if (batch.empty())
-        h.committer_asleep = true;
     }
-    if (!batch.empty()) {
-      activity_batch rows;
-      rows.rows.reserve(batch.size());
-      for (auto& q : batch)
-        rows.rows.push_back(std::move(q.row));
-      auto stored = guarded(*self->state.db, [&](store_set& db) {
-        batch_receipt receipt;
-        bool some_committed = false;
-        store_isolating(db, rows, receipt, some_committed);
-        return receipt;
-      });
-      {
-        std::lock_guard<std::mutex> lock(h.mtx);
-        h.queue.committed(batch.size());
-      }
-      report.batch_rows = static_cast<std::uint32_t>(batch.size());
-      batch_receipt* receipt = nullptr;
-      if (stored.flag == caf::rt_value)
-        receipt = &stored.value.get_mutable_as<batch_receipt>(0);
-      else
-        report.batch_error = to_api_error(stored.err).message;
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        auto k = batch[i].seq - report.first_seq;
-        if (receipt) {
-          report.items[k] = std::move(receipt->items[i]);
-        } else {
-          report.items[k] = logged_activity{0, rows.rows[i].activity_type, false, commit_failed,
-                                            true};
-          report.failed[k] = 1;
-        }
-      }
-      // From here, not from the writer: committed rows reach the learners whatever becomes of
-      // the writer.
-      if (receipt && !receipt->learned.empty())
-        self->send(learners, learn_atom::value, learn_batch{std::move(receipt->learned)});
-      self->send(self, commit_atom::value);
-    }
+    if (receipt && !receipt->learned.empty())
+      self->send(learners, learn_atom::value, learn_batch{std::move(receipt->learned)});
     if (!report.items.empty())
       report_to_writer(std::move(report));
+  };
+  // Stores `b` and waits: for batches that cannot go by send_live (keyed rows), and whatever
+  // send_live could not take. A batch refused for one of its rows is halved until each row at
+  // fault stands alone.
+  auto store_now = [=](const taken_batch& b) {
+    return guarded(*self->state.db, [&](store_set& db) {
+      batch_receipt receipt;
+      bool some_committed = false;
+      store_isolating(db, b.rows, receipt, some_committed);
+      return receipt;
+    });
+  };
+  // The answer to the batch in flight; a refused one (nothing stored) is stored again row by
+  // row as store_now would, and so is one whose connection broke before its commit.
+  auto finish_sent = [=](const taken_batch& b) {
+    bool waited = false;
+    return guarded(*self->state.db, [&](store_set& db) {
+      if (!waited) {
+        waited = true;
+        try {
+          return db.activities.finish_live(b.rows);
+        } catch (const storage_error& e) {
+          if (e.failure != storage_error::kind::refused &&
+              e.failure != storage_error::kind::unavailable)
+            throw;
+        }
+      }
+      batch_receipt receipt;
+      bool some_committed = false;
+      store_isolating(db, b.rows, receipt, some_committed);
+      return receipt;
+    });
+  };
+  // Takes what waits and stores it, then looks again (by a message to itself, so that a
+  // `forget_atom` or an exit is not held back by a steady stream of batches); when nothing
+  // waits, sleeps until the writer's next push wakes it. A live batch's INSERT is sent before
+  // the batch answered before it is completed: building receipts, passing rows to the learners
+  // and reporting to the writer then overlap PostgreSQL's work on the next batch instead of
+  // standing between two (bench/README.md, twentieth session).
+  auto take_and_store = [=](bool timer_fired) {
+    auto& st = self->state;
+    std::optional<taken_batch> done;
+    caf::result<batch_receipt> done_stored{caf::error{}};
+    if (st.sent) {
+      done = std::move(*st.sent);
+      st.sent.reset();
+      done_stored = finish_sent(*done);
+    }
+    auto next = take_next(timer_fired, done ? done->rows.rows.size() : 0);
+    bool have_next = !next.rows.rows.empty();
+    if (have_next && activity_store::is_live_batch(next.rows)) {
+      auto sent = guarded(*st.db, [&](store_set& db) {
+        db.activities.send_live(next.rows);
+        return true;
+      });
+      if (sent.flag == caf::rt_value) {
+        st.sent = std::move(next);
+        have_next = false;
+      }
+    }
+    if (done)
+      complete(*done, done_stored);
+    if (have_next) {
+      // Keyed rows, or a live batch that could not be sent: stored now, in order.
+      auto stored = store_now(next);
+      {
+        std::lock_guard<std::mutex> lock(handoff->mtx);
+        handoff->queue.committed(next.rows.rows.size());
+      }
+      complete(next, stored);
+    } else if (!st.sent && !next.report.items.empty()) {
+      report_to_writer(std::move(next.report)); // expired or drained rows only
+    }
+    if (st.sent || have_next)
+      self->send(self, commit_atom::value);
   };
   // Whatever waited while no committer ran (a restart) is taken at once.
   {

@@ -1,10 +1,13 @@
 // activity_store: the user_activity table.
 #include "storage/activity_store.hpp"
 
+#include <libpq-fe.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "core/activity.hpp"
@@ -71,6 +74,32 @@ const live_insert& live_insert_for(std::size_t batch_rows) {
     i = made.emplace(rows, make_live_insert(rows)).first;
   return i->second;
 }
+
+/// The parameters of live_insert `statement` for `batch`: null pointers are NULLs, and the rows
+/// past the batch stay NULL and are left out.
+struct live_params {
+  std::vector<std::string> texts; ///< the ids and ratings, as text
+  std::vector<const char*> values;
+  live_params(const live_insert& statement, const activity_batch& batch,
+              const std::vector<std::int64_t>& ids, const std::string& stored_at)
+    : values(statement.rows * live_insert::columns, nullptr) {
+    texts.reserve(2 * batch.rows.size()); // no reallocation: `values` points into it
+    for (std::size_t i = 0; i < batch.rows.size(); ++i) {
+      auto& r = batch.rows[i];
+      auto* p = &values[i * live_insert::columns];
+      p[0] = texts.emplace_back(std::to_string(ids[i])).c_str();
+      p[1] = r.user_id.c_str();
+      p[2] = r.activity_type.c_str();
+      p[3] = r.has_query_text ? r.query_text.c_str() : nullptr;
+      p[4] = r.response_data_json.empty() ? nullptr : r.response_data_json.c_str();
+      p[5] = r.has_suggestion_clicked ? r.suggestion_clicked.c_str() : nullptr;
+      p[6] = r.feedback_rating > 0 ? texts.emplace_back(std::to_string(r.feedback_rating)).c_str()
+                                   : nullptr;
+      p[7] = r.metadata_json.empty() ? "{}" : r.metadata_json.c_str();
+      p[8] = stored_at.c_str();
+    }
+  }
+};
 
 /// Any batch: all rows travel as one JSON parameter of one statement, which skips rows whose
 /// Idempotency-Key is taken and keeps imported rows' own times.
@@ -144,15 +173,31 @@ std::string rated_text_of(const activity_row& r,
 
 } // namespace
 
+/// A libpq connection opened like the session's, for statements sent without waiting.
+struct activity_store::async_connection {
+  PGconn* conn = nullptr;
+  std::set<std::string> prepared;
+  ~async_connection() {
+    if (conn)
+      PQfinish(conn);
+  }
+};
+
+activity_store::activity_store(session& db) : db_(db) {}
+activity_store::~activity_store() = default;
+
+bool activity_store::is_live_batch(const activity_batch& batch) {
+  return !batch.rows.empty() && batch.rows.size() <= live_insert::most_rows &&
+         std::all_of(batch.rows.begin(), batch.rows.end(), [](const activity_row& r) {
+           return r.idempotency_key.empty() && r.created_at.empty();
+         });
+}
+
 batch_receipt activity_store::insert_activities(const activity_batch& batch) {
   return translated([&]() -> batch_receipt {
     if (batch.rows.empty())
       return {};
-    bool live_rows = std::all_of(batch.rows.begin(), batch.rows.end(), [](const activity_row& r) {
-      return r.idempotency_key.empty() && r.created_at.empty();
-    });
-    return live_rows && batch.rows.size() <= live_insert::most_rows ? insert_live(batch)
-                                                                    : insert_keyed(batch);
+    return is_live_batch(batch) ? insert_live(batch) : insert_keyed(batch);
   });
 }
 
@@ -229,6 +274,7 @@ void activity_store::prepare_live_inserts(std::size_t batch_rows) {
   for (std::size_t rows = 1;; rows *= 2) {
     auto& statement = live_insert_for(rows);
     db_.prepare(statement.name.c_str(), statement.sql.c_str());
+    async_prepare(statement.name, statement.sql);
     if (rows >= batch_rows)
       break;
   }
@@ -254,27 +300,10 @@ batch_receipt activity_store::insert_live(const activity_batch& batch) {
   auto& statement = live_insert_for(n);
   db_.prepare(statement.name.c_str(), statement.sql.c_str());
   auto backend = db_.conn().backendpid();
-  std::vector<std::string> texts; // the ids and ratings, as text
-  texts.reserve(2 * n);
-  // Null pointers are NULLs; the rows past the batch stay NULL and are left out.
-  std::vector<const char*> params(statement.rows * live_insert::columns, nullptr);
-  for (std::size_t i = 0; i < n; ++i) {
-    auto& r = batch.rows[i];
-    auto* p = &params[i * live_insert::columns];
-    p[0] = texts.emplace_back(std::to_string(ids[i])).c_str();
-    p[1] = r.user_id.c_str();
-    p[2] = r.activity_type.c_str();
-    p[3] = r.has_query_text ? r.query_text.c_str() : nullptr;
-    p[4] = r.response_data_json.empty() ? nullptr : r.response_data_json.c_str();
-    p[5] = r.has_suggestion_clicked ? r.suggestion_clicked.c_str() : nullptr;
-    p[6] = r.feedback_rating > 0 ? texts.emplace_back(std::to_string(r.feedback_rating)).c_str()
-                                 : nullptr;
-    p[7] = r.metadata_json.empty() ? "{}" : r.metadata_json.c_str();
-    p[8] = stored_at.c_str();
-  }
+  live_params params(statement, batch, ids, stored_at);
   try {
     pqxx::nontransaction tx{db_.conn()};
-    tx.exec_prepared(statement.name, pqxx::prepare::make_dynamic_params(params));
+    tx.exec_prepared(statement.name, pqxx::prepare::make_dynamic_params(params.values));
   } catch (const pqxx::sql_error&) {
     throw; // the database refused the INSERT: none of it is stored
   } catch (const pqxx::broken_connection&) {
@@ -289,9 +318,15 @@ batch_receipt activity_store::insert_live(const activity_batch& batch) {
         throw pqxx::in_doubt_error("the connection was lost while storing activities");
     }
   }
+  return live_receipt(batch, ids, created_at, rated);
+}
+
+batch_receipt activity_store::live_receipt(
+  const activity_batch& batch, const std::vector<std::int64_t>& ids, const std::string& created_at,
+  const std::unordered_map<std::int64_t, std::string>& rated) {
   batch_receipt receipt;
-  receipt.items.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
+  receipt.items.reserve(batch.rows.size());
+  for (std::size_t i = 0; i < batch.rows.size(); ++i) {
     auto& r = batch.rows[i];
     receipt.items.push_back(logged_activity{ids[i], r.activity_type, false, {}, false});
     if (!is_learnable_activity_type(r.activity_type))
@@ -300,6 +335,110 @@ batch_receipt activity_store::insert_live(const activity_batch& batch) {
   }
   remember_queries(batch, receipt);
   return receipt;
+}
+
+storage_error activity_store::async_lost(const char* what) {
+  std::string why = what + std::string(": ") + (async_ ? PQerrorMessage(async_->conn) : "");
+  async_.reset();
+  return storage_error(storage_error::kind::unavailable, why);
+}
+
+void activity_store::async_prepare(const std::string& name, const std::string& sql) {
+  if (!async_ || PQstatus(async_->conn) != CONNECTION_OK) {
+    async_ = std::make_unique<async_connection>();
+    async_->conn = PQconnectdb(db_.conninfo().c_str());
+    if (PQstatus(async_->conn) != CONNECTION_OK)
+      throw async_lost("cannot connect");
+    std::string set = "SET TIME ZONE 'UTC'";
+    for (auto& [parameter, value] : db_.parameters()) {
+      char* name = PQescapeIdentifier(async_->conn, parameter.c_str(), parameter.size());
+      char* quoted = PQescapeLiteral(async_->conn, value.c_str(), value.size());
+      if (name && quoted)
+        set += std::string("; SET ") + name + " = " + quoted;
+      PQfreemem(name);
+      PQfreemem(quoted);
+      if (!name || !quoted)
+        throw async_lost("cannot quote a parameter");
+    }
+    PGresult* r = PQexec(async_->conn, set.c_str());
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok)
+      throw async_lost("cannot set the connection's parameters");
+  }
+  if (async_->prepared.count(name))
+    return;
+  PGresult* r = PQprepare(async_->conn, name.c_str(), sql.c_str(), 0, nullptr);
+  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  PQclear(r);
+  if (!ok)
+    throw async_lost("cannot prepare the live insert");
+  async_->prepared.insert(name);
+}
+
+void activity_store::send_live(const activity_batch& batch) {
+  translated([&] {
+    sent_ = {};
+    auto n = batch.rows.size();
+    sent_.ids = draw_ids(n);
+    {
+      pqxx::nontransaction tx{db_.conn()};
+      sent_.rated = rated_queries(tx, batch);
+    }
+    auto epoch_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    sent_.created_at = format_iso8601_ms(epoch_ms);
+    auto stored_at = sent_.created_at.substr(0, sent_.created_at.size() - 1);
+    auto& statement = live_insert_for(n);
+    async_prepare(statement.name, statement.sql);
+    live_params params(statement, batch, sent_.ids, stored_at);
+    sent_.backend = PQbackendPID(async_->conn);
+    if (!PQsendQueryPrepared(async_->conn, statement.name.c_str(),
+                             static_cast<int>(params.values.size()), params.values.data(), nullptr,
+                             nullptr, 0))
+      throw async_lost("cannot send the live insert");
+    sent_.sent = true;
+  });
+}
+
+batch_receipt activity_store::finish_live(const activity_batch& batch) {
+  if (!sent_.sent || !async_)
+    throw storage_error(storage_error::kind::internal, "finish_live without send_live");
+  sent_.sent = false;
+  bool done = false;
+  std::string sqlstate, message;
+  while (PGresult* r = PQgetResult(async_->conn)) {
+    auto status = PQresultStatus(r);
+    if (status == PGRES_COMMAND_OK) {
+      done = true;
+    } else {
+      message = PQresultErrorMessage(r);
+      if (const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE))
+        sqlstate = state;
+    }
+    PQclear(r);
+  }
+  if (done && sqlstate.empty())
+    return live_receipt(batch, sent_.ids, sent_.created_at, sent_.rated);
+  if (!sqlstate.empty() && PQstatus(async_->conn) == CONNECTION_OK)
+    // PostgreSQL answered with an error: the statement, and so its commit, did not happen.
+    throw storage_error(refused_for_good(sqlstate) ? storage_error::kind::refused
+                                                   : storage_error::kind::internal,
+                        message, sqlstate);
+  // The connection broke before the answer: settle whether it committed.
+  async_.reset();
+  switch (fate_of_commit(sent_.backend, sent_.ids)) {
+    case commit_fate::committed:
+      return live_receipt(batch, sent_.ids, sent_.created_at, sent_.rated);
+    case commit_fate::rolled_back:
+      throw storage_error(storage_error::kind::unavailable,
+                          "the connection was lost before the activities were stored");
+    case commit_fate::unknown:
+      break;
+  }
+  throw storage_error(storage_error::kind::commit_unknown,
+                      "the connection was lost while storing activities");
 }
 
 batch_receipt activity_store::insert_keyed(const activity_batch& batch) {

@@ -2,6 +2,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "core/model.hpp"
 #include "core/recent_query_texts.hpp"
 #include "storage/session.hpp"
+#include "storage/storage_error.hpp"
 
 namespace pqxx {
 class transaction_base;
@@ -18,7 +20,8 @@ namespace foresight {
 
 class activity_store {
 public:
-  explicit activity_store(session& db) : db_(db) {}
+  explicit activity_store(session& db);
+  ~activity_store();
 
   /// Inserts a batch in one transaction and returns one receipt per row, in order. A row whose
   /// (user, Idempotency-Key) exists already is not stored again: its receipt names the first row.
@@ -27,6 +30,17 @@ public:
   /// backend's first batch otherwise waits for the connection (with its password exchange),
   /// the statement's parse and the table's catalog entries: 41 ms, measured under load.
   void prepare_live_inserts(std::size_t batch_rows);
+  /// Whether `batch` goes by one live INSERT: no Idempotency-Key or time of its own in any row,
+  /// and at most 4096 rows. Only such batches may go by send_live.
+  static bool is_live_batch(const activity_batch& batch);
+  /// Sends the INSERT of the live `batch` and returns before its answer, so that the caller's
+  /// work between two batches overlaps PostgreSQL's work on this one; finish_live waits for it.
+  /// One at a time, on a connection of its own. Throws storage_error if nothing was sent.
+  void send_live(const activity_batch& batch);
+  /// The answer to the batch send_live sent (pass the same batch): its receipt as
+  /// insert_activities gives it, or the storage_error insert_activities would throw (refused:
+  /// nothing stored; unavailable: lost before the commit, nothing stored; commit_unknown).
+  batch_receipt finish_live(const activity_batch& batch);
   /// Drops what this store remembers of the user's rows (after an erase).
   void forget_user(const std::string& user_id) { recent_queries_.forget_user(user_id); }
   /// The user's activities, newest first.
@@ -65,7 +79,28 @@ private:
   /// transaction that inserted activities `ids` committed, asked on a new connection.
   commit_fate fate_of_commit(int backend_pid, const std::vector<std::int64_t>& ids);
 
+  /// The receipt of live `batch`, stored under `ids` at `created_at`.
+  batch_receipt live_receipt(const activity_batch& batch, const std::vector<std::int64_t>& ids,
+                             const std::string& created_at,
+                             const std::unordered_map<std::int64_t, std::string>& rated);
+
   session& db_;
+  /// send_live's connection (libpqxx 6.4 cannot send a prepared statement without waiting).
+  struct async_connection;
+  std::unique_ptr<async_connection> async_;
+  /// Connects send_live's connection if need be, and prepares statement `name` on it. Throws
+  /// storage_error (unavailable) if it cannot.
+  void async_prepare(const std::string& name, const std::string& sql);
+  /// Drops send_live's connection after `what` failed on it; the error to throw.
+  storage_error async_lost(const char* what);
+  /// What finish_live needs of the batch send_live sent.
+  struct sent_live {
+    bool sent = false;
+    int backend = 0;
+    std::vector<std::int64_t> ids;
+    std::unordered_map<std::int64_t, std::string> rated;
+    std::string created_at;
+  } sent_;
   /// Ids drawn ahead for live rows, used in order.
   struct id_block {
     std::vector<std::int64_t> block;

@@ -40,6 +40,11 @@ public:
   pqxx::connection_base& conn();
   /// Prepares `sql` as statement `name` on the current connection unless it is already.
   void prepare(const char* name, const char* sql);
+  /// What each connection is opened with: the connection string, then `SET` of these.
+  const std::string& conninfo() const { return conninfo_; }
+  const std::vector<std::pair<std::string, std::string>>& parameters() const {
+    return parameters_;
+  }
   /// Grows every time a connection is opened: what a store remembers about what the connection
   /// did is stale once it changes.
   std::uint64_t generation() const { return generation_; }
