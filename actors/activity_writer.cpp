@@ -162,6 +162,14 @@ void store_isolating(store_set& db, const activity_batch& batch, batch_receipt& 
   }
 }
 
+/// store_isolating for a whole batch: its receipt.
+batch_receipt store_batch(store_set& db, const activity_batch& batch) {
+  batch_receipt receipt;
+  bool some_committed = false;
+  store_isolating(db, batch, receipt, some_committed);
+  return receipt;
+}
+
 activity_committer_actor::behavior_type
 committer(activity_committer_actor::stateful_pointer<committer_state> self,
           writer_settings settings, pattern_learners_actor learners,
@@ -269,12 +277,7 @@ committer(activity_committer_actor::stateful_pointer<committer_state> self,
   // send_live could not take. A batch refused for one of its rows is halved until each row at
   // fault stands alone.
   auto store_now = [=](const taken_batch& b) {
-    return guarded(*self->state.db, [&](store_set& db) {
-      batch_receipt receipt;
-      bool some_committed = false;
-      store_isolating(db, b.rows, receipt, some_committed);
-      return receipt;
-    });
+    return guarded(*self->state.db, [&](store_set& db) { return store_batch(db, b.rows); });
   };
   // The answer to the batch in flight; a refused one (nothing stored) is stored again row by
   // row as store_now would, and so is one whose connection broke before its commit.
@@ -291,10 +294,7 @@ committer(activity_committer_actor::stateful_pointer<committer_state> self,
             throw;
         }
       }
-      batch_receipt receipt;
-      bool some_committed = false;
-      store_isolating(db, b.rows, receipt, some_committed);
-      return receipt;
+      return store_batch(db, b.rows);
     });
   };
   // Takes what waits and stores it, then looks again (by a message to itself, so that a

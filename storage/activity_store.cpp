@@ -285,22 +285,11 @@ batch_receipt activity_store::insert_live(const activity_batch& batch) {
   // the time from this clock, and the rows go as one prepared INSERT outside a transaction
   // block, which PostgreSQL commits before it answers. So a batch costs one round trip (a COPY
   // costs two: its start, then its end; its rows cost PostgreSQL the same).
-  auto n = batch.rows.size();
-  auto ids = draw_ids(n);
-  std::unordered_map<std::int64_t, std::string> rated;
-  {
-    pqxx::nontransaction tx{db_.conn()};
-    rated = rated_queries(tx, batch);
-  }
-  auto epoch_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
-  auto created_at = format_iso8601_ms(epoch_ms); // as FS_ISO reads it back
-  auto stored_at = created_at.substr(0, created_at.size() - 1); // sessions run in UTC
-  auto& statement = live_insert_for(n);
+  auto plan = plan_live(batch);
+  auto& statement = live_insert_for(batch.rows.size());
   db_.prepare(statement.name.c_str(), statement.sql.c_str());
   auto backend = db_.conn().backendpid();
-  live_params params(statement, batch, ids, stored_at);
+  live_params params(statement, batch, plan.ids, plan.stored_at);
   try {
     pqxx::nontransaction tx{db_.conn()};
     tx.exec_prepared(statement.name, pqxx::prepare::make_dynamic_params(params.values));
@@ -309,7 +298,7 @@ batch_receipt activity_store::insert_live(const activity_batch& batch) {
   } catch (const pqxx::broken_connection&) {
     // The connection broke before the INSERT's answer: settle whether it committed.
     db_.disconnect();
-    switch (fate_of_commit(backend, ids)) {
+    switch (fate_of_commit(backend, plan.ids)) {
       case commit_fate::committed:
         break;
       case commit_fate::rolled_back:
@@ -318,12 +307,26 @@ batch_receipt activity_store::insert_live(const activity_batch& batch) {
         throw pqxx::in_doubt_error("the connection was lost while storing activities");
     }
   }
-  return live_receipt(batch, ids, created_at, rated);
+  return live_receipt(batch, plan);
 }
 
-batch_receipt activity_store::live_receipt(
-  const activity_batch& batch, const std::vector<std::int64_t>& ids, const std::string& created_at,
-  const std::unordered_map<std::int64_t, std::string>& rated) {
+activity_store::live_plan activity_store::plan_live(const activity_batch& batch) {
+  live_plan plan;
+  plan.ids = draw_ids(batch.rows.size());
+  {
+    pqxx::nontransaction tx{db_.conn()};
+    plan.rated = rated_queries(tx, batch);
+  }
+  auto epoch_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  plan.created_at = format_iso8601_ms(epoch_ms);
+  plan.stored_at = plan.created_at.substr(0, plan.created_at.size() - 1);
+  return plan;
+}
+
+batch_receipt activity_store::live_receipt(const activity_batch& batch, const live_plan& plan) {
+  auto& ids = plan.ids;
   batch_receipt receipt;
   receipt.items.reserve(batch.rows.size());
   for (std::size_t i = 0; i < batch.rows.size(); ++i) {
@@ -331,7 +334,8 @@ batch_receipt activity_store::live_receipt(
     receipt.items.push_back(logged_activity{ids[i], r.activity_type, false, {}, false});
     if (!is_learnable_activity_type(r.activity_type))
       continue;
-    receipt.learned.push_back(learned_from(r, ids[i], created_at, rated_text_of(r, rated)));
+    receipt.learned.push_back(
+      learned_from(r, ids[i], plan.created_at, rated_text_of(r, plan.rated)));
   }
   remember_queries(batch, receipt);
   return receipt;
@@ -378,21 +382,11 @@ void activity_store::async_prepare(const std::string& name, const std::string& s
 
 void activity_store::send_live(const activity_batch& batch) {
   translated([&] {
-    sent_ = {};
-    auto n = batch.rows.size();
-    sent_.ids = draw_ids(n);
-    {
-      pqxx::nontransaction tx{db_.conn()};
-      sent_.rated = rated_queries(tx, batch);
-    }
-    auto epoch_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-    sent_.created_at = format_iso8601_ms(epoch_ms);
-    auto stored_at = sent_.created_at.substr(0, sent_.created_at.size() - 1);
-    auto& statement = live_insert_for(n);
+    sent_.sent = false;
+    sent_.plan = plan_live(batch);
+    auto& statement = live_insert_for(batch.rows.size());
     async_prepare(statement.name, statement.sql);
-    live_params params(statement, batch, sent_.ids, stored_at);
+    live_params params(statement, batch, sent_.plan.ids, sent_.plan.stored_at);
     sent_.backend = PQbackendPID(async_->conn);
     if (!PQsendQueryPrepared(async_->conn, statement.name.c_str(),
                              static_cast<int>(params.values.size()), params.values.data(), nullptr,
@@ -420,7 +414,7 @@ batch_receipt activity_store::finish_live(const activity_batch& batch) {
     PQclear(r);
   }
   if (done && sqlstate.empty())
-    return live_receipt(batch, sent_.ids, sent_.created_at, sent_.rated);
+    return live_receipt(batch, sent_.plan);
   if (!sqlstate.empty() && PQstatus(async_->conn) == CONNECTION_OK)
     // PostgreSQL answered with an error: the statement, and so its commit, did not happen.
     throw storage_error(refused_for_good(sqlstate) ? storage_error::kind::refused
@@ -428,9 +422,9 @@ batch_receipt activity_store::finish_live(const activity_batch& batch) {
                         message, sqlstate);
   // The connection broke before the answer: settle whether it committed.
   async_.reset();
-  switch (fate_of_commit(sent_.backend, sent_.ids)) {
+  switch (fate_of_commit(sent_.backend, sent_.plan.ids)) {
     case commit_fate::committed:
-      return live_receipt(batch, sent_.ids, sent_.created_at, sent_.rated);
+      return live_receipt(batch, sent_.plan);
     case commit_fate::rolled_back:
       throw storage_error(storage_error::kind::unavailable,
                           "the connection was lost before the activities were stored");

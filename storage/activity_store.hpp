@@ -79,10 +79,17 @@ private:
   /// transaction that inserted activities `ids` committed, asked on a new connection.
   commit_fate fate_of_commit(int backend_pid, const std::vector<std::int64_t>& ids);
 
-  /// The receipt of live `batch`, stored under `ids` at `created_at`.
-  batch_receipt live_receipt(const activity_batch& batch, const std::vector<std::int64_t>& ids,
-                             const std::string& created_at,
-                             const std::unordered_map<std::int64_t, std::string>& rated);
+  /// What a live batch is stored under, settled before its INSERT is sent: its receipt then
+  /// needs nothing of the answer but success.
+  struct live_plan {
+    std::vector<std::int64_t> ids; ///< one per row, in order
+    std::unordered_map<std::int64_t, std::string> rated; ///< rated_queries' answer
+    std::string created_at; ///< as FS_ISO reads it back
+    std::string stored_at;  ///< created_at without its zone (sessions run in UTC)
+  };
+  live_plan plan_live(const activity_batch& batch);
+  /// The receipt of live `batch`, stored as `plan` says.
+  batch_receipt live_receipt(const activity_batch& batch, const live_plan& plan);
 
   session& db_;
   /// send_live's connection (libpqxx 6.4 cannot send a prepared statement without waiting).
@@ -97,9 +104,7 @@ private:
   struct sent_live {
     bool sent = false;
     int backend = 0;
-    std::vector<std::int64_t> ids;
-    std::unordered_map<std::int64_t, std::string> rated;
-    std::string created_at;
+    live_plan plan;
   } sent_;
   /// Ids drawn ahead for live rows, used in order.
   struct id_block {
