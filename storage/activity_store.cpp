@@ -349,22 +349,12 @@ storage_error activity_store::async_lost(const char* what) {
 
 void activity_store::async_prepare(const std::string& name, const std::string& sql) {
   if (!async_ || PQstatus(async_->conn) != CONNECTION_OK) {
+    auto settings = db_.settings_sql(); // first: it may throw, and a kept connection is set up
     async_ = std::make_unique<async_connection>();
     async_->conn = PQconnectdb(db_.conninfo().c_str());
     if (PQstatus(async_->conn) != CONNECTION_OK)
       throw async_lost("cannot connect");
-    std::string set = "SET TIME ZONE 'UTC'";
-    for (auto& [parameter, value] : db_.parameters()) {
-      char* name = PQescapeIdentifier(async_->conn, parameter.c_str(), parameter.size());
-      char* quoted = PQescapeLiteral(async_->conn, value.c_str(), value.size());
-      if (name && quoted)
-        set += std::string("; SET ") + name + " = " + quoted;
-      PQfreemem(name);
-      PQfreemem(quoted);
-      if (!name || !quoted)
-        throw async_lost("cannot quote a parameter");
-    }
-    PGresult* r = PQexec(async_->conn, set.c_str());
+    PGresult* r = PQexec(async_->conn, settings.c_str());
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
     if (!ok)

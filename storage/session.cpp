@@ -26,15 +26,24 @@ void session::connect() {
   conn_.reset();
   translated([&] {
     auto h = std::make_unique<holder>(conninfo_);
-    // Timestamps are stored as UTC TIMESTAMP and sent as ISO 8601 (storage/sql.hpp).
     pqxx::nontransaction tx{h->c};
-    tx.exec("SET TIME ZONE 'UTC'");
-    for (auto& [name, value] : parameters_)
-      tx.exec("SET " + tx.quote_name(name) + " = " + tx.quote(value));
+    tx.exec(settings_sql(h->c));
     tx.commit();
     conn_ = std::move(h);
   });
   ++generation_;
+}
+
+std::string session::settings_sql(pqxx::connection_base& c) const {
+  // Timestamps are stored as UTC TIMESTAMP and sent as ISO 8601 (storage/sql.hpp).
+  std::string sql = "SET TIME ZONE 'UTC'";
+  for (auto& [name, value] : parameters_)
+    sql += "; SET " + c.quote_name(name) + " = " + c.quote(value);
+  return sql;
+}
+
+std::string session::settings_sql() {
+  return settings_sql(conn());
 }
 
 void session::disconnect() {

@@ -40,16 +40,18 @@ public:
   pqxx::connection_base& conn();
   /// Prepares `sql` as statement `name` on the current connection unless it is already.
   void prepare(const char* name, const char* sql);
-  /// What each connection is opened with: the connection string, then `SET` of these.
+  /// What each connection is opened with: the connection string, then settings_sql.
   const std::string& conninfo() const { return conninfo_; }
-  const std::vector<std::pair<std::string, std::string>>& parameters() const {
-    return parameters_;
-  }
+  /// The statements that give a new connection this session's settings (UTC, then each
+  /// set_parameter), for a connection a store opens itself. Connects first if need be: the
+  /// values are quoted by this session's connection.
+  std::string settings_sql();
   /// Grows every time a connection is opened: what a store remembers about what the connection
   /// did is stale once it changes.
   std::uint64_t generation() const { return generation_; }
 
 private:
+  std::string settings_sql(pqxx::connection_base& c) const;
   struct holder; // the pqxx::connection, kept out of this header
   std::string conninfo_;
   std::vector<std::pair<std::string, std::string>> parameters_;
